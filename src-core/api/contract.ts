@@ -1,0 +1,172 @@
+// The one API contract between the backend (src-main/api) and the renderer (src-renderer/lib/api.ts).
+// Each method has a zod schema for its params (validated at runtime on the backend for every call,
+// whatever the transport) and a TypeScript result type. Events flow backend → renderer.
+import { z } from 'zod';
+import type { SerializedError } from '../errors';
+import type { Consensus } from '../grades';
+
+const id = z.number().int().positive();
+const grade = z.number().int().min(0).max(3);
+const tag = z.string().min(1).max(40).regex(/^[\w .:+-]+$/, 'tags use letters, digits, space and . : + -');
+
+export const SORT_KEYS = ['score', 'name', 'ra', 'dec', 'grade', 'consensus', 'spread', 'random'] as const;
+export const JOB_KINDS = ['ingest', 'score', 'export', 'demo'] as const;
+
+export const candidateFilter = z
+  .object({
+    minScore: z.number().min(0).max(1).optional(),
+    maxScore: z.number().min(0).max(1).optional(),
+    graded: z.enum(['any', 'mine', 'notMine']).optional(),
+    catalogId: id.optional(),
+    tag: tag.optional(),
+    disagreement: z.boolean().optional(),
+  })
+  .strict();
+
+export const schemas = {
+  'session.info': z.object({}).strict(),
+  'reviewer.set': z.object({ name: z.string().trim().min(1).max(64) }).strict(),
+  'candidates.list': z
+    .object({
+      sort: z.enum(SORT_KEYS).default('score'),
+      order: z.enum(['asc', 'desc']).default('desc'),
+      offset: z.number().int().min(0).default(0),
+      limit: z.number().int().min(1).max(1000).default(200),
+      modelId: id.optional(),
+      filter: candidateFilter.default({}),
+    })
+    .strict(),
+  'candidate.get': z.object({ sourceId: id }).strict(),
+  'labels.add': z
+    .object({
+      sourceId: id,
+      grade: grade.nullable(),
+      tags: z.array(tag).max(20).default([]),
+      comment: z.string().max(2000).default(''),
+    })
+    .strict(),
+  'labels.undo': z.object({}).strict(),
+  'jobs.list': z.object({ limit: z.number().int().min(1).max(500).default(50) }).strict(),
+  'jobs.start': z
+    .object({
+      kind: z.enum(JOB_KINDS),
+      params: z.record(z.string(), z.unknown()).default({}),
+    })
+    .strict(),
+  'jobs.cancel': z.object({ jobId: id }).strict(),
+  'jobs.resume': z.object({ jobId: id }).strict(),
+  'models.list': z.object({}).strict(),
+} as const;
+
+export type Method = keyof typeof schemas;
+export type Params<M extends Method> = z.input<(typeof schemas)[M]>;
+export type ParsedParams<M extends Method> = z.output<(typeof schemas)[M]>;
+export type CandidateFilter = z.infer<typeof candidateFilter>;
+export type SortKey = (typeof SORT_KEYS)[number];
+export type JobKind = (typeof JOB_KINDS)[number];
+
+export interface SessionInfo {
+  version: string;
+  workspace: string;
+  reviewer: { id: number; name: string };
+  mode: 'electron' | 'browser';
+  backend: { name: string; detail: string };
+  scorer: { modelId: number | null; name: string; placeholder: boolean; note: string };
+  counts: { sources: number; graded: number; gradedByMe: number };
+}
+
+export interface CandidateRow {
+  sourceId: number;
+  name: string;
+  ra: number | null;
+  dec: number | null;
+  score: number | null;
+  myGrade: number | null;
+  consensus: Consensus;
+  tags: string[];
+  /** URL path of the stamp FITS through the image protocol (relative to the image base). */
+  stamp: string | null;
+  bands: string[];
+}
+
+export interface LabelEntry {
+  id: number;
+  uid: string;
+  reviewer: string;
+  grade: number | null;
+  tags: string[];
+  comment: string;
+  action: string;
+  createdAt: string;
+}
+
+export interface CandidateDetail extends CandidateRow {
+  catalog: string;
+  extra: Record<string, unknown>;
+  truth: Record<string, unknown> | null;
+  scores: { modelId: number; model: string; version: string; probability: number }[];
+  history: LabelEntry[];
+  cutouts: { kind: string; path: string; bands: string[]; width: number | null; height: number | null }[];
+}
+
+export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
+export interface JobInfo {
+  id: number;
+  kind: string;
+  params: Record<string, unknown>;
+  state: JobState;
+  progress: number;
+  total: number;
+  message: string;
+  error: SerializedError | null;
+  result: Record<string, unknown> | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ModelInfo {
+  id: number;
+  name: string;
+  version: string;
+  kind: string;
+  parentId: number | null;
+  nScores: number;
+  card: Record<string, unknown>;
+}
+
+export interface Results {
+  'session.info': SessionInfo;
+  'reviewer.set': SessionInfo['reviewer'];
+  'candidates.list': { total: number; rows: CandidateRow[] };
+  'candidate.get': CandidateDetail;
+  'labels.add': LabelEntry;
+  'labels.undo': { sourceId: number | null; restored: number | null };
+  'jobs.list': JobInfo[];
+  'jobs.start': JobInfo;
+  'jobs.cancel': JobInfo;
+  'jobs.resume': JobInfo;
+  'models.list': ModelInfo[];
+}
+export type Result<M extends Method> = Results[M];
+
+export interface Events {
+  'job.update': JobInfo;
+  'labels.changed': { sourceId: number };
+}
+export type EventName = keyof Events;
+
+/** Wire format of one request / response / event (used by the WebSocket transport). */
+export interface RpcRequest {
+  id: number;
+  method: string;
+  params: unknown;
+}
+export type RpcResponse =
+  | { id: number; result: unknown }
+  | { id: number; error: SerializedError };
+export interface RpcEvent {
+  event: EventName;
+  data: unknown;
+}
+
+export const isMethod = (m: unknown): m is Method => typeof m === 'string' && Object.hasOwn(schemas, m);

@@ -1,0 +1,13 @@
+// Weighted sigmoid cross-entropy on logits, as deeplens/objectives.py of the original code
+// (and tf.nn.weighted_cross_entropy_with_logits): positives weighted by pos_weight, batch mean.
+//   loss = (1 − y)·z + (1 + (w − 1)·y)·(log(1 + e^{−|z|}) + max(−z, 0))
+// which equals −[w·y·log σ(z) + (1 − y)·log(1 − σ(z))] without overflow for large |z|.
+import * as tf from '@tensorflow/tfjs';
+
+export function weightedSigmoidCrossEntropy(labels: tf.Tensor, logits: tf.Tensor, posWeight = 1): tf.Scalar {
+  return tf.tidy(() => {
+    const l = labels.mul(posWeight - 1).add(1);
+    const softplusNegAbs = tf.log1p(tf.exp(logits.abs().neg()));
+    return tf.sub(1, labels).mul(logits).add(l.mul(softplusNegAbs.add(tf.relu(logits.neg())))).mean() as tf.Scalar;
+  });
+}

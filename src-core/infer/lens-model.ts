@@ -1,0 +1,218 @@
+// Forward model of one multi-band cutout for lens-model fitting, following the emcee peer
+// (shared/peers/lens_fit_emcee.py) and shared/reference/inference.md "Lens-model posterior":
+// SIE (centre fixed at the stamp centre) + external shear; Sérsic source; de Vaucouleurs (n = 4) lens
+// light sharing q and φ with the mass; per-band PSF; 12 non-linear parameters. The 2 × bands amplitudes
+// (source and lens light per band, e⁻ per pixel at R_e) are linear and are profiled out by 2-column
+// non-negative least squares on σ-weighted templates in every evaluation (as lenstronomy does).
+// Reuses the simulator's profiles (src-core/lens): SIE/SHEAR deflections, the Sérsic pixel loop,
+// the sub-pixel grid and the PSF kernels, so a fit and a simulation share one definition of the model.
+// Units: arcsec, radians CCW from +x; images and variances in e⁻ and e⁻².
+import { InputError } from '../errors';
+import { subpixelGrid, type SubpixelGrid } from '../lens/grid';
+import { convolveValid, type PsfKernel } from '../lens/psf';
+import { SIE } from '../lens/profiles/sie';
+import { SHEAR } from '../lens/profiles/shear';
+import { addSersicToPixels, sersicFluxFactor } from '../lens/profiles/sersic';
+
+/** The sampled (non-linear) parameters, in the peer's order. */
+export const LENS_PARAM_NAMES = [
+  'theta_E', 'e1', 'e2', 'gamma1', 'gamma2', 'src_x', 'src_y', 'src_r_e', 'src_n', 'src_e1', 'src_e2', 'lens_r_e',
+] as const;
+export const N_LENS_PARAMS = LENS_PARAM_NAMES.length;
+
+/** Uniform prior box (the peer's PRIOR); both ellipticity pairs are further limited to |e| < E_MAX. */
+export const LENS_PRIOR_LOWER = Float64Array.from([0.3, -0.5, -0.5, -0.2, -0.2, -3, -3, 0.03, 0.3, -0.5, -0.5, 0.1]);
+export const LENS_PRIOR_UPPER = Float64Array.from([4, 0.5, 0.5, 0.2, 0.2, 3, 3, 2, 6, 0.5, 0.5, 5]);
+export const E_MAX = 0.5;
+/** Indices of the two ellipticity pairs (mass/lens light, source). */
+export const ELLIPTICITY_PAIRS: ReadonlyArray<readonly [number, number]> = [[1, 2], [9, 10]];
+
+/** lenstronomy's ellipticity e = (1−q)/(1+q)(cos 2φ, sin 2φ) → (q, φ). */
+export function ellipticityToQPhi(e1: number, e2: number): { q: number; phi: number } {
+  const e = Math.hypot(e1, e2);
+  return { q: (1 - e) / (1 + e), phi: 0.5 * Math.atan2(e2, e1) };
+}
+
+export function qPhiToEllipticity(q: number, phi: number): [number, number] {
+  const e = (1 - q) / (1 + q);
+  return [e * Math.cos(2 * phi), e * Math.sin(2 * phi)];
+}
+
+export interface LensCutout {
+  bands: number;
+  /** Stamp side in pixels (odd: the lens sits on the centre of the central pixel). */
+  size: number;
+  pixelScale: number;
+  /** bands × size × size, row-major (band-major), e⁻. */
+  image: Float64Array;
+  /** Same shape, e⁻²; pixels with variance ≤ 0 or non-finite are ignored (weight 0). */
+  variance: Float64Array;
+  /** One PSF kernel per band (src-core/lens/psf makeKernel). */
+  psf: PsfKernel[];
+}
+
+export interface LensModelOptions {
+  /** Sub-pixels per pixel side for ray shooting (peer: 3). */
+  supersample?: number;
+}
+
+export interface LensSolution {
+  /** χ² with the amplitudes at their NNLS optimum. */
+  chi2: number;
+  /** amplitudes[2b] = source, amplitudes[2b+1] = lens light, band b (e⁻ per pixel at R_e). */
+  amplitudes: Float64Array;
+}
+
+export class LensModel {
+  readonly grid: SubpixelGrid;
+  readonly npix: number;
+  private readonly w: Float64Array; // 1/σ per pixel
+  private readonly yw: Float64Array; // data / σ
+  private readonly yy: Float64Array; // Σ (data/σ)² per band
+  private readonly bx: Float64Array;
+  private readonly by: Float64Array;
+  private readonly srcPre: Float64Array;
+  private readonly lensPre: Float64Array;
+  private readonly tmp: Float64Array;
+  /** PSF-convolved templates, bands × npix each (unweighted). */
+  readonly srcT: Float64Array;
+  readonly lensT: Float64Array;
+  /** Number of likelihood evaluations so far. */
+  evaluations = 0;
+
+  constructor(readonly data: LensCutout, options: LensModelOptions = {}) {
+    const { bands, size } = data;
+    this.npix = size * size;
+    if (size % 2 !== 1) throw new InputError('FIT_STAMP', `stamp size ${size} must be odd (lens on a pixel centre)`, { size });
+    if (data.image.length !== bands * this.npix || data.variance.length !== bands * this.npix)
+      throw new InputError('FIT_SHAPE', 'image and variance must both be bands × size × size', { bands, size });
+    if (data.psf.length !== bands) throw new InputError('FIT_PSF', `need one PSF per band (${bands})`, { given: data.psf.length });
+    const margin = Math.max(...data.psf.map((k) => k.h));
+    const ss = options.supersample ?? 3;
+    // Uniform ss × ss sampling everywhere, as the peer's templates.
+    this.grid = subpixelGrid({ size, margin, pixelScale: data.pixelScale, ss, marginSs: ss, centreSs: ss });
+    const side2 = this.grid.side * this.grid.side;
+    this.w = new Float64Array(bands * this.npix);
+    this.yw = new Float64Array(bands * this.npix);
+    this.yy = new Float64Array(bands);
+    for (let i = 0; i < this.w.length; i++) {
+      const v = data.variance[i]!;
+      const ok = v > 0 && Number.isFinite(v) && Number.isFinite(data.image[i]!);
+      this.w[i] = ok ? 1 / Math.sqrt(v) : 0;
+      this.yw[i] = ok ? data.image[i]! * this.w[i]! : 0;
+      this.yy[Math.floor(i / this.npix)] += this.yw[i]! ** 2;
+    }
+    this.bx = new Float64Array(this.grid.n);
+    this.by = new Float64Array(this.grid.n);
+    this.srcPre = new Float64Array(side2);
+    this.lensPre = new Float64Array(side2);
+    this.tmp = new Float64Array(this.grid.side * size);
+    this.srcT = new Float64Array(bands * this.npix);
+    this.lensT = new Float64Array(bands * this.npix);
+  }
+
+  /** Renders the two PSF-convolved unit-amplitude templates for parameters t into srcT and lensT. */
+  templates(t: ArrayLike<number>): void {
+    const g = this.grid;
+    const [thetaE, e1, e2, g1, g2, sx, sy, sre, sn, se1, se2, lre] = Array.from({ length: 12 }, (_, i) => t[i]!);
+    const mass = ellipticityToQPhi(e1!, e2!);
+    const src = ellipticityToQPhi(se1!, se2!);
+    // Ray shooting: β = θ − α(θ).
+    this.bx.fill(0);
+    this.by.fill(0);
+    SIE.addDeflections(g.x, g.y, g.n, { theta_E: thetaE!, q: mass.q, phi: mass.phi, center_x: 0, center_y: 0 }, this.bx, this.by);
+    SHEAR.addDeflections(g.x, g.y, g.n, { gamma1: g1!, gamma2: g2!, center_x: 0, center_y: 0 }, this.bx, this.by);
+    for (let i = 0; i < g.n; i++) {
+      this.bx[i] = g.x[i]! - this.bx[i]!;
+      this.by[i] = g.y[i]! - this.by[i]!;
+    }
+    // Sérsic with I_e · pixel area = 1, so a template pixel is the pixel-averaged I / I_e.
+    const area = g.pixelScale * g.pixelScale;
+    this.srcPre.fill(0);
+    this.lensPre.fill(0);
+    addSersicToPixels(this.bx, this.by, g.n, g.pix, g.wt, (sersicFluxFactor(sn!) * sre! * sre!) / area, sre!, sn!, src.q, src.phi, sx!, sy!, this.srcPre);
+    addSersicToPixels(g.x, g.y, g.n, g.pix, g.wt, (sersicFluxFactor(4) * lre! * lre!) / area, lre!, 4, mass.q, mass.phi, 0, 0, this.lensPre);
+    for (let b = 0; b < this.data.bands; b++) {
+      const k = this.data.psf[b]!;
+      convolveValid(this.srcPre, g.side, g.margin, k, this.srcT.subarray(b * this.npix, (b + 1) * this.npix), this.tmp);
+      convolveValid(this.lensPre, g.side, g.margin, k, this.lensT.subarray(b * this.npix, (b + 1) * this.npix), this.tmp);
+    }
+  }
+
+  /** χ² and NNLS amplitudes at t (renders the templates). Non-finite parameters give χ² = ∞. */
+  solve(t: ArrayLike<number>, amplitudes: Float64Array = new Float64Array(2 * this.data.bands)): LensSolution {
+    this.evaluations++;
+    this.templates(t);
+    let chi2 = 0;
+    const n = this.npix;
+    for (let b = 0; b < this.data.bands; b++) {
+      let aa = 0, ab = 0, bb = 0, ay = 0, by = 0;
+      for (let i = b * n, end = (b + 1) * n; i < end; i++) {
+        const w = this.w[i]!;
+        const a = this.srcT[i]! * w;
+        const l = this.lensT[i]! * w;
+        const y = this.yw[i]!;
+        aa += a * a;
+        ab += a * l;
+        bb += l * l;
+        ay += a * y;
+        by += l * y;
+      }
+      const [x1, x2, c] = nnls2(aa, ab, bb, ay, by, this.yy[b]!);
+      amplitudes[2 * b] = x1;
+      amplitudes[2 * b + 1] = x2;
+      chi2 += c;
+    }
+    return { chi2: Number.isFinite(chi2) ? chi2 : Infinity, amplitudes };
+  }
+
+  /** σ-normalised residuals (model − data)/σ of all pixels at t, for least squares (length bands·npix). */
+  residuals(t: ArrayLike<number>, out: Float64Array): void {
+    const { amplitudes } = this.solve(t);
+    const n = this.npix;
+    for (let b = 0; b < this.data.bands; b++) {
+      const s = amplitudes[2 * b]!;
+      const l = amplitudes[2 * b + 1]!;
+      for (let i = b * n, end = (b + 1) * n; i < end; i++)
+        out[i] = (s * this.srcT[i]! + l * this.lensT[i]!) * this.w[i]! - this.yw[i]!;
+    }
+  }
+
+  /** Noiseless model image (bands × npix) at t with the given (or solved) amplitudes. */
+  modelImage(t: ArrayLike<number>, amplitudes?: Float64Array): Float64Array {
+    const amps = amplitudes ?? this.solve(t).amplitudes;
+    if (amplitudes) this.templates(t);
+    const out = new Float64Array(this.data.bands * this.npix);
+    for (let b = 0; b < this.data.bands; b++)
+      for (let i = b * this.npix; i < (b + 1) * this.npix; i++) out[i] = amps[2 * b]! * this.srcT[i]! + amps[2 * b + 1]! * this.lensT[i]!;
+    return out;
+  }
+}
+
+/**
+ * Exact non-negative least squares for two columns from their Gram matrix: min ‖y − x1 a − x2 b‖²,
+ * x ≥ 0. Tries the unconstrained solution, then each single column, then zero (KKT enumeration).
+ * Returns [x1, x2, χ²].
+ */
+export function nnls2(aa: number, ab: number, bb: number, ay: number, by: number, yy: number): [number, number, number] {
+  const chi = (x1: number, x2: number) => yy - 2 * (x1 * ay + x2 * by) + x1 * x1 * aa + 2 * x1 * x2 * ab + x2 * x2 * bb;
+  const det = aa * bb - ab * ab;
+  if (det > 1e-12 * aa * bb) {
+    const x1 = (bb * ay - ab * by) / det;
+    const x2 = (aa * by - ab * ay) / det;
+    if (x1 >= 0 && x2 >= 0) return [x1, x2, Math.max(chi(x1, x2), 0)];
+  }
+  let best: [number, number, number] = [0, 0, yy];
+  if (aa > 0) {
+    const x1 = Math.max(0, ay / aa);
+    const c = chi(x1, 0);
+    if (c < best[2]) best = [x1, 0, c];
+  }
+  if (bb > 0) {
+    const x2 = Math.max(0, by / bb);
+    const c = chi(0, x2);
+    if (c < best[2]) best = [0, x2, c];
+  }
+  best[2] = Math.max(best[2], 0);
+  return best;
+}

@@ -1,0 +1,250 @@
+// Log posterior of the 12 lens parameters in unconstrained coordinates, for NUTS; MAP by multi-start
+// Levenberg–Marquardt (the peer's recipe) and a Laplace (Gauss–Newton) scale for the initial metric.
+// Prior: uniform on the peer's box, each ellipticity pair uniform on the disc |e| < E_MAX.
+// Transforms (Stan Reference Manual, "Constraint transforms"): box parameters by the scaled logistic,
+// θ = lo + (hi − lo) σ(u), log J = log(hi − lo) + log σ(u) + log σ(−u); ellipticity pairs by the radial
+// map e = E_MAX tanh(ρ) u/ρ (ρ = |u|), log J = log(E_MAX² tanh ρ sech²ρ / ρ).
+// Gradient: forward finite differences of χ² in the physical parameters (13 template renders per
+// gradient), chained through the transform. NUTS stays exact with an approximate gradient: the
+// leapfrog map with any deterministic force field is still volume-preserving and reversible, and the
+// multinomial weights use the exact log density; a worse gradient only costs acceptance.
+import type { Rng } from '../rng';
+import { levenbergMarquardt, type LeastSquaresResult } from './optimize/levenberg-marquardt';
+import { multiStart } from './optimize/multistart';
+import { inverseSpd, choleskyOrNull } from './linalg';
+import {
+  E_MAX, ELLIPTICITY_PAIRS, LENS_PRIOR_LOWER, LENS_PRIOR_UPPER, LensModel, N_LENS_PARAMS,
+} from './lens-model';
+
+const N = N_LENS_PARAMS;
+const isPair = new Int8Array(N).fill(-1);
+for (const [a, b] of ELLIPTICITY_PAIRS) {
+  isPair[a] = b;
+  isPair[b] = a;
+}
+
+const sigmoid = (u: number) => (u >= 0 ? 1 / (1 + Math.exp(-u)) : Math.exp(u) / (1 + Math.exp(u)));
+const logSigmoid = (u: number) => (u >= 0 ? -Math.log1p(Math.exp(-u)) : u - Math.log1p(Math.exp(u)));
+
+/** Start box for the MAP search (the peer's START): galaxy-scale lens, source near the axis. */
+export const LENS_START_LOWER = Float64Array.from([0.5, -0.2, -0.2, -0.05, -0.05, -0.6, -0.6, 0.1, 0.7, -0.2, -0.2, 0.3]);
+export const LENS_START_UPPER = Float64Array.from([3, 0.2, 0.2, 0.05, 0.05, 0.6, 0.6, 0.8, 4, 0.2, 0.2, 3]);
+
+/** Physical parameters from unconstrained u. Returns log|J| and, if given, ∂log|J|/∂u. */
+export function toPhysical(u: ArrayLike<number>, out: Float64Array, dLogJ?: Float64Array): number {
+  let logJ = 0;
+  for (let i = 0; i < N; i++) {
+    if (isPair[i]! >= 0) continue;
+    const lo = LENS_PRIOR_LOWER[i]!, w = LENS_PRIOR_UPPER[i]! - lo;
+    const s = sigmoid(u[i]!);
+    out[i] = lo + w * s;
+    logJ += Math.log(w) + logSigmoid(u[i]!) + logSigmoid(-u[i]!);
+    if (dLogJ) dLogJ[i] = 1 - 2 * s;
+  }
+  for (const [a, b] of ELLIPTICITY_PAIRS) {
+    const ua = u[a]!, ub = u[b]!;
+    const rho = Math.hypot(ua, ub);
+    const th = Math.tanh(rho);
+    const f = rho > 1e-8 ? th / rho : 1 - (rho * rho) / 3; // tanh(ρ)/ρ
+    out[a] = E_MAX * f * ua;
+    out[b] = E_MAX * f * ub;
+    const sech2 = 1 - th * th;
+    logJ += 2 * Math.log(E_MAX) + Math.log(f) + Math.log(sech2);
+    if (dLogJ) {
+      // d/dρ [log f + log sech²ρ] = sech²/tanh − 1/ρ − 2 tanh ρ (→ −2ρ/3 − 2ρ as ρ → 0).
+      const d = rho > 1e-8 ? sech2 / th - 1 / rho - 2 * th : -(2 / 3 + 2) * rho;
+      dLogJ[a] = rho > 1e-8 ? (d * ua) / rho : -(8 / 3) * ua;
+      dLogJ[b] = rho > 1e-8 ? (d * ub) / rho : -(8 / 3) * ub;
+    }
+  }
+  return logJ;
+}
+
+/** Inverse of toPhysical (θ must lie strictly inside the prior). */
+export function toUnconstrained(t: ArrayLike<number>, out: Float64Array): void {
+  for (let i = 0; i < N; i++) {
+    if (isPair[i]! >= 0) continue;
+    const s = (t[i]! - LENS_PRIOR_LOWER[i]!) / (LENS_PRIOR_UPPER[i]! - LENS_PRIOR_LOWER[i]!);
+    out[i] = Math.log(s / (1 - s));
+  }
+  for (const [a, b] of ELLIPTICITY_PAIRS) {
+    const r = Math.hypot(t[a]!, t[b]!) / E_MAX;
+    const rho = Math.atanh(Math.min(r, 1 - 1e-15));
+    const k = r > 1e-12 ? rho / r / E_MAX : 1 / E_MAX;
+    out[a] = t[a]! * k;
+    out[b] = t[b]! * k;
+  }
+}
+
+/** Derivatives ∂θ_i/∂u_j of the transform (diagonal blocks), row-major N × N. */
+function transformJacobian(u: ArrayLike<number>): Float64Array {
+  const J = new Float64Array(N * N);
+  const t0 = new Float64Array(N), t1 = new Float64Array(N), up = Float64Array.from(u as ArrayLike<number>);
+  toPhysical(u, t0);
+  for (let j = 0; j < N; j++) {
+    const h = 1e-7 * Math.max(1, Math.abs(u[j]!));
+    up[j] = u[j]! + h;
+    toPhysical(up, t1);
+    up[j] = u[j]!;
+    for (let i = 0; i < N; i++) J[i * N + j] = (t1[i]! - t0[i]!) / h;
+  }
+  return J;
+}
+
+export interface LensPosteriorOptions {
+  /** Relative forward-difference step, × the prior width of each parameter. */
+  fdStep?: number;
+}
+
+export class LensPosterior {
+  readonly dim = N;
+  private readonly t = new Float64Array(N);
+  private readonly tStep = new Float64Array(N);
+  private readonly dLogJ = new Float64Array(N);
+  private readonly gradT = new Float64Array(N);
+  private readonly fdStep: number;
+  /** Gradient evaluations (each = 1 + 12 template renders). */
+  gradientEvaluations = 0;
+
+  constructor(readonly model: LensModel, options: LensPosteriorOptions = {}) {
+    this.fdStep = options.fdStep ?? 1e-7;
+  }
+
+  /** log posterior (up to a constant) in unconstrained coordinates: −χ²/2 + log|J|; gradient into g. */
+  logDensityAndGrad = (u: Float64Array, g: Float64Array): number => {
+    const t = this.t;
+    const logJ = toPhysical(u, t, this.dLogJ);
+    const c0 = this.model.solve(t).chi2;
+    if (!Number.isFinite(c0) || !Number.isFinite(logJ)) {
+      g.fill(0);
+      return -Infinity;
+    }
+    this.gradientEvaluations++;
+    // ∂(−χ²/2)/∂θ_i by forward differences (step inside the prior box, away from the nearer edge).
+    this.tStep.set(t);
+    for (let i = 0; i < N; i++) {
+      const w = LENS_PRIOR_UPPER[i]! - LENS_PRIOR_LOWER[i]!;
+      let h = this.fdStep * w;
+      if (t[i]! + h >= LENS_PRIOR_UPPER[i]!) h = -h;
+      this.tStep[i] = t[i]! + h;
+      this.gradT[i] = (-0.5 * (this.model.solve(this.tStep).chi2 - c0)) / h;
+      this.tStep[i] = t[i]!;
+    }
+    // Chain rule through the transform: box parameters are diagonal, ellipticity pairs 2 × 2 blocks.
+    for (let i = 0; i < N; i++) {
+      if (isPair[i]! >= 0) continue;
+      const s = sigmoid(u[i]!);
+      g[i] = this.gradT[i]! * (LENS_PRIOR_UPPER[i]! - LENS_PRIOR_LOWER[i]!) * s * (1 - s) + this.dLogJ[i]!;
+    }
+    for (const [a, b] of ELLIPTICITY_PAIRS) {
+      const ua = u[a]!, ub = u[b]!;
+      const rho = Math.hypot(ua, ub);
+      const th = Math.tanh(rho);
+      const f = rho > 1e-8 ? th / rho : 1 - (rho * rho) / 3;
+      // e = E f(ρ) u: ∂e_k/∂u_l = E [f δ_kl + f'(ρ) u_k u_l / ρ], f' = (sech²ρ − f)/ρ.
+      const fp = rho > 1e-8 ? (1 - th * th - f) / rho : (-2 * rho) / 3;
+      const c = rho > 1e-8 ? fp / rho : -2 / 3;
+      const ga = this.gradT[a]!, gb = this.gradT[b]!;
+      g[a] = E_MAX * (ga * (f + c * ua * ua) + gb * c * ua * ub) + this.dLogJ[a]!;
+      g[b] = E_MAX * (gb * (f + c * ub * ub) + ga * c * ua * ub) + this.dLogJ[b]!;
+    }
+    return -0.5 * c0 + logJ;
+  };
+
+  /**
+   * MAP by multi-start Levenberg–Marquardt on the σ-residuals in unit-box coordinates (the peer's recipe:
+   * nDraws screening draws from the start box, the best nStarts refined, ≤ maxEvals residual evaluations each).
+   * The prior is flat, so the MAP is the χ² minimum. Ellipticities are kept within |e_k| < 0.35 (inside the disc).
+   */
+  findMap(rng: Rng, o: { nDraws?: number; nStarts?: number; maxEvals?: number } = {}) {
+    const lo = LENS_PRIOR_LOWER, w = LENS_PRIOR_UPPER.map((h, i) => h - lo[i]!);
+    const toT = (x: ArrayLike<number>) => Float64Array.from({ length: N }, (_, i) => lo[i]! + x[i]! * w[i]!);
+    const boxLo = new Float64Array(N).fill(1e-6), boxHi = new Float64Array(N).fill(1 - 1e-6);
+    for (const [a, b] of ELLIPTICITY_PAIRS) {
+      boxLo[a] = boxLo[b] = 0.15;
+      boxHi[a] = boxHi[b] = 0.85;
+    }
+    const m = this.model.data.bands * this.model.npix;
+    const r = new Float64Array(m);
+    const before = this.model.evaluations;
+    const res = multiStart<LeastSquaresResult>({
+      rng,
+      nDraws: o.nDraws ?? 300,
+      nStarts: o.nStarts ?? 8,
+      draw: (g) => Float64Array.from({ length: N }, (_, i) => (LENS_START_LOWER[i]! + g.uniform() * (LENS_START_UPPER[i]! - LENS_START_LOWER[i]!) - lo[i]!) / w[i]!),
+      cost: (x) => 0.5 * this.model.solve(toT(x)).chi2,
+      local: (x0) =>
+        levenbergMarquardt({
+          residuals: (x, out) => this.model.residuals(toT(x), out),
+          nResiduals: m,
+          x0,
+          lower: boxLo,
+          upper: boxHi,
+          maxEvals: o.maxEvals ?? 100,
+          fdStep: 1e-6,
+          ftol: 1e-8,
+        }),
+    });
+    void r;
+    return {
+      theta: toT(res.best.x),
+      chi2: 2 * res.best.cost,
+      startChi2: res.runs.map((x) => 2 * x.cost),
+      evaluations: this.model.evaluations - before,
+    };
+  }
+
+  /**
+   * Laplace approximation at θ: Gauss–Newton Hessian JᵀJ of the σ-residuals in θ, mapped to unconstrained
+   * coordinates; returns the diagonal of the covariance in u (an initial inverse metric) and the sd in θ.
+   */
+  laplace(theta: Float64Array): { inverseMassDiag: Float64Array; sdTheta: Float64Array; u: Float64Array } {
+    const m = this.model.data.bands * this.model.npix;
+    const r0 = new Float64Array(m), r1 = new Float64Array(m);
+    const J = new Float64Array(m * N);
+    this.model.residuals(theta, r0);
+    const tt = Float64Array.from(theta);
+    for (let j = 0; j < N; j++) {
+      const w = LENS_PRIOR_UPPER[j]! - LENS_PRIOR_LOWER[j]!;
+      let h = 1e-6 * w;
+      if (theta[j]! + h >= LENS_PRIOR_UPPER[j]!) h = -h;
+      tt[j] = theta[j]! + h;
+      this.model.residuals(tt, r1);
+      tt[j] = theta[j]!;
+      for (let i = 0; i < m; i++) J[i * N + j] = (r1[i]! - r0[i]!) / h;
+    }
+    const u = new Float64Array(N);
+    toUnconstrained(theta, u);
+    const T = transformJacobian(u); // ∂θ/∂u
+    // Hessian in u: Tᵀ (JᵀJ) T (the prior's log-Jacobian curvature is negligible next to the data).
+    const H = new Float64Array(N * N);
+    const JT = new Float64Array(m * N);
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < N; j++) {
+        let s = 0;
+        for (let k = 0; k < N; k++) s += J[i * N + k]! * T[k * N + j]!;
+        JT[i * N + j] = s;
+      }
+    for (let a = 0; a < N; a++)
+      for (let b = 0; b <= a; b++) {
+        let s = 0;
+        for (let i = 0; i < m; i++) s += JT[i * N + a]! * JT[i * N + b]!;
+        H[a * N + b] = H[b * N + a] = s;
+      }
+    const HT = new Float64Array(N * N);
+    for (let a = 0; a < N; a++)
+      for (let b = 0; b <= a; b++) {
+        let s = 0;
+        for (let i = 0; i < m; i++) s += J[i * N + a]! * J[i * N + b]!;
+        HT[a * N + b] = HT[b * N + a] = s;
+      }
+    for (let a = 0; a < N; a++) H[a * N + a] = H[a * N + a]! + 1e-9;
+    const cov = choleskyOrNull(H, N) ? inverseSpd(H, N) : null;
+    const covT = choleskyOrNull(HT, N) ? inverseSpd(HT, N) : null;
+    return {
+      inverseMassDiag: Float64Array.from({ length: N }, (_, i) => (cov ? Math.max(cov[i * N + i]!, 1e-12) : 1e-4)),
+      sdTheta: Float64Array.from({ length: N }, (_, i) => (covT ? Math.sqrt(Math.max(covT[i * N + i]!, 0)) : NaN)),
+      u,
+    };
+  }
+}

@@ -1,0 +1,87 @@
+// Simulation configuration: what a user or the job system passes, and its fully resolved form
+// (every default filled in) that goes into manifests and FITS headers so a set can be re-made.
+import { InputError } from '../errors';
+import { DEFAULT_NEGATIVE_MIX, NEGATIVE_KINDS, type NegativeKind } from './negatives';
+import { getPreset } from './presets';
+import type { PsfSpec } from './psf';
+
+export interface SimulationConfig {
+  preset: string;
+  /** Subset of the preset's bands (default: the preset's defaultBands). */
+  bands?: string[];
+  /** Stamp side in pixels (odd; default the preset's). */
+  size?: number;
+  lensFraction?: number;
+  hardness?: number;
+  thetaEMin?: number;
+  thetaEMax?: number;
+  negativeMix?: Partial<Record<NegativeKind, number>>;
+  starContamination?: number;
+  artefactContamination?: number;
+  /** Re-draw lens systems until μ > muMin, S/N > snrMin and the ring is resolved (LensPop cuts). */
+  requireDetectable?: boolean;
+  maxAttempts?: number;
+  muMin?: number;
+  snrMin?: number;
+  /** Sub-pixels per stamp pixel side (≥ 3) and per margin pixel side. */
+  supersample?: number;
+  marginSupersample?: number;
+  /** 'gaussian' (default), 'moffat' (β = moffatBeta), or a per-band override. */
+  psf?: 'gaussian' | 'moffat';
+  moffatBeta?: number;
+  psfOverride?: Record<string, PsfSpec> | null;
+  /** Poisson means at or above this use the normal approximation (Infinity = always exact). */
+  gaussianNoiseAbove?: number;
+}
+
+export type ResolvedConfig = Required<Omit<SimulationConfig, 'psfOverride'>> & {
+  negativeMix: Record<NegativeKind, number>;
+  psfOverride: Record<string, PsfSpec> | null;
+};
+
+function num(v: unknown, name: string, lo: number, hi: number, dflt: number): number {
+  if (v === undefined || v === null) return dflt;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || v > hi) {
+    throw new InputError('SIM_CONFIG', `${name} must be a number in [${lo}, ${hi}]`, { field: name, value: String(v) });
+  }
+  return v;
+}
+
+export function resolveConfig(c: SimulationConfig): ResolvedConfig {
+  const p = getPreset(c.preset);
+  const bands = c.bands ?? p.defaultBands;
+  for (const b of bands) {
+    if (!p.bands[b]) throw new InputError('SIM_CONFIG', `band '${b}' not in preset ${p.name}`, { field: 'bands', band: b, known: Object.keys(p.bands).join(',') });
+  }
+  const size = num(c.size, 'size', 9, 501, p.size);
+  if (size % 2 !== 1) throw new InputError('SIM_CONFIG', 'size must be odd (the lens sits on a pixel centre)', { field: 'size', value: size });
+  const mix = { ...DEFAULT_NEGATIVE_MIX };
+  for (const [k, v] of Object.entries(c.negativeMix ?? {})) {
+    if (!(NEGATIVE_KINDS as readonly string[]).includes(k)) throw new InputError('SIM_CONFIG', `unknown negative kind '${k}'`, { field: 'negativeMix', kind: k });
+    mix[k as NegativeKind] = num(v, `negativeMix.${k}`, 0, 1e9, 0);
+  }
+  const r: ResolvedConfig = {
+    preset: p.name,
+    bands: [...bands],
+    size,
+    lensFraction: num(c.lensFraction, 'lensFraction', 0, 1, 0.5),
+    hardness: num(c.hardness, 'hardness', 0, 1, 0.5),
+    thetaEMin: num(c.thetaEMin, 'thetaEMin', 0.05, 20, 0.8),
+    thetaEMax: num(c.thetaEMax, 'thetaEMax', 0.05, 20, 2.5),
+    negativeMix: mix,
+    starContamination: num(c.starContamination, 'starContamination', 0, 1, 0.1),
+    artefactContamination: num(c.artefactContamination, 'artefactContamination', 0, 1, 0.05),
+    requireDetectable: c.requireDetectable ?? true,
+    maxAttempts: num(c.maxAttempts, 'maxAttempts', 1, 1000, 20),
+    muMin: num(c.muMin, 'muMin', 0, 1e6, 3),
+    snrMin: num(c.snrMin, 'snrMin', 0, 1e9, 20),
+    supersample: num(c.supersample, 'supersample', 1, 15, 3),
+    marginSupersample: num(c.marginSupersample, 'marginSupersample', 1, 15, 1),
+    psf: c.psf ?? 'gaussian',
+    moffatBeta: num(c.moffatBeta, 'moffatBeta', 1.1, 20, 3.5),
+    psfOverride: c.psfOverride ?? null,
+    gaussianNoiseAbove: c.gaussianNoiseAbove === undefined ? 1e4 : num(c.gaussianNoiseAbove, 'gaussianNoiseAbove', 0, Infinity, 1e4),
+  };
+  if (r.thetaEMin > r.thetaEMax) throw new InputError('SIM_CONFIG', 'thetaEMin > thetaEMax', { field: 'thetaEMin' });
+  return r;
+}

@@ -1,0 +1,67 @@
+// Reviewer agreement. Fleiss' kappa (Fleiss 1971, Psychol. Bull. 76, 378) for N subjects each
+// rated by the same number n ≥ 2 of raters into k categories:
+//   P_i = (Σ_j n_ij² − n)/(n(n − 1)),  P̄ = mean P_i,  p_j = Σ_i n_ij/(N n),  P_e = Σ_j p_j²,
+//   κ = (P̄ − P_e)/(1 − P_e).
+// Cohen's kappa (Cohen 1960) for two raters: κ = (p_o − p_e)/(1 − p_e).
+// κ is undefined when P_e = 1 (everyone used a single category): returned as NaN.
+import { InputError } from '../errors';
+
+/** counts[i][j] = number of raters who put subject i in category j. */
+export function fleissKappa(counts: ArrayLike<ArrayLike<number>>): number {
+  const N = counts.length;
+  if (N === 0) throw new InputError('AGREEMENT_EMPTY', "Fleiss' kappa needs at least one subject");
+  const k = counts[0]!.length;
+  let n = -1;
+  const colSum = new Float64Array(k);
+  let sumP = 0;
+  for (let i = 0; i < N; i++) {
+    const row = counts[i]!;
+    if (row.length !== k) throw new InputError('AGREEMENT_SHAPE', `subject ${i} has ${row.length} categories, expected ${k}`, { row: i });
+    let rs = 0;
+    let sq = 0;
+    for (let j = 0; j < k; j++) {
+      const c = row[j]!;
+      if (!(Number.isInteger(c) && c >= 0)) throw new InputError('AGREEMENT_COUNT', `count for subject ${i}, category ${j} is ${c}`, { row: i });
+      rs += c;
+      sq += c * c;
+      colSum[j]! += c;
+    }
+    if (n === -1) n = rs;
+    if (rs !== n) throw new InputError('AGREEMENT_RATERS', `subject ${i} has ${rs} ratings, others have ${n}: Fleiss' kappa needs the same number of raters per subject`, { row: i });
+    sumP += (sq - n) / (n * (n - 1));
+  }
+  if (n < 2) throw new InputError('AGREEMENT_RATERS', "Fleiss' kappa needs at least two raters per subject");
+  const Pbar = sumP / N;
+  let Pe = 0;
+  for (let j = 0; j < k; j++) Pe += (colSum[j]! / (N * n)) ** 2;
+  return Pe === 1 ? NaN : (Pbar - Pe) / (1 - Pe);
+}
+
+/** ratings[i] = the labels the raters gave subject i (any order); categories found from the data. */
+export function fleissKappaFromRatings<T extends string | number>(ratings: ReadonlyArray<ReadonlyArray<T>>): number {
+  const cats = [...new Set(ratings.flat())];
+  const idx = new Map(cats.map((c, j) => [c, j] as const));
+  return fleissKappa(
+    ratings.map((r) => {
+      const row = new Array<number>(cats.length).fill(0);
+      for (const v of r) row[idx.get(v)!]!++;
+      return row;
+    }),
+  );
+}
+
+export function cohenKappa<T extends string | number>(a: ReadonlyArray<T>, b: ReadonlyArray<T>): number {
+  if (a.length !== b.length || a.length === 0) throw new InputError('AGREEMENT_SHAPE', `Cohen's kappa needs two equal, non-empty rating lists (${a.length}, ${b.length})`);
+  const n = a.length;
+  let agree = 0;
+  const ca = new Map<T, number>();
+  const cb = new Map<T, number>();
+  for (let i = 0; i < n; i++) {
+    if (a[i] === b[i]) agree++;
+    ca.set(a[i]!, (ca.get(a[i]!) ?? 0) + 1);
+    cb.set(b[i]!, (cb.get(b[i]!) ?? 0) + 1);
+  }
+  let pe = 0;
+  for (const [c, v] of ca) pe += (v / n) * ((cb.get(c) ?? 0) / n);
+  return pe === 1 ? NaN : (agree / n - pe) / (1 - pe);
+}

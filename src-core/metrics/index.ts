@@ -1,0 +1,3 @@
+export * from './roc';
+export * from './calibration';
+export * from './agreement';

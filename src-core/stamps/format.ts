@@ -1,0 +1,115 @@
+// The on-disk form of a stamp: one FITS file, primary HDU a float32 cube NAXIS3 = bands,
+// NAXIS2 = height, NAXIS1 = width, with BANDS = 'g,r,i,z', a TAN WCS centred on the source, and
+// an optional VARIANCE cube extension. Reading is more liberal: a cube, a single 2-D image, or
+// one 2-D image HDU per band (FILTER/BAND keyword or EXTNAME naming the band) all become a Stamp.
+import { FitsError } from '../errors';
+import { FitsFile, imageInfo, isImageHdu, readImage, type ByteSource, type Hdu } from '../fits/index';
+import type { CardInput } from '../fits/card-format';
+import { writeFits, type HduSpec } from '../fits/writer';
+import type { Stamp } from './stamp';
+
+export function encodeStamp(s: Stamp, extraCards: CardInput[] = []): Uint8Array {
+  const n = s.width * s.height;
+  const cube = (planes: Float32Array[]) => {
+    const a = new Float32Array(n * planes.length);
+    planes.forEach((p, i) => a.set(p.subarray(0, n), i * n));
+    return a;
+  };
+  const wcs: CardInput[] =
+    s.ra !== undefined && s.ra !== null && s.dec !== undefined && s.dec !== null
+      ? [
+          { keyword: 'WCSAXES', value: 2 },
+          { keyword: 'CTYPE1', value: 'RA---TAN' },
+          { keyword: 'CTYPE2', value: 'DEC--TAN' },
+          { keyword: 'CRPIX1', value: (s.width + 1) / 2, type: 'float' },
+          { keyword: 'CRPIX2', value: (s.height + 1) / 2, type: 'float' },
+          { keyword: 'CRVAL1', value: s.ra, type: 'float', comment: '[deg] RA of the stamp centre' },
+          { keyword: 'CRVAL2', value: s.dec, type: 'float', comment: '[deg] Dec of the stamp centre' },
+          // RA increases to the east = to the left on a north-up image: negative CDELT1.
+          { keyword: 'CDELT1', value: -(s.pixelScale ?? 0.2) / 3600, type: 'float' },
+          { keyword: 'CDELT2', value: (s.pixelScale ?? 0.2) / 3600, type: 'float' },
+          { keyword: 'CUNIT1', value: 'deg' },
+          { keyword: 'CUNIT2', value: 'deg' },
+          { keyword: 'RADESYS', value: 'ICRS' },
+          { keyword: 'RA', value: s.ra, type: 'float', comment: '[deg] ICRS' },
+          { keyword: 'DEC', value: s.dec, type: 'float', comment: '[deg] ICRS' },
+        ]
+      : [];
+  const meta: CardInput[] = [
+    { keyword: 'BANDS', value: s.bands.join(','), comment: 'band of each plane (NAXIS3 order)' },
+    ...(s.pixelScale ? [{ keyword: 'PIXSCALE', value: s.pixelScale, type: 'float' as const, comment: '[arcsec/pixel]' }] : []),
+  ];
+  const hdus: HduSpec[] = [
+    { kind: 'image', shape: [s.planes.length, s.height, s.width], data: cube(s.planes), cards: [...wcs, ...meta, ...extraCards] },
+  ];
+  if (s.variance?.length) {
+    hdus.push({
+      kind: 'image',
+      extname: 'VARIANCE',
+      shape: [s.variance.length, s.height, s.width],
+      data: cube(s.variance),
+      cards: [...meta, { keyword: 'BUNIT', value: 'variance of the primary' }],
+    });
+  }
+  return writeFits(hdus);
+}
+
+function toF32(a: ArrayLike<number>): Float32Array {
+  return a instanceof Float32Array ? a : Float32Array.from(a);
+}
+
+function bandNameOf(h: Hdu, i: number): string {
+  return (h.header.getString('FILTER') ?? h.header.getString('BAND') ?? h.header.getString('EXTNAME') ?? `band${i + 1}`).trim();
+}
+
+export function decodeStamp(src: ByteSource): Stamp {
+  const file = new FitsFile(src);
+  const images: Hdu[] = [];
+  let variance: Hdu | undefined;
+  for (const h of file.hdus()) {
+    if (!isImageHdu(h)) continue;
+    const info = imageInfo(file, h);
+    if (info.shape.length < 2) continue;
+    if ((h.header.getString('EXTNAME') ?? '').toUpperCase() === 'VARIANCE') variance = h;
+    else images.push(h);
+  }
+  if (!images.length) {
+    throw new FitsError('STAMP_NO_IMAGE', `${src.name}: no 2-D or 3-D image HDU found`, { file: src.name });
+  }
+  const first = images[0]!;
+  const shape0 = imageInfo(file, first).shape;
+  let width: number, height: number;
+  let planes: Float32Array[];
+  let bands: string[];
+  if (shape0.length === 3) {
+    const [nb, h, w] = shape0 as [number, number, number];
+    const data = toF32(readImage(file, first).data as ArrayLike<number>);
+    planes = Array.from({ length: nb }, (_, b) => data.slice(b * h * w, (b + 1) * h * w));
+    width = w;
+    height = h;
+    const kw = first.header.getString('BANDS');
+    bands = kw ? kw.split(',').map((x) => x.trim()) : planes.map((_, i) => `band${i + 1}`);
+  } else {
+    [height, width] = shape0.slice(-2) as [number, number];
+    const same = images.filter((h) => {
+      const s = imageInfo(file, h).shape;
+      return s.length === 2 && s[0] === height && s[1] === width;
+    });
+    planes = same.map((h) => toF32(readImage(file, h).data as ArrayLike<number>));
+    bands = same.map((h, i) => bandNameOf(h, i));
+  }
+  if (bands.length !== planes.length) bands = planes.map((_, i) => bands[i] ?? `band${i + 1}`);
+  const hd = first.header;
+  const ctype1 = hd.getString('CTYPE1') ?? '';
+  const ra = hd.getNumber('RA') ?? (ctype1.startsWith('RA--') ? hd.getNumber('CRVAL1') : undefined) ?? null;
+  const dec = hd.getNumber('DEC') ?? (ctype1.startsWith('RA--') ? hd.getNumber('CRVAL2') : undefined) ?? null;
+  const cd = hd.getNumber('CDELT2') ?? hd.getNumber('CD2_2');
+  const pixelScale = hd.getNumber('PIXSCALE') ?? (cd ? Math.abs(cd) * 3600 : null);
+  let varPlanes: Float32Array[] | undefined;
+  if (variance) {
+    const v = toF32(readImage(file, variance).data as ArrayLike<number>);
+    const n = width * height;
+    if (v.length === n * planes.length) varPlanes = planes.map((_, b) => v.slice(b * n, (b + 1) * n));
+  }
+  return { width, height, bands, planes, variance: varPlanes, ra, dec, pixelScale };
+}

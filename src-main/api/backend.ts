@@ -1,0 +1,107 @@
+// The backend: implements every method of the contract once, for both transports (Electron IPC
+// and the browser-mode WebSocket). Requests are validated here whatever their origin.
+import { EventEmitter } from 'node:events';
+import { userInfo } from 'node:os';
+import type { EventName, Events, Method, ParsedParams, Result, SessionInfo } from '../../src-core/api/contract';
+import { validateRequest } from '../../src-core/api/validate';
+import { JobManager } from '../jobs/manager';
+import { Repo } from '../store/repo';
+import type { Workspace } from '../store/workspace';
+import { backendStatus } from './backend-status';
+
+type Handlers = { [M in Method]: (p: ParsedParams<M>) => Result<M> | Promise<Result<M>> };
+
+export interface BackendOptions {
+  mode: 'electron' | 'browser';
+  reviewer?: string;
+}
+
+export class Backend extends EventEmitter {
+  readonly repo: Repo;
+  readonly jobs: JobManager;
+  private reviewer: { id: number; name: string };
+
+  constructor(
+    readonly ws: Workspace,
+    private opts: BackendOptions,
+  ) {
+    super();
+    this.repo = new Repo(ws.db);
+    this.jobs = new JobManager(this.repo, ws.dir);
+    this.jobs.on('update', (j) => this.emitEvent('job.update', j));
+    const name = opts.reviewer ?? this.repo.getSetting('reviewer') ?? safeUserName();
+    this.reviewer = this.repo.ensureReviewer(name);
+  }
+
+  emitEvent<E extends EventName>(event: E, data: Events[E]): void {
+    this.emit('event', event, data);
+  }
+
+  /** Entry point for every transport: validates, dispatches, returns the result or throws a typed error. */
+  async call(method: unknown, params: unknown): Promise<unknown> {
+    const req = validateRequest(method, params);
+    const h = this.handlers[req.method] as (p: unknown) => unknown;
+    return await h(req.params);
+  }
+
+  private sessionInfo(): SessionInfo {
+    const modelId = this.repo.activeModelId();
+    const model = modelId ? this.repo.models().find((m) => m.id === modelId) : undefined;
+    const placeholder = !model || model.kind === 'placeholder';
+    return {
+      version: '0.1.0',
+      workspace: this.ws.dir,
+      reviewer: this.reviewer,
+      mode: this.opts.mode,
+      backend: backendStatus(),
+      scorer: {
+        modelId: modelId ?? null,
+        name: model ? `${model.name} ${model.version}` : 'none',
+        placeholder,
+        note: placeholder
+          ? 'Placeholder scorer (a ring/colour heuristic), not the CMUDeepLens network: scores are for trying the workflow only.'
+          : `CMUDeepLens model ${model!.name} ${model!.version}`,
+      },
+      counts: { sources: this.repo.countSources(), ...this.repo.gradedCounts(this.reviewer.id) },
+    };
+  }
+
+  private handlers: Handlers = {
+    'session.info': () => this.sessionInfo(),
+    'reviewer.set': (p) => {
+      this.reviewer = this.repo.ensureReviewer(p.name);
+      this.repo.setSetting('reviewer', p.name);
+      return this.reviewer;
+    },
+    'candidates.list': (p) => this.repo.listCandidates(p, this.reviewer.id),
+    'candidate.get': (p) => this.repo.getCandidate(p.sourceId, this.reviewer.id),
+    'labels.add': (p) => {
+      const l = this.repo.addLabel(this.reviewer.id, p);
+      this.emitEvent('labels.changed', { sourceId: p.sourceId });
+      return l;
+    },
+    'labels.undo': () => {
+      const r = this.repo.undoLastLabel(this.reviewer.id);
+      if (r.sourceId) this.emitEvent('labels.changed', { sourceId: r.sourceId });
+      return r;
+    },
+    'jobs.list': (p) => this.repo.listJobs(p.limit),
+    'jobs.start': (p) => this.jobs.start(p.kind, p.params),
+    'jobs.cancel': (p) => this.jobs.cancel(p.jobId),
+    'jobs.resume': (p) => this.jobs.resume(p.jobId),
+    'models.list': () => this.repo.models(),
+  };
+
+  async close(): Promise<void> {
+    await this.jobs.shutdown();
+    this.ws.close();
+  }
+}
+
+function safeUserName(): string {
+  try {
+    return userInfo().username || 'reviewer';
+  } catch {
+    return 'reviewer';
+  }
+}

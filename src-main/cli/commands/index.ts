@@ -1,0 +1,20 @@
+// Registry of CLI subcommands (one file each). Add yours here.
+import type { CliCommand } from '../command';
+import { exportCommand } from './export';
+import { ingestCommand } from './ingest';
+import { jobsCommand } from './jobs';
+import { scoreCommand } from './score';
+import { serveCommand } from './serve';
+import { backendCommand } from './backend';
+import { wcsCommand } from './wcs';
+import { fitsCommand } from './fits';
+import { renderCommand } from './render';
+import { metricsCommand } from './metrics';
+
+export const commands: CliCommand[] = [
+  serveCommand,
+  ingestCommand,
+  scoreCommand,
+  exportCommand,
+  jobsCommand,
+  backendCommand, wcsCommand, fitsCommand, renderCommand, metricsCommand];

@@ -1,0 +1,26 @@
+import { parseArgs } from 'node:util';
+import type { CliCommand } from '../command';
+import { runJobCli, WORKSPACE_HELP } from '../job-runner';
+
+export const scoreCommand: CliCommand = {
+  name: 'score',
+  summary: 'score every cutout of the workspace with the lens finder (resumable job)',
+  usage: `Usage: lensdesk score [--catalog-id N] [--model DIR] [--placeholder] [--workspace DIR] [--json]
+
+Scores all stamps (or one catalog's) with the best available model: --model DIR, else the bundled
+CMUDeepLens model in models/, else the placeholder heuristic (clearly labelled). Sources this model
+version already scored are skipped; scores of other versions are kept.
+${WORKSPACE_HELP}`,
+  async run(argv, io) {
+    const { values } = parseArgs({
+      args: argv,
+      options: { 'catalog-id': { type: 'string' }, model: { type: 'string' }, placeholder: { type: 'boolean' }, workspace: { type: 'string' }, json: { type: 'boolean' } },
+    });
+    return runJobCli(io, values.workspace, (jm) =>
+      jm.start('score', {
+        ...(values['catalog-id'] ? { catalogId: Number(values['catalog-id']) } : {}),
+        ...(values.model ? { modelPath: values.model } : {}),
+        ...(values.placeholder ? { placeholder: true } : {}),
+      }), values.json);
+  },
+};

@@ -1,0 +1,45 @@
+// Export job: the vetted catalog (filtered by consensus grade, score, …) to CSV, FITS or VOTable
+// in the workspace's exports/ folder (or a path the user chose), recorded in the exports table.
+import { mkdirSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { InputError } from '../../../src-core/errors';
+import { buildExport, EXPORT_FORMATS, type ExportFormat } from '../../export/catalog-export';
+import { writeFileAtomic } from '../../stamps/stamp-file';
+import type { JobKind } from '../types';
+
+export interface ExportParams {
+  format: ExportFormat;
+  out: string;
+  minConsensus?: number;
+  minScore?: number;
+}
+
+export const exportKind: JobKind<ExportParams> = {
+  kind: 'export',
+  prepare(p, workspaceDir) {
+    const format = (p.format ?? 'csv') as ExportFormat;
+    if (!EXPORT_FORMATS.includes(format)) {
+      throw new InputError('INVALID_PARAMS', `export: format must be one of ${EXPORT_FORMATS.join(', ')}`, { field: 'params.format' });
+    }
+    const num = (k: string, lo: number, hi: number) => {
+      if (p[k] === undefined) return undefined;
+      const v = Number(p[k]);
+      if (!(v >= lo && v <= hi)) throw new InputError('INVALID_PARAMS', `export: ${k} must be within [${lo}, ${hi}]`, { field: `params.${k}` });
+      return v;
+    };
+    const ext = { csv: 'csv', fits: 'fits', votable: 'vot' }[format];
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const out = typeof p.out === 'string' && p.out ? (isAbsolute(p.out) ? p.out : resolve(p.out)) : join(workspaceDir, 'exports', `lensdesk-${stamp}.${ext}`);
+    return { format, out, minConsensus: num('minConsensus', 0, 3), minScore: num('minScore', 0, 1) };
+  },
+  async run(ctx) {
+    ctx.progress(0, 1, 'selecting');
+    const { bytes, nRows } = buildExport(ctx.repo, ctx.params);
+    ctx.checkCancelled();
+    mkdirSync(dirname(ctx.params.out), { recursive: true });
+    writeFileAtomic(ctx.params.out, bytes);
+    ctx.repo.recordExport(ctx.jobId, ctx.params.format, ctx.params.out, ctx.params, nRows);
+    ctx.progress(1, 1, `wrote ${nRows} rows`);
+    return { path: ctx.params.out, rows: nRows, format: ctx.params.format };
+  },
+};

@@ -1,0 +1,75 @@
+// Score job: stream stamps from the workspace through the scorer in batches and store the
+// probabilities. Resumable: sources this model version already scored are skipped, so a killed
+// job picks up where it stopped and writes each score once. A new model version keeps old scores.
+import { InputError } from '../../../src-core/errors';
+import { isAbsolute, resolve } from 'node:path';
+import { loadScorer } from '../../scoring/scorer';
+import { readStampFile } from '../../stamps/stamp-file';
+import type { JobContext, JobKind } from '../types';
+import type { Stamp } from '../../../src-core/stamps/stamp';
+
+export interface ScoreParams {
+  catalogId?: number;
+  modelPath?: string;
+  placeholder?: boolean;
+}
+
+export async function runScore(ctx: JobContext<ScoreParams>, base = 0, scale = 1): Promise<Record<string, unknown>> {
+  const { repo, params } = ctx;
+  const scorer = await loadScorer({ modelPath: params.modelPath, placeholder: params.placeholder });
+  try {
+    const m = scorer.model;
+    const modelId = repo.ensureModel(m.name, m.version, m.kind, m.path, m.card);
+    repo.setSetting('active_model_id', String(modelId));
+    const done = repo.scoredSourceIds(modelId);
+    const total = repo.countSources();
+    let processed = done.size;
+    let written = 0;
+    let failed = 0;
+    let after = 0;
+    for (;;) {
+      ctx.checkCancelled();
+      const page = repo.stampsAfter(after, 512, params.catalogId);
+      if (!page.length) break;
+      after = page[page.length - 1]!.sourceId;
+      const todo = page.filter((p) => !done.has(p.sourceId));
+      for (let i = 0; i < todo.length; i += scorer.batchSize) {
+        ctx.checkCancelled();
+        const batch = todo.slice(i, i + scorer.batchSize);
+        const stamps: Stamp[] = [];
+        const ids: number[] = [];
+        for (const b of batch) {
+          try {
+            stamps.push(readStampFile(isAbsolute(b.path) ? b.path : resolve(ctx.workspaceDir, b.path)));
+            ids.push(b.sourceId);
+          } catch {
+            failed++;
+          }
+        }
+        const p = stamps.length ? await scorer.score(stamps) : new Float32Array(0);
+        repo.writeScores(modelId, ctx.jobId, ids.map((sourceId, k) => ({ sourceId, probability: p[k]! })));
+        written += ids.length;
+        processed += batch.length;
+        ctx.progress(Math.round(base + processed * scale), Math.round(base + total * scale), `scored ${processed}/${total} with ${m.name} ${m.version}`);
+      }
+    }
+    return { modelId, model: `${m.name} ${m.version}`, placeholder: m.kind === 'placeholder', written, skipped: done.size, failed };
+  } finally {
+    await scorer.dispose();
+  }
+}
+
+export const scoreKind: JobKind<ScoreParams> = {
+  kind: 'score',
+  prepare(p) {
+    const out: ScoreParams = {};
+    if (p.catalogId !== undefined) {
+      if (!Number.isInteger(p.catalogId)) throw new InputError('INVALID_PARAMS', 'score: catalogId must be an integer', { field: 'params.catalogId' });
+      out.catalogId = p.catalogId as number;
+    }
+    if (p.modelPath !== undefined) out.modelPath = String(p.modelPath);
+    if (p.placeholder !== undefined) out.placeholder = !!p.placeholder;
+    return out;
+  },
+  run: (ctx) => runScore(ctx),
+};

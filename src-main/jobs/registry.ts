@@ -1,0 +1,13 @@
+// Every job kind, by name. Later issues add kinds here (simulate, train, fit).
+import { demoKind } from './kinds/demo';
+import { exportKind } from './kinds/export';
+import { ingestKind } from './kinds/ingest';
+import { scoreKind } from './kinds/score';
+import type { JobKind } from './types';
+
+export const jobKinds: Record<string, JobKind<never>> = {
+  ingest: ingestKind as JobKind<never>,
+  score: scoreKind as JobKind<never>,
+  export: exportKind as JobKind<never>,
+  demo: demoKind as JobKind<never>,
+};

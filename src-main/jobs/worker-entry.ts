@@ -1,0 +1,55 @@
+// Worker-thread entry: opens its own connection to the workspace database (WAL allows a reader
+// and writers side by side), runs one job kind and reports to the manager.
+import { parentPort, workerData } from 'node:worker_threads';
+import { CancelledError, serializeError } from '../../src-core/errors';
+import { Repo } from '../store/repo';
+import { openWorkspace } from '../store/workspace';
+import { jobKinds } from './registry';
+import type { JobContext, WorkerMessage } from './types';
+
+interface Data {
+  jobId: number;
+  kind: string;
+  params: Record<string, unknown>;
+  workspaceDir: string;
+}
+
+const data = workerData as Data;
+let cancelled = false;
+parentPort!.on('message', (m: { type: string }) => {
+  if (m?.type === 'cancel') cancelled = true;
+});
+const post = (m: WorkerMessage) => parentPort!.postMessage(m);
+
+async function runJob(): Promise<void> {
+  const ws = openWorkspace(data.workspaceDir);
+  try {
+    const kind = jobKinds[data.kind];
+    if (!kind) throw new Error(`unknown job kind ${data.kind}`);
+    let last = 0;
+    const ctx: JobContext = {
+      jobId: data.jobId,
+      params: data.params,
+      repo: new Repo(ws.db),
+      workspaceDir: ws.dir,
+      progress(done, total, message = '') {
+        const now = Date.now();
+        if (now - last < 100 && done < total) return; // at most 10 updates per second
+        last = now;
+        post({ type: 'progress', done, total, message });
+      },
+      cancelled: () => cancelled,
+      checkCancelled() {
+        if (cancelled) throw new CancelledError(`job ${data.jobId} cancelled`);
+      },
+    };
+    const result = await kind.run(ctx);
+    post({ type: 'done', result });
+  } catch (e) {
+    post({ type: 'error', error: serializeError(e) as never });
+  } finally {
+    ws.close();
+  }
+}
+
+void runJob();

@@ -1,0 +1,33 @@
+// Reading and writing stamp FITS files on disk. Writes are atomic (temp file + rename), so a job
+// killed mid-write never leaves a half file that a resume would take for finished.
+import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { decodeStamp, encodeStamp } from '../../src-core/stamps/format';
+import type { Stamp } from '../../src-core/stamps/stamp';
+import type { CardInput } from '../../src-core/fits/card-format';
+import { openByteSource } from '../fits/file-source';
+
+export function readStampFile(path: string): Stamp {
+  const src = openByteSource(path);
+  try {
+    return decodeStamp(src);
+  } finally {
+    src.close?.();
+  }
+}
+
+export function writeFileAtomic(path: string, bytes: Uint8Array): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  const fd = openSync(tmp, 'w');
+  try {
+    let off = 0;
+    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}
+
+export function writeStampFile(path: string, stamp: Stamp, extraCards: CardInput[] = []): void {
+  writeFileAtomic(path, encodeStamp(stamp, extraCards));
+}

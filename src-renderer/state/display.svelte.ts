@@ -1,0 +1,42 @@
+// Display settings shared by every stamp in the grid and the candidate view, adjustable live and
+// remembered between sessions (localStorage).
+import type { DisplaySettings } from '../lib/stamps';
+
+const KEY = 'lensdesk.display.v1';
+
+interface Persisted extends DisplaySettings {
+  stampSize: number;
+}
+
+const defaults: Persisted = {
+  mode: 'colour',
+  rgb: [2, 1, 0],
+  band: 1,
+  Q: 8,
+  stretch: 6,
+  interval: 'zscale',
+  scale: 'asinh',
+  stampSize: 128,
+};
+
+function load(): Persisted {
+  try {
+    return { ...defaults, ...JSON.parse(localStorage.getItem(KEY) ?? '{}') };
+  } catch {
+    return { ...defaults };
+  }
+}
+
+class Display {
+  s = $state<Persisted>(load());
+  /** Bumped on every change so canvases know to redraw. */
+  version = $state(0);
+
+  update(patch: Partial<Persisted>): void {
+    this.s = { ...this.s, ...patch };
+    this.version++;
+    localStorage.setItem(KEY, JSON.stringify(this.s));
+  }
+}
+
+export const display = new Display();
