@@ -61,6 +61,18 @@ export class CsvParser {
           continue;
         }
         if (this.delimiter === undefined && ch !== '\n' && ch !== '\r') this.detect(text, i);
+        // Fast path: a whole line inside this chunk without quotes is split natively.
+        const nl = text.indexOf('\n', i);
+        if (nl >= 0) {
+          let line = text.slice(i, nl);
+          if (line.indexOf('"') < 0 && line.indexOf('\r') < 0 || (line.endsWith('\r') && line.indexOf('\r') === line.length - 1 && line.indexOf('"') < 0)) {
+            if (line.endsWith('\r')) line = line.slice(0, -1);
+            if (line.trim() !== '') out.push({ fields: line.split(this.delimiter!), line: this.line });
+            this.line++;
+            i = nl;
+            continue;
+          }
+        }
         this.recordLine = this.line;
         this.atLineStart = false;
       }
@@ -81,6 +93,19 @@ export class CsvParser {
         continue;
       }
       this.quoteClosed = false;
+      if (ch !== this.delimiter && ch !== '\n' && ch !== '\r') {
+        // Fast path: copy a run of ordinary characters with one slice.
+        let j = i + 1;
+        const delim = this.delimiter;
+        while (j < text.length) {
+          const c = text[j];
+          if (c === delim || c === '\n' || c === '\r' || c === '"') break;
+          j++;
+        }
+        this.field += text.slice(i, j);
+        i = j - 1;
+        continue;
+      }
       if (ch === this.delimiter) {
         this.fields.push(this.field);
         this.field = '';

@@ -236,6 +236,10 @@ export class FitsFile {
         this.done = true;
         break;
       }
+      if (i === 0 && bytesToAscii(this.source.read(0, 9)) !== 'SIMPLE  =') {
+        // Checked before reading a header so a large non-FITS file is not scanned for END.
+        throw err('FITS_NOT_FITS', 'not a FITS file: it does not start with SIMPLE  =', this.source, { hdu: 0, offset: 0 });
+      }
       if (i > 0) {
         // Anything after the last HDU that is not an extension header is ignored (as astropy does).
         const head = bytesToAscii(this.source.read(off, 8));

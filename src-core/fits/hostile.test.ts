@@ -140,7 +140,7 @@ describe('hostile FITS input → FitsError', () => {
 
   it('PCOUNT lying about the heap size', () => {
     const cards = tcards().map(([k, v]): C => (k === 'PCOUNT' ? [k, 10 ** 12] : [k, v]));
-    const f = open(bintable(cards, desc([[3, 0], [0, 0]]), new Uint8Array(16)));
+    const f = open(bintable(cards, desc([[3, 4000], [0, 0]]), new Uint8Array(16)));
     expect(f.hdu(1).truncated).toBe(true);
     expectFitsError(() => new FitsTable(f, f.hdu(1)).readRows(0, 1), /FITS_TRUNCATED/);
   });

@@ -17,6 +17,11 @@ export interface ByteSource {
    * when the range passes the end. The returned array is owned by the caller.
    */
   read(offset: number, length: number): Uint8Array;
+  /**
+   * Optional fast path: copies `length` bytes at `offset` into `target[targetOffset…]` without
+   * allocating (cutouts read ~64 short rows into one buffer). Same errors as read().
+   */
+  readInto?(offset: number, length: number, target: Uint8Array, targetOffset: number): void;
   /** Releases the underlying handle (file descriptor); further reads throw. */
   close?(): void;
 }
@@ -36,6 +41,10 @@ export class MemorySource implements ByteSource {
   read(offset: number, length: number): Uint8Array {
     checkRange(this, offset, length);
     return this.bytes.slice(offset, offset + length);
+  }
+  readInto(offset: number, length: number, target: Uint8Array, targetOffset: number): void {
+    checkRange(this, offset, length);
+    target.set(this.bytes.subarray(offset, offset + length), targetOffset);
   }
   /** Zero-copy view (valid as long as the source lives); used by whole-image reads. */
   view(offset: number, length: number): Uint8Array {

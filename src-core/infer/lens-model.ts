@@ -52,8 +52,12 @@ export interface LensCutout {
 }
 
 export interface LensModelOptions {
-  /** Sub-pixels per pixel side for ray shooting (peer: 3). */
+  /** Sub-pixels per pixel side for ray shooting (peer and simulator: 3). */
   supersample?: number;
+  /** Sub-pixels in the PSF margin and in the central 3 × 3 pixels; default: the simulator's grid defaults,
+   * so that a fit uses the same pixel integration as the cutouts LensDesk simulates. */
+  marginSupersample?: number;
+  centreSupersample?: number;
 }
 
 export interface LensSolution {
@@ -69,10 +73,19 @@ export class LensModel {
   private readonly w: Float64Array; // 1/σ per pixel
   private readonly yw: Float64Array; // data / σ
   private readonly yy: Float64Array; // Σ (data/σ)² per band
-  private readonly bx: Float64Array;
-  private readonly by: Float64Array;
-  private readonly srcPre: Float64Array;
-  private readonly lensPre: Float64Array;
+  /** Weights 1/σ (read by the analytic gradient). */
+  get weights(): Float64Array {
+    return this.w;
+  }
+  get weightedData(): Float64Array {
+    return this.yw;
+  }
+  /** Source-plane positions β of the sub-pixels after the last templates() call. */
+  readonly bx: Float64Array;
+  readonly by: Float64Array;
+  /** Pre-PSF templates on the padded frame after the last templates() call. */
+  readonly srcPre: Float64Array;
+  readonly lensPre: Float64Array;
   private readonly tmp: Float64Array;
   /** PSF-convolved templates, bands × npix each (unweighted). */
   readonly srcT: Float64Array;
@@ -89,8 +102,10 @@ export class LensModel {
     if (data.psf.length !== bands) throw new InputError('FIT_PSF', `need one PSF per band (${bands})`, { given: data.psf.length });
     const margin = Math.max(...data.psf.map((k) => k.h));
     const ss = options.supersample ?? 3;
-    // Uniform ss × ss sampling everywhere, as the peer's templates.
-    this.grid = subpixelGrid({ size, margin, pixelScale: data.pixelScale, ss, marginSs: ss, centreSs: ss });
+    this.grid = subpixelGrid({
+      size, margin, pixelScale: data.pixelScale, ss,
+      marginSs: options.marginSupersample, centreSs: options.centreSupersample,
+    });
     const side2 = this.grid.side * this.grid.side;
     this.w = new Float64Array(bands * this.npix);
     this.yw = new Float64Array(bands * this.npix);

@@ -25,10 +25,13 @@ export function syntheticLens(o: { seed: number; size?: number; bands?: string[]
   const truth = Float64Array.from(
     o.truth ?? [1.2, ...qPhiToEllipticity(0.75, 0.6), 0.02, -0.015, 0.12, -0.08, 0.25, 1.5, ...qPhiToEllipticity(0.7, 2.0), 0.9],
   );
-  // e⁻ per pixel at R_e: source (blue) and lens light (red) per band.
-  const amplitudes = Float64Array.from(o.amplitudes ?? bands.flatMap((_, b) => [60 - 8 * b, 15 + 12 * b]));
   const sky = bands.map((b) => skyPerPixel(preset.bands[b]!, preset.pixelScale));
   const readVar = bands.map((b) => preset.bands[b]!.nExp * preset.readNoise ** 2);
+  // e⁻ per pixel at R_e, in units of the sky noise per band: a bright blue arc (≈ 3σ per pixel at R_e
+  // before lensing magnification) and a red lens galaxy (≈ 2–5σ at R_e), comparable to the peer's cutouts.
+  const amplitudes = Float64Array.from(
+    o.amplitudes ?? bands.flatMap((_, b) => [(3 - 0.3 * b) * Math.sqrt(sky[b]! + readVar[b]!), (2 + b) * Math.sqrt(sky[b]! + readVar[b]!)]),
+  );
   const npix = size * size;
   const empty: LensCutout = {
     bands: bands.length, size, pixelScale: preset.pixelScale,

@@ -84,11 +84,15 @@ export function rocCurve(labels: ArrayLike<Label>, scores: ArrayLike<number>): R
   };
 }
 
-/** Trapezoid area under the ROC curve (= Mann–Whitney AUC with ties ½). */
+/**
+ * Trapezoid area under the ROC curve (= Mann–Whitney AUC with ties ½). Summed on the integer
+ * counts (ΔFP·(TP_i + TP_{i−1}), exact below 2⁵³) and divided once, so hand-countable cases come
+ * out exact (0.5, not 0.49999999999999994).
+ */
 export function aurocFromCurve(c: RocCurve): number {
-  let area = 0;
-  for (let i = 1; i < c.fpr.length; i++) area += ((c.fpr[i]! - c.fpr[i - 1]!) * (c.tpr[i]! + c.tpr[i - 1]!)) / 2;
-  return area;
+  let twiceU = 0;
+  for (let i = 1; i < c.fps.length; i++) twiceU += (c.fps[i]! - c.fps[i - 1]!) * (c.tps[i]! + c.tps[i - 1]!);
+  return twiceU / (2 * c.nPositive * c.nNegative);
 }
 
 export function auroc(labels: ArrayLike<Label>, scores: ArrayLike<number>): number {

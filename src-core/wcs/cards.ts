@@ -3,6 +3,7 @@
 // WCS. Only the celestial pair is written; the linear part is always written as CDi_j.
 import type { Wcs } from './wcs';
 import type { SipPolynomial } from './params';
+import type { CardInput } from '../fits/card-format';
 
 export type WcsCard = [keyword: string, value: string | number];
 
@@ -48,4 +49,12 @@ export function wcsHeaderCards(wcs: Wcs): WcsCard[] {
     );
   }
   return out;
+}
+
+const INTEGER_KEYWORDS = /^(WCSAXES|[AB]P?_ORDER|CNPIX[12]|PLTRAH|PLTRAM|PLTDECD|PLTDECM)$/;
+
+/** The same keywords as CardInput for the FITS writer (reals stay reals: '50.0', not '50'). */
+export function wcsCardInputs(wcs: Wcs): CardInput[] {
+  return wcsHeaderCards(wcs).map(([keyword, value]) =>
+    typeof value === 'number' && !INTEGER_KEYWORDS.test(keyword) ? { keyword, value, type: 'float' } : { keyword, value });
 }

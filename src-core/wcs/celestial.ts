@@ -1,6 +1,6 @@
-// Native spherical (φ, θ) ↔ celestial (α, δ) rotation, CG02 §2.3–2.4. Degrees throughout.
+// Native spherical (φ, θ) ↔ celestial (α, δ) rotation, CG02–2.4. Degrees throughout.
 // The Euler angles (αp, δp, φp) come from CRVAL (α0, δ0 at the fiducial point (φ0, θ0)),
-// LONPOLE (φp) and LATPOLE, following CG02 eqs. 8–11 and the defaults of §2.4 (φp = φ0 when
+// LONPOLE (φp) and LATPOLE, following CG02 and the defaults of §2.4 (φp = φ0 when
 // δ0 ≥ θ0, else φ0 + 180°; LATPOLE picks between the two δp solutions, default +90°).
 import { WcsError } from '../errors';
 import { sind, cosd, atan2d, acosd, R2D, D2R } from './projections/projection';
@@ -17,7 +17,7 @@ export interface CelestialRotation {
 const wrap180 = (a: number): number => (a > 180 ? a - 360 : a < -180 ? a + 360 : a);
 
 /**
- * Solves CG02 eqs. 8–10 for the native pole. `lonpole`/`latpole` undefined take the defaults.
+ * Solves CG02 for the native pole. `lonpole`/`latpole` undefined take the defaults.
  * Throws WcsError (naming CRVAL/LATPOLE) when no pole satisfies the header.
  */
 export function celestialRotation(
@@ -52,7 +52,7 @@ export function celestialRotation(
     const z = Math.hypot(x, y);
     if (z === 0) {
       if (slat0 !== 0) throw new WcsError('WCS_BAD_CELESTIAL', 'CRVAL latitude must be 0 when |LONPOLE − φ0| = 90° and θ0 = 0', { keyword: 'CRVAL' });
-      latpFixed = true; // δp set by LATPOLE alone (CG02 §2.4).
+      latpFixed = true; // δp set by LATPOLE alone (CG02).
       latp = Math.max(-90, Math.min(90, latp));
     } else {
       let slz = slat0 / z;
@@ -65,7 +65,7 @@ export function celestialRotation(
     }
   }
   if (!latpFixed) {
-    // Two candidate δp (CG02 eq. 10); LATPOLE chooses the nearer valid one.
+    // Two candidate δp (CG02); LATPOLE chooses the nearer valid one.
     const latp1 = wrap180(u + v);
     const latp2 = wrap180(u - v);
     if (Math.abs(latp - latp1) < Math.abs(latp - latp2)) latp = Math.abs(latp1) < 90 + tol ? latp1 : latp2;
@@ -95,7 +95,7 @@ export function celestialRotation(
 }
 
 /**
- * Native (φ, θ) → celestial (α, δ) (CG02 eq. 2). Latitude from atan2 of the rotated unit
+ * Native (φ, θ) → celestial (α, δ) (CG02). Latitude from atan2 of the rotated unit
  * vector, not asin, so that it keeps full precision within arcseconds of a pole.
  * Longitude normalised like wcslib: same sign convention as αp, within (−360, 360).
  */
@@ -119,7 +119,7 @@ export function nativeToCelestial(rot: CelestialRotation, phi: number, theta: nu
   return [lng, lat];
 }
 
-/** Celestial (α, δ) → native (φ, θ) (CG02 eq. 5); φ normalised to [−180°, 180°]. */
+/** Celestial (α, δ) → native (φ, θ) (CG02); φ normalised to [−180°, 180°]. */
 export function celestialToNative(rot: CelestialRotation, lng: number, lat: number): [number, number] {
   const da = (lng - rot.alphaP) * D2R;
   const sd = Math.sin(lat * D2R);

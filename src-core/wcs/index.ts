@@ -3,6 +3,7 @@ export { Wcs, readWcs, celestialWcsKeys } from './wcs';
 export type { WcsOptions } from './wcs';
 export { readWcsParams } from './params';
 export type { WcsParams, WcsKeywordSource, SipPolynomial } from './params';
-export { wcsHeaderCards } from './cards';
+export { wcsHeaderCards, wcsCardInputs } from './cards';
+export type { WcsCard } from './cards';
 export { makeProjection, SUPPORTED_PROJECTIONS } from './projections/index';
 export type { Projection } from './projections/index';

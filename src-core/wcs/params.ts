@@ -70,7 +70,7 @@ function str(src: WcsKeywordSource, key: string): string | undefined {
 const LNG_PREFIX: Record<string, string> = { RA: 'equatorial', GLON: 'galactic', ELON: 'ecliptic', SLON: 'supergalactic' };
 const LAT_PREFIX: Record<string, string> = { DEC: 'equatorial', GLAT: 'galactic', ELAT: 'ecliptic', SLAT: 'supergalactic' };
 
-/** Splits 'RA---TAN-SIP' into ['RA', 'TAN', 'SIP'] (GC02 §2.1.1: 4-3 form, optional suffix). */
+/** Splits 'RA---TAN-SIP' into ['RA', 'TAN', 'SIP'] (GC02: 4-3 form, optional suffix). */
 function splitCtype(ctype: string): [string, string, string] {
   const head = ctype.slice(0, 4).replace(/-+$/, '');
   const code = ctype.length >= 8 ? ctype.slice(5, 8) : '';
@@ -97,7 +97,7 @@ function readSip(src: WcsKeywordSource, name: string, required: boolean): SipPol
   return { order, coeff };
 }
 
-/** Highest axis number mentioned by the core WCS keywords of this description (GC02 §2.2). */
+/** Highest axis number mentioned by the core WCS keywords of this description (GC02). */
 function countAxes(src: WcsKeywordSource, key: string): number {
   const wcsaxes = num(src, `WCSAXES${key}`);
   const naxis = key === '' || wcsaxes === undefined ? (num(src, 'NAXIS') ?? 0) : 0;
@@ -189,7 +189,7 @@ export function readWcsParams(src: WcsKeywordSource, key = ''): WcsParams {
   return {
     key: k, naxis: n, ctype, crpix, crval, cd: cd.matrix, linearForm: cd.form, lngAxis, latAxis,
     projection, pv,
-    // PVi_3/PVi_4 of the longitude axis restate LONPOLE/LATPOLE (CG02 §2.5), except under TPV
+    // PVi_3/PVi_4 of the longitude axis restate LONPOLE/LATPOLE (CG02), except under TPV
     // where PV1_m are polynomial coefficients.
     lonpole: num(src, `LONPOLE${k}`) ?? (tpv ? undefined : pv.get(lngAxis + 1)?.get(3)),
     latpole: num(src, `LATPOLE${k}`) ?? (tpv ? undefined : pv.get(lngAxis + 1)?.get(4)),
@@ -199,7 +199,7 @@ export function readWcsParams(src: WcsKeywordSource, key = ''): WcsParams {
 }
 
 /**
- * The linear part (GC02 §2.1.2–2.1.3 and the CROTA2 rules of §6.1): PCi_j with CDELTi, or CDi_j,
+ * The linear part (GC02 and the CROTA2 rules of §6.1): PCi_j with CDELTi, or CDi_j,
  * or CDELTi with CROTAi on the latitude axis. Precedence as in wcslib: PC, then CD, then CROTA.
  */
 function readLinear(
@@ -227,7 +227,7 @@ function readLinear(
   }
   const cdm = read((i, j) => `CD${i}_${j}${k}`);
   if (cdm) {
-    // A CD matrix leaves unset diagonal elements 0 for celestial axes (GC02 §2.1.2), 1 elsewhere.
+    // A CD matrix leaves unset diagonal elements 0 for celestial axes (GC02), 1 elsewhere.
     for (const a of [lngAxis, latAxis]) if (num(src, `CD${a + 1}_${a + 1}${k}`) === undefined) cdm[a][a] = 0;
     return { matrix: cdm, form: 'CD' };
   }
@@ -235,7 +235,7 @@ function readLinear(
   const m = ident();
   let form = 'none';
   if (rot !== undefined && rot !== 0) {
-    // GC02 eq. 189: CD for (lng, lat) from CDELT and the rotation ρ of the latitude axis.
+    // GC02 CROTA rules: CD for (lng, lat) from CDELT and the rotation ρ of the latitude axis.
     const c = Math.cos((rot * Math.PI) / 180);
     const s = Math.sin((rot * Math.PI) / 180);
     const r = cdelt[latAxis] / cdelt[lngAxis];

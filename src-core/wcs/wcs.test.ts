@@ -5,7 +5,12 @@ import { WcsError } from '../errors';
 import { pixelXY, skyRaDec } from '../units';
 import { makeProjection, SUPPORTED_PROJECTIONS } from './projections/index';
 import { readWcs, celestialWcsKeys } from './wcs';
-import { wcsHeaderCards } from './cards';
+import { wcsHeaderCards, wcsCardInputs } from './cards';
+import { readFileSync } from 'node:fs';
+import { formatCard } from '../fits/card-format';
+import { parseHeaderText } from '../fits/header';
+import { openFitsFile } from '../../src-main/fits/file-source';
+import { HAS_SHARED, SHARED_SKIP_REASON, sharedFits } from '../../test/shared';
 
 /** A minimal keyword map (stands in for FitsHeader). */
 const hdr = (o: Record<string, string | number>) => ({ get: (k: string) => o[k] });
@@ -74,7 +79,7 @@ describe('Wcs', () => {
     expect(p1.x).toBeCloseTo(50.5, 9);
     expect(w.pixelScaleArcsecAt(pixelXY(49.5, 39.5))).toBeCloseTo(0.72, 6);
   });
-  it('CROTA2 equals the matching CD matrix (GC02 eq. 189)', () => {
+  it('CROTA2 equals the matching CD matrix (GC02 CROTA rules)', () => {
     const rho = 30 * Math.PI / 180;
     const a = readWcs(hdr({ ...TAN, CROTA2: 30 }));
     const b = readWcs(hdr({ ...TAN, CDELT1: 1, CDELT2: 1, CD1_1: -0.0002 * Math.cos(rho), CD1_2: -0.0002 * Math.sin(rho), CD2_1: -0.0002 * Math.sin(rho), CD2_2: 0.0002 * Math.cos(rho) }));
@@ -126,4 +131,51 @@ describe('Wcs', () => {
       expect(Math.hypot(back.x - x, back.y - y)).toBeLessThan(1e-9);
     }
   });
+});
+
+describe('analytic checks for projections without reference files', () => {
+  const R0 = 180 / Math.PI;
+  const e = new Map<number, number>();
+  it('SIN with ξ = 0, η = cot δ0 is the NCP projection (CG02)', () => {
+    const d0 = 40;
+    const w = readWcs(hdr({ ...TAN, CTYPE1: 'RA---SIN', CTYPE2: 'DEC--SIN', CRVAL1: 100, CRVAL2: d0, CDELT1: -0.01, CDELT2: 0.01, PV2_1: 0, PV2_2: 1 / Math.tan(d0 * Math.PI / 180) }));
+    for (const [a, d] of [[101, 41], [99.2, 38.7], [100.5, 45]]) {
+      const da = (a - 100) * Math.PI / 180, dr = d * Math.PI / 180, d0r = d0 * Math.PI / 180;
+      const x = R0 * Math.cos(dr) * Math.sin(da);
+      const y = R0 * (Math.cos(d0r) - Math.cos(dr) * Math.cos(da)) / Math.sin(d0r);
+      const p = w.skyToPixel0(skyRaDec(a, d));
+      expect(p.x).toBeCloseTo(49.5 + x / -0.01, 7);
+      expect(p.y).toBeCloseTo(39.5 + y / 0.01, 7);
+    }
+  });
+  it('CYP, COE, BON special values', () => {
+    const [, y] = makeProjection('CYP', new Map([[1, 1], [2, 1]])).fromNative(0, 45);
+    expect(y).toBeCloseTo(2 * R0 * Math.tan(Math.PI / 8), 10); // μ = λ = 1: y = 2R0 tan(θ/2)
+    const coe = makeProjection('COE', new Map([[1, 45], [2, 10]]));
+    expect(coe.theta0).toBe(45);
+    const [cx, cy] = coe.fromNative(0, 45);
+    expect(Math.hypot(cx, cy)).toBeLessThan(1e-12); // fiducial point at the origin
+    const [bx, by] = makeProjection('BON', new Map([[1, 45]])).fromNative(0, 45);
+    expect(bx).toBeCloseTo(0, 12);
+    expect(by).toBeCloseTo(45, 10); // on the central meridian y = θ (CG02 with A = 0)
+    expect(makeProjection('BON', e).code).toBe('SFL'); // θ1 = 0 degenerates to Sanson–Flamsteed
+  });
+});
+
+describe.skipIf(!HAS_SHARED)(`cutout WCS through the FITS card writer (${HAS_SHARED ? 'shared data' : SHARED_SKIP_REASON})`, () => {
+  for (const [file, hdu] of [['ksb_170430_055945_ooi_r_ls9.CCD4.fits', 1], ['sip-wcs.fits', 0], ['dss.14.29.56-62.41.05.fits.gz', 0]] as const) {
+    it(`${file}: shifted WCS written as cards and read back matches astropy all_pix2world`, () => {
+      const ref = JSON.parse(readFileSync(sharedFits(`${file}.ref.json`), 'utf8')).hdus[hdu].wcs.points;
+      const f = openFitsFile(sharedFits(file));
+      const w = readWcs(f.hdu(hdu).header).shiftedPixel0(7, 3);
+      f.source.close?.();
+      const text = wcsCardInputs(w).flatMap(formatCard).join('');
+      const back = readWcs(parseHeaderText(text));
+      for (const p of ref) {
+        const s = back.pixel0ToSky(pixelXY(p.pixel[0] - 7, p.pixel[1] - 3));
+        expect(Math.abs(s.ra - p.world_all_pix2world[0]) * Math.cos(s.dec * Math.PI / 180)).toBeLessThan(1e-8);
+        expect(Math.abs(s.dec - p.world_all_pix2world[1])).toBeLessThan(1e-8);
+      }
+    });
+  }
 });

@@ -1,4 +1,4 @@
-// The celestial WCS of one image: pixel ↔ sky (GC02 §2–3, CG02 §2, SIP, TPV).
+// The celestial WCS of one image: pixel ↔ sky (GC02, CG02, SIP, TPV).
 // Pipeline pixel → sky (what astropy's all_pix2world does):
 //   p (0-based) → p+1 (FITS 1-based) → d = p − CRPIX → SIP (optional) → x = CD·d (degrees)
 //   → TPV (optional) → projection⁻¹ → native (φ, θ) → rotation → celestial (α, δ).
@@ -43,7 +43,7 @@ export class Wcs {
     const code = params.tpv || params.dss ? 'TAN' : params.projection;
     this.projection = makeProjection(code, latPv, `CTYPE${B + 1}${params.key}`);
     this.tpv = params.tpv ? tpvFromPv(pv.get(L + 1), pv.get(B + 1)) : undefined;
-    // Fiducial point offset (CG02 §2.5: PVi_1, PVi_2 of the longitude axis give φ0, θ0).
+    // Fiducial point offset (CG02: PVi_1, PVi_2 of the longitude axis give φ0, θ0).
     const lngPv = params.tpv ? undefined : pv.get(L + 1);
     const phi0 = lngPv?.get(1) ?? this.projection.phi0;
     const theta0 = lngPv?.get(2) ?? this.projection.theta0;

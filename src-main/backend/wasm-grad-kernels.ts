@@ -130,10 +130,11 @@ const installed = new Set<string>();
 /**
  * Registers Conv2DBackpropFilter for `backendName` (default 'wasm') and replaces its
  * Conv2DBackpropInput with the GEMM/conv forms above (falling back to the original for shapes
- * they do not cover). Idempotent per backend. On 'cpu' it is used by tests, to make the reference
- * training step affordable (the cpu backend's own Conv2DBackpropFilter takes ~20 s per 45×45 image).
+ * they do not cover; `replaceInputGradient: false` keeps the original). Idempotent per backend.
+ * On 'cpu' it is used by tests, to make the reference training step affordable (the cpu backend's
+ * own Conv2DBackpropFilter takes ~20 s per 45×45 image).
  */
-export function installWasmGradKernels(backendName = 'wasm'): void {
+export function installWasmGradKernels(backendName = 'wasm', opts: { replaceInputGradient?: boolean } = {}): void {
   if (installed.has(backendName)) return;
   installed.add(backendName);
   const filterKernel = (args: KernelArgs) => {
@@ -144,6 +145,7 @@ export function installWasmGradKernels(backendName = 'wasm'): void {
   if (tf.getKernel('Conv2DBackpropFilter', backendName)) tf.unregisterKernel('Conv2DBackpropFilter', backendName);
   tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName, kernelFunc: filterKernel as never });
 
+  if (opts.replaceInputGradient === false) return;
   const original = tf.getKernel('Conv2DBackpropInput', backendName);
   const inputKernel = (args: KernelArgs) => {
     const { dy, filter } = args.inputs;

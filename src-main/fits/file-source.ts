@@ -28,12 +28,16 @@ export class FileSource implements ByteSource {
     }
   }
   read(offset: number, length: number): Uint8Array {
+    const buf = new Uint8Array(length);
+    this.readInto(offset, length, buf, 0);
+    return buf;
+  }
+  readInto(offset: number, length: number, buf: Uint8Array, at: number): void {
     if (this.fd === null) throw new FitsError('FITS_CLOSED', `${this.name}: source is closed`, { file: this.name });
     checkRange(this, offset, length);
-    const buf = new Uint8Array(length);
     let done = 0;
     while (done < length) {
-      const n = readSync(this.fd, buf, done, length - done, offset + done);
+      const n = readSync(this.fd, buf, at + done, length - done, offset + done);
       if (n <= 0) {
         throw new FitsError('FITS_TRUNCATED', `${this.name}: short read at byte ${offset + done}`, {
           file: this.name,
@@ -42,7 +46,6 @@ export class FileSource implements ByteSource {
       }
       done += n;
     }
-    return buf;
   }
   close(): void {
     if (this.fd !== null) closeSync(this.fd);

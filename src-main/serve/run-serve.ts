@@ -15,6 +15,7 @@ the desktop window, on 127.0.0.1 only, protected by a token printed in the URL.
   --port N          port (default: random free port)
   --reviewer NAME   reviewer identity for grades (default: last used, else your user name)
   --no-demo         do not create the demo survey in an empty workspace
+  --demo-count N    size of the demo survey (default 240)
   --no-open         do not open a browser (also when CI is set or BROWSER=none)`;
 
 function openBrowser(url: string): void {
@@ -38,6 +39,7 @@ export async function runServe(argv: string[]): Promise<number | null> {
       reviewer: { type: 'string' },
       token: { type: 'string' },
       'no-demo': { type: 'boolean' },
+      'demo-count': { type: 'string' },
       'no-open': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -57,6 +59,7 @@ export async function runServe(argv: string[]): Promise<number | null> {
     mode: 'browser',
     reviewer: values.reviewer,
     demo: !values['no-demo'],
+    demoCount: values['demo-count'] ? Number(values['demo-count']) : undefined,
   });
   const token = values.token ?? process.env.LENSDESK_TOKEN;
   if (token !== undefined && !/^[0-9a-f]{16,128}$/.test(token)) {

@@ -153,7 +153,7 @@ export class Repo {
   activeModelId(): number | null {
     const s = this.getSetting('active_model_id');
     if (s) return Number(s);
-    return (this.db.prepare('SELECT model_id FROM scores ORDER BY rowid DESC LIMIT 1').pluck().get() as number) ?? null;
+    return (this.db.prepare('SELECT MAX(model_id) FROM scores').pluck().get() as number | null) ?? null;
   }
 
   scoredSourceIds(modelId: number): Set<number> {

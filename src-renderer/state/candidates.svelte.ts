@@ -83,33 +83,32 @@ class Candidates {
     await this.reload();
   }
 
-  /** Grades the focused candidate (or the bulk selection) and moves on. */
+  /**
+   * Grades the focused candidate (or the bulk selection) and moves on at once: the display and
+   * the cursor update optimistically, the label is appended in the background, and a failure
+   * reverts the badge and says so (nothing is silently lost).
+   */
   async grade(grade: number | null, opts: { advance?: boolean; tags?: string[]; comment?: string } = {}): Promise<void> {
     const targets = this.selection.size ? [...this.selection].sort((a, b) => a - b) : [this.cursor];
-    for (const i of targets) {
-      const row = this.rows.get(i);
-      if (!row) continue;
-      const before = row.myGrade;
-      this.rows.set(i, { ...row, myGrade: grade });
-      try {
-        await api.call('labels.add', {
-          sourceId: row.sourceId,
-          grade,
-          tags: opts.tags ?? row.tags,
-          comment: opts.comment ?? '',
-        });
-      } catch (e) {
-        this.rows.set(i, { ...row, myGrade: before });
-        session.notify(`Grade not saved for ${row.name}: ${(e as Error).message}`, 'error');
-        return;
-      }
-    }
+    const rows = targets.map((i) => [i, this.rows.get(i)] as const).filter((x): x is readonly [number, CandidateRow] => !!x[1]);
+    for (const [i, row] of rows) this.rows.set(i, { ...row, myGrade: grade, tags: opts.tags ?? row.tags });
     const last = targets[targets.length - 1]!;
     this.selection.clear();
     if (opts.advance !== false && last < this.total - 1) {
       this.cursor = last;
       this.move(1);
     }
+    await Promise.all(
+      rows.map(async ([i, row]) => {
+        try {
+          await api.call('labels.add', { sourceId: row.sourceId, grade, tags: opts.tags ?? row.tags, comment: opts.comment ?? '' });
+        } catch (e) {
+          const now = this.rows.get(i);
+          if (now?.sourceId === row.sourceId) this.rows.set(i, { ...now, myGrade: row.myGrade });
+          session.notify(`Grade not saved for ${row.name}: ${(e as Error).message}`, 'error');
+        }
+      }),
+    );
     void session.refresh();
   }
 

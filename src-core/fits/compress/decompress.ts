@@ -7,7 +7,7 @@ import { TileCodecError, tileError, type TileContext } from './errors';
 import { inflateTile } from './gzip';
 import { compressionParams, type CompressionParams } from './params';
 import { elementSize, readDescriptor, readScalar, tableLayout, type CompressedTableSource, type Descriptor, type TableColumn, type TableLayout } from './table';
-import { decodeTile, parseBigEndian, type TileValues } from './tile-codecs';
+import { decodeTile, parseBigEndian, scratchFloat, type TileValues } from './tile-codecs';
 
 /** A box of pixels, 0-based, FITS axis order (start[0] is the column, axis 1). */
 export interface ImageRegion {
@@ -233,7 +233,7 @@ function decodeOneTile(
   const scale = cols.zscale ? readScalar(row, cols.zscale) : p.zscale ?? 1;
   const zero = cols.zzero ? readScalar(row, cols.zzero) : p.zzero ?? 0;
   const blank = cols.zblank ? readScalar(row, cols.zblank) : p.zblank;
-  const f = p.zbitpix === -32 ? new Float32Array(npix) : new Float64Array(npix);
+  const f = scratchFloat(npix, p.zbitpix === -32);
   unquantizeTile(values.values, npix, f, scale, zero, p.quantize!, tileIndex, p.ditherSeed, blank);
   return { kind: 'float', values: f };
 }

@@ -62,16 +62,26 @@ export function unquantizeTile(
   let iseed = (((tileIndex + ditherSeed - 1) % N_RANDOM) + N_RANDOM) % N_RANDOM;
   let nextrand = Math.trunc(rand[iseed]! * 500);
   const keepZero = method === 'SUBTRACTIVE_DITHER_2';
-  for (let i = 0; i < npix; i++) {
-    const v = q[i]!;
-    if (hasBlank && v === nullv) out[i] = NaN;
-    else if (keepZero && v === ZERO_VALUE) out[i] = 0;
-    else out[i] = (v - rand[nextrand]! + 0.5) * scale + zero;
-    nextrand++;
-    if (nextrand === N_RANDOM) {
+  const special = hasBlank || keepZero;
+  // Runs between wraps of nextrand need no per-pixel wrap test (same sequence as cfitsio).
+  for (let i = 0; i < npix; ) {
+    const end = Math.min(npix, i + (N_RANDOM - nextrand));
+    let k = nextrand - i;
+    if (!special) {
+      for (; i < end; i++) out[i] = (q[i]! - rand[k + i]! + 0.5) * scale + zero;
+    } else {
+      for (; i < end; i++) {
+        const v = q[i]!;
+        if (hasBlank && v === nullv) out[i] = NaN;
+        else if (keepZero && v === ZERO_VALUE) out[i] = 0;
+        else out[i] = (v - rand[k + i]! + 0.5) * scale + zero;
+      }
+    }
+    k += i;
+    if (k === N_RANDOM) {
       iseed++;
       if (iseed === N_RANDOM) iseed = 0;
       nextrand = Math.trunc(rand[iseed]! * 500);
-    }
+    } else nextrand = k;
   }
 }

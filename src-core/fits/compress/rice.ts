@@ -56,7 +56,8 @@ export function riceDecode(
   let p = bytepix;
   let b = input[p++]!; // bit buffer
   let nbits = 8; // number of bits remaining in b
-  const shiftBack = 32 - bbits; // sign-extend BYTEPIX 2 via << >>; BYTEPIX 1 masks instead
+  // Differences are accumulated modulo 2^32 and narrowed to BYTEPIX once at the end: the same
+  // result as cfitsio's unsigned short / char arithmetic, without a per-pixel branch.
   for (let i = 0; i < npix; ) {
     nbits -= fsbits;
     while (nbits < 0) {
@@ -86,7 +87,7 @@ export function riceDecode(
           b = 0;
         }
         diff = (diff & 1) === 0 ? diff >>> 1 : ~(diff >>> 1);
-        lastpix = bytepix === 1 ? (diff + lastpix) & 0xff : ((diff + lastpix) << shiftBack) >> shiftBack;
+        lastpix = (diff + lastpix) | 0;
         out[i] = lastpix;
       }
     } else if (fs > fsmax) {
@@ -111,12 +112,14 @@ export function riceDecode(
         let diff = (nzero << fs) | (b >>> nbits);
         b &= (1 << nbits) - 1;
         diff = (diff & 1) === 0 ? diff >>> 1 : ~(diff >>> 1);
-        lastpix = bytepix === 1 ? (diff + lastpix) & 0xff : ((diff + lastpix) << shiftBack) >> shiftBack;
+        lastpix = (diff + lastpix) | 0;
         out[i] = lastpix;
       }
     }
     if (p > clen) throw new TileCodecError('RICE_1 stream ended before all pixels were decoded', clen);
   }
+  if (bytepix === 2) for (let i = 0; i < npix; i++) out[i] = (out[i]! << 16) >> 16;
+  else if (bytepix === 1) for (let i = 0; i < npix; i++) out[i] = out[i]! & 0xff;
 }
 
 /**

@@ -13,6 +13,26 @@ export type TileValues =
   | { kind: 'float'; values: Float32Array | Float64Array }
   | { kind: 'bigint'; values: BigInt64Array };
 
+// Tiles are decoded and copied out one at a time (synchronously), so one scratch buffer per type
+// serves every tile: no allocation per tile on the hot path.
+let intScratch = new Int32Array(0);
+/** A reusable Int32Array view of `n` elements; valid until the next call. */
+export function scratchInt(n: number): Int32Array {
+  if (intScratch.length < n) intScratch = new Int32Array(n);
+  return intScratch.subarray(0, n);
+}
+let f32Scratch = new Float32Array(0);
+let f64Scratch = new Float64Array(0);
+/** A reusable float view for de-quantised tiles; valid until the next call. */
+export function scratchFloat(n: number, single: boolean): Float32Array | Float64Array {
+  if (single) {
+    if (f32Scratch.length < n) f32Scratch = new Float32Array(n);
+    return f32Scratch.subarray(0, n);
+  }
+  if (f64Scratch.length < n) f64Scratch = new Float64Array(n);
+  return f64Scratch.subarray(0, n);
+}
+
 /** Big-endian element bytes → values; `size` is the element width, `float` selects IEEE types. */
 export function parseBigEndian(bytes: Uint8Array, npix: number, size: number, float: boolean): TileValues {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -48,7 +68,7 @@ export function decodeTile(bytes: Uint8Array, npix: number, p: CompressionParams
   const rawSize = Math.abs(p.zbitpix) / 8;
   switch (p.type) {
     case 'RICE_1': {
-      const v = new Int32Array(npix);
+      const v = scratchInt(npix);
       riceDecode(bytes, v, npix, p.blockSize, p.bytePix);
       return { kind: 'int', values: v };
     }

@@ -1,4 +1,4 @@
-// Conic COE (CG02 §5.5), pseudoconic BON (CG02 §5.6) and HEALPix HPX (Calabretta & Roukema 2007,
+// Conic COE (CG02), pseudoconic BON (CG02) and HEALPix HPX (Calabretta & Roukema 2007,
 // MNRAS 381, 865). Degrees throughout (R0 = 180/π).
 import { WcsError } from '../../errors';
 import {
@@ -7,7 +7,7 @@ import {
 } from './projection';
 
 /**
- * COE, conic equal area with θa = PVi_1 and η = PVi_2 (CG02 eqs. 118–121): θ1,2 = θa ∓ η,
+ * COE, conic equal area with θa = PVi_1 and η = PVi_2 (CG02): θ1,2 = θa ∓ η,
  * γ = sin θ1 + sin θ2, C = γ/2, R = (R0/C)√(1 + sin θ1 sin θ2 − γ sin θ), Y0 = R(θa);
  * x = R sin(Cφ), y = −R cos(Cφ) + Y0. Fiducial point (0, θa).
  */
@@ -42,7 +42,7 @@ export function coe(p: ProjectionParams): Projection {
 }
 
 /**
- * BON, Bonne's equal area with θ1 = PVi_1 (CG02 eqs. 149–153): Y0 = R0 cot θ1 + θ1, R = Y0 − θ,
+ * BON, Bonne's equal area with θ1 = PVi_1 (CG02): Y0 = R0 cot θ1 + θ1, R = Y0 − θ,
  * A = φ cos θ / R (radians when φ, θ, R are in degrees), x = R sin A, y = −R cos A + Y0.
  * θ1 = 0 is Sanson–Flamsteed; the caller substitutes SFL.
  */
@@ -72,7 +72,7 @@ export function bon(p: ProjectionParams): Projection {
 
 /**
  * HPX, HEALPix with H = PVi_1 (default 4) facets in longitude and K = PVi_2 (default 3)
- * (Calabretta & Roukema 2007 eqs. 1–7). Equatorial zone |sin θ| ≤ (K−1)/K: x = φ,
+ * (Calabretta & Roukema 2007). Equatorial zone |sin θ| ≤ (K−1)/K: x = φ,
  * y = (90 K/H) sin θ. Polar zones: σ = √(K(1 − |sin θ|)), x = φc + (φ − φc) σ,
  * y = ±(180/H)((K+1)/2 − σ), φc the centre longitude of the facet.
  */
@@ -83,7 +83,7 @@ export function hpx(p: ProjectionParams): Projection {
   const sinLimit = (K - 1) / K;
   const yLimit = (90 * (K - 1)) / H;
   const facet = 360 / H;
-  // ω of Calabretta & Roukema eq. 6: facet centres shift by half a facet for even K in the south.
+  // ω of Calabretta & Roukema 2007: facet centres shift by half a facet for even K in the south.
   const centre = (lon: number, north: boolean): number => {
     const omega = K % 2 === 1 || north ? 1 : 0;
     return -180 + (2 * Math.floor(((lon + 180) * H) / 360 + (1 - omega) / 2) + omega) * (180 / H);

@@ -1,4 +1,4 @@
-// Cylindrical (CG02 §5.2) and pseudocylindrical / Hammer–Aitoff (CG02 §5.3) projections.
+// Cylindrical (CG02) and pseudocylindrical / Hammer–Aitoff (CG02) projections.
 // Fiducial point (φ0, θ0) = (0, 0). Degrees throughout (R0 = 180/π).
 import {
   type Projection, type ProjectionParams, NAN2, R0, D2R,
@@ -7,14 +7,14 @@ import {
 
 const withinLongitude = (phi: number): boolean => phi >= -180 - 1e-10 && phi <= 180 + 1e-10;
 
-/** CAR, plate carrée: x = φ, y = θ (CG02 eqs. 84–85). */
+/** CAR, plate carrée: x = φ, y = θ (CG02). */
 export const car = (): Projection => ({
   code: 'CAR', phi0: 0, theta0: 0,
   toNative: (x, y) => (Math.abs(y) > 90 + 1e-10 || !withinLongitude(x) ? NAN2 : [x, Math.max(-90, Math.min(90, y))]),
   fromNative: (phi, theta) => [phi, theta],
 });
 
-/** MER, Mercator: y = R0 ln tan((90° + θ)/2) (CG02 eqs. 86–87); the poles do not project. */
+/** MER, Mercator: y = R0 ln tan((90° + θ)/2) (CG02); the poles do not project. */
 export const mer = (): Projection => ({
   code: 'MER', phi0: 0, theta0: 0,
   toNative: (x, y) => (!withinLongitude(x) ? NAN2 : [x, 2 * atan2d(Math.exp(y / R0), 1) - 90]),
@@ -22,7 +22,7 @@ export const mer = (): Projection => ({
     Math.abs(theta) >= 90 ? NAN2 : [phi, R0 * Math.log(Math.tan((90 + theta) * 0.5 * D2R))],
 });
 
-/** CEA, cylindrical equal area, λ = PVi_1 (default 1): y = R0 sin θ / λ (CG02 eqs. 88–89). */
+/** CEA, cylindrical equal area, λ = PVi_1 (default 1): y = R0 sin θ / λ (CG02). */
 export function cea(p: ProjectionParams): Projection {
   const lambda = param(p, 1, 1);
   return {
@@ -35,7 +35,7 @@ export function cea(p: ProjectionParams): Projection {
   };
 }
 
-/** CYP, cylindrical perspective, μ = PVi_1, λ = PVi_2 (defaults 1): CG02 eqs. 90–93. */
+/** CYP, cylindrical perspective, μ = PVi_1, λ = PVi_2 (defaults 1): CG02 . */
 export function cyp(p: ProjectionParams): Projection {
   const mu = param(p, 1, 1);
   const lambda = param(p, 2, 1);
@@ -55,7 +55,7 @@ export function cyp(p: ProjectionParams): Projection {
   };
 }
 
-/** SFL, Sanson–Flamsteed: x = φ cos θ, y = θ (CG02 eqs. 94–95). */
+/** SFL, Sanson–Flamsteed: x = φ cos θ, y = θ (CG02). */
 export const sfl = (): Projection => ({
   code: 'SFL', phi0: 0, theta0: 0,
   toNative(x, y) {
@@ -67,7 +67,7 @@ export const sfl = (): Projection => ({
   fromNative: (phi, theta) => [phi * cosd(theta), theta],
 });
 
-/** PAR, parabolic: x = φ (2 cos(2θ/3) − 1), y = 180° sin(θ/3) (CG02 eqs. 96–97). */
+/** PAR, parabolic: x = φ (2 cos(2θ/3) − 1), y = 180° sin(θ/3) (CG02). */
 export const par = (): Projection => ({
   code: 'PAR', phi0: 0, theta0: 0,
   toNative(x, y) {
@@ -82,7 +82,7 @@ export const par = (): Projection => ({
 
 /**
  * MOL, Mollweide: x = (2√2/π) φ cos γ, y = √2 R0 sin γ with π sin θ = 2γ + sin 2γ
- * (CG02 eqs. 98–100). The forward direction solves for γ by Newton's method.
+ * (CG02). The forward direction solves for γ by Newton's method.
  */
 export const mol = (): Projection => ({
   code: 'MOL', phi0: 0, theta0: 0,
@@ -114,7 +114,7 @@ export const mol = (): Projection => ({
 
 /**
  * AIT, Hammer–Aitoff: Z = √((1 + cos θ cos(φ/2))/2), x = 2 R0 cos θ sin(φ/2)/Z, y = R0 sin θ/Z
- * (CG02 eqs. 101–106). Inverse: Z² = 1 − (x/4R0)² − (y/2R0)², valid while Z² ≥ 1/2.
+ * (CG02). Inverse: Z² = 1 − (x/4R0)² − (y/2R0)², valid while Z² ≥ 1/2.
  */
 export const ait = (): Projection => ({
   code: 'AIT', phi0: 0, theta0: 0,

@@ -1,6 +1,6 @@
 // One spherical projection (Calabretta & Greisen 2002, "Representations of celestial coordinates
 // in FITS", A&A 395, 1077; hereafter CG02). Every angle and every projection-plane coordinate here
-// is in DEGREES: the plane (x, y) is the intermediate world coordinate of CG02 §2 with R0 = 180/π,
+// is in DEGREES: the plane (x, y) is the intermediate world coordinate of CG02 with R0 = 180/π,
 // so a plane distance in degrees equals R0 × (the same distance in radians).
 // Off-domain input gives NaN (as wcslib/astropy report it), never an exception.
 

@@ -1,5 +1,5 @@
-// Zenithal (azimuthal) projections, CG02 §5.1. Fiducial point at the native pole (φ0, θ0) = (0, 90°).
-// All share x = R sin φ, y = −R cos φ (CG02 eqs. 12–13); they differ in R(θ).
+// Zenithal (azimuthal) projections, CG02 Fiducial point at the native pole (φ0, θ0) = (0, 90°).
+// All share x = R sin φ, y = −R cos φ (CG02); they differ in R(θ).
 import {
   type Projection, type ProjectionParams, NAN2, R0, D2R, R2D,
   sind, cosd, atan2d, asind, clampUnit, param,
@@ -28,15 +28,15 @@ function zenithal(
   };
 }
 
-/** TAN, gnomonic: R = R0 cot θ (CG02 eq. 54); only θ > 0 projects. */
+/** TAN, gnomonic: R = R0 cot θ (CG02); only θ > 0 projects. */
 export const tan = (): Projection =>
   zenithal('TAN', (t) => (t <= 0 ? NaN : (R0 * cosd(t)) / sind(t)), (r) => atan2d(R0, r));
 
-/** ARC, zenithal equidistant: R = 90° − θ (CG02 eq. 80). */
+/** ARC, zenithal equidistant: R = 90° − θ (CG02). */
 export const arc = (): Projection =>
   zenithal('ARC', (t) => 90 - t, (r) => (r > 180 + 1e-10 ? NaN : 90 - Math.min(r, 180)));
 
-/** ZEA, zenithal equal area: R = 2 R0 sin((90° − θ)/2) (CG02 eq. 68). */
+/** ZEA, zenithal equal area: R = 2 R0 sin((90° − θ)/2) (CG02). */
 export const zea = (): Projection =>
   zenithal(
     'ZEA',
@@ -47,7 +47,7 @@ export const zea = (): Projection =>
     },
   );
 
-/** STG, stereographic: R = 2 R0 tan((90° − θ)/2) (CG02 eq. 62); θ = −90° does not project. */
+/** STG, stereographic: R = 2 R0 tan((90° − θ)/2) (CG02); θ = −90° does not project. */
 export const stg = (): Projection =>
   zenithal(
     'STG',
@@ -56,7 +56,7 @@ export const stg = (): Projection =>
   );
 
 /**
- * SIN, slant orthographic with ξ = PVi_1, η = PVi_2 (CG02 eqs. 59–60):
+ * SIN, slant orthographic with ξ = PVi_1, η = PVi_2 (CG02):
  * x = R0 (cos θ sin φ + ξ (1 − sin θ)), y = −R0 (cos θ cos φ − η (1 − sin θ)).
  * Inverse: with t = 1 − sin θ, (X − ξt)² + (Y − ηt)² = 2t − t², solved in the form that stays
  * accurate near the pole: t = ρ² / (B + √(B² − A ρ²)), A = 1 + ξ² + η², B = 1 + ξX + ηY.
@@ -98,7 +98,7 @@ export function sin(p: ProjectionParams): Projection {
 
 /**
  * AZP, zenithal perspective with μ = PVi_1 (distance of the source point, sphere radii) and
- * γ = PVi_2 (tilt, degrees), CG02 eqs. 20–29.
+ * γ = PVi_2 (tilt, degrees), CG02 .
  * Forward: R = R0 (μ + 1) cos θ / ((μ + sin θ) + cos θ cos φ tan γ), x = R sin φ, y = −R sec γ cos φ.
  * Inverse: φ = atan2(x, −y cos γ), ρ = R / (R0 (μ + 1) + y sin γ),
  *          θ = atan2(1, ρ) − asin(ρ μ / √(ρ² + 1)).
@@ -138,7 +138,7 @@ export function azp(p: ProjectionParams): Projection {
 
 /**
  * ZPN, zenithal polynomial: R = R0 Σ_m P_m ζ^m with ζ = (90° − θ) in radians and P_m = PVi_m,
- * m = 0…29 (CG02 eqs. 81–83). The inverse solves R(ζ) = r on [0, ζmax], ζmax being the first
+ * m = 0…29 (CG02). The inverse solves R(ζ) = r on [0, ζmax], ζmax being the first
  * turning point of the polynomial (where it stops being invertible), by bisection refined with
  * Newton steps.
  */

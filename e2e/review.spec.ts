@@ -1,0 +1,98 @@
+import { expect, test } from '@playwright/test';
+import { cell, open, TOKEN, waitForDemo } from './helpers';
+
+test.describe.configure({ mode: 'serial' });
+
+test('first start: the demo job progress bar moves and finishes', async ({ page }) => {
+  await open(page);
+  const bar = page.locator('[data-testid="jobs"] [data-kind="demo"] [role="progressbar"]').first();
+  await expect(bar).toBeVisible();
+  const seen = new Set<string>();
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    const state = await page.locator('[data-testid="jobs"] [data-kind="demo"]').first().getAttribute('data-state');
+    seen.add((await bar.getAttribute('aria-valuenow')) ?? '');
+    if (state === 'done') break;
+    await page.waitForTimeout(150);
+  }
+  const total = Number(await bar.getAttribute('aria-valuemax'));
+  expect(await page.locator('[data-testid="jobs"] [data-kind="demo"]').first().getAttribute('data-state')).toBe('done');
+  expect(Number(await bar.getAttribute('aria-valuenow'))).toBe(total);
+  const intermediate = [...seen].map(Number).filter((v) => v > 0 && v < total);
+  expect(intermediate.length, `progress values seen: ${[...seen].join(',')}`).toBeGreaterThan(0);
+});
+
+test('the demo grid shows cutouts sorted by score', async ({ page }) => {
+  await open(page);
+  await waitForDemo(page);
+  await expect(page.getByTestId('status')).toContainText('400 candidates');
+  const scores = await page.locator('[data-testid="grid"] .cell .score').allTextContents();
+  const nums = scores.slice(0, 20).map(Number);
+  expect(nums.length).toBeGreaterThan(10);
+  for (let i = 1; i < nums.length; i++) expect(nums[i]!).toBeLessThanOrEqual(nums[i - 1]!);
+  // The canvas really holds pixels (not a blank stamp).
+  const lit = await page.locator('[data-testid="grid"] .cell[data-index="0"] canvas').evaluate((c: HTMLCanvasElement) => {
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let s = 0;
+    for (let i = 0; i < d.length; i += 4) s += d[i]! + d[i + 1]! + d[i + 2]!;
+    return s / (d.length / 4);
+  });
+  expect(lit).toBeGreaterThan(5);
+});
+
+test('keyboard grading, undo, and grades survive a reload', async ({ page }) => {
+  await open(page);
+  await waitForDemo(page);
+  const s0 = await cell(page, 0).getAttribute('data-source');
+  const s1 = await cell(page, 1).getAttribute('data-source');
+  const s2 = await cell(page, 2).getAttribute('data-source');
+  await page.keyboard.press('a');
+  await expect(cell(page, 0).locator('[data-grade]')).toHaveAttribute('data-grade', 'A');
+  await expect(cell(page, 1)).toHaveClass(/cursor/);
+  await page.keyboard.press('2');
+  await expect(cell(page, 1).locator('[data-grade]')).toHaveAttribute('data-grade', 'B');
+  await page.keyboard.press('x');
+  await expect(cell(page, 2).locator('[data-grade]')).toHaveAttribute('data-grade', 'X');
+  await page.keyboard.press('u'); // undo the X
+  await expect(cell(page, 2).locator('[data-grade]')).toHaveCount(0);
+
+  await page.reload();
+  await waitForDemo(page);
+  await expect(page.locator(`[data-source="${s0}"] [data-grade]`)).toHaveAttribute('data-grade', 'A');
+  await expect(page.locator(`[data-source="${s1}"] [data-grade]`)).toHaveAttribute('data-grade', 'B');
+  await expect(page.locator(`[data-source="${s2}"] [data-grade]`)).toHaveCount(0);
+  await expect(page.getByTestId('status')).toContainText('graded by me 2');
+});
+
+test('open a candidate from the keyboard: blink cycles frames, history shows the grade', async ({ page }) => {
+  await open(page);
+  await waitForDemo(page);
+  await page.keyboard.press('Home');
+  await page.keyboard.press('Enter');
+  const cand = page.getByTestId('candidate');
+  await expect(cand).toBeVisible();
+  await expect(page.getByTestId('history')).toContainText('e2e-reviewer');
+  const blink = page.getByTestId('blink');
+  const f0 = await blink.getAttribute('data-frame');
+  await page.keyboard.press(']');
+  await expect(blink).not.toHaveAttribute('data-frame', f0!);
+  await page.keyboard.press(' ');
+  await expect(blink).toHaveAttribute('data-playing', 'true');
+  const seen = new Set<string>();
+  for (let i = 0; i < 20 && seen.size < 3; i++) {
+    seen.add((await blink.getAttribute('data-frame')) ?? '');
+    await page.waitForTimeout(200);
+  }
+  expect(seen.size).toBeGreaterThanOrEqual(3);
+  await page.keyboard.press(' ');
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('grid')).toBeVisible();
+});
+
+test('the server refuses requests without the token and paths outside the workspace', async ({ request, baseURL }) => {
+  expect((await request.get('/', { headers: { cookie: '' } })).status()).toBe(401);
+  expect((await request.get(`/img/file/../../../../etc/passwd?token=${TOKEN}`)).status()).toBeGreaterThanOrEqual(400);
+  const r = await request.get(`/img/file/..%2f..%2f..%2fetc%2fpasswd?token=${TOKEN}`);
+  expect(r.status()).toBe(403);
+  expect(baseURL).toContain('127.0.0.1');
+});

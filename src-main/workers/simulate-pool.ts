@@ -1,0 +1,95 @@
+// A small pool of simulator worker threads: N workers, a queue of chunks, results in completion
+// order, abort = terminate the workers (chunk files are written atomically, so nothing half-written
+// stays behind). Used by `lensdesk simulate`, bench/simulate.ts and any job that needs many cutouts;
+// the job system can instead call the pure `simulateRange` per chunk in its own worker.
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { CancelledError, deserializeError, type SerializedError } from '../../src-core/errors';
+import type { SimulationConfig, Truth } from '../../src-core/lens/simulate';
+
+export interface SimChunkJob {
+  id: number;
+  config: SimulationConfig;
+  seed: number;
+  start: number;
+  count: number;
+  /** Write the chunk as FITS here (atomically) instead of returning the arrays. */
+  outFile?: string;
+  ra?: number;
+  dec?: number;
+}
+
+export type SimWorkerReply =
+  | { type: 'done'; id: number; start: number; count: number; ms: number; file?: string;
+      bands?: string[]; size?: number; images?: Float32Array; variance?: Float32Array; truths?: Truth[] }
+  | { type: 'error'; id: number; error: SerializedError };
+
+export type SimChunkResult = Extract<SimWorkerReply, { type: 'done' }>;
+
+/** Under tsx/vitest: a data-URL bootstrap registering tsx in the worker (as src-main/jobs does). */
+function workerFile(): string | URL {
+  const here = import.meta.url;
+  if (here.endsWith('.ts')) {
+    const entry = new URL('./simulate-worker.ts', here).href;
+    const tsxApi = join(dirname(createRequire(here).resolve('tsx/package.json')), 'dist', 'esm', 'api', 'index.mjs');
+    const code = `import { register } from ${JSON.stringify(pathToFileURL(tsxApi).href)}; register(); await import(${JSON.stringify(entry)});`;
+    return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
+  }
+  const built = new URL('./simulate-worker.js', here);
+  if (!existsSync(built)) throw new Error(`simulate worker bundle missing at ${built.pathname}; run \`npm run build\``);
+  return built;
+}
+
+export interface PoolOptions {
+  workers: number;
+  signal?: AbortSignal;
+  /** Called as each chunk finishes (completion order). */
+  onChunk?: (r: SimChunkResult) => void;
+}
+
+/** Runs all jobs on `workers` threads; resolves with the results in job order. */
+export async function runSimulationChunks(jobs: Omit<SimChunkJob, 'id'>[], o: PoolOptions): Promise<SimChunkResult[]> {
+  const results: SimChunkResult[] = new Array(jobs.length);
+  if (jobs.length === 0) return results;
+  const n = Math.max(1, Math.min(o.workers, jobs.length));
+  const file = workerFile();
+  const workers: Worker[] = [];
+  let next = 0;
+  let finished = 0;
+  return new Promise<SimChunkResult[]>((resolve, reject) => {
+    let settled = false;
+    const stop = (err?: Error) => {
+      if (settled) return;
+      settled = true;
+      for (const w of workers) void w.terminate();
+      o.signal?.removeEventListener('abort', onAbort);
+      if (err) reject(err); else resolve(results);
+    };
+    const onAbort = () => stop(new CancelledError('simulation cancelled; re-run the same command to resume'));
+    if (o.signal?.aborted) return onAbort();
+    o.signal?.addEventListener('abort', onAbort);
+    const feed = (w: Worker) => {
+      if (next >= jobs.length) return;
+      const id = next++;
+      w.postMessage({ ...jobs[id], id });
+    };
+    for (let k = 0; k < n; k++) {
+      const w = new Worker(file);
+      workers.push(w);
+      w.on('message', (m: SimWorkerReply) => {
+        if (m.type === 'error') return stop(deserializeError(m.error));
+        results[m.id] = m;
+        finished++;
+        o.onChunk?.(m);
+        if (finished === jobs.length) stop();
+        else feed(w);
+      });
+      w.on('error', (e) => stop(e));
+      w.on('exit', (code) => { if (!settled && code !== 0) stop(new Error(`simulate worker exited with code ${code}`)); });
+      feed(w);
+    }
+  });
+}

@@ -1,0 +1,29 @@
+// Worker thread for the lens simulator: runs simulateRange chunks; either writes each chunk as a
+// FITS file atomically (temp file + rename, so an interrupted run never leaves a truncated chunk)
+// or returns the arrays (transferred, not copied).
+import { renameSync, writeFileSync } from 'node:fs';
+import { parentPort, threadId } from 'node:worker_threads';
+import { serializeError } from '../../src-core/errors';
+import { encodeSimulationFits } from '../../src-core/lens/fits-cube';
+import { simulateRange } from '../../src-core/lens/simulate';
+import type { SimChunkJob, SimWorkerReply } from './simulate-pool';
+
+parentPort!.on('message', (job: SimChunkJob) => {
+  const t0 = performance.now();
+  try {
+    const batch = simulateRange(job.config, job.seed, job.start, job.count);
+    if (job.outFile) {
+      const tmp = `${job.outFile}.${process.pid}-${threadId}.tmp`;
+      writeFileSync(tmp, encodeSimulationFits(batch, { ra: job.ra, dec: job.dec }));
+      renameSync(tmp, job.outFile);
+      const reply: SimWorkerReply = { type: 'done', id: job.id, start: job.start, count: batch.count, file: job.outFile, ms: performance.now() - t0 };
+      parentPort!.postMessage(reply);
+    } else {
+      const reply: SimWorkerReply = { type: 'done', id: job.id, start: job.start, count: batch.count, ms: performance.now() - t0,
+        bands: batch.bands, size: batch.size, images: batch.images, variance: batch.variance, truths: batch.truths };
+      parentPort!.postMessage(reply, [batch.images.buffer, batch.variance.buffer]);
+    }
+  } catch (e) {
+    parentPort!.postMessage({ type: 'error', id: job.id, error: serializeError(e) } satisfies SimWorkerReply);
+  }
+});
