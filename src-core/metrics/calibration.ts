@@ -41,7 +41,8 @@ export function calibrationCurve(
     y[i] = l === true || l === 1 ? 1 : 0;
   }
   let edges: number[];
-  if ((opts.strategy ?? 'uniform') === 'uniform') edges = Array.from({ length: nBins + 1 }, (_, i) => i / nBins);
+  // numpy.linspace(0, 1, n + 1) computes i·(1/n) (so 3·0.1 = 0.30000000000000004), last = 1 exactly.
+  if ((opts.strategy ?? 'uniform') === 'uniform') edges = Array.from({ length: nBins + 1 }, (_, i) => (i === nBins ? 1 : i * (1 / nBins)));
   else {
     const sorted = Float64Array.from(probs).sort();
     edges = Array.from({ length: nBins + 1 }, (_, i) => percentileOfSorted(sorted, (100 * i) / nBins));

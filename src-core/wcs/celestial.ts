@@ -1,6 +1,6 @@
-// Native spherical (φ, θ) ↔ celestial (α, δ) rotation, CG02–2.4. Degrees throughout.
+// Native spherical (φ, θ) ↔ celestial (α, δ) rotation (CG02). Degrees throughout.
 // The Euler angles (αp, δp, φp) come from CRVAL (α0, δ0 at the fiducial point (φ0, θ0)),
-// LONPOLE (φp) and LATPOLE, following CG02 and the defaults of §2.4 (φp = φ0 when
+// LONPOLE (φp) and LATPOLE, following CG02 and its defaults (φp = φ0 when
 // δ0 ≥ θ0, else φ0 + 180°; LATPOLE picks between the two δp solutions, default +90°).
 import { WcsError } from '../errors';
 import { sind, cosd, atan2d, acosd, R2D, D2R } from './projections/projection';

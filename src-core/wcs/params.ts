@@ -185,7 +185,9 @@ export function readWcsParams(src: WcsKeywordSource, key = ''): WcsParams {
   if (radesys === 'ICRS') equinox = undefined;
   const tpv = projection === 'TPV';
   const sip = suffix === 'SIP' ? { a: readSip(src, 'A', true)!, b: readSip(src, 'B', true)!, ap: readSip(src, 'AP', false), bp: readSip(src, 'BP', false) } : undefined;
-  const axisLengths = ctype.map((_, i) => num(src, `NAXIS${i + 1}`) ?? 0);
+  // A tile-compressed image's header is a BINTABLE's: the image size is in ZNAXISn (FITS 4.0 §10).
+  const zimage = src.get('ZIMAGE') === true;
+  const axisLengths = ctype.map((_, i) => num(src, `${zimage ? 'Z' : ''}NAXIS${i + 1}`) ?? 0);
   return {
     key: k, naxis: n, ctype, crpix, crval, cd: cd.matrix, linearForm: cd.form, lngAxis, latAxis,
     projection, pv,
@@ -199,7 +201,7 @@ export function readWcsParams(src: WcsKeywordSource, key = ''): WcsParams {
 }
 
 /**
- * The linear part (GC02 and the CROTA2 rules of §6.1): PCi_j with CDELTi, or CDi_j,
+ * The linear part (GC02, including its CROTA2 rules): PCi_j with CDELTi, or CDi_j,
  * or CDELTi with CROTAi on the latitude axis. Precedence as in wcslib: PC, then CD, then CROTA.
  */
 function readLinear(

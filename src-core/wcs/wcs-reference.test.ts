@@ -5,7 +5,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseHeaderText } from '../fits/header';
-import { openFitsFile } from '../../src-main/fits/file-source';
+import { FitsFile } from '../fits/file';
+import { sourceFromBytes } from '../fits/source';
 import { HAS_SHARED, SHARED_SKIP_REASON, FITS_DIR, sharedFits } from '../../test/shared';
 import { pixelXY, skyRaDec } from '../units';
 import { readWcs, celestialWcsKeys, type Wcs } from './wcs';
@@ -46,8 +47,7 @@ function cases(): Case[] {
     } else {
       for (const hdu of ref.hdus) {
         const h = () => {
-          const ff = openFitsFile(path);
-          try { return ff.hdu(hdu.index).header; } finally { ff.source.close?.(); }
+          return new FitsFile(sourceFromBytes(file, readFileSync(path))).hdu(hdu.index).header;
         };
         add(hdu.index, hdu.wcs, h);
         add(hdu.index, hdu.alternate_wcs, h);

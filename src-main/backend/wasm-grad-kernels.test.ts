@@ -63,14 +63,14 @@ describe('wasm convolution gradients', () => {
     }
   });
 
-  it('train CMUDeepLens identically on cpu and wasm (4 images 16×16×4, 3 Adam steps)', async () => {
+  it('train CMUDeepLens identically on cpu and wasm (4 images 24×24×4, 2 SGD steps)', async () => {
     // Reference on cpu: cpu's own Conv2DBackpropInput, and the GEMM-form Conv2DBackpropFilter
     // (checked against cpu's own kernel above);
-    // cpu's native Conv2DBackpropFilter would take ~45 s per step at 45×45. 16×16 keeps this file
+    // cpu's native Conv2DBackpropFilter would take ~45 s per step at 45×45. 24×24 keeps this file
     // short on 2 shared cores; 4 images (not 2) so batch-norm statistics are not degenerate.
     installWasmGradKernels('cpu', { replaceInputGradient: false });
     installLeanBatchNormGradient();
-    const size = 16;
+    const size = 24;
     const n = 4;
     const images = randn(n * size * size * 4);
     const run = async (backend: string, init?: Float32Array[]) => {
@@ -79,29 +79,31 @@ describe('wasm convolution gradients', () => {
       if (init) model.setWeights(init.map((d, i) => tf.tensor(d, model.getWeights()[i].shape)));
       const weights = model.getWeights().map((w) => w.dataSync().slice() as Float32Array);
       const denseBefore = (model.getLayer('dense').getWeights()[0].dataSync() as Float32Array).slice();
-      const t0 = Date.now();
-      const opt = tf.train.adam(1e-4);
+      // plain SGD: updates are proportional to the gradients themselves (Adam's first steps are
+      // ≈ lr·sign(g), which would hide gradient errors), and it is cheaper on cpu
+      const opt = tf.train.sgd(0.01);
       const x = tf.tensor4d(images, [n, size, size, 4]);
       const y = tf.tensor2d([[1], [0], [0], [1]]);
       const losses: number[] = [];
-      for (let i = 0; i < 3; i++) losses.push(trainStep(model, opt, x, y, 2));
+      for (let i = 0; i < 2; i++) losses.push(trainStep(model, opt, x, y, 2));
       const probe = (model.getLayer('dense').getWeights()[0].dataSync() as Float32Array).slice();
       const runningMean = (model.getLayer('s3u2_bn1').getWeights()[2].dataSync() as Float32Array).slice();
       tf.dispose([x, y]);
       model.dispose();
       opt.dispose();
-      console.log(backend, 'ms', Date.now() - t0);
-      return { losses, weights, probe, runningMean, denseBefore };
+            return { losses, weights, probe, runningMean, denseBefore };
     };
     const cpu = await run('cpu');
     const wasm = await run('wasm', cpu.weights);
-    for (let i = 0; i < 3; i++) expect(Math.abs(wasm.losses[i] / cpu.losses[i] - 1)).toBeLessThan(1e-4);
-    expect(cpu.losses[2]).toBeLessThan(cpu.losses[0]);
-    expect(wasm.losses[2]).toBeLessThan(wasm.losses[0]);
+    // float32 sums in another order, amplified by batch norm over 4 samples × 2×2 maps in stage 5
+    expect(Math.abs(wasm.losses[0] / cpu.losses[0] - 1)).toBeLessThan(1e-5);
+    expect(Math.abs(wasm.losses[1] / cpu.losses[1] - 1)).toBeLessThan(1e-3);
+    expect(cpu.losses[1]).toBeLessThan(cpu.losses[0]);
+    expect(wasm.losses[1]).toBeLessThan(wasm.losses[0]);
     expect(maxAbsDiff(wasm.probe, cpu.probe)).toBeLessThan(1e-5);
     expect(maxAbsDiff(wasm.runningMean, cpu.runningMean)).toBeLessThan(1e-4);
-    // the weights did move (Adam step ≈ lr per step), so the comparison above means something
-    expect(maxAbsDiff(cpu.probe, cpu.denseBefore)).toBeGreaterThan(1e-4);
-    console.log('losses cpu', cpu.losses, 'wasm', wasm.losses);
+    // the weights did move, so the comparison above means something
+    expect(maxAbsDiff(cpu.probe, cpu.denseBefore)).toBeGreaterThan(1e-3);
+    console.log('losses cpu', cpu.losses, 'wasm', wasm.losses, 'dense Δ', maxAbsDiff(wasm.probe, cpu.probe));
   });
 });

@@ -21,7 +21,7 @@ parentPort!.on('message', (job: SimChunkJob) => {
     } else {
       const reply: SimWorkerReply = { type: 'done', id: job.id, start: job.start, count: batch.count, ms: performance.now() - t0,
         bands: batch.bands, size: batch.size, images: batch.images, variance: batch.variance, truths: batch.truths };
-      parentPort!.postMessage(reply, [batch.images.buffer, batch.variance.buffer]);
+      parentPort!.postMessage(reply, [batch.images.buffer as ArrayBuffer, batch.variance.buffer as ArrayBuffer]);
     }
   } catch (e) {
     parentPort!.postMessage({ type: 'error', id: job.id, error: serializeError(e) } satisfies SimWorkerReply);

@@ -5,8 +5,9 @@
 // cfitsio's rounding. Arithmetic is done in float64 on exact integers (|values| < 2^53), which
 // equals both cfitsio's 32-bit path (ZBITPIX 8/16) and its 64-bit path (ZBITPIX 32, quantised
 // floats) whenever those do not overflow. Bit operations on masks that are powers of two are
-// written as floor divisions. SMOOTH ≠ 0 (cosmetic smoothing at decode) is not implemented.
+// written as floor divisions; shifts of signed values as floor divisions by powers of two.
 import { TileCodecError } from './errors';
+import { hsmooth } from './hsmooth';
 
 class BitInput {
   pos = 0;
@@ -191,8 +192,8 @@ function unshuffle(a: Float64Array, off: number, n: number, n2: number, tmp: Flo
 const floorTo = (x: number, bit: number): number => Math.floor(x / bit) * bit; // x & -bit
 const bitOf = (x: number, bit: number): number => Math.floor(x / bit) & 1; // (x & bit) != 0
 
-/** Inverse H-transform in place (cfitsio hinv with smooth = 0). a is [nx][ny], ny fastest. */
-function hinv(a: Float64Array, nx: number, ny: number): void {
+/** Inverse H-transform in place (cfitsio hinv). a is [nx][ny], ny fastest. */
+function hinv(a: Float64Array, nx: number, ny: number, smooth: number, scale: number): void {
   const nmax = Math.max(nx, ny);
   const log2n = log2Ceil(nmax);
   if (log2n === 0) return;
@@ -227,6 +228,7 @@ function hinv(a: Float64Array, nx: number, ny: number): void {
     }
     for (let i = 0; i < nxtop; i++) unshuffle(a, ny * i, nytop, 1, tmp);
     for (let j = 0; j < nytop; j++) unshuffle(a, j, nxtop, ny, tmp);
+    if (smooth) hsmooth(a, nxtop, nytop, ny, scale);
     const oddx = nxtop % 2;
     const oddy = nytop % 2;
     let i = 0;
@@ -297,10 +299,9 @@ export interface HcompressResult {
 
 /**
  * Decodes one HCOMPRESS_1 tile of `npix` pixels. The stream's own nx·ny must equal npix (a lying
- * size is rejected before any allocation). `smooth` must be 0.
+ * size is rejected before any allocation). `smooth` ≠ 0 applies cfitsio's decode-time smoothing.
  */
 export function hcompressDecode(input: Uint8Array, npix: number, smooth = 0): HcompressResult {
-  if (smooth !== 0) throw new TileCodecError('HCOMPRESS_1 with SMOOTH ≠ 0 is not supported', 0);
   if (input.length < 23) throw new TileCodecError(`HCOMPRESS_1 stream of ${input.length} bytes is too short`, 0);
   if (input[0] !== 0xdd || input[1] !== 0x99) throw new TileCodecError('HCOMPRESS_1 bad magic number', 0);
   const dv = new DataView(input.buffer, input.byteOffset, input.byteLength);
@@ -329,6 +330,6 @@ export function hcompressDecode(input: Uint8Array, npix: number, smooth = 0): Hc
   for (let i = 0; i < npix; i++) if (a[i] !== 0 && inp.bit()) a[i] = -a[i]!;
   a[0] = sumall;
   if (scale > 1) for (let i = 0; i < npix; i++) a[i] = a[i]! * scale;
-  hinv(a, nx, ny);
+  hinv(a, nx, ny, smooth, scale);
   return { pixels: a, nx, ny, scale };
 }

@@ -179,6 +179,25 @@ describe.skipIf(!TOOLS)(`files written by fpack decode exactly as funpack decode
     ['HCOMPRESS_1 float32 quantised', float32, ['-h', '-q', '4']],
     ['GZIP_1 float64 quantised', float64, ['-g1', '-q', '8']],
   ];
+  it('HCOMPRESS_1 lossy with SMOOTH = 1 (ZVAL2 patched; fpack cannot set it) matches funpack', () => {
+    const base = join(dir, 'fp-hsmooth');
+    writeFileSync(`${base}.fits`, plainFits(int16));
+    execFileSync('fpack', ['-h', '-s', '8', '-t', '131,40', '-O', `${base}.fits.fz`, `${base}.fits`]);
+    const bytes = new Uint8Array(readFileSync(`${base}.fits.fz`));
+    const text = new TextDecoder('latin1').decode(bytes);
+    const at = text.indexOf('ZVAL2   =');
+    expect(at).toBeGreaterThan(0);
+    const card = 'ZVAL2   = ' + '1'.padStart(20);
+    for (let k = 0; k < card.length; k++) bytes[at + k] = card.charCodeAt(k);
+    writeFileSync(`${base}-smooth.fits.fz`, bytes);
+    const smooth = ourPixels(`${base}-smooth.fits.fz`).data;
+    expectSamePixels(smooth, funpackPixels(`${base}-smooth.fits.fz`).data, 'smoothed: ours vs funpack');
+    const plain = ourPixels(`${base}.fits.fz`).data;
+    let differ = 0;
+    for (let i = 0; i < plain.length; i++) if (plain[i] !== smooth[i]) differ++;
+    expect(differ).toBeGreaterThan(0); // smoothing did something
+  });
+
   for (const [label, img, args] of cases) {
     it(label, () => {
       const base = join(dir, `fp-${label.replace(/\W+/g, '_')}`);

@@ -9,7 +9,6 @@ import { readImage, readImageSection } from '../image';
 import { sourceFromBytes } from '../source';
 import { compressedImageHeader, decompressImage, tableSource } from './index';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Ref = any;
 
 const open = (name: string): FitsFile => new FitsFile(sourceFromBytes(name, readFileSync(sharedFits(name))));

@@ -35,7 +35,7 @@ export function cea(p: ProjectionParams): Projection {
   };
 }
 
-/** CYP, cylindrical perspective, μ = PVi_1, λ = PVi_2 (defaults 1): CG02 . */
+/** CYP, cylindrical perspective, μ = PVi_1, λ = PVi_2 (defaults 1), CG02. */
 export function cyp(p: ProjectionParams): Projection {
   const mu = param(p, 1, 1);
   const lambda = param(p, 2, 1);

@@ -6,13 +6,13 @@
 
 export const D2R = Math.PI / 180;
 export const R2D = 180 / Math.PI;
-/** CG02 eq. (9): R0 = 180°/π so that plane coordinates come out in degrees. */
+/** CG02: R0 = 180°/π so that plane coordinates come out in degrees. */
 export const R0 = R2D;
 
 export interface Projection {
   /** Three-letter FITS code, e.g. 'TAN'. */
   readonly code: string;
-  /** Native coordinates (φ0, θ0) of the fiducial point, degrees (CG02 Table 13 defaults). */
+  /** Native coordinates (φ0, θ0) of the fiducial point, degrees (CG02 defaults). */
   readonly phi0: number;
   readonly theta0: number;
   /** Projection plane (x, y) in degrees → native (φ, θ) in degrees; [NaN, NaN] off the domain. */

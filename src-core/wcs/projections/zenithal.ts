@@ -1,4 +1,4 @@
-// Zenithal (azimuthal) projections, CG02 Fiducial point at the native pole (φ0, θ0) = (0, 90°).
+// Zenithal (azimuthal) projections (CG02). Fiducial point at the native pole (φ0, θ0) = (0, 90°).
 // All share x = R sin φ, y = −R cos φ (CG02); they differ in R(θ).
 import {
   type Projection, type ProjectionParams, NAN2, R0, D2R, R2D,
@@ -98,7 +98,7 @@ export function sin(p: ProjectionParams): Projection {
 
 /**
  * AZP, zenithal perspective with μ = PVi_1 (distance of the source point, sphere radii) and
- * γ = PVi_2 (tilt, degrees), CG02 .
+ * γ = PVi_2 (tilt, degrees), CG02.
  * Forward: R = R0 (μ + 1) cos θ / ((μ + sin θ) + cos θ cos φ tan γ), x = R sin φ, y = −R sec γ cos φ.
  * Inverse: φ = atan2(x, −y cos γ), ρ = R / (R0 (μ + 1) + y sin γ),
  *          θ = atan2(1, ρ) − asin(ρ μ / √(ρ² + 1)).

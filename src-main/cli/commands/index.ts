@@ -10,6 +10,7 @@ import { wcsCommand } from './wcs';
 import { fitsCommand } from './fits';
 import { renderCommand } from './render';
 import { metricsCommand } from './metrics';
+import { simulateCommand } from './simulate';
 
 export const commands: CliCommand[] = [
   serveCommand,
@@ -17,4 +18,4 @@ export const commands: CliCommand[] = [
   scoreCommand,
   exportCommand,
   jobsCommand,
-  backendCommand, wcsCommand, fitsCommand, renderCommand, metricsCommand];
+  backendCommand, wcsCommand, fitsCommand, renderCommand, metricsCommand, simulateCommand];

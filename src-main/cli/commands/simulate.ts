@@ -1,0 +1,137 @@
+// `lensdesk simulate`: a training / test set of simulated strong-lens cutouts as FITS chunks
+// (cube + VARIANCE + TRUTH each), in worker threads. Resumable: chunk files are written atomically
+// and skipped when present; simulate.json pins the configuration so a resumed run cannot mix sets.
+// Documented in docs/simulate.md.
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { InputError } from '../../../src-core/errors';
+import { resolveConfig, type SimulationConfig } from '../../../src-core/lens/config';
+import { NEGATIVE_KINDS } from '../../../src-core/lens/negatives';
+import { PRESETS } from '../../../src-core/lens/presets';
+import { runSimulationChunks } from '../../workers/simulate-pool';
+import type { CliCommand } from '../command';
+
+const USAGE = `Usage:
+  lensdesk simulate --preset lsst --n 20000 --out DIR [--seed S] [--lens-fraction F] [--workers 2]
+
+Simulated strong-lens cutouts (SIE + shear, clumpy Sérsic sources, hard negatives, PSF, Poisson +
+read noise) written as FITS chunks DIR/cutouts-<first>-<last>.fits: primary cube N×bands×H×W
+(float32, e⁻, sky subtracted, TAN WCS), VARIANCE, and a TRUTH table with every drawn parameter.
+Cutout i is a pure function of (configuration, seed, i). Re-running the same command resumes.
+
+Options:
+  --preset NAME         ${Object.keys(PRESETS).join(' | ')} (default lsst)
+  --n N                 number of cutouts (required)
+  --out DIR             output directory (required)
+  --seed S              integer seed (default 0)
+  --lens-fraction F     fraction of lenses, 0–1 (default 0.5)
+  --hardness H          0 easy … 1 hard (default 0.5): fainter sources, more lens-like negatives
+  --negatives K=W,...   weights of negative kinds (${NEGATIVE_KINDS.join(', ')})
+  --bands g,r,i,z       subset of the preset's bands (default: preset default)
+  --size N              stamp size in pixels, odd (default: preset)
+  --psf gaussian|moffat PSF model (default gaussian; Moffat β 3.5)
+  --no-detectable       keep lenses that fail μ > 3, S/N > 20, resolved (default: re-draw them)
+  --workers W           worker threads (default 2)
+  --chunk C             cutouts per file (default 500)
+  --ra DEG --dec DEG    nominal WCS position of the cutout centres (default 150, 2)
+  --json                print {out, preset, seed, n, chunks, written, skipped, seconds, cutoutsPerSecond}`;
+
+const MANIFEST = 'simulate.json';
+
+function int(v: string | undefined, name: string, dflt: number, lo = 0): number {
+  if (v === undefined) return dflt;
+  const x = Number(v);
+  if (!Number.isInteger(x) || x < lo) throw new InputError('INPUT_INVALID', `--${name} must be an integer ≥ ${lo}, got '${v}'`, { option: name });
+  return x;
+}
+
+function float(v: string | undefined, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (!Number.isFinite(x)) throw new InputError('INPUT_INVALID', `--${name} must be a number, got '${v}'`, { option: name });
+  return x;
+}
+
+export const simulateCommand: CliCommand = {
+  name: 'simulate',
+  summary: 'simulate strong-lens training cutouts (FITS chunks with variance and truth)',
+  usage: USAGE,
+  async run(argv, io) {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        preset: { type: 'string', default: 'lsst' }, n: { type: 'string' }, out: { type: 'string' },
+        seed: { type: 'string' }, 'lens-fraction': { type: 'string' }, hardness: { type: 'string' },
+        negatives: { type: 'string' }, bands: { type: 'string' }, size: { type: 'string' },
+        psf: { type: 'string' }, 'no-detectable': { type: 'boolean', default: false },
+        workers: { type: 'string' }, chunk: { type: 'string' }, ra: { type: 'string' }, dec: { type: 'string' },
+        json: { type: 'boolean', default: false },
+      },
+      strict: true,
+    });
+    if (!values.n) throw new InputError('INPUT_INVALID', '--n is required', { option: 'n' });
+    if (!values.out) throw new InputError('INPUT_INVALID', '--out is required', { option: 'out' });
+    const n = int(values.n, 'n', 0, 1);
+    const seed = int(values.seed, 'seed', 0);
+    const workers = int(values.workers, 'workers', 2, 1);
+    const chunk = int(values.chunk, 'chunk', 500, 1);
+    let negativeMix: Record<string, number> | undefined;
+    if (values.negatives) {
+      negativeMix = Object.fromEntries(NEGATIVE_KINDS.map((k) => [k, 0]));
+      for (const part of values.negatives.split(',')) {
+        const [k, w] = part.split('=');
+        negativeMix[k.trim()] = float(w, 'negatives') ?? 1;
+      }
+    }
+    if (values.psf && values.psf !== 'gaussian' && values.psf !== 'moffat') {
+      throw new InputError('INPUT_INVALID', `--psf must be gaussian or moffat, got '${values.psf}'`, { option: 'psf' });
+    }
+    const config = resolveConfig({
+      preset: values.preset!, bands: values.bands?.split(',').map((s) => s.trim()),
+      size: values.size === undefined ? undefined : int(values.size, 'size', 0, 9),
+      lensFraction: float(values['lens-fraction'], 'lens-fraction'), hardness: float(values.hardness, 'hardness'),
+      negativeMix, requireDetectable: !values['no-detectable'], psf: values.psf as SimulationConfig['psf'],
+    });
+    const dir = values.out;
+    mkdirSync(dir, { recursive: true });
+    const manifest = { format: 'lensdesk-simulate/1', seed, n, chunk, config };
+    const mPath = join(dir, MANIFEST);
+    if (existsSync(mPath)) {
+      const old = JSON.parse(readFileSync(mPath, 'utf8'));
+      if (JSON.stringify({ ...old, created: undefined }) !== JSON.stringify({ ...manifest, created: undefined })) {
+        throw new InputError('SIM_MANIFEST_MISMATCH', `${mPath} was written with other settings (seed, n, chunk or configuration); use a new --out directory`, { file: mPath });
+      }
+    } else {
+      const tmp = `${mPath}.${process.pid}.tmp`;
+      writeFileSync(tmp, JSON.stringify({ ...manifest, created: new Date().toISOString() }, null, 2) + '\n');
+      renameSync(tmp, mPath);
+    }
+    // Temp files of an interrupted run are incomplete by construction: remove them.
+    for (const f of readdirSync(dir)) if (/^cutouts-\d+-\d+\.fits\..*\.tmp$/.test(f)) rmSync(join(dir, f));
+    const pad = (v: number) => String(v).padStart(String(n - 1).length, '0');
+    const jobs = [];
+    let skipped = 0;
+    for (let start = 0; start < n; start += chunk) {
+      const count = Math.min(chunk, n - start);
+      const file = join(dir, `cutouts-${pad(start)}-${pad(start + count - 1)}.fits`);
+      if (existsSync(file)) { skipped += count; continue; }
+      jobs.push({ config, seed, start, count, outFile: file, ra: float(values.ra, 'ra'), dec: float(values.dec, 'dec') });
+    }
+    if (skipped) io.err(`resuming: ${skipped} of ${n} cutouts already in ${dir}`);
+    const t0 = performance.now();
+    let done = skipped;
+    io.progress(done, n, 'simulate');
+    await runSimulationChunks(jobs, {
+      workers, signal: io.signal,
+      onChunk: (r) => { done += r.count; io.progress(done, n, 'simulate'); },
+    });
+    const seconds = (performance.now() - t0) / 1000;
+    const written = n - skipped;
+    const summary = { out: dir, preset: config.preset, seed, n, chunks: Math.ceil(n / chunk), written, skipped,
+      seconds: Math.round(seconds * 100) / 100, cutoutsPerSecond: written ? Math.round(written / seconds) : 0 };
+    if (values.json) io.out(JSON.stringify(summary));
+    else io.out(`${written} cutouts written (${skipped} already there) to ${dir} in ${summary.seconds} s (${summary.cutoutsPerSecond}/s)`);
+    return 0;
+  },
+};

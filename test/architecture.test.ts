@@ -1,0 +1,42 @@
+// The dependency direction `src-renderer → src-core ← src-main`, checked three ways: the lint
+// rule (and proof that it catches a violation), the src-core type check without Node types, and
+// the built renderer bundle holding no Node import.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from './shared';
+
+describe('architecture', () => {
+  const eslint = new ESLint({ cwd: PROJECT_ROOT });
+
+  it('lint: src-core and src-renderer import no platform code', async () => {
+    const results = await eslint.lintFiles(['src-core/**/*.ts', 'src-renderer/**/*.ts']);
+    const errors = results.flatMap((r) => r.messages.filter((m) => m.severity === 2).map((m) => `${r.filePath}:${m.line} ${m.message}`));
+    expect(errors).toEqual([]);
+  }, 120_000);
+
+  it('lint catches a violation (src-core importing node:fs, the renderer importing electron)', async () => {
+    const [core] = await eslint.lintText("import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n", { filePath: join(PROJECT_ROOT, 'src-core/bad.ts') });
+    expect(core!.messages.some((m) => m.ruleId === 'no-restricted-imports')).toBe(true);
+    const [ui] = await eslint.lintText("import { ipcRenderer } from 'electron';\nexport const y = ipcRenderer;\n", { filePath: join(PROJECT_ROOT, 'src-renderer/bad.ts') });
+    expect(ui!.messages.some((m) => m.ruleId === 'no-restricted-imports')).toBe(true);
+  });
+
+  it('src-core type-checks with no Node or DOM types', () => {
+    const r = spawnSync(process.execPath, [join(PROJECT_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.core.json', '--noEmit'], {
+      cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 240_000,
+    });
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  }, 250_000);
+
+  const assets = join(PROJECT_ROOT, 'out/renderer/assets');
+  it.skipIf(!existsSync(assets))('the built renderer bundle contains no Node or Electron import (skipped when not built)', () => {
+    for (const f of readdirSync(assets).filter((f) => f.endsWith('.js'))) {
+      const js = readFileSync(join(assets, f), 'utf8');
+      expect(js, f).not.toMatch(/from\s*["']node:|require\(["'](node:|fs|electron)/);
+    }
+  });
+});
