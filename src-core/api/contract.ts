@@ -43,6 +43,8 @@ export const schemas = {
       grade: grade.nullable(),
       tags: z.array(tag).max(20).default([]),
       comment: z.string().max(2000).default(''),
+      /** Practice mode: return the simulation truth after the grade is stored (Space Warps-style feedback). */
+      practice: z.boolean().default(false),
     })
     .strict(),
   'labels.undo': z.object({}).strict(),
@@ -56,6 +58,7 @@ export const schemas = {
   'jobs.cancel': z.object({ jobId: id }).strict(),
   'jobs.resume': z.object({ jobId: id }).strict(),
   'models.list': z.object({}).strict(),
+  'consensus.summary': z.object({ limit: z.number().int().min(1).max(2000).default(300) }).strict(),
 } as const;
 
 export type Method = keyof typeof schemas;
@@ -100,6 +103,13 @@ export interface LabelEntry {
   createdAt: string;
 }
 
+/** What a practice item was, revealed only after it is graded. */
+export interface PracticeTruth {
+  isLens: boolean;
+  kind: string;
+  thetaE: number | null;
+}
+
 export interface CandidateDetail extends CandidateRow {
   catalog: string;
   extra: Record<string, unknown>;
@@ -134,18 +144,35 @@ export interface ModelInfo {
   card: Record<string, unknown>;
 }
 
+export interface ConsensusSummary {
+  reviewers: { name: string; graded: number; practiceLenses: number; practiceDuds: number; pL: number; pD: number; skill: number }[];
+  /** Fleiss' kappa over the items graded by the most common number (≥ 2) of reviewers. */
+  kappa: { value: number | null; subjects: number; ratersPerSubject: number };
+  swap: { lens: number; dud: number; active: number; prior: number };
+  items: {
+    sourceId: number;
+    name: string;
+    grades: Record<string, number>;
+    mean: number;
+    spread: number;
+    pLens: number | null;
+    status: 'lens' | 'dud' | 'active' | 'practice';
+  }[];
+}
+
 export interface Results {
   'session.info': SessionInfo;
   'reviewer.set': SessionInfo['reviewer'];
   'candidates.list': { total: number; rows: CandidateRow[] };
   'candidate.get': CandidateDetail;
-  'labels.add': LabelEntry;
+  'labels.add': LabelEntry & { truth?: PracticeTruth };
   'labels.undo': { sourceId: number | null; restored: number | null };
   'jobs.list': JobInfo[];
   'jobs.start': JobInfo;
   'jobs.cancel': JobInfo;
   'jobs.resume': JobInfo;
   'models.list': ModelInfo[];
+  'consensus.summary': ConsensusSummary;
 }
 export type Result<M extends Method> = Results[M];
 

@@ -16,7 +16,7 @@ describe('CMUDeepLens architecture', () => {
     expect(countTrainableParams(m3)).toBe(3_511_681);
     expect(countTrainableParams(m4)).toBe(3_513_249);
     // BN running statistics (not trained): 10,944 (peers README)
-    const nonTrainable = m4.nonTrainableWeights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
+    const nonTrainable = m4.nonTrainableWeights.reduce((n, w) => n + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0);
     expect(nonTrainable).toBe(10_944);
     m3.dispose();
     m4.dispose();

@@ -39,7 +39,7 @@ export function summarizeHdu(file: FitsFile, hdu: Hdu): HduSummary {
     name: hdu.name,
     ver: hdu.ver,
     type: astropyType(hdu),
-    cards: hdu.header.cardImageCount - 1,
+    cards: hdu.header.cards.length,
     header_offset: hdu.headerOffset,
     data_offset: hdu.dataOffset,
     data_span: hdu.dataSpan,

@@ -1,6 +1,7 @@
 // Intervals against independent values: every readable `stats.zscale` in the astropy reference
 // files, numpy.percentile semantics checked by brute force, min–max by definition.
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FITS_DIR, HAS_SHARED, SHARED_SKIP_REASON, sharedFits } from '../../test/shared';
 import { Rng } from '../rng';
@@ -120,5 +121,22 @@ describe('percentile, min–max, manual', () => {
     expect(Array.from(n).map((x) => (Number.isNaN(x) ? 'nan' : +x.toFixed(6)))).toEqual([+(5 / 9).toFixed(6), 'nan', 0, 1, 1]);
     expect(parseInterval('percentile:99.5').name).toBe('percentile 0.25..99.75');
     expect(() => parseInterval('bogus')).toThrow(/unknown interval/);
+  });
+});
+
+const PY = '/usr/bin/python3';
+const hasNumpy = existsSync(PY) && (() => { try { execFileSync(PY, ['-c', 'import numpy'], { stdio: 'ignore' }); return true; } catch { return false; } })();
+describe.skipIf(!hasNumpy)(`percentiles vs numpy.percentile (${hasNumpy ? PY : 'skipped: /usr/bin/python3 with numpy not found'})`, () => {
+  it('agrees to the last bit on 1001 random values at 9 percentiles', () => {
+    const rng = new Rng(9, 2);
+    const v = Array.from({ length: 1001 }, () => rng.normal() * 100);
+    const ps = [0, 0.25, 1, 12.5, 50, 87.5, 99, 99.75, 100];
+    const ref = JSON.parse(
+      execFileSync(PY, ['-c', 'import json,sys,numpy as np; d=json.load(sys.stdin); print(json.dumps(np.percentile(np.array(d["v"]), d["p"]).tolist()))'], {
+        input: JSON.stringify({ v, p: ps }),
+      }).toString(),
+    );
+    const sorted = Float64Array.from(v).sort();
+    ps.forEach((p, i) => expect(percentileOfSorted(sorted, p)).toBe(ref[i]));
   });
 });

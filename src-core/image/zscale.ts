@@ -5,7 +5,7 @@
 // clamped to the sample range. Quirks kept on purpose so the limits match astropy to the last digit:
 // `center_pixel - 1` in vmin, float32 median for float32 data, population σ (ddof 0).
 import { InputError } from '../errors';
-import { finiteValues, type Limits, type PixelValues } from './interval';
+import type { Limits, PixelValues } from './interval';
 
 export interface ZScaleOptions {
   nSamples?: number; // 1000
@@ -24,15 +24,21 @@ export function zscaleLimits(values: PixelValues, opts: ZScaleOptions = {}): Lim
   const krej = opts.krej ?? 2.5;
   const maxIterations = opts.maxIterations ?? 5;
 
-  const finite = finiteValues(values);
-  if (finite.length === 0) throw new InputError('IMAGE_NO_FINITE', 'zscale: the image has no finite pixel values');
-  const isF32 = finite instanceof Float32Array;
-
-  // Sample: values[::stride][:n_samples] with stride = int(max(1, size / n_samples)).
-  const stride = Math.trunc(Math.max(1, finite.length / nSamples));
-  const npix = Math.min(nSamples, Math.ceil(finite.length / stride));
+  // Sample values[finite][::stride][:n_samples] with stride = int(max(1, nFinite / n_samples)),
+  // walking the array twice instead of copying every finite pixel (a 4k × 4k image stays cheap).
+  let nFinite = 0;
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i]!)) nFinite++;
+  if (nFinite === 0) throw new InputError('IMAGE_NO_FINITE', 'zscale: the image has no finite pixel values');
+  const isF32 = values instanceof Float32Array;
+  const stride = Math.trunc(Math.max(1, nFinite / nSamples));
+  const npix = Math.min(nSamples, Math.ceil(nFinite / stride));
   const samples = new Float64Array(npix);
-  for (let i = 0; i < npix; i++) samples[i] = finite[i * stride]!;
+  for (let i = 0, k = 0, s = 0; i < values.length && s < npix; i++) {
+    const v = values[i]!;
+    if (!Number.isFinite(v)) continue;
+    if (k % stride === 0) samples[s++] = v;
+    k++;
+  }
   samples.sort();
 
   let vmin = samples[0]!;

@@ -183,8 +183,21 @@ export function readWcsParams(src: WcsKeywordSource, key = ''): WcsParams {
   else if (!radesys) radesys = equinox === undefined ? 'ICRS' : equinox < 1984 ? 'FK4' : 'FK5';
   if (equinox === undefined && (radesys === 'FK5' || radesys === 'FK4')) equinox = radesys === 'FK5' ? 2000 : 1950;
   if (radesys === 'ICRS') equinox = undefined;
-  const tpv = projection === 'TPV';
-  const sip = suffix === 'SIP' ? { a: readSip(src, 'A', true)!, b: readSip(src, 'B', true)!, ap: readSip(src, 'AP', false), bp: readSip(src, 'BP', false) } : undefined;
+  // SCAMP distortions written before the TPV code existed: 'TAN' with PVi_j, j ≥ 5 (Shupe et al.
+  // 2012, "SIP to PV" §7). astropy's rules: TAN + PV(j ≥ 5) without SIP is TPV; with -SIP the
+  // PV(j ≥ 5) terms are ignored; under TPV any SIP keywords are ignored.
+  const celestialPv = [pv.get(lngAxis + 1), pv.get(latAxis + 1)];
+  const scampPv = projection === 'TAN' && celestialPv.some((m) => m && [...m.keys()].some((j) => j >= 5));
+  let tpv = projection === 'TPV';
+  if (scampPv && suffix !== 'SIP') {
+    tpv = true;
+    fixes.push('TAN with SCAMP PVi_j (j ≥ 5) read as TPV');
+  } else if (scampPv) {
+    for (const m of celestialPv) if (m) for (const j of [...m.keys()]) if (j >= 5) m.delete(j);
+    fixes.push('PVi_j (j ≥ 5) ignored on a TAN-SIP header');
+  }
+  if (tpv && suffix === 'SIP') fixes.push('SIP ignored: TPV takes precedence');
+  const sip = suffix === 'SIP' && !tpv ? { a: readSip(src, 'A', true)!, b: readSip(src, 'B', true)!, ap: readSip(src, 'AP', false), bp: readSip(src, 'BP', false) } : undefined;
   // A tile-compressed image's header is a BINTABLE's: the image size is in ZNAXISn (FITS 4.0 §10).
   const zimage = src.get('ZIMAGE') === true;
   const axisLengths = ctype.map((_, i) => num(src, `${zimage ? 'Z' : ''}NAXIS${i + 1}`) ?? 0);

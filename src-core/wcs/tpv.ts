@@ -32,28 +32,35 @@ export function tpvFromPv(pv1: ReadonlyMap<number, number> | undefined, pv2: Rea
   return { xi: fill(pv1), eta: fill(pv2) };
 }
 
-/** Σ c_k T_k(x, y, r) and its derivatives ∂/∂x, ∂/∂y. */
+/** Σ c_k T_k(x, y, r) and its derivatives ∂/∂x, ∂/∂y (powers tabulated once per call). */
 function evalTerms(c: Float64Array, x: number, y: number): [number, number, number] {
   const r = Math.hypot(x, y);
+  const xp = [1, x, x * x, 0, 0, 0, 0, 0];
+  const yp = [1, y, y * y, 0, 0, 0, 0, 0];
+  for (let k = 3; k < 8; k++) {
+    xp[k] = xp[k - 1] * x;
+    yp[k] = yp[k - 1] * y;
+  }
   let f = 0;
   let fx = 0;
   let fy = 0;
   for (let k = 0; k < TERMS.length; k++) {
     const ck = c[k];
     if (ck === 0) continue;
-    const [i, j, p] = TERMS[k];
+    const t = TERMS[k];
+    const i = t[0], j = t[1], p = t[2];
     if (p > 0) {
       const rp = r ** p;
       f += ck * rp;
       if (r > 0) {
-        const d = p * r ** (p - 2); // ∂r^p/∂x = p r^(p−2) x
+        const d = (p * rp) / (r * r); // ∂r^p/∂x = p r^(p−2) x
         fx += ck * d * x;
         fy += ck * d * y;
       }
     } else {
-      f += ck * x ** i * y ** j;
-      if (i > 0) fx += ck * i * x ** (i - 1) * y ** j;
-      if (j > 0) fy += ck * j * x ** i * y ** (j - 1);
+      f += ck * xp[i] * yp[j];
+      if (i > 0) fx += ck * i * xp[i - 1] * yp[j];
+      if (j > 0) fy += ck * j * xp[i] * yp[j - 1];
     }
   }
   return [f, fx, fy];

@@ -112,6 +112,36 @@ describe('Wcs', () => {
     expect(() => readWcs(hdr({ ...TAN, CTYPE1: 'RA---TAN-SIP', CTYPE2: 'DEC--TAN-SIP' }))).toThrow(/A_ORDER/);
     expect(() => readWcs(hdr({ ...TAN, CUNIT1: 'm' }))).toThrow(/CUNIT1/);
   });
+  it('SCAMP PV terms on a plain TAN header are read as TPV (the rule astropy applies)', () => {
+    const pvs = { PV1_0: 0, PV1_1: 1, PV1_2: 0, PV1_5: 0.02, PV2_0: 0, PV2_1: 1, PV2_2: 0, PV2_6: -0.03 };
+    const scamp = readWcs(hdr({ ...TAN, ...pvs }));
+    const tpv = readWcs(hdr({ ...TAN, ...pvs, CTYPE1: 'RA---TPV', CTYPE2: 'DEC--TPV' }));
+    expect(scamp.hasTpv).toBe(true);
+    expect(scamp.params.fixes.join()).toMatch(/SCAMP/);
+    const p = pixelXY(3, 70);
+    expect(scamp.pixel0ToSky(p)).toEqual(tpv.pixel0ToSky(p));
+    expect(scamp.pixel0ToSky(p).ra).not.toBeCloseTo(readWcs(hdr(TAN)).pixel0ToSky(p).ra, 9);
+  });
+  it('TPV r terms (PVi_3, PVi_11) are finite at the reference point and invert', () => {
+    const w = readWcs(hdr({ ...TAN, CTYPE1: 'RA---TPV', CTYPE2: 'DEC--TPV', PV1_1: 1, PV1_3: 0.01, PV1_11: 2, PV2_1: 1, PV2_3: -0.02 }));
+    const c = w.pixel0ToSky(pixelXY(49.5, 39.5));
+    expect(c.ra).toBeCloseTo(150.1, 12);
+    const p = pixelXY(10, 70);
+    const back = w.skyToPixel0(w.pixel0ToSky(p));
+    expect(Math.hypot(back.x - 10, back.y - 70)).toBeLessThan(1e-8);
+  });
+  it('latitude on axis 1 and longitude on axis 2 (transposed image) give the transposed mapping', () => {
+    const a = readWcs(hdr({ ...TAN, CROTA2: 12 }));
+    const t = readWcs(hdr({ NAXIS: 2, CTYPE1: 'DEC--TAN', CTYPE2: 'RA---TAN', CRPIX1: 40.5, CRPIX2: 50.5, CRVAL1: 2.2, CRVAL2: 150.1,
+      CD1_1: a.params.cd[1][1], CD1_2: a.params.cd[1][0], CD2_1: a.params.cd[0][1], CD2_2: a.params.cd[0][0] }));
+    const s1 = a.pixel0ToSky(pixelXY(7, 61));
+    const s2 = t.pixel0ToSky(pixelXY(61, 7));
+    expect(s2.ra).toBeCloseTo(s1.ra, 12);
+    expect(s2.dec).toBeCloseTo(s1.dec, 12);
+    const back = t.skyToPixel0(s1);
+    expect(back.x).toBeCloseTo(61, 9);
+    expect(back.y).toBeCloseTo(7, 9);
+  });
   it('off-domain positions give NaN, not exceptions', () => {
     const w = readWcs(hdr({ ...TAN, CDELT1: -1, CDELT2: 1 }));
     expect(Number.isFinite(w.pixel0ToSky(pixelXY(49.5, 39.5 + 60)).ra)).toBe(true);

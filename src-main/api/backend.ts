@@ -8,6 +8,7 @@ import { JobManager } from '../jobs/manager';
 import { Repo } from '../store/repo';
 import type { Workspace } from '../store/workspace';
 import { backendStatus } from './backend-status';
+import { consensusSummary } from './consensus';
 
 type Handlers = { [M in Method]: (p: ParsedParams<M>) => Result<M> | Promise<Result<M>> };
 
@@ -76,9 +77,11 @@ export class Backend extends EventEmitter {
     'candidates.list': (p) => this.repo.listCandidates(p, this.reviewer.id),
     'candidate.get': (p) => this.repo.getCandidate(p.sourceId, this.reviewer.id),
     'labels.add': (p) => {
-      const l = this.repo.addLabel(this.reviewer.id, p);
+      const { practice, ...label } = p;
+      const l = this.repo.addLabel(this.reviewer.id, label);
       this.emitEvent('labels.changed', { sourceId: p.sourceId });
-      return l;
+      const truth = practice ? this.repo.practiceTruth(p.sourceId) : undefined;
+      return truth ? { ...l, truth } : l;
     },
     'labels.undo': () => {
       const r = this.repo.undoLastLabel(this.reviewer.id);
@@ -90,6 +93,7 @@ export class Backend extends EventEmitter {
     'jobs.cancel': (p) => this.jobs.cancel(p.jobId),
     'jobs.resume': (p) => this.jobs.resume(p.jobId),
     'models.list': () => this.repo.models(),
+    'consensus.summary': (p) => consensusSummary(this.repo, p.limit),
   };
 
   async close(): Promise<void> {

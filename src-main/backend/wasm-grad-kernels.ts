@@ -62,7 +62,7 @@ function tap(xt: tf.Tensor4D, c: Conv2DInfo, kh: number, kw: number): tf.Tensor4
   const [ch, n] = xt.shape;
   const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = c;
   if (sh === 1 && sw === 1) return tf.slice(xt, [0, 0, kh, kw], [ch, n, oh, ow]);
-  return tf.stridedSlice(xt, [0, 0, kh, kw], [ch, n, kh + (oh - 1) * sh + 1, kw + (ow - 1) * sw + 1], [1, 1, sh, sw]);
+  return tf.stridedSlice(xt, [0, 0, kh, kw], [ch, n, kh + (oh - 1) * sh + 1, kw + (ow - 1) * sw + 1], [1, 1, sh, sw]) as tf.Tensor4D;
 }
 
 /**
@@ -99,11 +99,11 @@ export function conv2dBackpropInputNhwc(dy: tf.Tensor4D, w: tf.Tensor4D, c: Conv
   const { batchSize: n, inHeight: h, inWidth: wd, outHeight: oh, outWidth: ow } = c;
   const { strideHeight: sh, strideWidth: sw } = c;
   if (fh === 1 && fw === 1 && p.top === 0 && p.left === 0) {
+    if (!((sh === 1 && sw === 1) || (sh === 2 && sw === 2))) return null;
     return tf.tidy(() => {
       const wT = w.reshape([ci, co]).transpose(); // explicit: transposeB is the slow wasm path
       const g = tf.matMul(dy.reshape([n * oh * ow, co]), wT).reshape([n, oh, ow, ci]);
       if (sh === 1 && sw === 1) return g as tf.Tensor4D;
-      if (sh !== 2 || sw !== 2) return null as unknown as tf.Tensor4D;
       // Zero-interleave: dx[n, 2i, 2j] = g[n, i, j]; other positions got no contribution.
       const z = tf.zerosLike(g);
       const cols = tf.stack([g, z], 3).reshape([n, oh, 2 * ow, ci]).slice([0, 0, 0, 0], [n, oh, wd, ci]);
@@ -140,7 +140,11 @@ export function installWasmGradKernels(backendName = 'wasm', opts: { replaceInpu
   const filterKernel = (args: KernelArgs) => {
     const { x, dy } = args.inputs;
     const c = convInfo(x.shape, args.attrs!.filterShape as number[], args.attrs!);
-    return tf.tidy(() => conv2dBackpropFilterNhwc(asTensor(x) as tf.Tensor4D, asTensor(dy) as tf.Tensor4D, c));
+    const xT = asTensor(x) as tf.Tensor4D;
+    const dyT = asTensor(dy) as tf.Tensor4D;
+    const out = conv2dBackpropFilterNhwc(xT, dyT, c);
+    tf.dispose([xT, dyT]);
+    return out;
   };
   if (tf.getKernel('Conv2DBackpropFilter', backendName)) tf.unregisterKernel('Conv2DBackpropFilter', backendName);
   tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName, kernelFunc: filterKernel as never });
@@ -150,7 +154,10 @@ export function installWasmGradKernels(backendName = 'wasm', opts: { replaceInpu
   const inputKernel = (args: KernelArgs) => {
     const { dy, filter } = args.inputs;
     const c = convInfo(args.attrs!.inputShape as number[], filter.shape, args.attrs!);
-    const out = tf.tidy(() => conv2dBackpropInputNhwc(asTensor(dy) as tf.Tensor4D, asTensor(filter) as tf.Tensor4D, c));
+    const dyT = asTensor(dy) as tf.Tensor4D;
+    const wT = asTensor(filter) as tf.Tensor4D;
+    const out = conv2dBackpropInputNhwc(dyT, wT, c);
+    tf.dispose([dyT, wT]);
     if (out) return out;
     if (!original) throw new Error(`${backendName} Conv2DBackpropInput: shape not covered and no original kernel`);
     return original.kernelFunc(args as never);

@@ -43,7 +43,7 @@ async function runJob(): Promise<void> {
         if (cancelled) throw new CancelledError(`job ${data.jobId} cancelled`);
       },
     };
-    const result = await kind.run(ctx);
+    const result = await (kind as unknown as JobKind).run(ctx);
     post({ type: 'done', result });
   } catch (e) {
     post({ type: 'error', error: serializeError(e) as never });

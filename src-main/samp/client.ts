@@ -207,6 +207,16 @@ export class SampClient {
     });
   }
 
+  /** table.select.rowList: calls back with the 0-based rows another tool selected. */
+  onSelectRowList(cb: (sel: { tableId: string; url: string; rows: number[]; sender: string }) => void): Promise<void> {
+    return this.on('table.select.rowList', (p, sender) => {
+      const list = Array.isArray(p['row-list']) ? p['row-list'] : [];
+      const rows = list.map((v) => Number(v));
+      if (rows.some((r) => !Number.isInteger(r) || r < 0)) throw new Error('table.select.rowList: row-list must hold non-negative integers');
+      cb({ tableId: String(p['table-id'] ?? ''), url: String(p.url ?? ''), rows, sender });
+    });
+  }
+
   /** Unregisters and stops the callback server. Safe to call twice. */
   async close(): Promise<void> {
     if (this.closed) return;

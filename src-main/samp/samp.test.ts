@@ -130,6 +130,12 @@ describe('SAMP hub + two clients on loopback', () => {
     await topcat.notify(ours.selfId, 'table.highlight.row', { 'table-id': 'lensdesk-1', url: 'file:///tmp/cands.vot', row: '42' });
     expect(await got.promise).toMatchObject({ tableId: 'lensdesk-1', row: 42, sender: topcat.selfId });
   });
+  it('table.select.rowList from the other client reaches LensDesk as 0-based rows', async () => {
+    const got = waitFor<{ rows: number[] }>();
+    await ours.onSelectRowList((s) => got.push(s));
+    await topcat.notify(ours.selfId, 'table.select.rowList', { 'table-id': 'lensdesk-1', url: 'file:///tmp/cands.vot', 'row-list': ['3', '7', '11'] });
+    expect((await got.promise).rows).toEqual([3, 7, 11]);
+  });
   it('samp.app.ping is answered', async () => {
     const r = await topcat.call(ours.selfId, 'samp.app.ping', {}, 2000);
     expect(r['samp.status']).toBe('samp.ok');

@@ -372,6 +372,31 @@ export class Repo {
     return { graded, gradedByMe };
   }
 
+  practiceTruth(sourceId: number): { isLens: boolean; kind: string; thetaE: number | null } | undefined {
+    const t = json<Record<string, unknown> | null>(this.db.prepare('SELECT truth FROM sources WHERE id = ?').pluck().get(sourceId), null);
+    if (!t || t.is_lens === undefined) return undefined;
+    const te = t.theta_E ?? t.theta_e;
+    return { isLens: Boolean(t.is_lens), kind: String(t.kind ?? (t.is_lens ? 'lens' : 'non-lens')), thetaE: typeof te === 'number' ? te : null };
+  }
+
+  /** Every reviewer's current grade, with the simulation truth where the source has one. */
+  currentGrades(): { reviewer: string; sourceId: number; name: string; grade: number; truth: boolean | undefined }[] {
+    const rows = this.db
+      .prepare(
+        `SELECT v.name AS reviewer, l.source_id AS sourceId, s.name, l.grade, json_extract(s.truth, '$.is_lens') AS is_lens
+         FROM current_labels l JOIN reviewers v ON v.id = l.reviewer_id JOIN sources s ON s.id = l.source_id
+         WHERE l.grade IS NOT NULL ORDER BY l.id`,
+      )
+      .all() as Row[];
+    return rows.map((r) => ({
+      reviewer: String(r.reviewer),
+      sourceId: r.sourceId as number,
+      name: String(r.name),
+      grade: r.grade as number,
+      truth: r.is_lens === null || r.is_lens === undefined ? undefined : Boolean(r.is_lens),
+    }));
+  }
+
   // ---- exports ------------------------------------------------------------------------------
   exportRows(p: { minConsensus?: number; minScore?: number }): {
     name: string; ra: number | null; dec: number | null; catalog: string; score: number | null;

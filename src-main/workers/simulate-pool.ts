@@ -50,46 +50,75 @@ export interface PoolOptions {
   onChunk?: (r: SimChunkResult) => void;
 }
 
-/** Runs all jobs on `workers` threads; resolves with the results in job order. */
+/**
+ * Persistent worker threads (start-up under tsx costs ~1 s per worker, so reuse them).
+ * `run` hands out chunks as workers free up; one `run` at a time.
+ */
+export class SimulationPool {
+  private workers: Worker[] = [];
+  private closed = false;
+  constructor(readonly size: number) {
+    const file = workerFile();
+    for (let k = 0; k < Math.max(1, size); k++) this.workers.push(new Worker(file));
+  }
+
+  run(jobs: Omit<SimChunkJob, 'id'>[], o: Omit<PoolOptions, 'workers'> = {}): Promise<SimChunkResult[]> {
+    if (this.closed) return Promise.reject(new Error('simulation pool is closed'));
+    const results: SimChunkResult[] = new Array(jobs.length);
+    if (jobs.length === 0) return Promise.resolve(results);
+    let next = 0;
+    let finished = 0;
+    return new Promise<SimChunkResult[]>((resolve, reject) => {
+      let settled = false;
+      const cleanups: (() => void)[] = [];
+      const stop = (err?: Error) => {
+        if (settled) return;
+        settled = true;
+        for (const c of cleanups) c();
+        if (err) { this.close(); reject(err); } else resolve(results);
+      };
+      const onAbort = () => stop(new CancelledError('simulation cancelled; re-run the same command to resume'));
+      if (o.signal?.aborted) return onAbort();
+      o.signal?.addEventListener('abort', onAbort);
+      cleanups.push(() => o.signal?.removeEventListener('abort', onAbort));
+      const feed = (w: Worker) => {
+        if (next >= jobs.length) return;
+        const id = next++;
+        w.postMessage({ ...jobs[id], id });
+      };
+      for (const w of this.workers) {
+        const onMessage = (m: SimWorkerReply) => {
+          if (m.type === 'error') return stop(deserializeError(m.error));
+          results[m.id] = m;
+          finished++;
+          o.onChunk?.(m);
+          if (finished === jobs.length) stop();
+          else feed(w);
+        };
+        const onError = (e: Error) => stop(e);
+        const onExit = (code: number) => stop(new Error(`simulate worker exited with code ${code}`));
+        w.on('message', onMessage); w.on('error', onError); w.on('exit', onExit);
+        cleanups.push(() => { w.off('message', onMessage); w.off('error', onError); w.off('exit', onExit); });
+        feed(w);
+      }
+    });
+  }
+
+  /** Terminates the workers (a chunk in flight is dropped; its file was never renamed into place). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const w of this.workers) void w.terminate();
+  }
+}
+
+/** One-shot: a pool of `workers` threads for these jobs, closed afterwards. Results in job order. */
 export async function runSimulationChunks(jobs: Omit<SimChunkJob, 'id'>[], o: PoolOptions): Promise<SimChunkResult[]> {
-  const results: SimChunkResult[] = new Array(jobs.length);
-  if (jobs.length === 0) return results;
-  const n = Math.max(1, Math.min(o.workers, jobs.length));
-  const file = workerFile();
-  const workers: Worker[] = [];
-  let next = 0;
-  let finished = 0;
-  return new Promise<SimChunkResult[]>((resolve, reject) => {
-    let settled = false;
-    const stop = (err?: Error) => {
-      if (settled) return;
-      settled = true;
-      for (const w of workers) void w.terminate();
-      o.signal?.removeEventListener('abort', onAbort);
-      if (err) reject(err); else resolve(results);
-    };
-    const onAbort = () => stop(new CancelledError('simulation cancelled; re-run the same command to resume'));
-    if (o.signal?.aborted) return onAbort();
-    o.signal?.addEventListener('abort', onAbort);
-    const feed = (w: Worker) => {
-      if (next >= jobs.length) return;
-      const id = next++;
-      w.postMessage({ ...jobs[id], id });
-    };
-    for (let k = 0; k < n; k++) {
-      const w = new Worker(file);
-      workers.push(w);
-      w.on('message', (m: SimWorkerReply) => {
-        if (m.type === 'error') return stop(deserializeError(m.error));
-        results[m.id] = m;
-        finished++;
-        o.onChunk?.(m);
-        if (finished === jobs.length) stop();
-        else feed(w);
-      });
-      w.on('error', (e) => stop(e));
-      w.on('exit', (code) => { if (!settled && code !== 0) stop(new Error(`simulate worker exited with code ${code}`)); });
-      feed(w);
-    }
-  });
+  if (jobs.length === 0) return [];
+  const pool = new SimulationPool(Math.max(1, Math.min(o.workers, jobs.length)));
+  try {
+    return await pool.run(jobs, o);
+  } finally {
+    pool.close();
+  }
 }

@@ -3,7 +3,9 @@
 import { SvelteMap, SvelteSet } from 'svelte/reactivity';
 import type { CandidateFilter, CandidateRow, SortKey } from '../../src-core/api/contract';
 import { api } from '../lib/api';
+import { display } from './display.svelte';
 import { session } from './session.svelte';
+import { gradeLetter } from '../../src-core/grades';
 
 const PAGE = 200;
 
@@ -101,7 +103,15 @@ class Candidates {
     await Promise.all(
       rows.map(async ([i, row]) => {
         try {
-          await api.call('labels.add', { sourceId: row.sourceId, grade, tags: opts.tags ?? row.tags, comment: opts.comment ?? '' });
+          const r = await api.call('labels.add', {
+            sourceId: row.sourceId, grade, tags: opts.tags ?? row.tags, comment: opts.comment ?? '', practice: display.s.practice,
+          });
+          if (r.truth && grade !== null) {
+            const saidLens = grade >= 2;
+            const right = saidLens === r.truth.isLens;
+            const what = r.truth.isLens ? `a lens${r.truth.thetaE ? ` (θE ${r.truth.thetaE.toFixed(2)}″)` : ''}` : `not a lens (${r.truth.kind})`;
+            session.notify(`${right ? '✓' : '✗'} ${row.name}: you said ${gradeLetter(grade)}; it was ${what}`, right ? 'info' : 'error');
+          }
         } catch (e) {
           const now = this.rows.get(i);
           if (now?.sourceId === row.sourceId) this.rows.set(i, { ...now, myGrade: row.myGrade });
@@ -124,6 +134,15 @@ class Candidates {
     }
     session.notify(`Undone: ${r.restored === null ? 'grade cleared' : 'grade restored'}`);
     void session.refresh();
+  }
+
+  /** Index of a source in the current ordering (scans loaded pages, then loads more). */
+  async indexOf(sourceId: number): Promise<number | null> {
+    for (let from = 0; from < Math.max(this.total, 1); from += PAGE) {
+      await this.ensure(from, from + PAGE);
+      for (let i = from; i < Math.min(from + PAGE, this.total); i++) if (this.rows.get(i)?.sourceId === sourceId) return i;
+    }
+    return null;
   }
 
   async refreshRow(sourceId: number): Promise<void> {

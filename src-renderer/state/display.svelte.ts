@@ -6,6 +6,10 @@ const KEY = 'lensdesk.display.v1';
 
 interface Persisted extends DisplaySettings {
   stampSize: number;
+  /** Hide other reviewers' grades until I have graded (avoids anchoring). */
+  blind: boolean;
+  /** Practice: after each grade of a simulated item, say whether it was a lens. */
+  practice: boolean;
 }
 
 const defaults: Persisted = {
@@ -17,6 +21,8 @@ const defaults: Persisted = {
   interval: 'zscale',
   scale: 'asinh',
   stampSize: 128,
+  blind: true,
+  practice: false,
 };
 
 function load(): Persisted {

@@ -124,7 +124,14 @@ export function decompressImage(src: CompressedTableSource, region?: ImageRegion
     const tileSize = tileStart.map((s, i) => Math.min(p.tile[i]!, p.axes[i]! - s));
     const npix = tileSize.reduce((a, b) => a * b, 1);
     const rowView = new DataView(rows.buffer, rows.byteOffset + (row - firstRow) * layout.rowBytes, layout.rowBytes);
-    const values = decodeOneTile(src, layout, cols, rowView, row, npix, p, ctx);
+    // RICE_1 decodes sequentially: stop after the last pixel the region needs from this tile.
+    let need = 0;
+    for (let i = ndim - 1; i >= 0; i--) {
+      const last = Math.min(tileStart[i]! + tileSize[i]!, reg.start[i]! + reg.size[i]!) - 1 - tileStart[i]!;
+      need = need * tileSize[i]! + last;
+    }
+    need += 1;
+    const values = decodeOneTile(src, layout, cols, rowView, row, npix, p, ctx, need);
     copyTile(values, tileStart, tileSize, out, reg);
     result.tilesDecoded++;
     // odometer over the overlapping tiles, axis 1 fastest
@@ -184,6 +191,7 @@ function decodeOneTile(
   npix: number,
   p: CompressionParams,
   ctx: TileContext,
+  need: number,
 ): TileValues {
   const isFloat = p.zbitpix < 0;
   const d = readDescriptor(row, cols.data, ctx);
@@ -196,7 +204,7 @@ function decodeOneTile(
   try {
     if (d.count > 0) {
       const bytes = readHeapArray(src, layout, cols.data, d, ctx);
-      values = decodeTile(bytes, npix, p, quantized);
+      values = decodeTile(bytes, npix, p, quantized, need);
     } else if (cols.gzip && readDescriptor(row, cols.gzip, ctx).count > 0) {
       // float tile that could not be quantised: gzipped big-endian floats (cfitsio ≥ 3.28)
       const dg = readDescriptor(row, cols.gzip, ctx);
@@ -234,7 +242,7 @@ function decodeOneTile(
   const zero = cols.zzero ? readScalar(row, cols.zzero) : p.zzero ?? 0;
   const blank = cols.zblank ? readScalar(row, cols.zblank) : p.zblank;
   const f = scratchFloat(npix, p.zbitpix === -32);
-  unquantizeTile(values.values, npix, f, scale, zero, p.quantize!, tileIndex, p.ditherSeed, blank);
+  unquantizeTile(values.values, Math.min(need, values.values.length), f, scale, zero, p.quantize!, tileIndex, p.ditherSeed, blank);
   return { kind: 'float', values: f };
 }
 

@@ -133,5 +133,12 @@ describe.skipIf(!HAS_SHARED)(`compressed reference files (${HAS_SHARED ? 'shared
     expect(Array.from(d.data as Int16Array)).toEqual(Array.from(want));
     const viaReader = readImageSection(f, hdu, [40, 100], [32, 64]).data as Int16Array;
     expect(Array.from(viaReader)).toEqual(Array.from(want));
+    // only the overlapping tiles' descriptors and heap bytes are read
+    let read = 0;
+    const src = tableSource(f, hdu);
+    const counting = { ...src, readData: (o: number, l: number) => ((read += l), src.readData(o, l)) };
+    decompressImage(counting, { start: [100, 40], size: [64, 32] });
+    expect(read).toBeLessThan(0.15 * hdu.dataSize);
+    expect(read).toBeGreaterThan(32 * 8);
   });
 });

@@ -62,14 +62,17 @@ export function parseBigEndian(bytes: Uint8Array, npix: number, size: number, fl
 /**
  * Decodes the COMPRESSED_DATA bytes of one tile of `npix` pixels whose row length (ZTILE1 of
  * this tile) is `rowLen`. `quantized` says whether a float image's tile holds quantised integers.
+ * `need` (≤ npix) is how many leading pixels the caller will read (RICE_1 stops there).
  */
-export function decodeTile(bytes: Uint8Array, npix: number, p: CompressionParams, quantized: boolean): TileValues {
+export function decodeTile(bytes: Uint8Array, npix: number, p: CompressionParams, quantized: boolean, need = npix): TileValues {
   const isFloat = p.zbitpix < 0;
   const rawSize = Math.abs(p.zbitpix) / 8;
   switch (p.type) {
     case 'RICE_1': {
+      // Only the first `need` pixels are decoded (a cutout needs a prefix of the tile); the
+      // rest of the returned view is stale and never read.
       const v = scratchInt(npix);
-      riceDecode(bytes, v, npix, p.blockSize, p.bytePix);
+      riceDecode(bytes, v, Math.min(need, npix), p.blockSize, p.bytePix);
       return { kind: 'int', values: v };
     }
     case 'PLIO_1': {

@@ -5,6 +5,7 @@ import { InputError } from '../../../src-core/errors';
 import {
   FitsTable,
   bytesToAscii,
+  formatCard,
   imageInfo,
   imageStats,
   jsonSafe,
@@ -12,18 +13,20 @@ import {
   summarizeHdu,
   type FitsFile,
 } from '../../../src-core/fits/index';
+import { compressedImageHeader } from '../../../src-core/fits/compress/index';
 import { openFitsFile } from '../../fits/file-source';
 import type { CliCommand, CliIO } from '../command';
 
 const USAGE = `Usage:
   lensdesk fits info FILE [--json]
-  lensdesk fits header FILE [--hdu N] [--json]
+  lensdesk fits header FILE [--hdu N] [--json] [--raw]
   lensdesk fits stats FILE [--hdu N] [--json] [--at i,j[,k] ...]
   lensdesk fits table FILE [--hdu N] [--rows A:B] [--json]
 
 Reads FITS files (also .fits.gz) lazily. HDU numbers and pixel indices are 0-based; --at takes
 numpy order (slowest axis first: row,column for a 2-D image). --rows A:B is half-open
-(default 0:10; 'A:' to the end). JSON formats: docs/fits.md.`;
+(default 0:10; 'A:' to the end). For a tile-compressed HDU, 'header' shows the image header
+(as astropy's fitsheader); --raw shows the stored BINTABLE cards. JSON formats: docs/fits.md.`;
 
 function parse(argv: string[]) {
   return parseArgs({
@@ -34,6 +37,7 @@ function parse(argv: string[]) {
       json: { type: 'boolean', default: false },
       at: { type: 'string', multiple: true },
       rows: { type: 'string' },
+      raw: { type: 'boolean', default: false },
     },
   });
 }
@@ -75,16 +79,31 @@ function info(path: string, json: boolean, io: CliIO): number {
   });
 }
 
-function header(path: string, hdu: number, json: boolean, io: CliIO): number {
+function header(path: string, hdu: number, json: boolean, raw: boolean, io: CliIO): number {
   return withFile(path, (f) => {
     const h = f.hdu(hdu);
+    const hdr = h.compressed && !raw ? compressedImageHeader(h) : h.header;
     if (json) {
       out(io, {
         file: path,
         hdu,
-        cards: h.header.cards.map((c) => ({ keyword: c.keyword, value: jsonSafe(c.value), comment: c.comment, type: c.type })),
-        warnings: h.warnings,
+        cards: hdr.cards.map((c) => ({ keyword: c.keyword, value: jsonSafe(c.value), comment: c.comment, type: c.type })),
+        warnings: [...h.warnings, ...(hdr === h.header ? [] : hdr.warnings)],
       });
+      return 0;
+    }
+    if (hdr !== h.header) {
+      // Reconstructed image header: formatted by the strict writer (values as parsed).
+      for (const c of hdr.cards) {
+        let lines: string[];
+        try {
+          lines = formatCard({ keyword: c.keyword, value: c.value, comment: c.comment, type: c.type });
+        } catch {
+          lines = [`${c.keyword.padEnd(8)}= ${String(c.value)}`];
+        }
+        for (const l of lines) io.out(l.trimEnd());
+      }
+      io.out('END');
       return 0;
     }
     // The card images exactly as stored (like astropy's fitsheader), up to END.
@@ -188,7 +207,7 @@ export const fitsCommand: CliCommand = {
       case 'info':
         return info(path, values.json, io);
       case 'header':
-        return header(path, hduIndex(values.hdu, 0), values.json, io);
+        return header(path, hduIndex(values.hdu, 0), values.json, values.raw, io);
       case 'stats':
         return stats(path, hduIndex(values.hdu, 0), values.json, values.at ?? [], io);
       case 'table':

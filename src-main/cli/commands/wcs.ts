@@ -23,7 +23,8 @@ Options:
   --json              machine-readable output (format in docs/wcs.md)
 Without --pix2world/--world2pix: prints a summary of the WCS.`;
 
-const fmt = (v: number, d: number): string => (Number.isFinite(v) ? v.toFixed(d) : 'NaN');
+/** Fixed decimals; a value that rounds to zero prints as 0, never '-0.000000'. */
+const fmt = (v: number, d: number): string => (Number.isFinite(v) ? v.toFixed(d).replace(/^-(0\.0*)$/, '$1') : 'NaN');
 const jnum = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
 export const wcsCommand: CliCommand = {

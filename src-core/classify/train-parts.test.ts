@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../rng';
+import { augmentImage } from './augment';
+import { auroc } from './auroc';
+import { NormalisationFitter, normaliseInPlace } from './normalise';
+import { DEFAULT_RECIPE, learningRateAt } from './train';
+
+describe('training pieces', () => {
+  it('learning rate: 1e-3, ÷10 at epochs 40 and 80 (Lanusse et al. 2018)', () => {
+    expect(learningRateAt(DEFAULT_RECIPE, 0)).toBe(1e-3);
+    expect(learningRateAt(DEFAULT_RECIPE, 39)).toBe(1e-3);
+    expect(learningRateAt(DEFAULT_RECIPE, 40)).toBeCloseTo(1e-4, 12);
+    expect(learningRateAt(DEFAULT_RECIPE, 80)).toBeCloseTo(1e-5, 12);
+    expect(learningRateAt(DEFAULT_RECIPE, 119)).toBeCloseTo(1e-5, 12);
+  });
+
+  it('AUROC = Mann–Whitney U / (n+ n−), ties ½', () => {
+    expect(auroc([0.1, 0.2, 0.8, 0.9], [0, 0, 1, 1])).toBe(1);
+    expect(auroc([0.9, 0.8, 0.2, 0.1], [0, 0, 1, 1])).toBe(0);
+    expect(auroc([0.5, 0.5], [0, 1])).toBe(0.5);
+    // pairs (pos, neg): (0.4 vs 0.1, 0.35) wins 2; (0.8 vs both) wins 2; 0.35 neg … → 3 of 4 positives-neg pairs? hand count:
+    // pos {0.4, 0.8}, neg {0.1, 0.5}: 0.4>0.1 ✓, 0.4>0.5 ✗, 0.8>0.1 ✓, 0.8>0.5 ✓ → 3/4
+    expect(auroc([0.1, 0.4, 0.5, 0.8], [0, 1, 0, 1])).toBe(0.75);
+    expect(auroc([1, 2], [1, 1])).toBeNull();
+  });
+
+  it('rotation by 90° and flip are exact pixel permutations; zoom 1 keeps every value', () => {
+    const size = 5;
+    const bands = 2;
+    const src = Float32Array.from({ length: size * size * bands }, (_, i) => i);
+    const out = new Float32Array(src.length);
+    // find a seed that draws k = 1, no flip, so the mapping can be checked by hand
+    for (let seed = 0; seed < 200; seed++) {
+      const probe = new Rng(seed, 0);
+      const k = probe.int(4);
+      const flip = probe.uniform() < 0.5;
+      augmentImage(src, out, size, bands, new Rng(seed, 0), { rotate90: true, flip: true, zoom: null });
+      expect([...out].sort((a, b) => a - b)).toEqual([...src]);
+      if (k === 1 && !flip) {
+        // out(i, j) = src at offset R·(u, v) with R = rot(+90°): (u, v) → (−v, u)
+        // output pixel row 0, col 0: u = −2, v = −2 → source u' = 2, v' = −2 → row 0, col 4
+        expect(out[0]).toBe(src[(0 * size + 4) * bands]);
+        return;
+      }
+    }
+    throw new Error('no seed with k = 1 and no flip');
+  });
+
+  it('zoom < 1 magnifies about the centre (Keras convention), centre pixel unchanged', () => {
+    const size = 9;
+    const src = Float32Array.from({ length: size * size }, (_, i) => (i % size) * 1.0); // value = column
+    const out = new Float32Array(src.length);
+    augmentImage(src, out, size, 1, new Rng(1, 1), { rotate90: false, flip: false, zoom: [0.5, 0.5] });
+    expect(out[4 * size + 4]).toBeCloseTo(4, 6);
+    // column 8 (offset +4) samples the input at offset +2 → value 6
+    expect(out[4 * size + 8]).toBeCloseTo(6, 6);
+  });
+
+  it('per-band standardisation gives mean 0, std 1 on the fitted data', () => {
+    const rng = new Rng(2, 0);
+    const img = Float32Array.from({ length: 3000 * 2 }, (_, i) => (i % 2 ? 100 + 5 * rng.normal() : -3 + 0.1 * rng.normal()));
+    const f = new NormalisationFitter(['g', 'r']);
+    f.add(img);
+    const norm = f.finish(1, null);
+    expect(norm.mean[0]).toBeCloseTo(-3, 1);
+    expect(norm.std[1]).toBeCloseTo(5, 0);
+    normaliseInPlace(img, norm);
+    for (const b of [0, 1]) {
+      let s = 0;
+      let s2 = 0;
+      for (let i = b; i < img.length; i += 2) {
+        s += img[i];
+        s2 += img[i] * img[i];
+      }
+      expect(s / 3000).toBeCloseTo(0, 5);
+      expect(s2 / 3000).toBeCloseTo(1, 4);
+    }
+  });
+});

@@ -1,0 +1,303 @@
+// Training loop for CMUDeepLens with the original recipe (Lanusse et al. 2018 §3.3): weighted
+// sigmoid cross-entropy, Adam at 1e-3 divided by 10 at epochs 40 and 80 of 120, batch 128,
+// 90° rotations / flips / zoom 0.9–1.0. Adds what a desktop tool needs: a deterministic validation
+// split, per-band normalisation recorded in the model card, early stopping on validation loss,
+// and a checkpoint after every epoch so a killed run resumes where it left off.
+//
+// Data arrive as an async iterator of NHWC batches (TrainingData.epoch); file IO is the caller's
+// (src-main implements CheckpointStore). Pure: tfjs API only.
+import * as tf from '@tensorflow/tfjs';
+import { CancelledError, InputError } from '../errors';
+import { Rng } from '../rng';
+import { augmentBatch, DEFAULT_AUGMENT } from './augment';
+import { auroc } from './auroc';
+import type { EpochMetrics, TrainingRecipe } from './card';
+import { buildCmuDeepLens } from './model';
+import { type BandNormalisation, NormalisationFitter, normaliseInPlace } from './normalise';
+import { evalLoss, trainableVariables, trainStep } from './train-step';
+
+export interface LabelledBatch {
+  /** n × size × size × bands, float32 (NHWC). */
+  images: Float32Array;
+  /** 1 = lens, 0 = not, length n. */
+  labels: ArrayLike<number>;
+  /** Stable sample ids (default: running position in the epoch's stream). They fix the split. */
+  ids?: ArrayLike<number>;
+}
+
+export interface TrainingData {
+  size: number;
+  bands: string[];
+  pixelScale: number | null;
+  description: string;
+  source: Record<string, unknown>;
+  /** One pass over all samples (training and validation alike), same samples every epoch. */
+  epoch(epoch: number): AsyncIterable<LabelledBatch>;
+}
+
+export interface TrainState {
+  /** Epochs completed. */
+  epoch: number;
+  bestValLoss: number | null;
+  bestEpoch: number | null;
+  epochsSinceBest: number;
+  history: EpochMetrics[];
+  normalisation: BandNormalisation;
+  recipe: TrainingRecipe;
+  counts: { nTrain: number; nValidation: number; positives: number };
+  stoppedEarly: boolean;
+}
+
+export interface Checkpoint {
+  artifacts: tf.io.ModelArtifacts;
+  optimizer: { name: string; shape: number[]; data: Float32Array }[];
+  state: TrainState;
+}
+
+/** Where checkpoints live ('last' after every epoch, 'best' at each new best validation loss). */
+export interface CheckpointStore {
+  save(kind: 'last' | 'best', c: Checkpoint): Promise<void>;
+  load(kind: 'last' | 'best'): Promise<Checkpoint | null>;
+}
+
+export interface TrainProgress {
+  epoch: number;
+  step: number;
+  loss: number;
+  imagesPerSecond: number;
+}
+
+export interface TrainOptions {
+  recipe?: Partial<TrainingRecipe>;
+  store?: CheckpointStore;
+  /** Continue from store's 'last' checkpoint when there is one. */
+  resume?: boolean;
+  /** Cap on validation cutouts kept in memory, and on cutouts used to fit the normalisation. */
+  maxValidation?: number;
+  maxNormalisationFit?: number;
+  /** Samples held for shuffling across incoming batches. */
+  shuffleBuffer?: number;
+  signal?: { aborted: boolean };
+  onStep?(p: TrainProgress): void;
+  onEpoch?(m: EpochMetrics, state: TrainState): void;
+}
+
+export const DEFAULT_RECIPE: Omit<TrainingRecipe, 'backend'> = {
+  epochs: 120,
+  batchSize: 128,
+  learningRate: 1e-3,
+  lrDropEpochs: [40, 80],
+  lrDropFactor: 0.1,
+  posWeight: 1,
+  validationFraction: 0.1,
+  earlyStoppingPatience: 20,
+  augment: DEFAULT_AUGMENT,
+  seed: 1,
+};
+
+/** Learning rate for a 0-based epoch: divided by 1/lrDropFactor at each listed epoch. */
+export function learningRateAt(r: Pick<TrainingRecipe, 'learningRate' | 'lrDropEpochs' | 'lrDropFactor'>, epoch: number): number {
+  return r.learningRate * r.lrDropFactor ** r.lrDropEpochs.filter((e) => epoch >= e).length;
+}
+
+const isValidation = (seed: number, id: number, fraction: number) => new Rng(seed, id, 0x5e1).uniform() < fraction;
+
+/** Saves the model's topology + weights into memory (tfjs ModelArtifacts). */
+export async function modelArtifacts(model: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
+  let out: tf.io.ModelArtifacts | undefined;
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      out = { ...a, weightData: tf.io.CompositeArrayBuffer.join(a.weightData) };
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  return out!;
+}
+
+interface Sample {
+  image: Float32Array;
+  label: number;
+}
+
+/** Streams one epoch and calls `use` for every sample with its id. */
+async function forEachSample(data: TrainingData, epoch: number, use: (id: number, image: Float32Array, label: number) => void) {
+  const per = data.size * data.size * data.bands.length;
+  let pos = 0;
+  for await (const b of data.epoch(epoch)) {
+    const n = b.labels.length;
+    if (b.images.length !== n * per) {
+      throw new InputError('TRAIN_BATCH', `batch of ${n} labels has ${b.images.length} floats, expected ${n * per} (${data.size}×${data.size}×${data.bands.length} each)`, { epoch });
+    }
+    for (let i = 0; i < n; i++) use(b.ids ? b.ids[i] : pos + i, b.images.subarray(i * per, (i + 1) * per), b.labels[i] ? 1 : 0);
+    pos += n;
+  }
+}
+
+function stack(samples: Sample[], per: number): { images: Float32Array; labels: Float32Array } {
+  const images = new Float32Array(samples.length * per);
+  samples.forEach((s, i) => images.set(s.image, i * per));
+  return { images, labels: Float32Array.from(samples, (s) => s.label) };
+}
+
+export async function trainCmuDeepLens(data: TrainingData, opts: TrainOptions = {}) {
+  const recipe: TrainingRecipe = { ...DEFAULT_RECIPE, backend: tf.getBackend(), ...opts.recipe };
+  const { size, bands } = data;
+  const per = size * size * bands.length;
+  const maxVal = opts.maxValidation ?? 4096;
+  const maxFit = opts.maxNormalisationFit ?? 2000;
+  const check = () => {
+    if (opts.signal?.aborted) throw new CancelledError('training cancelled');
+  };
+
+  // Preparation pass: split, counts, validation cutouts, normalisation statistics.
+  const fitter = new NormalisationFitter(bands);
+  let fitted = 0;
+  const valSamples: Sample[] = [];
+  const counts = { nTrain: 0, nValidation: 0, positives: 0 };
+  await forEachSample(data, 0, (id, image, label) => {
+    if (isValidation(recipe.seed, id, recipe.validationFraction)) {
+      counts.nValidation++;
+      if (valSamples.length < maxVal) valSamples.push({ image: image.slice(), label });
+      return;
+    }
+    counts.nTrain++;
+    counts.positives += label;
+    if (fitted < maxFit) {
+      fitter.add(image);
+      fitted++;
+    }
+  });
+  if (counts.nTrain < 2) throw new InputError('TRAIN_DATA', `only ${counts.nTrain} training cutouts after the validation split`);
+
+  let model: tf.LayersModel;
+  let state: TrainState;
+  const optimizer = tf.train.adam(recipe.learningRate);
+  const resumed = opts.resume && opts.store ? await opts.store.load('last') : null;
+  if (resumed) {
+    model = await tf.loadLayersModel(tf.io.fromMemory(resumed.artifacts));
+    state = resumed.state;
+    if (state.recipe.seed !== recipe.seed) throw new InputError('TRAIN_RESUME', 'checkpoint was made with another seed');
+    state.recipe = { ...state.recipe, epochs: recipe.epochs, backend: recipe.backend };
+    // Adam's moments are matched to variables by position in the variable list (fixed by the model).
+    optimizer.setWeights(resumed.optimizer.map((w) => ({ name: w.name, tensor: tf.tensor(w.data, w.shape) })));
+  } else {
+    model = buildCmuDeepLens({ size, bands: bands.length, seed: recipe.seed });
+    state = {
+      epoch: 0,
+      bestValLoss: null,
+      bestEpoch: null,
+      epochsSinceBest: 0,
+      history: [],
+      normalisation: fitter.finish(fitted),
+      recipe,
+      counts,
+      stoppedEarly: false,
+    };
+  }
+  const norm = state.normalisation;
+  const val = stack(valSamples, per);
+  normaliseInPlace(val.images, norm);
+  const vars = trainableVariables(model);
+  const shuffleBuffer = Math.max(opts.shuffleBuffer ?? 8 * recipe.batchSize, recipe.batchSize);
+
+  const checkpoint = async (): Promise<Checkpoint> => ({
+    artifacts: await modelArtifacts(model),
+    optimizer: await Promise.all(
+      (await optimizer.getWeights()).map(async (w) => ({ name: w.name, shape: w.tensor.shape, data: (await w.tensor.data()) as Float32Array })),
+    ),
+    state: JSON.parse(JSON.stringify(state)) as TrainState,
+  });
+
+  while (state.epoch < state.recipe.epochs) {
+    check();
+    const epoch = state.epoch;
+    const lr = learningRateAt(state.recipe, epoch);
+    (optimizer as unknown as { learningRate: number }).learningRate = lr;
+    const rng = new Rng(state.recipe.seed, epoch, 0xa06);
+    const pool: Sample[] = [];
+    let step = 0;
+    let lossSum = 0;
+    let seen = 0;
+    const t0 = Date.now();
+    const runBatch = (take: number) => {
+      const picked: Sample[] = [];
+      for (let i = 0; i < take; i++) {
+        const j = rng.int(pool.length);
+        picked.push(pool[j]);
+        pool[j] = pool[pool.length - 1];
+        pool.pop();
+      }
+      const { images, labels } = stack(picked, per);
+      const aug = normaliseInPlace(augmentBatch(images, take, size, bands.length, rng, state.recipe.augment), norm);
+      const x = tf.tensor4d(aug, [take, size, size, bands.length]);
+      const y = tf.tensor2d(labels, [take, 1]);
+      const l = trainStep(model, optimizer, x, y, state.recipe.posWeight, vars);
+      tf.dispose([x, y]);
+      lossSum += l * take;
+      seen += take;
+      step++;
+      opts.onStep?.({ epoch, step, loss: l, imagesPerSecond: seen / ((Date.now() - t0) / 1000) });
+    };
+    // Streamed through a shuffle pool: memory stays bounded by the pool, not the data set.
+    await forEachSample(data, epoch, (id, image, label) => {
+      if (isValidation(state.recipe.seed, id, state.recipe.validationFraction)) return;
+      pool.push({ image, label });
+      if (pool.length >= shuffleBuffer) {
+        check();
+        runBatch(state.recipe.batchSize);
+      }
+    });
+    while (pool.length >= 2) {
+      check();
+      runBatch(Math.min(state.recipe.batchSize, pool.length));
+    }
+    const seconds = (Date.now() - t0) / 1000;
+    const m: EpochMetrics = { epoch, learningRate: lr, trainLoss: lossSum / Math.max(seen, 1), valLoss: null, valAccuracy: null, valAuroc: null, imagesPerSecond: seen / seconds };
+    if (val.labels.length > 0) Object.assign(m, validate(model, val, size, bands.length, state.recipe.posWeight));
+    state.history.push(m);
+    state.epoch = epoch + 1;
+    const improved = m.valLoss != null && (state.bestValLoss == null || m.valLoss < state.bestValLoss);
+    if (improved) {
+      state.bestValLoss = m.valLoss;
+      state.bestEpoch = epoch;
+      state.epochsSinceBest = 0;
+    } else state.epochsSinceBest++;
+    const patience = state.recipe.earlyStoppingPatience;
+    if (patience != null && state.epochsSinceBest >= patience) state.stoppedEarly = true;
+    if (opts.store) {
+      const c = await checkpoint();
+      if (improved) await opts.store.save('best', c);
+      await opts.store.save('last', c);
+    }
+    opts.onEpoch?.(m, state);
+    if (state.stoppedEarly) break;
+  }
+  // Keep the best-validation weights (the 'best' checkpoint), as the card's metrics describe them.
+  const best = opts.store && state.bestEpoch != null && state.bestEpoch !== state.epoch - 1 ? await opts.store.load('best') : null;
+  if (best) {
+    const bestModel = await tf.loadLayersModel(tf.io.fromMemory(best.artifacts));
+    model.setWeights(bestModel.getWeights());
+    bestModel.dispose();
+  }
+  optimizer.dispose();
+  return { model, state };
+}
+
+function validate(model: tf.LayersModel, val: { images: Float32Array; labels: Float32Array }, size: number, nb: number, posWeight: number) {
+  const n = val.labels.length;
+  const per = size * size * nb;
+  const logits = new Float32Array(n);
+  let lossSum = 0;
+  for (let i = 0; i < n; i += 256) {
+    const k = Math.min(256, n - i);
+    const x = tf.tensor4d(val.images.subarray(i * per, (i + k) * per), [k, size, size, nb]);
+    const y = tf.tensor2d(val.labels.subarray(i, i + k), [k, 1]);
+    const r = evalLoss(model, x, y, posWeight);
+    tf.dispose([x, y]);
+    lossSum += r.loss * k;
+    logits.set(r.logits, i);
+  }
+  let correct = 0;
+  for (let i = 0; i < n; i++) correct += (logits[i] > 0 ? 1 : 0) === val.labels[i] ? 1 : 0;
+  return { valLoss: lossSum / n, valAccuracy: correct / n, valAuroc: auroc(logits, val.labels) };
+}

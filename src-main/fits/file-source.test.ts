@@ -1,0 +1,103 @@
+// Node file source and the `lensdesk fits` CLI on the shared reference files (compared with the
+// astropy refs), plus a round trip through a temp file.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FitsError } from '../../src-core/errors';
+import { readCutout, readImage, writeFits } from '../../src-core/fits/index';
+import { HAS_SHARED, SHARED_SKIP_REASON, sharedFits } from '../../test/shared';
+import type { CliIO } from '../cli/command';
+import { fitsCommand } from '../cli/commands/fits';
+import { FileSource, openFitsFile } from './file-source';
+
+const dir = mkdtempSync(join(tmpdir(), 'lensdesk-fsrc-'));
+
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIO = { out: (t) => (out += t + '\n'), err: (t) => (err += t + '\n'), progress: () => {}, signal: new AbortController().signal };
+  const code = await fitsCommand.run(args, io);
+  return { code, out, err };
+}
+
+describe('FileSource', () => {
+  it('reads ranges lazily and round-trips a written file', () => {
+    const data = Float32Array.from({ length: 50 * 40 }, (_, i) => i / 3);
+    const p = join(dir, 'rt.fits');
+    writeFileSync(p, writeFits([{ kind: 'image', shape: [50, 40], data }]));
+    const f = openFitsFile(p);
+    const c = readCutout(f, f.hdu(0), 10, 20, 5, 3);
+    expect([...c.data]).toEqual([0, 1, 2].flatMap((r) => [0, 1, 2, 3, 4].map((k) => data[(20 + r) * 40 + 10 + k]!)));
+    f.source.close?.();
+    expect(() => f.source.read(0, 10)).toThrow(FitsError);
+  });
+  it('missing files and directories give FitsError', () => {
+    expect(() => new FileSource(join(dir, 'nope.fits'))).toThrow(FitsError);
+    expect(() => openFitsFile(dir)).toThrow(FitsError);
+  });
+});
+
+describe.skipIf(!HAS_SHARED)(`lensdesk fits on reference files (${HAS_SHARED ? 'shared present' : SHARED_SKIP_REASON})`, () => {
+  it('.fits.gz is read transparently', () => {
+    const f = openFitsFile(sharedFits('dss.14.29.56-62.41.05.fits.gz'));
+    const ref = JSON.parse(readFileSync(sharedFits('dss.14.29.56-62.41.05.fits.gz.ref.json'), 'utf8'));
+    expect(readImage(f, f.hdu(0)).shape).toEqual(ref.hdus[0].data_shape);
+  });
+
+  it('fits info --json lists HDUs with astropy types and offsets', async () => {
+    const ref = JSON.parse(readFileSync(sharedFits('testprog.std.ref.json'), 'utf8'));
+    const r = await cli(['info', sharedFits('testprog.std'), '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.n_hdus).toBe(ref.n_hdus);
+    j.hdus.forEach((h: Record<string, unknown>, i: number) => {
+      const rh = ref.hdus[i];
+      expect([h.type, h.name, h.header_offset, h.data_offset, h.data_span]).toEqual([rh.type, rh.name, rh.header_offset, rh.data_offset, rh.data_span]);
+      if (rh.data_shape) expect(h.shape).toEqual(rh.data_shape);
+      if (rh.nrows !== undefined) expect(h.dimensions).toEqual([rh.nrows, rh.ncols]);
+    });
+  });
+
+  it('fits stats --json agrees with astropy stats and sample pixels', async () => {
+    for (const name of ['gc_2mass_j.fits', 'iter_image.fit', 'arange.fits']) {
+      const ref = JSON.parse(readFileSync(sharedFits(name + '.ref.json'), 'utf8')).hdus[0];
+      const s = ref.stats;
+      const at = s.sample_pixels.slice(0, 5).flatMap((p: { index: number[] }) => ['--at', p.index.join(',')]);
+      const r = await cli(['stats', sharedFits(name), '--hdu', '0', '--json', ...at]);
+      expect(r.code).toBe(0);
+      const j = JSON.parse(r.out);
+      expect([j.shape, j.nan_count, j.finite_count, j.min, j.max]).toEqual([ref.data_shape, s.nan_count, s.finite_count, s.min, s.max]);
+      expect(j.sum).toBeCloseTo(s.sum, 6);
+      j.pixels.forEach((p: { value: unknown }, i: number) => expect(p.value).toEqual(s.sample_pixels[i].value));
+    }
+  });
+
+  it('fits table --json returns astropy cell values', async () => {
+    const ref = JSON.parse(readFileSync(sharedFits('tb.fits.ref.json'), 'utf8')).hdus[1];
+    const r = await cli(['table', sharedFits('tb.fits'), '--hdu', '1', '--rows', '0:2', '--json']);
+    const j = JSON.parse(r.out);
+    expect(j.columns.map((c: { name: string }) => c.name)).toEqual(ref.columns.map((c: { name: string }) => c.name));
+    ref.values.forEach((v: { rows: Record<string, unknown> }, ci: number) => {
+      for (const row of [0, 1]) {
+        const want = v.rows[String(row)];
+        const got = j.rows[row][ci];
+        if (typeof want === 'number') expect(got).toBeCloseTo(want, 5);
+        else expect(got).toEqual(want);
+      }
+    });
+  });
+
+  it('fits header prints the stored cards up to END', async () => {
+    const r = await cli(['header', sharedFits('m13.fits')]);
+    const lines = r.out.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^SIMPLE  =\s+T/);
+    expect(lines.at(-1)).toBe('END');
+  });
+
+  it('bad arguments are InputErrors', async () => {
+    await expect(cli(['stats', sharedFits('m13.fits'), '--at', '1,2,3'])).rejects.toThrow(/numpy order/);
+    await expect(cli(['table', sharedFits('tb.fits'), '--rows', 'x'])).rejects.toThrow(/A:B/);
+    await expect(cli(['stats', sharedFits('tb.fits'), '--hdu', '1'])).rejects.toThrow(FitsError);
+  });
+});
