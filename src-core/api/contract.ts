@@ -9,8 +9,8 @@ const id = z.number().int().positive();
 const grade = z.number().int().min(0).max(3);
 const tag = z.string().min(1).max(40).regex(/^[\w .:+-]+$/, 'tags use letters, digits, space and . : + -');
 
-export const SORT_KEYS = ['score', 'name', 'ra', 'dec', 'grade', 'consensus', 'spread', 'random'] as const;
-export const JOB_KINDS = ['ingest', 'score', 'export', 'demo'] as const;
+export const SORT_KEYS = ['score', 'name', 'ra', 'dec', 'grade', 'consensus', 'spread', 'random', 'column'] as const;
+export const JOB_KINDS = ['ingest', 'ingest-catalog', 'score', 'export', 'demo', 'simulate', 'train', 'fit'] as const;
 
 export const candidateFilter = z
   .object({
@@ -20,8 +20,17 @@ export const candidateFilter = z
     catalogId: id.optional(),
     tag: tag.optional(),
     disagreement: z.boolean().optional(),
+    /** Only sources with a score from this model (model version filter). */
+    scoredBy: id.optional(),
+    /** Consensus mean grade at least this (0–3). */
+    minConsensus: z.number().min(0).max(3).optional(),
   })
   .strict();
+
+/** A catalog column kept in sources.extra (JSON), for sort 'column'. */
+const columnName = z.string().min(1).max(64).regex(/^[A-Za-z_][\w]*$/, 'column names are letters, digits and _');
+/** A SAMP lock URL (SAMP 1.3 §3.3): only local lockfiles. */
+const lockUrl = z.string().max(4096).regex(/^std-lockurl:file:/, 'a SAMP hub is named by std-lockurl:file:…');
 
 export const schemas = {
   'session.info': z.object({}).strict(),
@@ -33,9 +42,12 @@ export const schemas = {
       offset: z.number().int().min(0).default(0),
       limit: z.number().int().min(1).max(1000).default(200),
       modelId: id.optional(),
+      /** Column of sources.extra to sort by when sort = 'column'. */
+      column: columnName.optional(),
       filter: candidateFilter.default({}),
     })
     .strict(),
+  'candidates.facets': z.object({}).strict(),
   'candidate.get': z.object({ sourceId: id }).strict(),
   'labels.add': z
     .object({
@@ -59,6 +71,17 @@ export const schemas = {
   'jobs.resume': z.object({ jobId: id }).strict(),
   'models.list': z.object({}).strict(),
   'consensus.summary': z.object({ limit: z.number().int().min(1).max(2000).default(300) }).strict(),
+  'samp.status': z.object({}).strict(),
+  /** Registers with the hub named by `hub`, else $SAMP_HUB, else ~/.samp. */
+  'samp.connect': z.object({ hub: lockUrl.optional() }).strict(),
+  'samp.disconnect': z.object({}).strict(),
+  /** image.load.fits of a cutout (stamp or context) to every subscribed client (DS9, Aladin). */
+  'samp.sendImage': z.object({ sourceId: id, kind: z.enum(['stamp', 'context']).default('stamp') }).strict(),
+  /** table.load.votable of the candidate list (filtered like an export) to TOPCAT. */
+  'samp.sendTable': z
+    .object({ minConsensus: z.number().min(0).max(3).optional(), minScore: z.number().min(0).max(1).optional() })
+    .strict(),
+  'samp.pointAt': z.object({ sourceId: id }).strict(),
 } as const;
 
 export type Method = keyof typeof schemas;
@@ -160,6 +183,30 @@ export interface ConsensusSummary {
   }[];
 }
 
+export interface Facets {
+  tags: { tag: string; n: number }[];
+  columns: string[];
+  catalogs: { id: number; name: string; n: number }[];
+  models: { id: number; name: string; version: string; nScores: number }[];
+}
+
+export interface SampStatus {
+  connected: boolean;
+  hub: string | null;
+  selfId: string | null;
+  /** Other registered clients: id, samp.name, whether they take images / tables / positions. */
+  clients: { id: string; name: string; image: boolean; table: boolean; sky: boolean }[];
+  error: string | null;
+  /** Last message in or out, for the status line. */
+  last: string | null;
+}
+
+export interface SampSent {
+  url: string;
+  recipients: string[];
+  rows?: number;
+}
+
 export interface Results {
   'session.info': SessionInfo;
   'reviewer.set': SessionInfo['reviewer'];
@@ -173,12 +220,22 @@ export interface Results {
   'jobs.resume': JobInfo;
   'models.list': ModelInfo[];
   'consensus.summary': ConsensusSummary;
+  'candidates.facets': Facets;
+  'samp.status': SampStatus;
+  'samp.connect': SampStatus;
+  'samp.disconnect': SampStatus;
+  'samp.sendImage': SampSent;
+  'samp.sendTable': SampSent;
+  'samp.pointAt': SampSent;
 }
 export type Result<M extends Method> = Results[M];
 
 export interface Events {
   'job.update': JobInfo;
   'labels.changed': { sourceId: number };
+  'samp.status': SampStatus;
+  /** Another SAMP client highlighted a row of a table we sent: select that candidate. */
+  'samp.highlight': { sourceId: number; sender: string };
 }
 export type EventName = keyof Events;
 

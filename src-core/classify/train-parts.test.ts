@@ -18,8 +18,7 @@ describe('training pieces', () => {
     expect(auroc([0.1, 0.2, 0.8, 0.9], [0, 0, 1, 1])).toBe(1);
     expect(auroc([0.9, 0.8, 0.2, 0.1], [0, 0, 1, 1])).toBe(0);
     expect(auroc([0.5, 0.5], [0, 1])).toBe(0.5);
-    // pairs (pos, neg): (0.4 vs 0.1, 0.35) wins 2; (0.8 vs both) wins 2; 0.35 neg … → 3 of 4 positives-neg pairs? hand count:
-    // pos {0.4, 0.8}, neg {0.1, 0.5}: 0.4>0.1 ✓, 0.4>0.5 ✗, 0.8>0.1 ✓, 0.8>0.5 ✓ → 3/4
+    // by hand: pos {0.4, 0.8}, neg {0.1, 0.5}: 0.4>0.1 ✓, 0.4>0.5 ✗, 0.8>0.1 ✓, 0.8>0.5 ✓ → 3/4
     expect(auroc([0.1, 0.4, 0.5, 0.8], [0, 1, 0, 1])).toBe(0.75);
     expect(auroc([1, 2], [1, 1])).toBeNull();
   });

@@ -179,7 +179,7 @@ export async function trainCmuDeepLens(data: TrainingData, opts: TrainOptions = 
     if (state.recipe.seed !== recipe.seed) throw new InputError('TRAIN_RESUME', 'checkpoint was made with another seed');
     state.recipe = { ...state.recipe, epochs: recipe.epochs, backend: recipe.backend };
     // Adam's moments are matched to variables by position in the variable list (fixed by the model).
-    optimizer.setWeights(resumed.optimizer.map((w) => ({ name: w.name, tensor: tf.tensor(w.data, w.shape) })));
+    await optimizer.setWeights(resumed.optimizer.map((w) => ({ name: w.name, tensor: tf.tensor(w.data, w.shape) })));
   } else {
     model = buildCmuDeepLens({ size, bands: bands.length, seed: recipe.seed });
     state = {
@@ -200,10 +200,11 @@ export async function trainCmuDeepLens(data: TrainingData, opts: TrainOptions = 
   const vars = trainableVariables(model);
   const shuffleBuffer = Math.max(opts.shuffleBuffer ?? 8 * recipe.batchSize, recipe.batchSize);
 
+  // Float32Array.from: Adam's iteration count is an int32 tensor; stored as float like the moments.
   const checkpoint = async (): Promise<Checkpoint> => ({
     artifacts: await modelArtifacts(model),
     optimizer: await Promise.all(
-      (await optimizer.getWeights()).map(async (w) => ({ name: w.name, shape: w.tensor.shape, data: (await w.tensor.data()) as Float32Array })),
+      (await optimizer.getWeights()).map(async (w) => ({ name: w.name, shape: w.tensor.shape, data: Float32Array.from(await w.tensor.data()) })),
     ),
     state: JSON.parse(JSON.stringify(state)) as TrainState,
   });

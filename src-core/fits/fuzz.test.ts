@@ -132,10 +132,31 @@ function run(compressed: boolean): string[] {
   return failures;
 }
 
+/** The gzip layer: mutated .gz bytes must inflate to FITS or fail with FitsError. */
+function runGzip(cases: number): string[] {
+  const gz = readdirSync(FITS_DIR).filter((f) => f.endsWith('.gz')).map((name) => ({ name, bytes: new Uint8Array(readFileSync(`${FITS_DIR}/${name}`)) }));
+  const failures: string[] = [];
+  for (let c = 0; c < cases; c++) {
+    const rng = new Rng(SEED, 2, c);
+    const input = gz[rng.int(gz.length)]!;
+    const m = mutate(rng, input.bytes);
+    try {
+      const src = sourceFromBytes(input.name, m.bytes, 64 << 20);
+      exercise(src.read(0, src.size), input.name, false);
+    } catch (e) {
+      if (!(e instanceof FitsError)) failures.push(`gz case ${c} ${input.name} ${m.what}: ${String((e as Error)?.stack ?? e).split('\n').slice(0, 3).join(' | ')}`);
+    }
+  }
+  return failures;
+}
+
 describe.skipIf(!HAS_SHARED)(`FITS fuzz (${HAS_SHARED ? 'seeded mutations of shared files' : SHARED_SKIP_REASON})`, () => {
   it(`${CASES_PER_GROUP} mutated files through the uncompressed reader give only FitsError`, () => {
     const failures = run(false);
     expect(failures.slice(0, 10)).toEqual([]);
+  });
+  it('300 mutated .fits.gz files give only FitsError', () => {
+    expect(runGzip(300).slice(0, 10)).toEqual([]);
   });
   it(`${CASES_PER_GROUP} mutated files through tile decompression give only FitsError`, () => {
     const failures = run(true);

@@ -108,6 +108,15 @@ describe('hostile FITS input → FitsError', () => {
     expectFitsError(() => readCutout(f, f.hdu(0), 8, 8, 4, 4), 'FITS_BAD_SECTION');
   });
 
+  it('missing data padding at the end still reads; non-blank header padding is a warning', () => {
+    const whole = fits(primary(16, 3), Uint8Array.from([0, 1, 0, 2, 0, 3]));
+    const f = open(whole.subarray(0, 2880 + 6));
+    expect([...readImage(f, f.hdu(0)).data]).toEqual([1, 2, 3]);
+    const dirty = whole.slice();
+    dirty[2879] = 0x58; // an 'X' in the header padding after END
+    expect(open(dirty).hdu(0).warnings.join()).toMatch(/padding after END/);
+  });
+
   it('garbage after the last HDU is ignored with a warning', () => {
     const b = fits(primary(8, 4), 4, [new Uint8Array(2880).fill(0x42)]);
     const f = open(b);

@@ -4,7 +4,8 @@
 //   reportLensFit draws mapped to physical parameters, summaries, R̂/ESS, sampler checks.
 import { Rng } from '../rng';
 import { LENS_PARAM_NAMES, N_LENS_PARAMS, type LensModel } from './lens-model';
-import { LensPosterior, toPhysical } from './lens-posterior';
+import { LensPosterior, preconditioned, toPhysical } from './lens-posterior';
+import { choleskyOrNull } from './linalg';
 import { sample, type ChainResult } from './sample';
 import { samplerReport, summarise, type ParameterSummary, type SamplerReport } from './summary';
 
@@ -16,7 +17,11 @@ export interface LensFitPlan {
   mapEvaluations: number;
   /** Laplace standard deviations at the MAP (physical units). */
   laplaceSd: number[];
-  /** One start per chain (unconstrained coordinates) and the shared initial inverse metric. */
+  /** Preconditioning u = centre + L z (MAP in unconstrained coordinates, Cholesky factor of the Laplace
+   * covariance there, row-major); chains sample z. Identity L when the Laplace Hessian is not usable. */
+  centre: number[];
+  scaleTril: number[];
+  /** One start per chain in z (≈ 1 Laplace sd around the MAP) and the initial inverse metric in z. */
   inits: number[][];
   inverseMassDiag: number[];
 }
@@ -27,21 +32,26 @@ export function planLensFit(
 ): LensFitPlan {
   const post = new LensPosterior(model);
   const rng = new Rng(o.seed, 0x3a9);
-  const map = post.findMap(rng, o);
+  const map = post.findMap(rng, { maxEvals: 400, ...o });
   const lap = post.laplace(map.theta);
-  // Dispersed starts: MAP + 1 Laplace sd in unconstrained coordinates per chain (at most 0.3: where the
-  // data barely constrain a parameter the Laplace sd is huge and would throw chains onto the prior edges).
-  const inits = Array.from({ length: o.chains }, () =>
-    Array.from(lap.u, (v, i) => v + Math.min(Math.sqrt(lap.inverseMassDiag[i]!), 0.3) * rng.normal()),
-  );
+  const n = N_LENS_PARAMS;
+  let L = lap.covU ? choleskyOrNull(lap.covU, n) : null;
+  if (!L) {
+    L = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) L[i * n + i] = Math.min(Math.sqrt(lap.inverseMassDiag[i]!), 0.3);
+  }
+  // Dispersed starts: about one Laplace sd around the MAP, per chain.
+  const inits = Array.from({ length: o.chains }, () => Array.from({ length: n }, () => rng.normal()));
   return {
     mapTheta: Array.from(map.theta),
     mapChi2: map.chi2,
     startChi2: map.startChi2,
     mapEvaluations: map.evaluations,
     laplaceSd: Array.from(lap.sdTheta),
+    centre: Array.from(lap.u),
+    scaleTril: Array.from(L),
     inits,
-    inverseMassDiag: Array.from(lap.inverseMassDiag),
+    inverseMassDiag: new Array(n).fill(1),
   };
 }
 
@@ -51,8 +61,9 @@ export function runLensChain(
   o: { chain: number; seed: number; nWarmup: number; nSamples: number; maxDepth?: number; onProgress?: (done: number, total: number) => void; signal?: { aborted: boolean } },
 ): ChainResult {
   const post = new LensPosterior(model);
+  const pre = preconditioned(post.logDensityAndGrad, plan.centre, plan.scaleTril);
   return sample({
-    logDensity: post.logDensityAndGrad,
+    logDensity: pre.logDensityAndGrad,
     init: Float64Array.from(plan.inits[o.chain]!),
     inverseMassDiag: Float64Array.from(plan.inverseMassDiag),
     nWarmup: o.nWarmup,
@@ -66,13 +77,16 @@ export function runLensChain(
   });
 }
 
-/** Copies of the chains with draws mapped from unconstrained to physical parameters. */
-export function toPhysicalChains(results: ChainResult[]): ChainResult[] {
+/** Copies of the chains with draws mapped from z (u = centre + L z) to physical parameters. */
+export function toPhysicalChains(results: ChainResult[], plan: LensFitPlan): ChainResult[] {
   const t = new Float64Array(N_LENS_PARAMS);
+  const u = new Float64Array(N_LENS_PARAMS);
+  const pre = preconditioned(() => 0, plan.centre, plan.scaleTril);
   return results.map((r) => {
     const draws = new Float64Array(r.draws.length);
     for (let i = 0; i < r.nSamples; i++) {
-      toPhysical(r.draws.subarray(i * r.dim, (i + 1) * r.dim), t);
+      pre.toU(r.draws.subarray(i * r.dim, (i + 1) * r.dim), u);
+      toPhysical(u, t);
       draws.set(t, i * r.dim);
     }
     return { ...r, draws };
@@ -88,8 +102,8 @@ export interface LensFitReport {
   sampler: SamplerReport;
 }
 
-export function reportLensFit(results: ChainResult[]): LensFitReport {
-  const phys = toPhysicalChains(results);
+export function reportLensFit(results: ChainResult[], plan: LensFitPlan): LensFitReport {
+  const phys = toPhysicalChains(results, plan);
   const params = summarise(phys, [...LENS_PARAM_NAMES]);
   return {
     params,

@@ -3,6 +3,8 @@
 // an optional VARIANCE cube extension. Reading is more liberal: a cube, a single 2-D image, or
 // one 2-D image HDU per band (FILTER/BAND keyword or EXTNAME naming the band) all become a Stamp.
 import { FitsError } from '../errors';
+// Installs the tile decompressor so RICE/GZIP/HCOMPRESS/PLIO stamps decode too.
+import '../fits/compress/index';
 import { FitsFile, imageInfo, isImageHdu, readImage, type ByteSource, type Hdu } from '../fits/index';
 import type { CardInput } from '../fits/card-format';
 import { writeFits, type HduSpec } from '../fits/writer';

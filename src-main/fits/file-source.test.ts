@@ -95,6 +95,14 @@ describe.skipIf(!HAS_SHARED)(`lensdesk fits on reference files (${HAS_SHARED ? '
     expect(lines.at(-1)).toBe('END');
   });
 
+  it('fits header --json of a compressed HDU gives astropy\'s image header; --raw the BINTABLE', async () => {
+    const ref = JSON.parse(readFileSync(sharedFits('m13_rice.fits.ref.json'), 'utf8')).hdus[1];
+    const img = JSON.parse((await cli(['header', sharedFits('m13_rice.fits'), '--hdu', '1', '--json'])).out);
+    expect(img.cards.map((c: { keyword: string; value: unknown }) => [c.keyword, c.value])).toEqual(ref.header);
+    const raw = JSON.parse((await cli(['header', sharedFits('m13_rice.fits'), '--hdu', '1', '--json', '--raw'])).out);
+    expect(raw.cards.map((c: { keyword: string; value: unknown }) => [c.keyword, c.value])).toEqual(ref.compressed_header);
+  });
+
   it('bad arguments are InputErrors', async () => {
     await expect(cli(['stats', sharedFits('m13.fits'), '--at', '1,2,3'])).rejects.toThrow(/numpy order/);
     await expect(cli(['table', sharedFits('tb.fits'), '--rows', 'x'])).rejects.toThrow(/A:B/);

@@ -2,11 +2,13 @@
 import { demoKind } from './kinds/demo';
 import { exportKind } from './kinds/export';
 import { ingestKind } from './kinds/ingest';
+import { ingestCatalogKind } from './kinds/ingest-catalog';
 import { scoreKind } from './kinds/score';
 import type { JobKind } from './types';
 
 export const jobKinds: Record<string, JobKind<never>> = {
   ingest: ingestKind as JobKind<never>,
+  'ingest-catalog': ingestCatalogKind as JobKind<never>,
   score: scoreKind as JobKind<never>,
   export: exportKind as JobKind<never>,
   demo: demoKind as JobKind<never>,

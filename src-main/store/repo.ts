@@ -78,6 +78,8 @@ export class Repo {
       extra?: Record<string, unknown>;
       truth?: Record<string, unknown> | null;
       cutout?: { path: string; hdu?: number; width: number; height: number; bands: string[] };
+      /** A wider field around the source (kind 'context'). */
+      context?: { path: string; width: number; height: number; bands: string[] };
     }[],
   ): number {
     const insSrc = this.db.prepare(
@@ -85,7 +87,7 @@ export class Repo {
     );
     const getId = this.db.prepare('SELECT id FROM sources WHERE catalog_id = ? AND row = ?').pluck();
     const insCut = this.db.prepare(
-      "INSERT OR IGNORE INTO cutouts(source_id, kind, path, hdu, width, height, bands) VALUES (?, 'stamp', ?, ?, ?, ?, ?)",
+      'INSERT OR IGNORE INTO cutouts(source_id, kind, path, hdu, width, height, bands) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     let added = 0;
     this.db.transaction(() => {
@@ -101,10 +103,12 @@ export class Repo {
           (Math.random() * 2 ** 31) | 0,
         );
         added += r.changes;
-        if (it.cutout) {
+        if (it.cutout || it.context) {
           const sid = getId.get(catalogId, it.row) as number;
           const c = it.cutout;
-          insCut.run(sid, c.path, c.hdu ?? 0, c.width, c.height, JSON.stringify(c.bands));
+          if (c) insCut.run(sid, 'stamp', c.path, c.hdu ?? 0, c.width, c.height, JSON.stringify(c.bands));
+          const x = it.context;
+          if (x) insCut.run(sid, 'context', x.path, 0, x.width, x.height, JSON.stringify(x.bands));
         }
       }
     })();

@@ -101,9 +101,10 @@ export const SIE: MassProfile = {
       const dy = ys[i] - cy;
       const xr = c * dx + s * dy;
       const yr = c * dy - s * dx;
-      const kw = k / Math.max(Math.sqrt(q2 * xr * xr + yr * yr), TINY);
-      const a1 = amp * Math.atan(kw * xr);
-      const a2 = amp * Math.atanh(kw * yr);
+      const w = Math.max(Math.sqrt(q2 * xr * xr + yr * yr), TINY);
+      const a1 = amp * Math.atan((k * xr) / w);
+      // atanh(k y/ω) = ½ ln((ω + k y)/(ω − k y)); ω ≥ |y| > k|y| keeps both terms positive.
+      const a2 = 0.5 * amp * Math.log((w + k * yr) / (w - k * yr));
       ax[i] += c * a1 - s * a2;
       ay[i] += s * a1 + c * a2;
     }

@@ -6,7 +6,15 @@ export const ingestCommand: CliCommand = {
   name: 'ingest',
   summary: 'ingest a folder of FITS cutouts as a catalog (resumable job)',
   usage: `Usage: lensdesk ingest FOLDER [--catalog NAME] [--no-recursive] [--workspace DIR] [--json]
+       lensdesk ingest --catalog-file CAT.fits|CAT.csv --images g=G.fits,r=R.fits,i=I.fits
+                       [--size 64] [--context-size 192] [--nearest] [--ra COL --dec COL --id COL] [--catalog NAME]
 
+Catalog + images: for each catalog row (RA/Dec columns found by name or UCD, degrees), cut a
+SIZE×SIZE stamp and a wider context cutout from the per-band images by their WCS (bands after the
+first are resampled onto the first band's grid, bilinear unless --nearest), NaN beyond the edges.
+Only the needed pixels (or compressed tiles) are read. Rows outside every image are counted and skipped.
+
+Folder of cutouts:
 Each FITS file in FOLDER is one source: a band cube (NAXIS3 = bands, BANDS='g,r,i'), a single
 image, or one image HDU per band (FILTER/BAND/EXTNAME names the band). RA/Dec come from RA/DEC
 keywords or the WCS reference point. Unreadable files are listed and skipped. Ctrl-C stops; run
@@ -16,8 +24,25 @@ ${WORKSPACE_HELP}`,
     const { values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { catalog: { type: 'string' }, workspace: { type: 'string' }, json: { type: 'boolean' }, 'no-recursive': { type: 'boolean' } },
+      options: {
+        catalog: { type: 'string' }, workspace: { type: 'string' }, json: { type: 'boolean' }, 'no-recursive': { type: 'boolean' },
+        'catalog-file': { type: 'string' }, images: { type: 'string' }, size: { type: 'string' }, 'context-size': { type: 'string' },
+        nearest: { type: 'boolean' }, ra: { type: 'string' }, dec: { type: 'string' }, id: { type: 'string' },
+      },
     });
+    if (values['catalog-file']) {
+      const images = (values.images ?? '').split(',').filter(Boolean).map((spec) => {
+        const eq = spec.indexOf('=');
+        return eq > 0 ? { band: spec.slice(0, eq), path: spec.slice(eq + 1) } : { band: '', path: spec };
+      });
+      return runJobCli(io, values.workspace, (jm) =>
+        jm.start('ingest-catalog', {
+          catalogFile: values['catalog-file'], images, name: values.catalog,
+          ...(values.size ? { size: Number(values.size) } : {}),
+          ...(values['context-size'] ? { contextSize: Number(values['context-size']) } : {}),
+          resampling: values.nearest ? 'nearest' : 'bilinear', raColumn: values.ra, decColumn: values.dec, idColumn: values.id,
+        }), values.json);
+    }
     if (positionals.length !== 1) {
       io.err(this.usage);
       return 2;

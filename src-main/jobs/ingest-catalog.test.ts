@@ -1,0 +1,69 @@
+// Catalog + images ingest end to end: per-band images with a TAN WCS (the r band on a rotated,
+// shifted grid), a CSV catalog with rows inside, at the edge and outside; cutouts are cut by WCS,
+// padded with NaN at the edge, and rows outside every image are skipped and counted.
+import Database from 'better-sqlite3';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { writeFits } from '../../src-core/fits/writer';
+import { PROJECT_ROOT } from '../../test/shared';
+import { tempDir } from '../../test/workspace-fixture';
+import { readStampFile } from '../stamps/stamp-file';
+
+const t = tempDir();
+afterAll(() => t.cleanup());
+const cli = ['--import', 'tsx', join(PROJECT_ROOT, 'src-main/cli/entry.ts')];
+const SCALE = 0.2 / 3600;
+
+function image(path: string, rotDeg: number, crpixShift: number, fill: (x: number, y: number) => number) {
+  const n = 200;
+  const data = new Float32Array(n * n);
+  for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) data[y * n + x] = fill(x, y);
+  const c = Math.cos((rotDeg * Math.PI) / 180), s = Math.sin((rotDeg * Math.PI) / 180);
+  writeFileSync(path, writeFits([{ kind: 'image', shape: [n, n], data, cards: [
+    { keyword: 'CTYPE1', value: 'RA---TAN' }, { keyword: 'CTYPE2', value: 'DEC--TAN' },
+    { keyword: 'CRVAL1', value: 150, type: 'float' }, { keyword: 'CRVAL2', value: 2, type: 'float' },
+    { keyword: 'CRPIX1', value: 100.5 + crpixShift, type: 'float' }, { keyword: 'CRPIX2', value: 100.5, type: 'float' },
+    { keyword: 'CD1_1', value: -SCALE * c, type: 'float' }, { keyword: 'CD1_2', value: SCALE * s, type: 'float' },
+    { keyword: 'CD2_1', value: SCALE * s, type: 'float' }, { keyword: 'CD2_2', value: SCALE * c, type: 'float' },
+  ] }]));
+}
+
+describe('ingest-catalog job', () => {
+  it('cuts stamps and context cutouts by WCS, NaN-padded at edges, skipping rows outside', () => {
+    image(join(t.dir, 'g.fits'), 0, 0, (x, y) => x + 1000 * y);
+    image(join(t.dir, 'r.fits'), 0, 0, (x, y) => 2 * (x + 1000 * y));
+    writeFileSync(join(t.dir, 'cat.csv'), [
+      'name,RA,DEC,mag',
+      'centre,150.0,2.0,20.1',
+      'edge,' + (150 + (95 * 0.2) / 3600) + ',2.0,21.5', // 95 px east of centre: 5 px from the east (low-x) edge
+      'far,151.0,3.0,19.0',
+    ].join('\n'));
+    const ws = join(t.dir, 'ws');
+    const r = spawnSync(process.execPath, [...cli, 'ingest', '--catalog-file', join(t.dir, 'cat.csv'), '--images', `g=${join(t.dir, 'g.fits')},r=${join(t.dir, 'r.fits')}`,
+      '--size', '21', '--context-size', '41', '--json', '--workspace', ws], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const res = JSON.parse(r.stdout);
+    expect(res).toMatchObject({ rows: 3, added: 2, outside: 1 });
+    const db = new Database(join(ws, 'lensdesk.sqlite'), { readonly: true });
+    const rows = db.prepare(`SELECT s.name, s.extra, c.kind, c.path FROM sources s JOIN cutouts c ON c.source_id = s.id ORDER BY s.row, c.kind`).all() as any[];
+    db.close();
+    expect(rows.map((x) => `${x.name}:${x.kind}`)).toEqual(['centre:context', 'centre:stamp', 'edge:context', 'edge:stamp']);
+    expect(Number(JSON.parse(rows[1].extra).mag)).toBe(20.1);
+    const centre = readStampFile(join(ws, rows[1].path));
+    expect(centre.bands).toEqual(['g', 'r']);
+    expect(centre.width).toBe(21);
+    // The stamp centre is the catalog position: pixel (99.5, 99.5) 0-based → value between pixels.
+    const mid = centre.planes[0]![10 * 21 + 10]!;
+    expect(Math.abs(mid - (99.5 + 1000 * 99.5))).toBeLessThan(1001);
+    expect(centre.planes[1]![10 * 21 + 10]! / mid).toBeCloseTo(2, 3);
+    expect(centre.ra).toBeCloseTo(150, 10);
+    const edge = readStampFile(join(ws, rows[3].path));
+    const nan = edge.planes[0]!.filter((v) => Number.isNaN(v)).length;
+    expect(nan).toBeGreaterThan(0);
+    expect(nan).toBeLessThan(21 * 21);
+    const context = readStampFile(join(ws, rows[0].path));
+    expect(context.width).toBe(41);
+  });
+});
