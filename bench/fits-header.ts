@@ -87,7 +87,7 @@ ts.sort(); print(${NCUT} / ts[1])
 `;
 const r = spawnSync('/usr/bin/python3', ['-c', py], { encoding: 'utf8' });
 const peer = r.status === 0 ? Number(r.stdout.trim()) : NaN;
-console.log(`cutouts 64×64 float32 from 4096×4096 on disk (fs.readSync per row): ${Math.round(ours).toLocaleString('en')} cutouts/s (median of 3×${NCUT}; goal ≥ 5000)`);
+console.log(`cutouts 64×64 float32 from 4096×4096 on disk (FileSource, coalesced row reads): ${Math.round(ours).toLocaleString('en')} cutouts/s (median of 3×${NCUT}; goal ≥ 5000)`);
 if (Number.isFinite(peer)) {
   console.log(`peer numpy.memmap slice + astype('<f4'): ${Math.round(peer).toLocaleString('en')} cutouts/s; ratio ours/peer = ${(ours / peer).toFixed(2)}`);
 } else console.log(`peer unavailable: ${r.stderr.trim().split('\n').at(-1)}`);

@@ -35,7 +35,8 @@ function electronBinary() {
   log('fetching the Electron binary (needs network access to its download host)…');
   const r = spawnSync(process.execPath, [join(pkgDir, 'install.js')], { cwd: pkgDir, stdio: 'pipe', timeout: 180_000, encoding: 'utf8' });
   if (r.status === 0 && existsSync(join(pkgDir, 'path.txt'))) return log('Electron binary installed: `npm start` opens the desktop window.');
-  const why = (r.stderr || r.stdout || r.error?.message || '').split('\n').filter(Boolean).slice(-1)[0] ?? 'unknown error';
+  const lines = (r.stderr || r.stdout || r.error?.message || '').split('\n').map((l) => l.trim()).filter(Boolean);
+  const why = lines.find((l) => /error|ENOTFOUND|EAI_AGAIN|ECONN|ETIMEDOUT|403|404/i.test(l) && !l.startsWith('at ')) ?? lines[0] ?? 'unknown error';
   log(`could not fetch the Electron binary (${why.slice(0, 200)}).`);
   log('That is fine: `npm start` serves the same app in your browser (browser mode).');
   log('For the desktop window later, on a networked machine run: node node_modules/electron/install.js');

@@ -11,7 +11,6 @@ import { sourceFromBytes } from './source';
 import { FitsTable, type CellValue } from './table';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Ref = any;
 
 const files = HAS_SHARED ? readdirSync(FITS_DIR).filter((f) => f.endsWith('.ref.json')) : [];

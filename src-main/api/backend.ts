@@ -9,6 +9,7 @@ import { Repo } from '../store/repo';
 import type { Workspace } from '../store/workspace';
 import { backendStatus } from './backend-status';
 import { consensusSummary } from './consensus';
+import { SampService } from '../samp/service';
 
 type Handlers = { [M in Method]: (p: ParsedParams<M>) => Result<M> | Promise<Result<M>> };
 
@@ -21,6 +22,7 @@ export class Backend extends EventEmitter {
   readonly repo: Repo;
   readonly jobs: JobManager;
   private reviewer: { id: number; name: string };
+  readonly samp: SampService;
 
   constructor(
     readonly ws: Workspace,
@@ -32,6 +34,13 @@ export class Backend extends EventEmitter {
     this.jobs.on('update', (j) => this.emitEvent('job.update', j));
     const name = opts.reviewer ?? this.repo.getSetting('reviewer') ?? safeUserName();
     this.reviewer = this.repo.ensureReviewer(name);
+    this.samp = new SampService({
+      repo: this.repo,
+      workspaceDir: ws.dir,
+      reviewerId: () => this.reviewer.id,
+      onStatus: (st) => this.emitEvent('samp.status', st),
+      onHighlight: (sourceId, sender) => this.emitEvent('samp.highlight', { sourceId, sender }),
+    });
   }
 
   emitEvent<E extends EventName>(event: E, data: Events[E]): void {
@@ -94,9 +103,17 @@ export class Backend extends EventEmitter {
     'jobs.resume': (p) => this.jobs.resume(p.jobId),
     'models.list': () => this.repo.models(),
     'consensus.summary': (p) => consensusSummary(this.repo, p.limit),
+    'candidates.facets': () => this.repo.facets(),
+    'samp.status': () => this.samp.status(),
+    'samp.connect': (p) => this.samp.connect(p.hub),
+    'samp.disconnect': () => this.samp.disconnect(),
+    'samp.sendImage': (p) => this.samp.sendImage(p.sourceId, p.kind),
+    'samp.sendTable': (p) => this.samp.sendTable(p),
+    'samp.pointAt': (p) => this.samp.pointAt(p.sourceId),
   };
 
   async close(): Promise<void> {
+    await this.samp.close();
     await this.jobs.shutdown();
     this.ws.close();
   }

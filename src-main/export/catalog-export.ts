@@ -28,7 +28,7 @@ export const EXPORT_COLUMNS: ColumnSpec[] = [
 export function buildExport(
   repo: Repo,
   p: { format: ExportFormat; minConsensus?: number; minScore?: number },
-): { bytes: Uint8Array; nRows: number } {
+): { bytes: Uint8Array; nRows: number; sourceIds: number[] } {
   const rows = repo.exportRows(p);
   const modelId = repo.activeModelId();
   const model = repo.models().find((m) => m.id === modelId);
@@ -61,5 +61,5 @@ export function buildExport(
       : p.format === 'votable'
         ? enc.encode(exportVoTable(EXPORT_COLUMNS, out, prov))
         : exportFitsTable(EXPORT_COLUMNS, out, prov, { extname: 'LENSDESK' });
-  return { bytes, nRows: out.length };
+  return { bytes, nRows: out.length, sourceIds: rows.map((r) => r.sourceId) };
 }

@@ -4,6 +4,7 @@ import { exportKind } from './kinds/export';
 import { ingestKind } from './kinds/ingest';
 import { ingestCatalogKind } from './kinds/ingest-catalog';
 import { scoreKind } from './kinds/score';
+import { simulateKind } from './kinds/simulate';
 import type { JobKind } from './types';
 
 export const jobKinds: Record<string, JobKind<never>> = {
@@ -12,4 +13,5 @@ export const jobKinds: Record<string, JobKind<never>> = {
   score: scoreKind as JobKind<never>,
   export: exportKind as JobKind<never>,
   demo: demoKind as JobKind<never>,
+  simulate: simulateKind as JobKind<never>,
 };

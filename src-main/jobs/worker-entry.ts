@@ -5,7 +5,7 @@ import { CancelledError, serializeError } from '../../src-core/errors';
 import { Repo } from '../store/repo';
 import { openWorkspace } from '../store/workspace';
 import { jobKinds } from './registry';
-import type { JobContext, WorkerMessage } from './types';
+import type { JobContext, JobKind, WorkerMessage } from './types';
 
 interface Data {
   jobId: number;

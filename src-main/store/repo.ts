@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type {
   CandidateDetail,
   CandidateRow,
+  Facets,
   JobInfo,
   JobState,
   LabelEntry,
@@ -271,6 +272,8 @@ export class Repo {
     if (f.graded === 'mine') where.push('me.grade IS NOT NULL');
     if (f.graded === 'notMine') where.push('me.grade IS NULL');
     if (f.disagreement) where.push('cons.spread >= 2');
+    if (f.minConsensus !== undefined) (where.push('cons.mean >= ?'), args.push(f.minConsensus));
+    if (f.scoredBy !== undefined) (where.push('EXISTS (SELECT 1 FROM scores sb WHERE sb.source_id = s.id AND sb.model_id = ?)'), args.push(f.scoredBy));
     if (f.tag !== undefined) {
       where.push("EXISTS (SELECT 1 FROM current_labels t, json_each(t.tags) j WHERE t.source_id = s.id AND j.value = ?)");
       args.push(f.tag);
@@ -285,6 +288,8 @@ export class Repo {
       consensus: `cons.mean ${dir} NULLS LAST`,
       spread: `cons.spread ${dir} NULLS LAST`,
       random: `((s.shuffle_key * 1103515245 + ${reviewerId * 2654435761}) % 2147483647) ${dir}`,
+      // The column name is validated by the contract (/^[A-Za-z_]\w*$/), so it is safe in a JSON path.
+      column: `json_extract(s.extra, '$.${q.column ?? 'name'}') ${dir} NULLS LAST`,
     };
     void modelId;
     return { where: where.length ? 'WHERE ' + where.join(' AND ') : '', args, order: `${key[q.sort]}, s.id ASC` };
@@ -362,6 +367,21 @@ export class Repo {
     };
   }
 
+  /** What the grid can filter and sort by: tags in use, catalog columns, catalogs, models. */
+  facets(): Facets {
+    const tags = this.db
+      .prepare("SELECT j.value AS tag, COUNT(*) AS n FROM current_labels t, json_each(t.tags) j GROUP BY j.value ORDER BY n DESC, tag LIMIT 200")
+      .all() as Facets['tags'];
+    // Columns: the keys of a sample of sources' extra JSON (catalog rows share their columns).
+    const columns = this.db
+      .prepare("SELECT DISTINCT j.key FROM (SELECT extra FROM sources WHERE id IN (SELECT MIN(id) FROM sources GROUP BY catalog_id)) x, json_each(x.extra) j WHERE json_valid(x.extra) ORDER BY j.key LIMIT 100")
+      .pluck()
+      .all() as string[];
+    const catalogs = this.catalogs().map((c) => ({ id: c.id, name: c.name, n: c.n }));
+    const models = this.models().map((m) => ({ id: m.id, name: m.name, version: m.version, nScores: m.nScores }));
+    return { tags, columns: columns.filter((c) => /^[A-Za-z_]\w*$/.test(c)), catalogs, models };
+  }
+
   /** Filesystem path of a cutout by id (for the image protocol, which checks containment). */
   cutoutPath(cutoutId: number): string | null {
     return (this.db.prepare('SELECT path FROM cutouts WHERE id = ?').pluck().get(cutoutId) as string) ?? null;
@@ -403,7 +423,7 @@ export class Repo {
 
   // ---- exports ------------------------------------------------------------------------------
   exportRows(p: { minConsensus?: number; minScore?: number }): {
-    name: string; ra: number | null; dec: number | null; catalog: string; score: number | null;
+    sourceId: number; name: string; ra: number | null; dec: number | null; catalog: string; score: number | null;
     n: number; mean: number | null; spread: number | null;
   }[] {
     const where: string[] = [];
@@ -412,7 +432,7 @@ export class Repo {
     if (p.minScore !== undefined) (where.push('sc.probability >= ?'), args.push(p.minScore));
     return this.db
       .prepare(
-        `SELECT s.name, s.ra, s.dec, c.name AS catalog, sc.probability AS score, COALESCE(cons.n, 0) AS n, cons.mean, cons.spread
+        `SELECT s.id AS sourceId, s.name, s.ra, s.dec, c.name AS catalog, sc.probability AS score, COALESCE(cons.n, 0) AS n, cons.mean, cons.spread
          FROM sources s JOIN catalogs c ON c.id = s.catalog_id
          LEFT JOIN scores sc ON sc.source_id = s.id AND sc.model_id = ?
          LEFT JOIN (SELECT source_id, AVG(grade) AS mean, MAX(grade) - MIN(grade) AS spread, COUNT(grade) AS n
