@@ -36,7 +36,10 @@ export default defineConfig({
     navigationTimeout: 30_000,
   },
   projects: [
-    { name: 'browser', testMatch: /(?<!\.electron)\.spec\.ts$/ },
+    // review-desk.spec.ts starts a server of its own; listed after 'browser' so it runs after
+    // review.spec.ts, whose first test watches the shared server's demo job progress.
+    { name: 'browser', testMatch: /(?<!\.electron)\.spec\.ts$/, testIgnore: /review-desk\.spec\.ts$/ },
+    { name: 'desk', testMatch: /review-desk\.spec\.ts$/ },
     { name: 'electron', testMatch: /\.electron\.spec\.ts$/ },
   ],
   webServer: {

@@ -28,7 +28,8 @@ test('desktop window: secure webPreferences, demo grid and keyboard grading', as
     const win = await app.firstWindow();
     const prefs = await app.evaluate(({ BrowserWindow }) => {
       const w = BrowserWindow.getAllWindows()[0]!;
-      const p = w.webContents.getLastWebPreferences();
+      // Not in Electron's typings, but present at run time (Electron ≥ 19).
+      const p = (w.webContents as unknown as { getLastWebPreferences(): Record<string, unknown> | null }).getLastWebPreferences();
       return { ci: p?.contextIsolation, sandbox: p?.sandbox, ni: p?.nodeIntegration, url: w.webContents.getURL() };
     });
     expect(prefs).toMatchObject({ ci: true, sandbox: true, ni: false });

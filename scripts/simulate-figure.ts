@@ -18,7 +18,8 @@ for (let i = 0, lenses = 0; lenses < 12; i++) {
 for (const kind of NEGATIVE_KINDS) {
   for (let i = 0; ; i++) {
     const c = simulateCutout('lsst', 2026, i);
-    if (c.truth.kind === kind) { picks.push({ index: i, label: kind }); break; }
+    // Show a ring bright enough to see (the prior goes down to r = 22.5 at 2.5″, nearly invisible).
+    if (c.truth.kind === kind && (kind !== 'ring' || Number(c.truth.ring_rmag) < 21)) { picks.push({ index: i, label: kind }); break; }
   }
 }
 const rows = Math.ceil(picks.length / cols);

@@ -3,6 +3,7 @@ import { Rng } from '../rng';
 import { augmentImage } from './augment';
 import { auroc } from './auroc';
 import { NormalisationFitter, normaliseInPlace } from './normalise';
+import { channelsLast } from './sim-data';
 import { DEFAULT_RECIPE, learningRateAt } from './train';
 
 describe('training pieces', () => {
@@ -74,5 +75,13 @@ describe('training pieces', () => {
       expect(s / 3000).toBeCloseTo(0, 5);
       expect(s2 / 3000).toBeCloseTo(1, 4);
     }
+  });
+
+  it('simulator batches (N×bands×H×W) become NHWC', () => {
+    // 2 images, 3 bands, 2×2: value = 100·image + 10·band + pixel
+    const src = Float32Array.from({ length: 2 * 3 * 4 }, (_, k) => 100 * Math.floor(k / 12) + 10 * (Math.floor(k / 4) % 3) + (k % 4));
+    const out = channelsLast(src, 2, 3, 2);
+    expect([...out.subarray(0, 6)]).toEqual([0, 10, 20, 1, 11, 21]);
+    expect(out[(1 * 4 + 3) * 3 + 2]).toBe(123);
   });
 });

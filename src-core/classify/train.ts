@@ -63,6 +63,8 @@ export interface CheckpointStore {
 export interface TrainProgress {
   epoch: number;
   step: number;
+  /** Expected steps this epoch (training cutouts / batch size, rounded up). */
+  stepsPerEpoch: number;
   loss: number;
   imagesPerSecond: number;
 }
@@ -237,7 +239,7 @@ export async function trainCmuDeepLens(data: TrainingData, opts: TrainOptions = 
       lossSum += l * take;
       seen += take;
       step++;
-      opts.onStep?.({ epoch, step, loss: l, imagesPerSecond: seen / ((Date.now() - t0) / 1000) });
+      opts.onStep?.({ epoch, step, stepsPerEpoch: Math.ceil(state.counts.nTrain / state.recipe.batchSize), loss: l, imagesPerSecond: seen / ((Date.now() - t0) / 1000) });
     };
     // Streamed through a shuffle pool: memory stays bounded by the pool, not the data set.
     await forEachSample(data, epoch, (id, image, label) => {
@@ -262,7 +264,7 @@ export async function trainCmuDeepLens(data: TrainingData, opts: TrainOptions = 
       state.bestValLoss = m.valLoss;
       state.bestEpoch = epoch;
       state.epochsSinceBest = 0;
-    } else state.epochsSinceBest++;
+    } else if (m.valLoss != null) state.epochsSinceBest++; // no validation set: never stop early
     const patience = state.recipe.earlyStoppingPatience;
     if (patience != null && state.epochsSinceBest >= patience) state.stoppedEarly = true;
     if (opts.store) {

@@ -3,7 +3,8 @@
 //   runLensChain  warm-up + NUTS for one chain (u-space draws)
 //   reportLensFit draws mapped to physical parameters, summaries, R̂/ESS, sampler checks.
 import { Rng } from '../rng';
-import { LENS_PARAM_NAMES, N_LENS_PARAMS, type LensModel } from './lens-model';
+import { makeKernel, type PsfSpec } from '../lens/psf';
+import { LENS_PARAM_NAMES, LensModel, N_LENS_PARAMS } from './lens-model';
 import { LensPosterior, preconditioned, toPhysical } from './lens-posterior';
 import { choleskyOrNull } from './linalg';
 import { sample, type ChainResult } from './sample';
@@ -112,4 +113,26 @@ export function reportLensFit(results: ChainResult[], plan: LensFitPlan): LensFi
     essTailMin: Math.min(...params.map((p) => p.essTail)),
     sampler: samplerReport(results),
   };
+}
+
+/** Plain-data description of a cutout to fit (crosses worker boundaries by structured clone). */
+export interface LensFitInput {
+  bands: string[];
+  size: number;
+  pixelScale: number;
+  /** bands × size × size, e⁻ and e⁻². */
+  image: Float64Array;
+  variance: Float64Array;
+  psf: PsfSpec[];
+  supersample?: number;
+  /** Pixel integration: the simulator's grid (default) or the peer's uniform grid (see LensModelOptions). */
+  grid?: 'simulator' | 'uniform';
+}
+
+export function lensModelFromInput(input: LensFitInput): LensModel {
+  const psf = input.psf.map((s) => makeKernel(s, input.pixelScale));
+  return new LensModel(
+    { bands: input.bands.length, size: input.size, pixelScale: input.pixelScale, image: input.image, variance: input.variance, psf },
+    { supersample: input.supersample, grid: input.grid },
+  );
 }

@@ -4,15 +4,14 @@
 // light sharing q and φ with the mass; per-band PSF; 12 non-linear parameters. The 2 × bands amplitudes
 // (source and lens light per band, e⁻ per pixel at R_e) are linear and are profiled out by 2-column
 // non-negative least squares on σ-weighted templates in every evaluation (as lenstronomy does).
-// Reuses the simulator's profiles (src-core/lens): SIE/SHEAR deflections, the Sérsic pixel loop,
-// the sub-pixel grid and the PSF kernels, so a fit and a simulation share one definition of the model.
+// Reuses the simulator's pieces (src-core/lens): shear, b_n, the sub-pixel grid and the PSF kernels; the SIE
+// and Sérsic loops are evaluated exactly here (see addSieExact) because the simulator's fast path tabulates them.
 // Units: arcsec, radians CCW from +x; images and variances in e⁻ and e⁻².
 import { InputError } from '../errors';
 import { subpixelGrid, type SubpixelGrid } from '../lens/grid';
 import { convolveValid, type PsfKernel } from '../lens/psf';
-import { SIE } from '../lens/profiles/sie';
 import { SHEAR } from '../lens/profiles/shear';
-import { addSersicToPixels, sersicFluxFactor } from '../lens/profiles/sersic';
+import { sersicBn } from '../lens/profiles/sersic';
 
 /** The sampled (non-linear) parameters, in the peer's order. */
 export const LENS_PARAM_NAMES = [
@@ -58,6 +57,34 @@ export interface LensModelOptions {
    * so that a fit uses the same pixel integration as the cutouts LensDesk simulates. */
   marginSupersample?: number;
   centreSupersample?: number;
+  /** 'uniform': ss × ss sub-pixels everywhere, including one on the exact centre of the central pixel, as
+   * the numpy peer (lens_sim_numpy.py bin_pixels) renders; needed to fit the peer's cutouts, whose lens-light
+   * cusp is sampled at r = 0. Default 'simulator' (the src-core/lens grid). */
+  grid?: 'simulator' | 'uniform';
+}
+
+/** Uniform ss × ss sub-pixel grid over the padded frame (the peer's sampling), in the SubpixelGrid layout. */
+export function uniformGrid(size: number, margin: number, pixelScale: number, ss: number): SubpixelGrid {
+  const side = size + 2 * margin;
+  const n = side * side * ss * ss;
+  const g: SubpixelGrid = {
+    size, margin, side, pixelScale, n,
+    x: new Float64Array(n), y: new Float64Array(n), pix: new Int32Array(n), wt: new Float64Array(n),
+  };
+  const c0 = (side - 1) / 2;
+  const area = pixelScale * pixelScale;
+  let k = 0;
+  for (let j = 0; j < side; j++)
+    for (let i = 0; i < side; i++)
+      for (let b = 0; b < ss; b++)
+        for (let a = 0; a < ss; a++) {
+          g.x[k] = (i - c0 + (a + 0.5) / ss - 0.5) * pixelScale;
+          g.y[k] = (j - c0 + (b + 0.5) / ss - 0.5) * pixelScale;
+          g.pix[k] = j * side + i;
+          g.wt[k] = area / (ss * ss);
+          k++;
+        }
+  return g;
 }
 
 export interface LensSolution {
@@ -102,10 +129,12 @@ export class LensModel {
     if (data.psf.length !== bands) throw new InputError('FIT_PSF', `need one PSF per band (${bands})`, { given: data.psf.length });
     const margin = Math.max(...data.psf.map((k) => k.h));
     const ss = options.supersample ?? 3;
-    this.grid = subpixelGrid({
-      size, margin, pixelScale: data.pixelScale, ss,
-      marginSs: options.marginSupersample, centreSs: options.centreSupersample,
-    });
+    this.grid = options.grid === 'uniform'
+      ? uniformGrid(size, margin, data.pixelScale, ss)
+      : subpixelGrid({
+        size, margin, pixelScale: data.pixelScale, ss,
+        marginSs: options.marginSupersample, centreSs: options.centreSupersample,
+      });
     const side2 = this.grid.side * this.grid.side;
     this.w = new Float64Array(bands * this.npix);
     this.yw = new Float64Array(bands * this.npix);
@@ -135,7 +164,7 @@ export class LensModel {
     // Ray shooting: β = θ − α(θ).
     this.bx.fill(0);
     this.by.fill(0);
-    SIE.addDeflections(g.x, g.y, g.n, { theta_E: thetaE!, q: mass.q, phi: mass.phi, center_x: 0, center_y: 0 }, this.bx, this.by);
+    addSieExact(g.x, g.y, g.n, thetaE!, mass.q, mass.phi, this.bx, this.by);
     SHEAR.addDeflections(g.x, g.y, g.n, { gamma1: g1!, gamma2: g2!, center_x: 0, center_y: 0 }, this.bx, this.by);
     for (let i = 0; i < g.n; i++) {
       this.bx[i] = g.x[i]! - this.bx[i]!;
@@ -145,8 +174,8 @@ export class LensModel {
     const area = g.pixelScale * g.pixelScale;
     this.srcPre.fill(0);
     this.lensPre.fill(0);
-    addSersicToPixels(this.bx, this.by, g.n, g.pix, g.wt, (sersicFluxFactor(sn!) * sre! * sre!) / area, sre!, sn!, src.q, src.phi, sx!, sy!, this.srcPre);
-    addSersicToPixels(g.x, g.y, g.n, g.pix, g.wt, (sersicFluxFactor(4) * lre! * lre!) / area, lre!, 4, mass.q, mass.phi, 0, 0, this.lensPre);
+    addSersicExact(this.bx, this.by, g.n, g.pix, g.wt, 1 / area, sre!, sn!, src.q, src.phi, sx!, sy!, this.srcPre);
+    addSersicExact(g.x, g.y, g.n, g.pix, g.wt, 1 / area, lre!, 4, mass.q, mass.phi, 0, 0, this.lensPre);
     for (let b = 0; b < this.data.bands; b++) {
       const k = this.data.psf[b]!;
       convolveValid(this.srcPre, g.side, g.margin, k, this.srcT.subarray(b * this.npix, (b + 1) * this.npix), this.tmp);
@@ -201,6 +230,56 @@ export class LensModel {
     for (let b = 0; b < this.data.bands; b++)
       for (let i = b * this.npix; i < (b + 1) * this.npix; i++) out[i] = amps[2 * b]! * this.srcT[i]! + amps[2 * b + 1]! * this.lensT[i]!;
     return out;
+  }
+}
+
+// Exact (untabulated) profile loops. The simulator's grid path (src-core/lens/profiles) tabulates the
+// SIE angular functions and the Sérsic profile to ~1e-5 for speed; a fit needs the smooth likelihood whose
+// derivative lens-gradient.ts computes (and which the emcee peer evaluates), so these loops evaluate the
+// same formulas (Kormann et al. 1994 SIE as in profiles/sie.ts; Sérsic with b_n from profiles/sersic.ts) directly.
+
+/** Adds the SIE deflection (centre 0, θE intermediate-axis, q, φ) at n points into ax, ay. */
+export function addSieExact(xs: Float64Array, ys: Float64Array, n: number, thetaE: number, q: number, phi: number, ax: Float64Array, ay: Float64Array): void {
+  const c = Math.cos(phi), s = Math.sin(phi);
+  const k = Math.sqrt((1 - q) * (1 + q));
+  if (k < 1e-6) {
+    for (let i = 0; i < n; i++) {
+      const f = thetaE / Math.max(Math.hypot(xs[i]!, ys[i]!), 1e-300);
+      ax[i] = ax[i]! + f * xs[i]!;
+      ay[i] = ay[i]! + f * ys[i]!;
+    }
+    return;
+  }
+  const amp = (thetaE * Math.sqrt(q)) / k;
+  const q2 = q * q;
+  for (let i = 0; i < n; i++) {
+    const xr = c * xs[i]! + s * ys[i]!;
+    const yr = c * ys[i]! - s * xs[i]!;
+    const kw = k / Math.max(Math.sqrt(q2 * xr * xr + yr * yr), 1e-300);
+    const a1 = amp * Math.atan(kw * xr);
+    const a2 = amp * Math.atanh(kw * yr);
+    ax[i] = ax[i]! + c * a1 - s * a2;
+    ay[i] = ay[i]! + s * a1 + c * a2;
+  }
+}
+
+/** out[pix[i]] += wt[i] · I_e exp(−b_n((R/R_e)^{1/n} − 1)), R² = q x'² + y'²/q, without truncation or tables. */
+export function addSersicExact(
+  xs: Float64Array, ys: Float64Array, count: number, pix: Int32Array, wt: Float64Array,
+  ie: number, re: number, n: number, q: number, phi: number, cx: number, cy: number, out: Float64Array,
+): void {
+  const b = sersicBn(n);
+  const a = ie * Math.exp(b);
+  const c = Math.cos(phi), s = Math.sin(phi);
+  const qa = q / (re * re), qb = 1 / (q * re * re);
+  const e = 0.5 / n;
+  const four = n === 4;
+  for (let i = 0; i < count; i++) {
+    const dx = xs[i]! - cx, dy = ys[i]! - cy;
+    const xr = c * dx + s * dy, yr = c * dy - s * dx;
+    const s2 = qa * xr * xr + qb * yr * yr;
+    const t = four ? Math.sqrt(Math.sqrt(Math.sqrt(s2))) : Math.exp(e * Math.log(s2));
+    out[pix[i]!] = out[pix[i]!]! + wt[i]! * a * Math.exp(-b * t);
   }
 }
 

@@ -173,7 +173,6 @@ export class LensPosterior {
       boxHi[a] = boxHi[b] = 0.85;
     }
     const m = this.model.data.bands * this.model.npix;
-    const r = new Float64Array(m);
     const before = this.model.evaluations;
     const res = multiStart<LeastSquaresResult>({
       rng,
@@ -193,7 +192,6 @@ export class LensPosterior {
           ftol: 1e-8,
         }),
     });
-    void r;
     return {
       theta: toT(res.best.x),
       chi2: 2 * res.best.cost,

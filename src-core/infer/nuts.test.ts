@@ -102,7 +102,7 @@ describe('NUTS on Gaussians with known moments', () => {
 
 describe('NUTS reports problems as data', () => {
   it("Neal's funnel (10-D, centred) produces divergences, reported per draw", () => {
-    const res = run(funnel(10), [0, 1, 1, 1, 1, 1, 1, 1, 1, 1], 2, 300, 500, 3);
+    const res = run(funnel(10), [0, 1, 1, 1, 1, 1, 1, 1, 1, 1], 4, 300, 500, 3);
     const rep = samplerReport(res);
     expect(rep.divergences).toBeGreaterThan(0);
     // The divergent flags are real: divergent draws sit in the neck (v below its median on average).

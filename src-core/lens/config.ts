@@ -15,6 +15,9 @@ export interface SimulationConfig {
   hardness?: number;
   thetaEMin?: number;
   thetaEMax?: number;
+  /** Unlensed source r magnitude range (default 21.5 … 23.5 + 1.5·hardness). */
+  sourceRMin?: number;
+  sourceRMax?: number;
   negativeMix?: Partial<Record<NegativeKind, number>>;
   starContamination?: number;
   artefactContamination?: number;
@@ -68,6 +71,8 @@ export function resolveConfig(c: SimulationConfig): ResolvedConfig {
     hardness: num(c.hardness, 'hardness', 0, 1, 0.5),
     thetaEMin: num(c.thetaEMin, 'thetaEMin', 0.05, 20, 0.8),
     thetaEMax: num(c.thetaEMax, 'thetaEMax', 0.05, 20, 2.5),
+    sourceRMin: num(c.sourceRMin, 'sourceRMin', 10, 35, 21.5),
+    sourceRMax: num(c.sourceRMax, 'sourceRMax', 10, 35, 23.5 + 1.5 * num(c.hardness, 'hardness', 0, 1, 0.5)),
     negativeMix: mix,
     starContamination: num(c.starContamination, 'starContamination', 0, 1, 0.1),
     artefactContamination: num(c.artefactContamination, 'artefactContamination', 0, 1, 0.05),
@@ -83,5 +88,6 @@ export function resolveConfig(c: SimulationConfig): ResolvedConfig {
     gaussianNoiseAbove: c.gaussianNoiseAbove === undefined ? 1e4 : num(c.gaussianNoiseAbove, 'gaussianNoiseAbove', 0, Infinity, 1e4),
   };
   if (r.thetaEMin > r.thetaEMax) throw new InputError('SIM_CONFIG', 'thetaEMin > thetaEMax', { field: 'thetaEMin' });
+  if (r.sourceRMin > r.sourceRMax) throw new InputError('SIM_CONFIG', 'sourceRMin > sourceRMax', { field: 'sourceRMin' });
   return r;
 }

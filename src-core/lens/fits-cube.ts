@@ -11,7 +11,7 @@ import { writeFits, type CardInput } from '../fits';
 import { getPreset } from './presets';
 import type { CutoutBatch } from './simulate';
 
-/** Numeric truth columns; band magnitudes are appended per band. */
+/** Numeric truth columns; lens_mag_<b>, source_mag_<b> (unlensed) and lensed_src_mag_<b> follow per band. */
 export const TRUTH_COLUMNS = [
   'index', 'seed', 'is_lens', 'theta_E', 'mass_q', 'mass_phi', 'gamma1', 'gamma2',
   'lens_re', 'lens_n', 'lens_q', 'lens_phi', 'lens_rmag',
@@ -56,7 +56,7 @@ export function encodeSimulationFits(batch: CutoutBatch, o: CubeOptions = {}): U
     { keyword: 'COMMENT', value: 'CONFIG ' + JSON.stringify(batch.config) },
     ...preset.sources.map((s): CardInput => ({ keyword: 'HISTORY', value: 'source: ' + s.replace(/[^\x20-\x7e]/g, '?') })),
   ];
-  const cols = [...TRUTH_COLUMNS, ...bands.map((b) => `src_mag_${b}`), ...bands.map((b) => `lensed_src_mag_${b}`)];
+  const cols = [...TRUTH_COLUMNS, ...bands.map((b) => `lens_mag_${b}`), ...bands.map((b) => `source_mag_${b}`), ...bands.map((b) => `lensed_src_mag_${b}`)];
   const json = batch.truths.map((t) => JSON.stringify(t).replace(/[^\x20-\x7e]/g, '?'));
   const jw = Math.max(1, ...json.map((s) => s.length));
   return writeFits([

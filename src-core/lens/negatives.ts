@@ -3,7 +3,8 @@
 // companions, spiral arms, mergers; Rojas et al. 2022, A&A 668, A73: artefacts and star spikes).
 // Kinds and priors (arcsec, rad; U = uniform):
 //   deflector  the lens-galaxy population alone
-//   ring       deflector + blue Gaussian ring, R0 ~ U(θE range), width U(0.1, 0.35), q U(0.6, 1)
+//   ring       deflector + blue Gaussian ring, R0 ~ U(θE range), width U(0.1, 0.35), q U(0.6, 1),
+//              r ~ U(19.5, 22.5) (the brightness of lensed arcs)
 //   spiral     exponential disc with 2–4 log-spiral arms (pitch U(0.2, 0.6)) + de Vaucouleurs bulge
 //   merger     deflector + 1–2 companions at U(1, 3)″, elongated (q U(0.2, 0.7)); with probability
 //              `hardness` tangential to the centre (arc-like) and blue, else random
@@ -58,7 +59,7 @@ export function drawNegative(rng: Rng, o: PopulationOptions, lens: LightComponen
   const scene: Scene = { isLens: false, kind, mass: [], light: [lens], points: [], artefacts: [] };
   if (kind === 'ring') {
     const r0 = rng.range(o.thetaEMin, o.thetaEMax), w = rng.range(0.1, 0.35), q = rng.range(0.6, 1), phi = rng.range(0, Math.PI);
-    const rmag = rng.range(20, 23);
+    const rmag = rng.range(19.5, 22.5); // like the lensed arcs: unlensed 21.5–24 mag × μ 3–10
     Object.assign(t, { ring_r: r0, ring_width: w, ring_q: q, ring_phi: phi, ring_rmag: rmag });
     scene.light.push({ role: 'ring', profile: 'GAUSSIAN_RING', lensed: false,
       params: { flux: 1, r_ring: r0, width: w, q, phi, center_x: 0, center_y: 0 }, mags: mags(o.bands, rmag, BLUE, rng, 0.1) });

@@ -2,6 +2,7 @@
 // image = Poisson(object + sky) − sky + N(0, N_exp · rn²), variance = object + sky + N_exp · rn²
 // (the noiseless model's variance, as survey weight maps give). Sky-subtracted, like co-adds.
 import type { Rng } from '../rng';
+import { zigguratNormal } from './ziggurat';
 
 export interface NoiseOptions {
   /** Per-pixel sky e⁻ over the co-add. */
@@ -27,9 +28,9 @@ export function addNoise(
     let v: number;
     if (lam >= o.gaussianAbove) {
       // Poisson ≈ N(λ, λ), and the sum with the independent read noise is N(λ, λ + rn²): one draw.
-      v = m + Math.sqrt(lam + o.readVar) * rng.normal();
+      v = m + Math.sqrt(lam + o.readVar) * zigguratNormal(rng);
     } else {
-      v = rng.poisson(lam) - o.sky + readSigma * rng.normal();
+      v = rng.poisson(lam) - o.sky + readSigma * zigguratNormal(rng);
     }
     image[i] = v;
     variance[i] = lam + o.readVar;

@@ -46,6 +46,7 @@ print(json.dumps(m.tolist()))`;
         const a = mine[j * n + i], p = peer[b][j][i]; // peer: [band][row = y][column = x]
         sm += a; sp += p; peak = Math.max(peak, p); maxDiff = Math.max(maxDiff, Math.abs(a - p));
       }
+      if (process.env.LENSDESK_VERBOSE) console.log(band, 'flux ratio', (sm / sp).toFixed(5), 'max |diff|/peak', (maxDiff / peak).toExponential(2));
       expect(Math.abs(sm / sp - 1)).toBeLessThan(0.01);
       expect(maxDiff / peak).toBeLessThan(0.02);
     });

@@ -8,7 +8,8 @@
 //                φ_mass = φ_light + N(0, 0.1); shear |γ| ~ U(0, 0.05), angle ~ U(0, π)
 //   source:      clumpy Sérsic, R_e ~ U(0.1, 0.5), n ~ U(0.5, 2.5), q ~ U(0.4, 1), φ ~ U(0, π),
 //                offset uniform in a disc of radius (0.3 + 0.4·hardness)·θE,
-//                r ~ U(21.5, 23.5 + 1.5·hardness) mag (unlensed), blue colours + N(0, 0.1);
+//                r ~ U(sourceRMin, sourceRMax) mag (unlensed; default 21.5 … 23.5 + 1.5·hardness),
+//                blue colours + N(0, 0.1);
 //                knots: N ~ integer U[0, 6], flux fraction U(0.1, 0.4), σ ~ U(0.02, 0.06), bluer.
 import type { Rng } from '../rng';
 import { BLUE, KNOT_EXTRA, mags, offset, RED } from './colours';
@@ -22,6 +23,8 @@ export interface PopulationOptions {
   hardness: number;
   thetaEMin: number;
   thetaEMax: number;
+  sourceRMin: number;
+  sourceRMax: number;
   negativeMix: Record<NegativeKind, number>;
   /** Probability of an unrelated star near any cutout, and of an artefact (both classes). */
   starContamination: number;
@@ -57,7 +60,7 @@ export function drawLensSystem(rng: Rng, o: PopulationOptions, lens: LightCompon
   const ang = rng.range(0, 2 * Math.PI);
   const sx = rad * Math.cos(ang), sy = rad * Math.sin(ang);
   const sre = rng.range(0.1, 0.5), sn = rng.range(0.5, 2.5), sq = rng.range(0.4, 1), sphi = rng.range(0, Math.PI);
-  const srmag = rng.range(21.5, 23.5 + 1.5 * o.hardness);
+  const srmag = rng.range(o.sourceRMin, o.sourceRMax);
   const nClumps = rng.int(7);
   const cfrac = rng.range(0.1, 0.4), csig = rng.range(0.02, 0.06), cseed = rng.nextU32();
   const srcMags = mags(o.bands, srmag, BLUE, rng, 0.1);
@@ -66,7 +69,6 @@ export function drawLensSystem(rng: Rng, o: PopulationOptions, lens: LightCompon
     src_x: sx, src_y: sy, src_re: sre, src_n: sn, src_q: sq, src_phi: sphi, src_rmag: srmag,
     n_clumps: nClumps, clump_frac: nClumps ? cfrac : 0, clump_sigma: csig, clump_seed: cseed,
   });
-  for (const b of o.bands) t[`src_mag_${b}`] = srcMags[b];
   const base = { flux: 1, r_e: sre, n: sn, q: sq, phi: sphi, center_x: sx, center_y: sy,
     n_clumps: nClumps, clump_frac: cfrac, clump_sigma: csig, clump_seed: cseed };
   const light: LightComponent[] = [lens, { role: 'source', profile: 'CLUMPY_SOURCE', lensed: true, params: { ...base, part: 1 }, mags: srcMags }];

@@ -153,3 +153,43 @@ describe('reproducibility and populations', () => {
 });
 
 export { noLensLight };
+
+describe('ziggurat normal deviates', () => {
+  it('moments and tails of N(0, 1)', async () => {
+    const { zigguratNormal } = await import('./ziggurat');
+    const rng = new Rng(123, 4);
+    const n = 400000;
+    let s1 = 0, s2 = 0, s4 = 0, t2 = 0, t3 = 0;
+    for (let i = 0; i < n; i++) {
+      const z = zigguratNormal(rng);
+      s1 += z; s2 += z * z; s4 += z ** 4;
+      if (Math.abs(z) > 2) t2++;
+      if (Math.abs(z) > 3.5) t3++;
+    }
+    const mean = s1 / n, v = s2 / n, kurt = s4 / n / (v * v);
+    expect(Math.abs(mean)).toBeLessThan(5 / Math.sqrt(n));
+    expect(Math.abs(v - 1)).toBeLessThan(5 * Math.sqrt(2 / n));
+    expect(Math.abs(kurt - 3)).toBeLessThan(5 * Math.sqrt(24 / n));
+    const p2 = 0.0455003, p3 = 4.6525e-4; // P(|z| > 2), P(|z| > 3.5) (tail beyond the ziggurat base R = 3.44)
+    expect(Math.abs(t2 / n - p2)).toBeLessThan(5 * Math.sqrt(p2 / n));
+    expect(Math.abs(t3 / n - p3)).toBeLessThan(5 * Math.sqrt(p3 / n));
+  });
+});
+
+describe('every preset', () => {
+  it('renders finite cutouts whose noise matches the variance map (lens and non-lens)', async () => {
+    const { PRESETS } = await import('./presets');
+    for (const name of Object.keys(PRESETS)) {
+      for (const lensFraction of [0, 1]) {
+        const c = simulateCutout({ preset: name, lensFraction }, 21, 1, { model: true });
+        let chi2 = 0, n = 0;
+        c.bands.forEach((img, b) => img.forEach((v, i) => {
+          expect(Number.isFinite(v) && c.variance[b][i] > 0).toBe(true);
+          chi2 += (v - c.model![b][i]) ** 2 / c.variance[b][i]; n++;
+        }));
+        expect(Math.abs(chi2 / n - 1)).toBeLessThan(6 * Math.sqrt(2 / n));
+        expect(c.truth.is_lens).toBe(lensFraction);
+      }
+    }
+  });
+});

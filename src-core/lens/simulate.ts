@@ -10,7 +10,7 @@ import { addNoise } from './noise';
 import { drawLensSystem, drawScene, type PopulationOptions, type Truth } from './population';
 import { getPreset, skyPerPixel } from './presets';
 import { makeKernel, type PsfSpec } from './psf';
-import { type Instrument, makeWorkspace, renderScene, type Workspace } from './render';
+import { type Instrument, makeWorkspace, type RenderInfo, renderScene, type Workspace } from './render';
 import type { Scene } from './scene';
 
 export type { SimulationConfig, ResolvedConfig } from './config';
@@ -56,7 +56,8 @@ export function engineFor(config: SimulationConfig | ResolvedConfig): Engine {
   };
   const pop: PopulationOptions = {
     bands: cfg.bands, lensFraction: cfg.lensFraction, hardness: cfg.hardness,
-    thetaEMin: cfg.thetaEMin, thetaEMax: cfg.thetaEMax, negativeMix: cfg.negativeMix,
+    thetaEMin: cfg.thetaEMin, thetaEMax: cfg.thetaEMax, sourceRMin: cfg.sourceRMin, sourceRMax: cfg.sourceRMax,
+    negativeMix: cfg.negativeMix,
     starContamination: cfg.starContamination, artefactContamination: cfg.artefactContamination,
     stampHalfWidth: (cfg.size * p.pixelScale) / 2,
   };
@@ -67,31 +68,34 @@ export function engineFor(config: SimulationConfig | ResolvedConfig): Engine {
 }
 
 /**
- * LensPop detectability (Collett 2015, §2.4): μ > muMin, S/N > snrMin and θE² > r_s² + (seeing/2)².
- * S/N per band = Σ s / √(Σ v) over the pixels where the lensed source s exceeds 1σ (v the variance);
- * the best band counts, and its seeing is used for the resolution test.
+ * LensPop detectability (Collett 2015, ApJ 811, 20, §2.4): μ > muMin, S/N > snrMin and
+ * θE² > r_s² + (seeing/2)². S/N = Σ s / √(Σ v) over the pixels where the lensed source s (after
+ * the PSF) exceeds 1σ (v the variance map), in the band chosen by renderScene (largest lensed
+ * e⁻ per unit noise); that band's seeing is used for the resolution test.
  */
-function detectability(e: Engine, mu: number, t: Truth): boolean {
+function detectability(e: Engine, info: RenderInfo, t: Truth): boolean {
   const { ins, ws, cfg } = e;
   const n = ins.size * ins.size;
-  let best = 0, bestBand = 0;
-  ins.bands.forEach((band, b) => {
-    const s = ws.sourceModels[b], m = ws.models[b];
-    let sum = 0, vsum = 0, total = 0;
+  const b = info.snrBand;
+  let snr = 0;
+  if (b >= 0) {
+    const s = ws.sourceModel, m = ws.models[b];
+    let sum = 0, vsum = 0;
     for (let i = 0; i < n; i++) {
-      total += s[i];
       const v = Math.max(m[i], 0) + ins.sky[b] + ins.readVar[b];
       if (s[i] * s[i] > v) { sum += s[i]; vsum += v; }
     }
-    const snr = vsum > 0 ? sum / Math.sqrt(vsum) : 0;
-    t[`src_snr_${band}`] = snr;
-    t[`lensed_src_mag_${band}`] = total > 0 ? -2.5 * Math.log10(total / ins.e0[b]) : 99;
-    if (snr > best) { best = snr; bestBand = b; }
+    snr = vsum > 0 ? sum / Math.sqrt(vsum) : 0;
+  }
+  ins.bands.forEach((band, k) => {
+    const el = info.lensedElectrons[k];
+    t[`lensed_src_mag_${band}`] = el > 0 ? -2.5 * Math.log10(el / ins.e0[k]) : 99;
   });
   const re = Number(t.src_re), thetaE = Number(t.theta_E);
-  const resolved = thetaE * thetaE > re * re + (ins.seeing[bestBand] / 2) ** 2;
-  Object.assign(t, { mu, snr: best, snr_band: ins.bands[bestBand], resolved: resolved ? 1 : 0 });
-  const ok = mu > cfg.muMin && best > cfg.snrMin && resolved;
+  const seeing = ins.seeing[Math.max(b, 0)];
+  const resolved = thetaE * thetaE > re * re + (seeing / 2) ** 2;
+  Object.assign(t, { mu: info.mu, snr, snr_band: b >= 0 ? ins.bands[b] : '', resolved: resolved ? 1 : 0 });
+  const ok = info.mu > cfg.muMin && snr > cfg.snrMin && resolved;
   t.detectable = ok ? 1 : 0;
   return ok;
 }
@@ -106,17 +110,21 @@ function renderOne(e: Engine, seed: number, index: number): { truth: Truth; scen
   let info = renderScene(scene, e.ins, e.ws);
   if (scene.isLens) {
     let attempts = 1;
-    let ok = detectability(e, info.mu, truth);
+    let ok = detectability(e, info, truth);
     while (!ok && e.cfg.requireDetectable && attempts < e.cfg.maxAttempts) {
       // Keep the deflector light and contamination; re-draw mass and source from the same stream.
       const lens = scene.light[0];
       const sys = drawLensSystem(rng, e.pop, lens, truth);
       scene = { ...scene, mass: sys.mass, light: sys.light };
       info = renderScene(scene, e.ins, e.ws);
-      ok = detectability(e, info.mu, truth);
+      ok = detectability(e, info, truth);
       attempts++;
     }
     truth.attempts = attempts;
+  }
+  // Per-band magnitudes of every component as rendered (colour scatter included).
+  for (const c of [...scene.light, ...scene.points]) {
+    for (const band of e.ins.bands) truth[`${c.role}_mag_${band}`] = c.mags[band];
   }
   return { truth, scene };
 }

@@ -7,6 +7,7 @@ import { FitsError } from '../errors';
 import '../fits/compress/index';
 import { FitsFile, imageInfo, isImageHdu, readImage, type ByteSource, type Hdu } from '../fits/index';
 import type { CardInput } from '../fits/card-format';
+import type { FitsHeader } from '../fits/header';
 import { writeFits, type HduSpec } from '../fits/writer';
 import type { Stamp } from './stamp';
 
@@ -64,7 +65,10 @@ function bandNameOf(h: Hdu, i: number): string {
   return (h.header.getString('FILTER') ?? h.header.getString('BAND') ?? h.header.getString('EXTNAME') ?? `band${i + 1}`).trim();
 }
 
-export function decodeStamp(src: ByteSource): Stamp {
+/** A decoded stamp with the primary image header (for the header view and the WCS under the cursor). */
+export type DecodedStamp = Stamp & { header: FitsHeader };
+
+export function decodeStamp(src: ByteSource): DecodedStamp {
   const file = new FitsFile(src);
   const images: Hdu[] = [];
   let variance: Hdu | undefined;
@@ -113,5 +117,5 @@ export function decodeStamp(src: ByteSource): Stamp {
     const n = width * height;
     if (v.length === n * planes.length) varPlanes = planes.map((_, b) => v.slice(b * n, (b + 1) * n));
   }
-  return { width, height, bands, planes, variance: varPlanes, ra, dec, pixelScale };
+  return { width, height, bands, planes, variance: varPlanes, ra, dec, pixelScale, header: hd };
 }

@@ -30,6 +30,7 @@ const cases: Case[] = [
   { name: '1×1 s2 even', x: [2, 12, 12, 5], k: 1, co: 6, stride: 2 },
   { name: '3×3 s1', x: [2, 7, 7, 4], k: 3, co: 3, stride: 1 },
   { name: '7×7 s1 (stem)', x: [2, 11, 11, 4], k: 7, co: 8, stride: 1 },
+  { name: '3×3 s2 (im2col path, original dx kernel)', x: [2, 9, 9, 3], k: 3, co: 4, stride: 2 },
 ];
 
 async function gradsOn(backend: string, c: Case, xData: Float32Array, wData: Float32Array, dyData: Float32Array) {

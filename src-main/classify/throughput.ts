@@ -1,6 +1,8 @@
 // Throughput measurements of CMUDeepLens on this machine (images per second), shared by
 // bench/classify.ts and `lensdesk score-bench`. Random weights and inputs: speed does not depend
 // on them. Medians of `reps` timed runs after `warmup` untimed ones.
+import { readFileSync } from 'node:fs';
+import ort from 'onnxruntime-node';
 import * as tf from '@tensorflow/tfjs';
 import { buildCmuDeepLens, lensProbabilities } from '../../src-core/classify/model';
 import { trainableVariables, trainStep } from '../../src-core/classify/train-step';
@@ -45,7 +47,8 @@ export async function tfjsInference(backend: BackendCandidate, size: number, bat
     reps,
     warmup,
   );
-  tf.dispose([x, model]);
+  x.dispose();
+  model.dispose();
   return { imgPerS: batch / s, medianS: s, reps };
 }
 
@@ -72,7 +75,8 @@ export async function tfjsTraining(backend: BackendCandidate, size: number, batc
     const s = await median(() => void trainStep(model, opt, x, y, 1, vars), reps, warmup);
     return { imgPerS: batch / s, medianS: s, reps };
   } finally {
-    tf.dispose([x, y, model]);
+    tf.dispose([x, y]);
+    model.dispose();
     opt.dispose();
   }
 }
@@ -87,10 +91,38 @@ export async function trainingProfile(backend: BackendCandidate, size: number, b
   const y = tf.tensor2d(Array.from({ length: batch }, (_, i) => i % 2), [batch, 1]);
   trainStep(model, opt, x, y, 1, vars);
   const p = await tf.profile(() => void trainStep(model, opt, x, y, 1, vars));
-  tf.dispose([x, y, model]);
+  tf.dispose([x, y]);
+  model.dispose();
   opt.dispose();
   // Composite ops ('…__op') contain their kernels; count only kernels to avoid double counting.
   const agg = new Map<string, number>();
   for (const k of p.kernels) if (!k.name.endsWith('__op')) agg.set(k.name, (agg.get(k.name) ?? 0) + Number(k.kernelTimeMs));
   return [...agg].sort((a, b) => b[1] - a[1]);
+}
+
+/** Interleaved runs of our export and another ONNX file of the same network (NCHW input). */
+export async function ortAB(peerOnnxPath: string, size: number, batch: number, reps: number, threads = 2): Promise<{ ours: number; peer: number }> {
+  await selectBackend({ order: ['cpu'] });
+  const model = buildCmuDeepLens({ size, bands: 4, seed: 1 });
+  const ours = await OrtScorer.fromModel(model, { size, bands: 4, threads });
+  model.dispose();
+  const peer = await ort.InferenceSession.create(readFileSync(peerOnnxPath), {
+    executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all',
+  });
+  const images = randomImages(batch, size, 4);
+  const feeds = { [peer.inputNames[0]]: new ort.Tensor('float32', images, [batch, 4, size, size]) };
+  const ta: number[] = [];
+  const tb: number[] = [];
+  for (let i = 0; i < reps + 2; i++) {
+    let t0 = performance.now();
+    await ours.score(images);
+    if (i >= 2) ta.push(performance.now() - t0);
+    t0 = performance.now();
+    await peer.run(feeds);
+    if (i >= 2) tb.push(performance.now() - t0);
+  }
+  await ours.release();
+  await peer.release();
+  const med = (t: number[]) => t.sort((a, b) => a - b)[t.length >> 1] / 1000;
+  return { ours: Math.round((batch / med(ta)) * 10) / 10, peer: Math.round((batch / med(tb)) * 10) / 10 };
 }

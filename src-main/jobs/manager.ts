@@ -147,6 +147,9 @@ export class JobManager extends EventEmitter {
     this.running.set(jobId, worker);
     this.emitUpdate(this.repo.updateJob(jobId, { state: 'running', pid: process.pid, message: 'started' }));
     let finished = false;
+    // A job is over when it says so: end its thread then, even if something in it (a worker pool,
+    // a timer) would keep the thread alive and so hold the queue's slot forever.
+    const release = () => setImmediate(() => void worker.terminate());
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'progress') {
         this.emitUpdate(this.repo.updateJob(jobId, { progress: m.done, total: m.total, message: m.message }));
@@ -156,6 +159,7 @@ export class JobManager extends EventEmitter {
         this.emitUpdate(
           this.repo.updateJob(jobId, { state: 'done', result: m.result, progress: Math.max(j.progress, j.total), message: 'done' }),
         );
+        release();
       } else if (m.type === 'error') {
         finished = true;
         const cancelled = m.error.code === 'CANCELLED';
@@ -166,6 +170,7 @@ export class JobManager extends EventEmitter {
             message: cancelled ? 'cancelled; resumable' : m.error.message,
           }),
         );
+        release();
       }
     });
     let ended = false;

@@ -295,29 +295,90 @@ export class Repo {
     return { where: where.length ? 'WHERE ' + where.join(' AND ') : '', args, order: `${key[q.sort]}, s.id ASC` };
   }
 
-  private static readonly CANDIDATE_FROM = `
-    FROM sources s
+  /**
+   * Display columns for the given sources only (the grid's page, one candidate): consensus and my
+   * grade are looked up per source through the labels indexes, never aggregated over all labels.
+   */
+  private static readonly CANDIDATE_ROWS = `
+    WITH page(id) AS (SELECT value FROM json_each(@ids))
+    SELECT s.id, s.name, s.ra, s.dec, s.extra, s.truth, sc.probability, me.grade AS my_grade, me.tags AS my_tags,
+           (SELECT GROUP_CONCAT(l.grade) FROM current_labels l WHERE l.source_id = s.id AND l.grade IS NOT NULL) AS grades,
+           cu.id AS cutout_id, cu.bands, c.name AS catalog
+    FROM page JOIN sources s ON s.id = page.id
+    JOIN catalogs c ON c.id = s.catalog_id
     LEFT JOIN scores sc ON sc.source_id = s.id AND sc.model_id = @model
-    LEFT JOIN (SELECT source_id, grade, tags FROM current_labels WHERE reviewer_id = @reviewer) me ON me.source_id = s.id
-    LEFT JOIN (SELECT source_id, AVG(grade) AS mean, MAX(grade) - MIN(grade) AS spread, COUNT(grade) AS n,
-                      GROUP_CONCAT(grade) AS grades
-               FROM current_labels WHERE grade IS NOT NULL GROUP BY source_id) cons ON cons.source_id = s.id
+    LEFT JOIN current_labels me ON me.source_id = s.id AND me.reviewer_id = @reviewer
     LEFT JOIN cutouts cu ON cu.source_id = s.id AND cu.kind = 'stamp'`;
 
+  private candidateRows(ids: number[], model: number, reviewer: number): Map<number, Row> {
+    const rows = this.db.prepare(Repo.CANDIDATE_ROWS).all({ ids: JSON.stringify(ids), model, reviewer }) as Row[];
+    return new Map(rows.map((r) => [r.id as number, r]));
+  }
+
+  /** The joins a filter or sort needs, each only when named (a 100k-source list must not pay for all of them). */
+  private static readonly JOINS: Record<'sc' | 'me' | 'cons', string> = {
+    sc: 'LEFT JOIN scores sc ON sc.source_id = s.id AND sc.model_id = @model',
+    me: 'LEFT JOIN (SELECT source_id, grade, tags FROM current_labels WHERE reviewer_id = @reviewer) me ON me.source_id = s.id',
+    cons: `LEFT JOIN (SELECT source_id, AVG(grade) AS mean, MAX(grade) - MIN(grade) AS spread FROM current_labels
+                      WHERE grade IS NOT NULL GROUP BY source_id) cons ON cons.source_id = s.id`,
+  };
+
+  private static joinsFor(sql: string, all: { model: number; reviewer: number }, skip: string[] = []): { joins: string; named: Record<string, number>[] } {
+    const keys = (['sc', 'me', 'cons'] as const).filter((k) => sql.includes(`${k}.`));
+    const used: Record<string, number> = {};
+    if (keys.includes('sc') || sql.includes('@model')) used.model = all.model;
+    if (keys.includes('me')) used.reviewer = all.reviewer;
+    const joins = keys.filter((k) => !skip.includes(k)).map((k) => Repo.JOINS[k]).join('\n');
+    return { joins, named: Object.keys(used).length ? [used] : [] };
+  }
+
+  /**
+   * One page of the sorted, filtered list, fast with 100,000 sources (bench/review.ts): the page's
+   * ids are chosen with only the joins the filter and sort need — for the score sort by walking the
+   * scores_by_prob index (model, probability DESC, source id), then the sources that model has not
+   * scored — and the display columns are computed for those ids alone.
+   */
   listCandidates(q: ParsedParams<'candidates.list'>, reviewerId: number): { total: number; rows: CandidateRow[] } {
     const modelId = q.modelId ?? this.activeModelId() ?? -1;
     const { where, args, order } = this.candidateQuery(q, reviewerId, modelId);
-    const named = { model: modelId, reviewer: reviewerId };
+    const all = { model: modelId, reviewer: reviewerId };
+    const w = Repo.joinsFor(where, all);
     // Positional filter args come after the named ones; better-sqlite3 takes both in one call.
-    const total = this.db.prepare(`SELECT COUNT(*) ${Repo.CANDIDATE_FROM} ${where}`).pluck().get(named, ...args) as number;
-    const rows = this.db
-      .prepare(
-        `SELECT s.id, s.name, s.ra, s.dec, sc.probability, me.grade AS my_grade, me.tags AS my_tags, cons.grades,
-                cu.id AS cutout_id, cu.bands
-         ${Repo.CANDIDATE_FROM} ${where} ORDER BY ${order} LIMIT ${q.limit} OFFSET ${q.offset}`,
-      )
-      .all(named, ...args) as Row[];
-    return { total, rows: rows.map((r) => this.candidateRow(r)) };
+    const total = this.db.prepare(`SELECT COUNT(*) FROM sources s ${w.joins} ${where}`).pluck().get(...w.named, ...args) as number;
+    let ids: number[];
+    if (q.sort === 'score') {
+      const dir = q.order === 'asc' ? 'ASC' : 'DESC';
+      const tie = dir === 'DESC' ? 'ASC' : 'DESC'; // the index's own order (scan direction), so no sort
+      const cond = `WHERE sc.model_id = @model${where ? ' AND ' + where.slice('WHERE '.length) : ''}`;
+      const j = Repo.joinsFor(cond, all, ['sc']);
+      const from = `FROM scores sc JOIN sources s ON s.id = sc.source_id ${j.joins} ${cond}`;
+      ids = this.db
+        .prepare(`SELECT s.id ${from} ORDER BY sc.probability ${dir}, sc.source_id ${tie} LIMIT ${q.limit} OFFSET ${q.offset}`)
+        .pluck()
+        .all(...j.named, ...args) as number[];
+      if (ids.length < q.limit) {
+        // Past the scored sources: those without a score from this model, in id order (NULLS LAST).
+        const nScored = this.db.prepare(`SELECT COUNT(*) ${from}`).pluck().get(...j.named, ...args) as number;
+        const u = Repo.joinsFor(`sc. ${where}`, all);
+        const rest = this.db
+          .prepare(
+            `SELECT s.id FROM sources s ${u.joins} WHERE sc.source_id IS NULL${where ? ' AND ' + where.slice('WHERE '.length) : ''}
+             ORDER BY s.id LIMIT ${q.limit - ids.length} OFFSET ${Math.max(0, q.offset - nScored)}`,
+          )
+          .pluck()
+          .all(...u.named, ...args) as number[];
+        ids = ids.concat(rest);
+      }
+    } else {
+      const o = Repo.joinsFor(where + ' ' + order, all);
+      ids = this.db
+        .prepare(`SELECT s.id FROM sources s ${o.joins} ${where} ORDER BY ${order} LIMIT ${q.limit} OFFSET ${q.offset}`)
+        .pluck()
+        .all(...o.named, ...args) as number[];
+    }
+    if (!ids.length) return { total, rows: [] };
+    const byId = this.candidateRows(ids, modelId, reviewerId);
+    return { total, rows: ids.map((id) => this.candidateRow(byId.get(id)!)) };
   }
 
   private candidateRow(r: Row): CandidateRow {
@@ -337,14 +398,7 @@ export class Repo {
   }
 
   getCandidate(sourceId: number, reviewerId: number): CandidateDetail {
-    const named = { model: this.activeModelId() ?? -1, reviewer: reviewerId };
-    const r = this.db
-      .prepare(
-        `SELECT s.id, s.name, s.ra, s.dec, s.extra, s.truth, sc.probability, me.grade AS my_grade, me.tags AS my_tags,
-                cons.grades, cu.id AS cutout_id, cu.bands, c.name AS catalog
-         ${Repo.CANDIDATE_FROM} JOIN catalogs c ON c.id = s.catalog_id WHERE s.id = @id`,
-      )
-      .get({ ...named, id: sourceId }) as Row | undefined;
+    const r = this.candidateRows([sourceId], this.activeModelId() ?? -1, reviewerId).get(sourceId);
     if (!r) throw new NotFoundError('NO_SOURCE', `no source with id ${sourceId}`, { sourceId });
     const scores = this.db
       .prepare('SELECT m.id AS modelId, m.name AS model, m.version, s.probability FROM scores s JOIN models m ON m.id = s.model_id WHERE s.source_id = ? ORDER BY m.id')

@@ -1,7 +1,7 @@
 // Loading cutout FITS through the image protocol and drawing them on canvases. Parsing uses the
 // same src-core FITS reader as the backend; rendering uses src-core/image (astropy-matching
 // intervals, stretches and the Lupton et al. 2004 composite).
-import { sourceFromBytes } from '../../src-core/fits/index';
+import { sourceFromBytes, type FitsHeader } from '../../src-core/fits/index';
 import { decodeStamp } from '../../src-core/stamps/format';
 import { robustSigma } from '../../src-core/stamps/stamp';
 import { makeLuptonRgb } from '../../src-core/image/lupton-rgb';
@@ -16,6 +16,8 @@ export interface StampData {
   bands: string[];
   /** Robust per-band noise (1.4826 × MAD), used to put bands on a common scale for colour. */
   sigma: number[];
+  /** Primary (first image) header: the header view and the WCS under the cursor. */
+  header: FitsHeader;
 }
 
 export interface DisplaySettings {
@@ -35,7 +37,7 @@ const MAX_CACHE = 3000;
 
 export function parseStamp(bytes: Uint8Array, name: string): StampData {
   const s = decodeStamp(sourceFromBytes(name, bytes));
-  return { width: s.width, height: s.height, planes: s.planes, bands: s.bands, sigma: s.planes.map((p) => robustSigma(p)) };
+  return { width: s.width, height: s.height, planes: s.planes, bands: s.bands, sigma: s.planes.map((p) => robustSigma(p)), header: s.header };
 }
 
 export function loadStamp(path: string): Promise<StampData> {

@@ -13,6 +13,10 @@ class Candidates {
   sort = $state<SortKey>('score');
   order = $state<'asc' | 'desc'>('desc');
   filter = $state<CandidateFilter>({});
+  /** Score of which model version the grid shows and sorts by (undefined = the active model). */
+  modelId = $state<number | undefined>(undefined);
+  /** Catalog column for sort 'column'. */
+  column = $state<string | undefined>(undefined);
   total = $state(0);
   rows = new SvelteMap<number, CandidateRow>();
   /** Index of the focused candidate in the current ordering. */
@@ -54,6 +58,8 @@ class Candidates {
       order: this.order,
       offset: p * PAGE,
       limit: PAGE,
+      ...(this.modelId !== undefined ? { modelId: this.modelId } : {}),
+      ...(this.sort === 'column' && this.column ? { column: this.column } : {}),
       filter: $state.snapshot(this.filter) as CandidateFilter,
     });
     if (gen !== this.generation) return;
@@ -77,6 +83,26 @@ class Candidates {
     if (order) this.order = order;
     this.cursor = 0;
     await this.reload();
+  }
+
+  async setModel(modelId: number | undefined): Promise<void> {
+    this.modelId = modelId;
+    this.cursor = 0;
+    await this.reload();
+  }
+
+  async setColumn(column: string): Promise<void> {
+    this.column = column;
+    await this.setSort('column', this.sort === 'column' ? this.order : 'asc');
+  }
+
+  /** Puts the cursor on a source (SAMP highlight, consensus table); false when the filter hides it. */
+  async focusSource(sourceId: number): Promise<boolean> {
+    const i = await this.indexOf(sourceId);
+    if (i === null) return false;
+    this.selection.clear();
+    this.cursor = i;
+    return true;
   }
 
   async setFilter(f: CandidateFilter): Promise<void> {

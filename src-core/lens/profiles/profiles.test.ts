@@ -56,7 +56,9 @@ describe('mass profiles: analytic derivatives = finite differences (every regist
           const kappa = prof.convergence(x, y, p);
           poissonErr = Math.max(poissonErr, Math.abs(axx + ayy - 2 * kappa) / (1 + 2 * kappa));
         });
-        expect(gridErr).toBeLessThan(1e-12);
+        // The SIE grid loop interpolates tabulated angular functions (sie.ts): ≤ 1e-5″.
+        expect(gridErr).toBeLessThan(name === 'SIE' ? 1e-5 : 1e-12);
+        if (name === 'SIE' && raw.q < 1) expect(gridErr).toBeGreaterThan(0); // the fast path ran
         expect(gradErr).toBeLessThan(1e-6);
         expect(hessErr).toBeLessThan(1e-5);
         expect(poissonErr).toBeLessThan(1e-6);
@@ -147,9 +149,18 @@ describe('light profiles: total flux and grid evaluation (every registered profi
         }
         expect(Math.abs(total / prof.totalFlux(p) - 1)).toBeLessThan(0.01);
         // Scalar and grid evaluation agree.
-        const o = new Float64Array(1);
-        prof.addToPixels(new Float64Array([0.31]), new Float64Array([-0.22]), 1, new Int32Array(1), new Float64Array([1]), p, o);
-        expect(o[0]).toBeCloseTo(prof.surfaceBrightness(0.31, -0.22, p), 10);
+        // 500 points, one pixel each (Sérsic grid loops interpolate a 2048-node table in
+        // (R/R_e)^{1/4}: within 1e-5 of the brightest sampled value, the centre included).
+        const rng = new Rng(2, 9);
+        const m = 500, px = new Float64Array(m), py = new Float64Array(m);
+        for (let i = 0; i < m; i++) { px[i] = rng.range(-2, 2); py[i] = rng.range(-2, 2); }
+        px[0] = p.center_x ?? 0; py[0] = p.center_y ?? 0;
+        const o = new Float64Array(m);
+        prof.addToPixels(px, py, m, Int32Array.from({ length: m }, (_, i) => i), new Float64Array(m).fill(1), p, o);
+        let peak = 0, worst = 0;
+        for (let i = 0; i < m; i++) peak = Math.max(peak, prof.surfaceBrightness(px[i], py[i], p));
+        for (let i = 0; i < m; i++) worst = Math.max(worst, Math.abs(o[i] - prof.surfaceBrightness(px[i], py[i], p)) / peak);
+        expect(worst).toBeLessThan(1e-5);
       });
     }
   }

@@ -30,9 +30,16 @@ export const sersicParams = [
   ...centreParams,
 ] as const;
 
+/** Table size for the profile lookup (linear interpolation; see addSersicToPixels). */
+const TABLE = 2048;
+const table = new Float64Array(TABLE + 1);
+
 /**
- * Adds wt[i]·amp·I(x, y)/I_e-normalised Sérsic into out[pix[i]]; the loop behind SERSIC and the
- * smooth part of CLUMPY_SOURCE. Exponents for n = 0.5, 1, 2, 4 use square roots instead of pow.
+ * Adds wt[i]·I(x, y) of a Sérsic profile into out[pix[i]]: the loop behind SERSIC and the smooth
+ * part of CLUMPY_SOURCE. For 0.25 ≤ n ≤ 4 the profile is tabulated once per call in
+ * w = (R/R_e)^{1/4} = s^{1/8} (s = (R/R_e)², three square roots), where I(w) = I_e e^{b(1 − w^{4/n})}
+ * has a finite slope at w = 0 even for n = 4, and interpolated linearly: relative error below 1e-5
+ * of the central value with 2048 nodes, against ~40 ns of log + 2 exp per point otherwise.
  */
 export function addSersicToPixels(
   xs: Float64Array, ys: Float64Array, count: number, pix: Int32Array, wt: Float64Array,
@@ -45,25 +52,38 @@ export function addSersicToPixels(
   const s = Math.sin(phi);
   const qa = q / (re * re);
   const qb = 1 / (q * re * re);
-  const e = 0.5 / n;
-  const mode = n === 4 ? 4 : n === 1 ? 1 : n === 0.5 ? 0 : n === 2 ? 2 : -1;
   // Truncate where I < 1e-5 I_e: b (R/R_e)^{1/n} > b + ln 1e5. The light beyond is < 0.1 % of the
   // total for n ≤ 4 (upper incomplete Γ(2n, b + 11.5)/Γ(2n)); the test checks the flux to 1 %.
-  const s2cut = Math.pow(1 + Math.log(1e5) / b, 2 * n);
+  const tcut = 1 + Math.log(1e5) / b;
+  const s2cut = Math.pow(tcut, 2 * n);
+  if (n >= 0.25 && n <= 4) {
+    const wcut = Math.pow(tcut, n / 4);
+    const scale = (TABLE - 1) / wcut;
+    const p = 4 / n;
+    for (let k = 0; k <= TABLE; k++) table[k] = a * Math.exp(-b * Math.pow(k / scale, p));
+    for (let i = 0; i < count; i++) {
+      const dx = xs[i] - cx;
+      const dy = ys[i] - cy;
+      const xr = c * dx + s * dy;
+      const yr = c * dy - s * dx;
+      const s2 = qa * xr * xr + qb * yr * yr; // (R/R_e)²
+      if (s2 > s2cut) continue;
+      const x = Math.sqrt(Math.sqrt(Math.sqrt(s2))) * scale;
+      const k = x | 0;
+      const t0 = table[k];
+      out[pix[i]] += wt[i] * (t0 + (x - k) * (table[k + 1] - t0));
+    }
+    return;
+  }
+  const e = 0.5 / n;
   for (let i = 0; i < count; i++) {
     const dx = xs[i] - cx;
     const dy = ys[i] - cy;
     const xr = c * dx + s * dy;
     const yr = c * dy - s * dx;
-    const s2 = qa * xr * xr + qb * yr * yr; // (R/R_e)²
+    const s2 = qa * xr * xr + qb * yr * yr;
     if (s2 > s2cut) continue;
-    let t: number; // (R/R_e)^{1/n}
-    if (mode === 4) t = Math.sqrt(Math.sqrt(Math.sqrt(s2)));
-    else if (mode === 1) t = Math.sqrt(s2);
-    else if (mode === 0) t = s2;
-    else if (mode === 2) t = Math.sqrt(Math.sqrt(s2));
-    else t = Math.exp(e * Math.log(s2));
-    out[pix[i]] += wt[i] * a * Math.exp(-b * t);
+    out[pix[i]] += wt[i] * a * Math.exp(-b * Math.exp(e * Math.log(s2)));
   }
 }
 

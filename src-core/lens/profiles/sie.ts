@@ -32,6 +32,32 @@ export function sieMajorFrame(x: number, y: number, thetaE: number, q: number, o
 
 const scratch = new Float64Array(2);
 
+// Grid fast path. α is homogeneous of degree 0: with ω = √(q²x'² + y'²), s = y'/ω and
+// c = q x'/ω satisfy c² + s² = 1, so αx' = A·sgn(x')·atan(k√(1 − s²)/q) and αy' = A·atanh(k s)
+// are functions of s alone (and of c alone: A·atan(k c/q), A·sgn(y')·atanh(k√(1 − c²))).
+// Tabulating them per lens on |s| ≤ 1/√2 and |c| ≤ 1/√2 (where the square roots stay smooth) and
+// interpolating linearly replaces an atan and a log per sample by a division and two lookups.
+// Error ≤ Δ²/8 · max|G''| ≈ 1e-6 A for q ≥ 0.3 with 1024 intervals (A = θE√q/k); the test
+// compares every grid point with the analytic scalar formula.
+const T_N = 1024;
+const HALF_SQRT2 = Math.SQRT1_2;
+const T_SCALE = T_N / (2 * HALF_SQRT2);
+const TS1 = new Float64Array(T_N + 2);
+const TS2 = new Float64Array(T_N + 2);
+const TC1 = new Float64Array(T_N + 2);
+const TC2 = new Float64Array(T_N + 2);
+
+function fillAngularTables(q: number, k: number): void {
+  for (let j = 0; j <= T_N + 1; j++) {
+    const u = Math.min(HALF_SQRT2, -HALF_SQRT2 + j / T_SCALE);
+    const r = Math.sqrt(1 - u * u);
+    TS1[j] = Math.atan((k * r) / q);
+    TS2[j] = Math.atanh(k * u);
+    TC1[j] = Math.atan((k * u) / q);
+    TC2[j] = Math.atanh(k * r);
+  }
+}
+
 function frame(x: number, y: number, p: Params) {
   const c = Math.cos(p.phi);
   const s = Math.sin(p.phi);
@@ -95,16 +121,35 @@ export const SIE: MassProfile = {
       return;
     }
     const amp = (thetaE * Math.sqrt(q)) / k;
+    fillAngularTables(q, k);
     const q2 = q * q;
     for (let i = 0; i < n; i++) {
       const dx = xs[i] - cx;
       const dy = ys[i] - cy;
       const xr = c * dx + s * dy;
       const yr = c * dy - s * dx;
-      const w = Math.max(Math.sqrt(q2 * xr * xr + yr * yr), TINY);
-      const a1 = amp * Math.atan((k * xr) / w);
-      // atanh(k y/ω) = ½ ln((ω + k y)/(ω − k y)); ω ≥ |y| > k|y| keeps both terms positive.
-      const a2 = 0.5 * amp * Math.log((w + k * yr) / (w - k * yr));
+      const w2 = q2 * xr * xr + yr * yr;
+      if (w2 === 0) continue; // α(0) = 0
+      const inv = 1 / Math.sqrt(w2);
+      const sy = yr * inv; // s = y'/ω, and (q x'/ω)² + s² = 1
+      let a1: number, a2: number;
+      if (sy <= HALF_SQRT2 && sy >= -HALF_SQRT2) {
+        const u = (sy + HALF_SQRT2) * T_SCALE;
+        const j = u | 0;
+        const f = u - j;
+        a1 = TS1[j] + f * (TS1[j + 1] - TS1[j]);
+        if (xr < 0) a1 = -a1;
+        a2 = TS2[j] + f * (TS2[j + 1] - TS2[j]);
+      } else {
+        const u = (q * xr * inv + HALF_SQRT2) * T_SCALE;
+        const j = u | 0;
+        const f = u - j;
+        a1 = TC1[j] + f * (TC1[j + 1] - TC1[j]);
+        a2 = TC2[j] + f * (TC2[j + 1] - TC2[j]);
+        if (yr < 0) a2 = -a2;
+      }
+      a1 *= amp;
+      a2 *= amp;
       ax[i] += c * a1 - s * a2;
       ay[i] += s * a1 + c * a2;
     }

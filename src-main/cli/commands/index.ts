@@ -6,11 +6,15 @@ import { jobsCommand } from './jobs';
 import { scoreCommand } from './score';
 import { serveCommand } from './serve';
 import { backendCommand } from './backend';
+import { trainCommand } from './train';
+import { scoreBenchCommand } from './score-bench';
 import { wcsCommand } from './wcs';
 import { fitsCommand } from './fits';
 import { renderCommand } from './render';
 import { metricsCommand } from './metrics';
 import { simulateCommand } from './simulate';
+import { labelsCommand } from './labels';
+import { fitCommand } from './fit';
 
 export const commands: CliCommand[] = [
   serveCommand,
@@ -18,4 +22,4 @@ export const commands: CliCommand[] = [
   scoreCommand,
   exportCommand,
   jobsCommand,
-  backendCommand, wcsCommand, fitsCommand, renderCommand, metricsCommand, simulateCommand];
+  backendCommand, trainCommand, scoreBenchCommand, wcsCommand, fitsCommand, renderCommand, metricsCommand, simulateCommand, labelsCommand, fitCommand];

@@ -27,6 +27,7 @@ Options:
   --seed S              integer seed (default 0)
   --lens-fraction F     fraction of lenses, 0–1 (default 0.5)
   --hardness H          0 easy … 1 hard (default 0.5): fainter sources, more lens-like negatives
+  --source-mag A,B      unlensed source r magnitude range (default 21.5,23.5+1.5·hardness)
   --negatives K=W,...   weights of negative kinds (${NEGATIVE_KINDS.join(', ')})
   --bands g,r,i,z       subset of the preset's bands (default: preset default)
   --size N              stamp size in pixels, odd (default: preset)
@@ -63,7 +64,7 @@ export const simulateCommand: CliCommand = {
       options: {
         preset: { type: 'string', default: 'lsst' }, n: { type: 'string' }, out: { type: 'string' },
         seed: { type: 'string' }, 'lens-fraction': { type: 'string' }, hardness: { type: 'string' },
-        negatives: { type: 'string' }, bands: { type: 'string' }, size: { type: 'string' },
+        negatives: { type: 'string' }, 'source-mag': { type: 'string' }, bands: { type: 'string' }, size: { type: 'string' },
         psf: { type: 'string' }, 'no-detectable': { type: 'boolean', default: false },
         workers: { type: 'string' }, chunk: { type: 'string' }, ra: { type: 'string' }, dec: { type: 'string' },
         json: { type: 'boolean', default: false },
@@ -91,6 +92,8 @@ export const simulateCommand: CliCommand = {
       preset: values.preset!, bands: values.bands?.split(',').map((s) => s.trim()),
       size: values.size === undefined ? undefined : int(values.size, 'size', 0, 9),
       lensFraction: float(values['lens-fraction'], 'lens-fraction'), hardness: float(values.hardness, 'hardness'),
+      sourceRMin: values['source-mag'] ? float(values['source-mag'].split(',')[0], 'source-mag') : undefined,
+      sourceRMax: values['source-mag'] ? float(values['source-mag'].split(',')[1], 'source-mag') : undefined,
       negativeMix, requireDetectable: !values['no-detectable'], psf: values.psf as SimulationConfig['psf'],
     });
     const dir = values.out;

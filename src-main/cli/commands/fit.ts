@@ -1,0 +1,177 @@
+// `lensdesk fit CUTOUT.fits`: posterior of the SIE + shear + Sérsic lens model for one multi-band cutout.
+// MAP by multi-start Levenberg–Marquardt, then NUTS chains (Laplace-preconditioned, Stan warm-up) in
+// worker threads; prints posterior summaries, R̂, ESS, sampler checks and wall time. Documented in docs/infer.md.
+import { parseArgs } from 'node:util';
+import { InputError } from '../../../src-core/errors';
+import { isImageHdu, readImage } from '../../../src-core/fits/image';
+import type { FitsFile } from '../../../src-core/fits/file';
+import { planLensFit, reportLensFit, lensModelFromInput, type LensFitInput } from '../../../src-core/infer/lens-fit';
+import { getPreset } from '../../../src-core/lens/presets';
+import type { PsfSpec } from '../../../src-core/lens/psf';
+import { openFitsFile } from '../../fits/file-source';
+import { runFitChains } from '../../workers/fit-pool';
+import type { CliCommand } from '../command';
+
+const USAGE = `Usage:
+  lensdesk fit CUTOUT.fits [--psf PSF.fits] [--index I] [--grid simulator|uniform] [--chains 4] [--warmup 300] [--samples 250]
+               [--workers 2] [--seed S] [--json]
+
+Fits SIE + external shear (centre fixed at the stamp centre), a Sérsic source and a de Vaucouleurs lens
+light (sharing the mass q and φ) to a multi-band cutout; per-band source and lens amplitudes are solved
+by non-negative least squares at every step. Uniform priors as the emcee peer. MAP by multi-start
+Levenberg–Marquardt, then NUTS (one chain per worker thread).
+
+Input: primary HDU bands × H × W (or N × bands × H × W from \`lensdesk simulate\`, pick one with --index),
+e⁻, sky subtracted; a VARIANCE extension (e⁻²); PIXSCALE (arcsec) and the band names (BAND1… or BANDS);
+PRESET names the survey whose per-band seeing gives Gaussian PSFs unless --psf is given.
+
+Options:
+  --psf FILE        PSF image (H × W, one for all bands) or cube (bands × H × W), odd sizes, centred
+  --preset NAME     survey preset for the default PSFs (default: PRESET keyword, else lsst)
+  --index I         cutout index in a 4-D cube (default 0)
+  --grid G          pixel integration: simulator (default; LensDesk's simulate grid) or uniform (3 × 3 sub-pixels
+                    everywhere, as the numpy peer lens_sim_numpy.py: use it for the peer's cutouts)
+  --chains C        NUTS chains (default 4)
+  --warmup W        warm-up iterations per chain (default 300)
+  --samples S       draws per chain (default 250)
+  --workers K       worker threads (default 2; 0 = in this thread)
+  --seed S          seed of the MAP starts and chains (default 0)
+  --json            one JSON object (format in docs/infer.md)`;
+
+function int(v: string | undefined, name: string, dflt: number, lo = 0): number {
+  if (v === undefined) return dflt;
+  const x = Number(v);
+  if (!Number.isInteger(x) || x < lo) throw new InputError('INPUT_INVALID', `--${name} must be an integer ≥ ${lo}, got '${v}'`, { option: name });
+  return x;
+}
+
+function bandNames(file: FitsFile, nb: number): string[] {
+  const h = file.hdu(0).header;
+  const list = Array.from({ length: nb }, (_, i) => h.getString(`BAND${i + 1}`));
+  if (list.every((b) => b)) return list as string[];
+  const s = h.getString('BANDS');
+  if (s && s.length === nb) return s.split('');
+  if (s && s.split(',').length === nb) return s.split(',').map((x) => x.trim());
+  throw new InputError('FIT_BANDS', `${file.name}: cannot name the ${nb} bands (no BAND1… or BANDS keyword)`, { file: file.name });
+}
+
+/** Reads image + variance (+ band names, pixel scale, preset) of one cutout. */
+function readCutoutFile(path: string, index: number) {
+  const f = openFitsFile(path);
+  const prim = f.hdu(0);
+  if (!isImageHdu(prim)) throw new InputError('FIT_INPUT', `${f.name}: primary HDU is not an image`, { file: f.name });
+  const img = readImage(f, prim);
+  const vhdu = f.find('VARIANCE');
+  if (!vhdu) throw new InputError('FIT_INPUT', `${f.name}: no VARIANCE extension`, { file: f.name });
+  const v = readImage(f, vhdu);
+  const shape = img.shape;
+  if (shape.length !== 3 && shape.length !== 4)
+    throw new InputError('FIT_INPUT', `${f.name}: expected bands × H × W or N × bands × H × W, got [${shape.join(', ')}]`, { file: f.name });
+  if (shape.join() !== v.shape.join()) throw new InputError('FIT_INPUT', `${f.name}: VARIANCE shape differs from the image`, { file: f.name });
+  const [nb, ny, nx] = shape.slice(-3) as [number, number, number];
+  if (ny !== nx) throw new InputError('FIT_INPUT', `${f.name}: stamp must be square, got ${ny} × ${nx}`, { file: f.name });
+  const n = shape.length === 4 ? shape[0]! : 1;
+  if (index >= n) throw new InputError('FIT_INPUT', `${f.name}: --index ${index} but the file holds ${n} cutout(s)`, { file: f.name });
+  const per = nb * ny * nx;
+  const image = Float64Array.from(img.data.subarray(index * per, (index + 1) * per) as ArrayLike<number>);
+  const variance = Float64Array.from(v.data.subarray(index * per, (index + 1) * per) as ArrayLike<number>);
+  const h = prim.header;
+  const pixelScale = h.getNumber('PIXSCALE');
+  if (!(pixelScale! > 0)) throw new InputError('FIT_INPUT', `${f.name}: PIXSCALE (arcsec/pixel) missing`, { file: f.name, keyword: 'PIXSCALE' });
+  return { name: f.name, bands: bandNames(f, nb), size: nx, pixelScale: pixelScale!, image, variance, preset: h.getString('PRESET') };
+}
+
+function readPsf(path: string, nb: number): PsfSpec[] {
+  const f = openFitsFile(path);
+  const img = readImage(f, f.hdu(0));
+  const s = img.shape;
+  const w = s[s.length - 1]!;
+  if (s.length < 2 || s[s.length - 2] !== w || w % 2 !== 1)
+    throw new InputError('FIT_PSF', `${f.name}: PSF must be odd and square, got [${s.join(', ')}]`, { file: f.name });
+  const per = w * w;
+  const planes = s.length === 2 ? 1 : s[0]!;
+  if (planes !== 1 && planes !== nb) throw new InputError('FIT_PSF', `${f.name}: ${planes} PSF planes for ${nb} bands`, { file: f.name });
+  return Array.from({ length: nb }, (_, b) => ({
+    type: 'pixel' as const, width: w,
+    kernel: Float64Array.from(img.data.subarray((planes === 1 ? 0 : b) * per, ((planes === 1 ? 0 : b) + 1) * per) as ArrayLike<number>),
+  }));
+}
+
+const r6 = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(6)) : null);
+
+export const fitCommand: CliCommand = {
+  name: 'fit',
+  summary: 'lens-model posterior (SIE + shear, Sérsic) of one cutout by NUTS',
+  usage: USAGE,
+  async run(argv, io) {
+    const { values, positionals } = parseArgs({
+      args: argv, allowPositionals: true, strict: true,
+      options: {
+        psf: { type: 'string' }, preset: { type: 'string' }, index: { type: 'string' }, chains: { type: 'string' }, grid: { type: 'string' },
+        warmup: { type: 'string' }, samples: { type: 'string' }, workers: { type: 'string' }, seed: { type: 'string' },
+        json: { type: 'boolean', default: false },
+      },
+    });
+    if (positionals.length !== 1) throw new InputError('INPUT_INVALID', 'give exactly one CUTOUT.fits', { given: positionals.length });
+    const chains = int(values.chains, 'chains', 4, 1);
+    const nWarmup = int(values.warmup, 'warmup', 300, 0);
+    const nSamples = int(values.samples, 'samples', 250, 10);
+    const workers = int(values.workers, 'workers', 2, 0);
+    const seed = int(values.seed, 'seed', 0);
+    const t0 = performance.now();
+    const c = readCutoutFile(positionals[0]!, int(values.index, 'index', 0));
+    let psf: PsfSpec[];
+    let psfFrom: string;
+    if (values.psf) {
+      psf = readPsf(values.psf, c.bands.length);
+      psfFrom = values.psf;
+    } else {
+      const preset = getPreset(values.preset ?? c.preset ?? 'lsst');
+      psf = c.bands.map((b) => {
+        const spec = preset.bands[b];
+        if (!spec) throw new InputError('FIT_PSF', `preset ${preset.name} has no band '${b}'; give --psf`, { band: b });
+        return { type: 'gaussian' as const, fwhm: spec.seeing };
+      });
+      psfFrom = `gaussian seeing of preset ${preset.name}`;
+    }
+    const grid = values.grid ?? 'simulator';
+    if (grid !== 'simulator' && grid !== 'uniform') throw new InputError('INPUT_INVALID', `--grid must be simulator or uniform, got '${grid}'`, { option: 'grid' });
+    const input: LensFitInput = { bands: c.bands, size: c.size, pixelScale: c.pixelScale, image: c.image, variance: c.variance, psf, grid };
+    const model = lensModelFromInput(input);
+    io.err(`fit ${c.name}: ${c.bands.join('')} ${c.size}×${c.size}, PSF: ${psfFrom}; MAP…`);
+    const plan = planLensFit(model, { seed, chains });
+    const mapS = (performance.now() - t0) / 1000;
+    io.err(`MAP χ² ${plan.mapChi2.toFixed(1)} for ${model.npix * c.bands.length} pixels (${plan.mapEvaluations} evaluations, ${mapS.toFixed(1)} s); NUTS ${chains} × (${nWarmup} + ${nSamples})`);
+    const done = new Array(chains).fill(0);
+    const total = chains * (nWarmup + nSamples);
+    const results = await runFitChains(
+      Array.from({ length: chains }, (_, chain) => ({ input, plan, chain, seed, nWarmup, nSamples })),
+      { workers, signal: io.signal, onProgress: (ch, d) => { done[ch] = d; io.progress(done.reduce((a, b) => a + b, 0), total, 'NUTS'); } },
+    );
+    const wall = (performance.now() - t0) / 1000;
+    const rep = reportLensFit(results, plan);
+    const out = {
+      file: c.name, bands: c.bands, size: c.size, pixelScale: c.pixelScale, psf: psfFrom, grid,
+      chains, warmup: nWarmup, samples: nSamples, workers, seed,
+      map: { theta: Object.fromEntries(rep.params.map((p, i) => [p.name, r6(plan.mapTheta[i]!)])), chi2: r6(plan.mapChi2), startChi2: plan.startChi2.map(r6), evaluations: plan.mapEvaluations, seconds: r6(mapS) },
+      params: Object.fromEntries(rep.params.map((p) => [p.name, {
+        mean: r6(p.mean), sd: r6(p.sd), q2_5: r6(p.q2_5), q16: r6(p.q16), q50: r6(p.q50), q84: r6(p.q84), q97_5: r6(p.q97_5),
+        rhat: r6(p.rhat), essBulk: r6(p.essBulk), essTail: r6(p.essTail),
+      }])),
+      rhatMax: r6(rep.rhatMax), essBulkMin: r6(rep.essBulkMin), essTailMin: r6(rep.essTailMin),
+      divergences: rep.sampler.divergences, warmupDivergences: rep.sampler.warmupDivergences,
+      treeDepthSaturated: rep.sampler.treeDepthSaturated, ebfmi: rep.sampler.ebfmi.map(r6),
+      stepSize: rep.sampler.stepSize.map(r6), meanAcceptProb: r6(rep.sampler.meanAcceptProb),
+      gradientEvaluations: rep.sampler.gradientEvals, wallSeconds: r6(wall),
+    };
+    if (values.json) {
+      io.out(JSON.stringify(out));
+      return 0;
+    }
+    io.out(`${'param'.padEnd(9)} ${'mean'.padStart(10)} ${'sd'.padStart(9)} ${'2.5%'.padStart(10)} ${'16%'.padStart(10)} ${'50%'.padStart(10)} ${'84%'.padStart(10)} ${'97.5%'.padStart(10)}  R̂      ESSbulk ESStail`);
+    for (const p of rep.params)
+      io.out(`${p.name.padEnd(9)} ${[p.mean, p.sd, p.q2_5, p.q16, p.q50, p.q84, p.q97_5].map((v) => v.toPrecision(5).padStart(10)).join(' ')}  ${p.rhat.toFixed(3)}  ${p.essBulk.toFixed(0).padStart(6)}  ${p.essTail.toFixed(0).padStart(6)}`);
+    io.out(`R̂ max ${rep.rhatMax.toFixed(3)}, ESS bulk min ${rep.essBulkMin.toFixed(0)}, tail min ${rep.essTailMin.toFixed(0)}; divergences ${rep.sampler.divergences} (+${rep.sampler.warmupDivergences} in warm-up), tree depth saturated ${rep.sampler.treeDepthSaturated}, E-BFMI ${rep.sampler.ebfmi.map((e) => e.toFixed(2)).join(' ')}; ${wall.toFixed(1)} s`);
+    return 0;
+  },
+};

@@ -1,0 +1,119 @@
+// `lensdesk train`: trains CMUDeepLens and writes models/<name>/{model.json, weights.bin, card.json}.
+// Checkpoints go to <out>.ckpt/ after every epoch; --resume continues a killed run from there.
+import { parseArgs } from 'node:util';
+import type { CliCommand } from '../command';
+import { type BackendCandidate, backendSummary, selectBackend } from '../../backend/select';
+import { FileCheckpointStore, saveModelDir } from '../../classify/model-files';
+import { CARD_FORMAT, type ModelCard } from '../../../src-core/classify/card';
+import { countTrainableParams } from '../../../src-core/classify/model';
+import { simulatedTrainingData } from '../../../src-core/classify/sim-data';
+import { DEFAULT_RECIPE, trainCmuDeepLens } from '../../../src-core/classify/train';
+import { InputError } from '../../../src-core/errors';
+import * as tf from '@tensorflow/tfjs';
+
+const num = (v: string | undefined, name: string, dflt: number) => {
+  if (v === undefined) return dflt;
+  const x = Number(v);
+  if (!Number.isFinite(x)) throw new InputError('CLI_ARG', `--${name} must be a number, got '${v}'`, { option: name });
+  return x;
+};
+
+export const trainCommand: CliCommand = {
+  name: 'train',
+  summary: 'Train the CMUDeepLens lens finder on simulated cutouts (checkpoints, resume, model card)',
+  usage: `Usage: lensdesk train --simulate PRESET --count N [options]
+       lensdesk train --set DIR [options]            (simulated-set directories: not wired yet)
+
+Data:
+  --simulate PRESET   draw cutouts from the simulator on the fly (e.g. lsst, challenge)
+  --count N           number of cutouts (default 2000), --seed S (default 1), --bands g,r,i,z
+Recipe (defaults: Lanusse et al. 2018):
+  --epochs 120  --batch 128  --lr 1e-3  --lr-drops 40,80  --lr-factor 0.1
+  --pos-weight 1  --val-fraction 0.1  --patience 20 (0 = never stop early)  --no-augment
+Output:
+  --out DIR           model directory (default models/cmudeeplens-<preset>); checkpoints in DIR.ckpt/
+  --resume            continue from DIR.ckpt/last
+  --backend LIST      tfjs backends to try, e.g. wasm,cpu (default tfjs-node-gpu,tfjs-node,wasm,cpu)
+  --json              final line: {"model": DIR, "card": {...}}; per-epoch lines go to stderr
+`,
+  async run(argv, io) {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        simulate: { type: 'string' }, set: { type: 'string' }, count: { type: 'string' }, seed: { type: 'string' },
+        bands: { type: 'string' }, epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' },
+        'lr-drops': { type: 'string' }, 'lr-factor': { type: 'string' }, 'pos-weight': { type: 'string' },
+        'val-fraction': { type: 'string' }, patience: { type: 'string' }, 'no-augment': { type: 'boolean' },
+        out: { type: 'string' }, resume: { type: 'boolean' }, backend: { type: 'string' }, json: { type: 'boolean' },
+      },
+    });
+    if (values.set) {
+      throw new InputError('NOT_IMPLEMENTED', `--set ${values.set}: reading simulated-set directories is not wired yet; use --simulate PRESET --count N`);
+    }
+    if (!values.simulate) throw new InputError('CLI_ARG', 'give --simulate PRESET (see --help)');
+    const backend = await selectBackend(values.backend ? { order: values.backend.split(',') as BackendCandidate[] } : {});
+    io.err(`backend: ${backendSummary(backend)}`);
+    const seed = num(values.seed, 'seed', 1);
+    const data = simulatedTrainingData(
+      { preset: values.simulate, ...(values.bands ? { bands: values.bands.split(',') } : {}) },
+      seed,
+      num(values.count, 'count', 2000),
+    );
+    const patience = num(values.patience, 'patience', 20);
+    const recipe = {
+      epochs: num(values.epochs, 'epochs', DEFAULT_RECIPE.epochs),
+      batchSize: num(values.batch, 'batch', DEFAULT_RECIPE.batchSize),
+      learningRate: num(values.lr, 'lr', DEFAULT_RECIPE.learningRate),
+      lrDropEpochs: values['lr-drops'] ? values['lr-drops'].split(',').map(Number) : DEFAULT_RECIPE.lrDropEpochs,
+      lrDropFactor: num(values['lr-factor'], 'lr-factor', DEFAULT_RECIPE.lrDropFactor),
+      posWeight: num(values['pos-weight'], 'pos-weight', 1),
+      validationFraction: num(values['val-fraction'], 'val-fraction', 0.1),
+      earlyStoppingPatience: patience > 0 ? patience : null,
+      augment: values['no-augment'] ? { rotate90: false, flip: false, zoom: null } : DEFAULT_RECIPE.augment,
+      seed,
+      backend: backend.tfBackend,
+    };
+    const out = values.out ?? `models/cmudeeplens-${values.simulate}`;
+    const store = new FileCheckpointStore(`${out}.ckpt`);
+    const { model, state } = await trainCmuDeepLens(data, {
+      recipe,
+      store,
+      resume: values.resume,
+      signal: io.signal,
+      onStep: (p) => io.progress(Math.min(p.step, p.stepsPerEpoch), p.stepsPerEpoch, `epoch ${p.epoch + 1} loss ${p.loss.toFixed(4)} ${p.imagesPerSecond.toFixed(1)} img/s`),
+      onEpoch: (m) =>
+        io.err(JSON.stringify({ epoch: m.epoch + 1, lr: m.learningRate, trainLoss: m.trainLoss, valLoss: m.valLoss, valAuroc: m.valAuroc, imgPerS: m.imagesPerSecond })),
+    });
+    const best = state.bestEpoch != null ? state.history[state.bestEpoch] : (state.history.at(-1) ?? null);
+    const card: ModelCard = {
+      format: CARD_FORMAT,
+      name: out.split('/').pop()!,
+      architecture: {
+        name: 'CMUDeepLens',
+        reference: 'Lanusse et al. 2018, MNRAS 473, 3895',
+        inputSize: data.size,
+        bands: data.bands,
+        trainableParams: countTrainableParams(model),
+        output: 'logit',
+      },
+      pixelScale: data.pixelScale,
+      normalisation: state.normalisation,
+      trainingSet: {
+        description: data.description,
+        source: data.source,
+        nTrain: state.counts.nTrain,
+        nValidation: state.counts.nValidation,
+        positiveFraction: state.counts.positives / Math.max(state.counts.nTrain, 1),
+      },
+      training: state.recipe,
+      metrics: { best, history: state.history, stoppedEarly: state.stoppedEarly },
+      createdAt: new Date().toISOString(),
+      software: { lensdesk: '0.1.0', tfjs: tf.version.tfjs, backend: backend.tfBackend },
+    };
+    await saveModelDir(out, model, card);
+    model.dispose();
+    if (values.json) io.out(JSON.stringify({ model: out, card }));
+    else io.out(`saved ${out} (best epoch ${best ? best.epoch + 1 : '—'}, val loss ${best?.valLoss?.toFixed(4) ?? '—'}, AUROC ${best?.valAuroc?.toFixed(3) ?? '—'})`);
+    return 0;
+  },
+};
