@@ -34,6 +34,8 @@ export default defineConfig({
           serve: resolve(__dirname, 'src-main/serve/serve-entry.ts'),
           cli: resolve(__dirname, 'src-main/cli/entry.ts'),
           'job-worker': resolve(__dirname, 'src-main/jobs/worker-entry.ts'),
+          'simulate-worker': resolve(__dirname, 'src-main/workers/simulate-worker.ts'),
+          'fit-worker': resolve(__dirname, 'src-main/workers/fit-worker.ts'),
         },
         external,
         output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },

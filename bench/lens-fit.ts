@@ -1,22 +1,51 @@
-// Lens-fit benchmark: one LSST-like 45×45×4 synthetic cutout (src-core/infer/lens-synthetic), the full
-// `lensdesk fit` pipeline (multi-start LM MAP, 4 NUTS chains in 2 worker threads), and the per-evaluation
-// costs. Prints one JSON line. The emcee peer (shared/peers/lens_fit_emcee.py) is run in the same
-// invocation when Debian's python3 has numpy, scipy and emcee; otherwise the reason is printed and only the
-// peer's published figures (peers/README.md, measured elsewhere) can be quoted, not a ratio.
-//   npx tsx bench/lens-fit.ts [--warmup 300] [--samples 250] [--workers 2]
+// Lens-fit benchmark: wall time per candidate to R̂ < 1.01 and bulk-ESS ≥ 400 for θE on a 45×45×4 LSST
+// cutout, 2 cores. Default cutout: the first lens of LensDesk's simulator, simulateCutout('lsst', seed, i)
+// (--cutout sim; --variant well-specified re-renders it inside the fit's model family, see
+// src-core/infer/lens-simulated.ts), or the fit's own synthetic cutout (--cutout synthetic). Runs the
+// 'fit' job's pipeline (src-main/fit/fit-lens.ts: MAP, Laplace preconditioning, chains in worker threads)
+// and the per-evaluation costs, and the emcee peer's likelihood (shared/peers/lens_fit_emcee.py
+// LensPosterior.solve, Debian python3, emcee stubbed) timed in the same run for a cost ratio.
+//   npx tsx bench/lens-fit.ts [--cutout sim|synthetic] [--variant simulator|well-specified] [--seed 1]
+//        [--warmup 150] [--samples 150] [--chains 4] [--starts 4] [--workers 2] [--no-peer]
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { lensModelFromInput, planLensFit, reportLensFit, type LensFitInput } from '../src-core/infer/lens-fit';
+import { lensModelFromInput, type LensFitInput } from '../src-core/infer/lens-fit';
 import { LensGradient } from '../src-core/infer/lens-gradient';
+import { simulatedLens, type SimulatedVariant } from '../src-core/infer/lens-simulated';
 import { syntheticLens } from '../src-core/infer/lens-synthetic';
 import { getPreset } from '../src-core/lens/presets';
-import { runFitChains } from '../src-main/workers/fit-pool';
+import { simulateCutout } from '../src-core/lens/simulate';
+import { DEFAULT_FIT_SETTINGS, fitLens } from '../src-main/fit/fit-lens';
 
-const { values } = parseArgs({ options: { warmup: { type: 'string', default: '300' }, samples: { type: 'string', default: '250' }, workers: { type: 'string', default: '2' } } });
-const bands = ['g', 'r', 'i', 'z'];
-const s = syntheticLens({ seed: 1, size: 45, bands });
-const preset = getPreset('lsst');
-const input: LensFitInput = { bands, size: 45, pixelScale: 0.2, image: s.cutout.image, variance: s.cutout.variance, psf: bands.map((b) => ({ type: 'gaussian', fwhm: preset.bands[b]!.seeing })) };
+const { values } = parseArgs({
+  options: {
+    cutout: { type: 'string', default: 'sim' }, variant: { type: 'string', default: 'simulator' }, seed: { type: 'string', default: '1' },
+    warmup: { type: 'string', default: String(DEFAULT_FIT_SETTINGS.warmup) }, samples: { type: 'string', default: String(DEFAULT_FIT_SETTINGS.samples) },
+    chains: { type: 'string', default: String(DEFAULT_FIT_SETTINGS.chains) }, starts: { type: 'string', default: String(DEFAULT_FIT_SETTINGS.nStarts) },
+    workers: { type: 'string', default: '2' }, 'no-peer': { type: 'boolean', default: false },
+  },
+});
+const seed = +values.seed!;
+let input: LensFitInput;
+let truth: Float64Array;
+let label: string;
+if (values.cutout === 'synthetic') {
+  const bands = ['g', 'r', 'i', 'z'];
+  const s = syntheticLens({ seed, size: 45, bands });
+  const preset = getPreset('lsst');
+  input = { bands, size: 45, pixelScale: 0.2, image: s.cutout.image, variance: s.cutout.variance, psf: bands.map((b) => ({ type: 'gaussian' as const, fwhm: preset.bands[b]!.seeing })) };
+  truth = s.truth;
+  label = `synthetic seed ${seed}`;
+} else {
+  let i = 0;
+  while (simulateCutout('lsst', seed, i).truth.is_lens !== 1) i++;
+  const s = simulatedLens({ preset: 'lsst' }, seed, i, values.variant as SimulatedVariant);
+  input = s.input;
+  truth = s.truth;
+  label = `simulateCutout('lsst', ${seed}, ${i}) ${values.variant}`;
+}
 const model = lensModelFromInput(input);
 
 // Per-call costs (median of 5 blocks).
@@ -24,44 +53,56 @@ const median = (f: () => void, reps: number) => {
   const t: number[] = [];
   for (let k = 0; k < 5; k++) {
     const t0 = performance.now();
-    for (let i = 0; i < reps; i++) f();
+    for (let r = 0; r < reps; r++) f();
     t.push((performance.now() - t0) / reps);
   }
   return t.sort((a, b) => a - b)[2]!;
 };
 const g = new Float64Array(12);
 const lg = new LensGradient(model);
-const evalMs = median(() => model.solve(s.truth), 40);
-const gradMs = median(() => lg.chi2AndGradient(s.truth, g), 20);
+const evalMs = median(() => model.solve(truth), 20);
+const gradMs = median(() => lg.chi2AndGradient(truth, g), 10);
 
-const t0 = performance.now();
-const chains = 4;
-const plan = planLensFit(model, { seed: 0, chains });
-const mapS = (performance.now() - t0) / 1000;
-const results = await runFitChains(
-  Array.from({ length: chains }, (_, chain) => ({ input, plan, chain, seed: 0, nWarmup: +values.warmup!, nSamples: +values.samples! })),
-  { workers: +values.workers! },
-);
-const wall = (performance.now() - t0) / 1000;
-const rep = reportLensFit(results, plan);
+// The peer's likelihood (templates + NNLS), same machine, same run, its own cutout of the same size.
+let peer: Record<string, unknown> = { available: false };
+const peersDir = '/work/shared/peers';
+if (!values['no-peer'] && existsSync(join(peersDir, 'lens_fit_emcee.py'))) {
+  const PY = `
+import sys, types, json, time
+sys.path.insert(0, sys.argv[1]); sys.modules['emcee'] = types.ModuleType('emcee')
+import lens_sim_numpy as sim, lens_fit_emcee as fit
+image, var, model, p = sim.simulate_cutout(1, 0, 'lsst')
+post = fit.LensPosterior(image.astype(float), var.astype(float), 'lsst'); t = fit.truth_vector(p)
+ts = []
+for k in range(5):
+    t0 = time.perf_counter()
+    for r in range(20): post.solve(t)
+    ts.append((time.perf_counter() - t0) / 20 * 1000)
+print(json.dumps({'evalMs': sorted(ts)[2]}))`;
+  const py = spawnSync('/usr/bin/python3', ['-c', PY, peersDir], { encoding: 'utf8' });
+  peer = py.status === 0
+    ? { available: true, ...JSON.parse(py.stdout), note: 'peer LensPosterior.solve (numpy), emcee stubbed; emcee itself is not installed' }
+    : { available: false, reason: (py.stderr || String(py.error)).trim().split('\n').pop() };
+}
+
+const settings = { ...DEFAULT_FIT_SETTINGS, seed: 0, chains: +values.chains!, warmup: +values.warmup!, samples: +values.samples!, nStarts: +values.starts! };
+const fit = await fitLens(input, settings, { workers: +values.workers! });
+const rep = fit.report;
 const te = rep.params[0]!;
-
-const py = spawnSync('/usr/bin/python3', ['-c', 'import numpy, scipy, emcee'], { encoding: 'utf8' });
-const peer = py.status === 0
-  ? 'available: run shared/peers/lens_fit_emcee.py on the same machine for a ratio (not automated here: ~9.5 min per cutout)'
-  : `unavailable: ${(py.stderr || py.error?.message || '').trim().split('\n').pop()}`;
-
+const peerEval = peer.available ? (peer.evalMs as number) : NaN;
 console.log(JSON.stringify({
-  date: new Date().toISOString().slice(0, 10), node: process.version, cutout: '45x45x4 synthetic (lsst preset)',
+  date: new Date().toISOString(), node: process.version, cutout: `45x45x4 ${label}`, settings,
   evalMs: +evalMs.toFixed(2), gradMs: +gradMs.toFixed(2), gradOverEval: +(gradMs / evalMs).toFixed(2),
-  mapSeconds: +mapS.toFixed(1), mapEvaluations: plan.mapEvaluations, mapChi2: +plan.mapChi2.toFixed(1), truthChi2: +model.solve(s.truth).chi2.toFixed(1),
-  chains, workers: +values.workers!, warmup: +values.warmup!, samples: +values.samples!,
-  wallSeconds: +wall.toFixed(1), gradientEvaluations: rep.sampler.gradientEvals,
-  thetaE: { truth: s.truth[0], mean: +te.mean.toFixed(5), sd: +te.sd.toPrecision(3), essBulk: Math.round(te.essBulk), essTail: Math.round(te.essTail), rhat: +te.rhat.toFixed(4) },
+  peerEvalMs: peer.available ? +peerEval.toFixed(2) : null, evalOverPeer: peer.available ? +(evalMs / peerEval).toFixed(2) : null, peer,
+  mapSeconds: +fit.mapSeconds.toFixed(1), mapEvaluations: fit.plan.mapEvaluations, mapChi2: +fit.plan.mapChi2.toFixed(1), truthChi2: +model.solve(truth).chi2.toFixed(1),
+  wallSeconds: +fit.wallSeconds.toFixed(1), gradientEvaluations: rep.sampler.gradientEvals,
+  gradientEvalsPerSecondPerWorker: +(rep.sampler.gradientEvals / (fit.wallSeconds - fit.mapSeconds) / +values.workers!).toFixed(1),
+  thetaE: { truth: +truth[0]!.toFixed(5), mean: +te.mean.toFixed(5), sd: +te.sd.toPrecision(3), essBulk: Math.round(te.essBulk), essTail: Math.round(te.essTail), rhat: +te.rhat.toFixed(4) },
+  essThetaEPerSecond: +(te.essBulk / fit.wallSeconds).toFixed(1),
+  converged: te.rhat < 1.01 && te.essBulk >= 400,
   gradientEvalsPerEssThetaE: +(rep.sampler.gradientEvals / te.essBulk).toFixed(1),
   rhatMax: +rep.rhatMax.toFixed(4), essBulkMin: Math.round(rep.essBulkMin), essTailMin: Math.round(rep.essTailMin),
   divergences: rep.sampler.divergences, treeDepthSaturated: rep.sampler.treeDepthSaturated,
-  coverage68: rep.params.filter((p, i) => p.q16 <= s.truth[i]! && s.truth[i]! <= p.q84).length,
-  coverage95: rep.params.filter((p, i) => p.q2_5 <= s.truth[i]! && s.truth[i]! <= p.q97_5).length,
-  peer,
+  coverage68: rep.params.filter((p, i) => p.q16 <= truth[i]! && truth[i]! <= p.q84).length,
+  coverage95: rep.params.filter((p, i) => p.q2_5 <= truth[i]! && truth[i]! <= p.q97_5).length,
 }));

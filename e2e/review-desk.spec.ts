@@ -172,6 +172,17 @@ test('candidate view: RA/Dec and pixel values under the cursor, FITS header, at 
   await expect(readout).toContainText('x 24 y 23');
   const raRight = Number(/RA (\S+)°/.exec((await readout.textContent())!)![1]);
   expect(raRight).toBeLessThan(ra);
+  // A wider context cutout shows when the source has one (here: registered for this source).
+  const rw = new Database(join(srv.workspace, 'lensdesk.sqlite'));
+  try {
+    rw.prepare("INSERT INTO cutouts(source_id, kind, path, width, height, bands) SELECT source_id, 'context', path, width, height, bands FROM cutouts WHERE source_id = ? AND kind = 'stamp'").run(sid);
+  } finally {
+    rw.close();
+  }
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowLeft'); // re-reads the candidate
+  await expect(page.getByTestId('context').locator('.stamp[data-state="ready"]')).toBeVisible();
+  await expect(page.getByTestId('context')).toContainText('45×45 px');
   const header = page.getByTestId('fits-header');
   await header.locator('summary').click();
   await expect(header.locator('pre')).toContainText("CTYPE1  =           'RA---TAN'");

@@ -82,6 +82,12 @@ export const schemas = {
     .object({ minConsensus: z.number().min(0).max(3).optional(), minScore: z.number().min(0).max(1).optional() })
     .strict(),
   'samp.pointAt': z.object({ sourceId: id }).strict(),
+  /** Lens-model posteriors of one source, newest first (summaries and diagnostics, no draws). */
+  'posteriors.list': z.object({ sourceId: id }).strict(),
+  /** Draws of one posterior for corner and trace plots, thinned to at most maxDraws per chain. */
+  'posterior.samples': z.object({ posteriorId: id, maxDraws: z.number().int().min(10).max(5000).default(250) }).strict(),
+  /** Latest θE summary of each given source that has a fit (grid column). */
+  'posteriors.thetaE': z.object({ sourceIds: z.array(id).max(1000) }).strict(),
 } as const;
 
 export type Method = keyof typeof schemas;
@@ -207,6 +213,63 @@ export interface SampSent {
   rows?: number;
 }
 
+/** One parameter of a lens-model posterior (units: arcsec for θE, positions, radii; e, γ dimensionless). */
+export interface PosteriorParamSummary {
+  name: string;
+  mean: number;
+  sd: number;
+  q2_5: number;
+  q16: number;
+  q50: number;
+  q84: number;
+  q97_5: number;
+  rhat: number;
+  essBulk: number;
+  essTail: number;
+}
+
+export interface PosteriorInfo {
+  id: number;
+  sourceId: number;
+  method: string;
+  /** Fit settings key (chains, warm-up, draws, seed, MAP starts). */
+  settings: string;
+  jobId: number | null;
+  createdAt: string;
+  parameters: string[];
+  summaries: PosteriorParamSummary[];
+  diagnostics: {
+    chains: number; drawsPerChain: number; rhatMax: number; essBulkMin: number; essTailMin: number;
+    divergences: number; warmupDivergences: number; treeDepthSaturated: number; ebfmi: number[]; stepSize: number[];
+    gradientEvaluations: number; wallSeconds: number; mapSeconds: number; mapChi2: number; npix: number;
+    /** R̂ < 1.01 for every parameter and bulk-ESS(θE) ≥ 400. */
+    converged: boolean;
+  };
+  thetaE: { mean: number; sd: number };
+  /** Image-protocol paths of the best-fit model and (data − model)/σ stamps (latest fit of the source). */
+  images: { model: string | null; residual: string | null };
+}
+
+export interface PosteriorSamples {
+  id: number;
+  parameters: string[];
+  chains: number;
+  /** Draws kept per chain after thinning by `thin`. */
+  drawsPerChain: number;
+  thin: number;
+  /** One array per chain, draws × parameters row-major. */
+  draws: number[][];
+}
+
+export interface PosteriorThetaE {
+  sourceId: number;
+  posteriorId: number;
+  mean: number;
+  sd: number;
+  rhat: number;
+  converged: boolean;
+}
+
 export interface Results {
   'session.info': SessionInfo;
   'reviewer.set': SessionInfo['reviewer'];
@@ -227,6 +290,9 @@ export interface Results {
   'samp.sendImage': SampSent;
   'samp.sendTable': SampSent;
   'samp.pointAt': SampSent;
+  'posteriors.list': PosteriorInfo[];
+  'posterior.samples': PosteriorSamples;
+  'posteriors.thetaE': PosteriorThetaE[];
 }
 export type Result<M extends Method> = Results[M];
 

@@ -10,6 +10,7 @@ import type { Workspace } from '../store/workspace';
 import { backendStatus } from './backend-status';
 import { consensusSummary } from './consensus';
 import { SampService } from '../samp/service';
+import { listPosteriors, posteriorSamples, thetaESummaries } from '../store/posteriors';
 
 type Handlers = { [M in Method]: (p: ParsedParams<M>) => Result<M> | Promise<Result<M>> };
 
@@ -110,6 +111,9 @@ export class Backend extends EventEmitter {
     'samp.sendImage': (p) => this.samp.sendImage(p.sourceId, p.kind),
     'samp.sendTable': (p) => this.samp.sendTable(p),
     'samp.pointAt': (p) => this.samp.pointAt(p.sourceId),
+    'posteriors.list': (p) => listPosteriors(this.ws.db, p.sourceId),
+    'posterior.samples': (p) => posteriorSamples(this.ws.db, p.posteriorId, p.maxDraws),
+    'posteriors.thetaE': (p) => [...thetaESummaries(this.ws.db, p.sourceIds).values()],
   };
 
   async close(): Promise<void> {

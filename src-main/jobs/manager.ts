@@ -1,37 +1,15 @@
 // Runs jobs in worker threads (never on the event loop that serves the UI), persists their state
 // and progress in the jobs table, emits updates, cancels on request, and resumes interrupted jobs.
 import { EventEmitter } from 'node:events';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { JobInfo } from '../../src-core/api/contract';
 import { InputError, NotFoundError } from '../../src-core/errors';
 import type { Repo } from '../store/repo';
-import { appRoot } from '../util/paths';
+import { workerFile } from '../workers/worker-file';
 import { jobKinds } from './registry';
 import type { WorkerMessage } from './types';
 
-/**
- * The worker to start: the built bundle, or — when running from TypeScript sources under tsx or
- * vitest — a data-URL bootstrap that registers tsx's loader inside the worker before importing the
- * .ts entry (Node 20 does not carry `--import` loaders into worker threads).
- */
-function workerSpec(): { file: string | URL } {
-  const here = import.meta.url;
-  if (here.endsWith('.ts')) {
-    const entry = new URL('./worker-entry.ts', here).href;
-    // tsx's ESM API (the 'import' condition of tsx/esm/api), next to its package.json.
-    const tsxApi = join(dirname(createRequire(here).resolve('tsx/package.json')), 'dist', 'esm', 'api', 'index.mjs');
-    const code = `import { register } from ${JSON.stringify(pathToFileURL(tsxApi).href)}; register(); await import(${JSON.stringify(entry)});`;
-    return { file: new URL(`data:text/javascript,${encodeURIComponent(code)}`) };
-  }
-  // The bundle may place this code in a shared chunk, so locate the worker from the app root.
-  const built = join(appRoot(), 'out', 'main', 'job-worker.js');
-  if (!existsSync(built)) throw new Error(`job worker bundle missing at ${built}; run \`npm run build\``);
-  return { file: built };
-}
+const workerSpec = () => ({ file: workerFile('job-worker', './worker-entry.ts', import.meta.url) });
 
 function pidAlive(pid: number): boolean {
   try {

@@ -1,10 +1,7 @@
 // Runs the chains of a lens fit in worker threads, one chain per worker (reference page: "several chains
 // from dispersed starts, one worker each"), at most `workers` at a time. `workers: 0` runs them in this
 // thread (tests, debugging). Cancel = terminate the workers.
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { existsSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { workerFile as workerFileOf } from './worker-file';
 import { Worker } from 'node:worker_threads';
 import { CancelledError, deserializeError, type SerializedError } from '../../src-core/errors';
 import { lensModelFromInput, runLensChain, type LensFitInput, type LensFitPlan } from '../../src-core/infer/lens-fit';
@@ -25,19 +22,7 @@ export type FitWorkerReply =
   | { type: 'done'; chain: number; result: ChainResult; ms: number }
   | { type: 'error'; chain: number; error: SerializedError };
 
-/** Under tsx/vitest: a data-URL bootstrap registering tsx in the worker (as simulate-pool does). */
-function workerFile(): string | URL {
-  const here = import.meta.url;
-  if (here.endsWith('.ts')) {
-    const entry = new URL('./fit-worker.ts', here).href;
-    const tsxApi = join(dirname(createRequire(here).resolve('tsx/package.json')), 'dist', 'esm', 'api', 'index.mjs');
-    const code = `import { register } from ${JSON.stringify(pathToFileURL(tsxApi).href)}; register(); await import(${JSON.stringify(entry)});`;
-    return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
-  }
-  const built = new URL('./fit-worker.js', here);
-  if (!existsSync(built)) throw new Error(`fit worker bundle missing at ${built.pathname}; run \`npm run build\``);
-  return built;
-}
+const workerFile = () => workerFileOf('fit-worker', './fit-worker.ts', import.meta.url);
 
 export async function runFitChains(
   jobs: FitChainJob[],

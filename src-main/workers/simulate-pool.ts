@@ -2,10 +2,7 @@
 // order, abort = terminate the workers (chunk files are written atomically, so nothing half-written
 // stays behind). Used by `lensdesk simulate`, bench/simulate.ts and any job that needs many cutouts;
 // the job system can instead call the pure `simulateRange` per chunk in its own worker.
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { existsSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { workerFile as workerFileOf } from './worker-file';
 import { Worker } from 'node:worker_threads';
 import { CancelledError, deserializeError, type SerializedError } from '../../src-core/errors';
 import type { SimulationConfig, Truth } from '../../src-core/lens/simulate';
@@ -29,19 +26,7 @@ export type SimWorkerReply =
 
 export type SimChunkResult = Extract<SimWorkerReply, { type: 'done' }>;
 
-/** Under tsx/vitest: a data-URL bootstrap registering tsx in the worker (as src-main/jobs does). */
-function workerFile(): string | URL {
-  const here = import.meta.url;
-  if (here.endsWith('.ts')) {
-    const entry = new URL('./simulate-worker.ts', here).href;
-    const tsxApi = join(dirname(createRequire(here).resolve('tsx/package.json')), 'dist', 'esm', 'api', 'index.mjs');
-    const code = `import { register } from ${JSON.stringify(pathToFileURL(tsxApi).href)}; register(); await import(${JSON.stringify(entry)});`;
-    return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
-  }
-  const built = new URL('./simulate-worker.js', here);
-  if (!existsSync(built)) throw new Error(`simulate worker bundle missing at ${built.pathname}; run \`npm run build\``);
-  return built;
-}
+const workerFile = () => workerFileOf('simulate-worker', './simulate-worker.ts', import.meta.url);
 
 export interface PoolOptions {
   workers: number;

@@ -1,0 +1,165 @@
+// "Model this lens" job: a lens-model posterior (SIE + shear, Sérsic source, de Vaucouleurs lens light;
+// MAP + NUTS, src-main/fit/fit-lens.ts) for one candidate, a selection, a catalog, or every candidate
+// with consensus ≥ minConsensus. Per candidate it stores the draws, summaries and diagnostics
+// (src-main/store/posteriors.ts) and writes the best-fit model and (data − model)/σ as stamp files
+// (cutouts kinds 'model' and 'residual', shown by the blink through the image protocol).
+// Resumable: candidates that already have a posterior with the same settings key are skipped, so a killed
+// or cancelled job continues where it stopped. Cancel: the running chains' worker threads are terminated.
+// A candidate that cannot be fitted (even-sized stamp, unknown band) is counted as failed and skipped.
+import { mkdirSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { CancelledError, InputError } from '../../../src-core/errors';
+import { fitInputFromStamp } from '../../../src-core/infer/lens-stamp';
+import { getPreset } from '../../../src-core/lens/presets';
+import { DEFAULT_FIT_SETTINGS, FIT_PARAM_NAMES, fitLens, settingsKey, type FitSettings } from '../../fit/fit-lens';
+import { readStampFile, writeStampFile } from '../../stamps/stamp-file';
+import { fittedSourceIds, fitTargets, insertPosterior, upsertFitCutout } from '../../store/posteriors';
+import type { JobKind } from '../types';
+
+export interface FitParams extends FitSettings {
+  sourceIds?: number[];
+  catalogId?: number;
+  minConsensus?: number;
+  /** Survey preset for the PSFs when the catalog's survey does not name one (default lsst). */
+  preset?: string;
+  workers: number;
+}
+
+const intIn = (p: Record<string, unknown>, k: string, lo: number, hi: number, d: number): number => {
+  if (p[k] === undefined) return d;
+  const v = p[k];
+  if (!Number.isInteger(v) || (v as number) < lo || (v as number) > hi)
+    throw new InputError('INVALID_PARAMS', `fit: ${k} must be an integer in [${lo}, ${hi}]`, { field: `params.${k}` });
+  return v as number;
+};
+
+export function prepareFit(p: Record<string, unknown>): FitParams {
+  const out: FitParams = {
+    chains: intIn(p, 'chains', 2, 16, DEFAULT_FIT_SETTINGS.chains),
+    warmup: intIn(p, 'warmup', 50, 5000, DEFAULT_FIT_SETTINGS.warmup),
+    samples: intIn(p, 'samples', 50, 20000, DEFAULT_FIT_SETTINGS.samples),
+    seed: intIn(p, 'seed', 0, 2 ** 31 - 1, DEFAULT_FIT_SETTINGS.seed),
+    nStarts: intIn(p, 'nStarts', 1, 32, DEFAULT_FIT_SETTINGS.nStarts),
+    maxEvals: intIn(p, 'maxEvals', 20, 5000, DEFAULT_FIT_SETTINGS.maxEvals),
+    workers: intIn(p, 'workers', 0, 16, 2),
+  };
+  if (p.sourceIds !== undefined) {
+    if (!Array.isArray(p.sourceIds) || !p.sourceIds.length || !p.sourceIds.every((x) => Number.isInteger(x) && x > 0))
+      throw new InputError('INVALID_PARAMS', 'fit: sourceIds must be a non-empty array of source ids', { field: 'params.sourceIds' });
+    out.sourceIds = p.sourceIds as number[];
+  }
+  if (p.catalogId !== undefined) out.catalogId = intIn(p, 'catalogId', 1, 2 ** 31 - 1, 0);
+  if (p.minConsensus !== undefined) {
+    const v = Number(p.minConsensus);
+    if (!(v >= 0 && v <= 3)) throw new InputError('INVALID_PARAMS', 'fit: minConsensus must be within [0, 3]', { field: 'params.minConsensus' });
+    out.minConsensus = v;
+  }
+  if (out.sourceIds === undefined && out.catalogId === undefined && out.minConsensus === undefined)
+    throw new InputError('INVALID_PARAMS', 'fit: give sourceIds, catalogId or minConsensus (e.g. 2 for "consensus ≥ B")', { field: 'params' });
+  if (p.preset !== undefined) {
+    getPreset(String(p.preset)); // throws naming the unknown preset
+    out.preset = String(p.preset);
+  }
+  return out;
+}
+
+/** 'sim-lsst' → 'lsst' when that preset exists. */
+function presetOf(survey: string | null, fallback: string): string {
+  const m = survey?.match(/^sim-(\w+)$/);
+  if (m) {
+    try {
+      return getPreset(m[1]!).name;
+    } catch { /* not a preset name */ }
+  }
+  return fallback;
+}
+
+export const fitKind: JobKind<FitParams> = {
+  kind: 'fit',
+  prepare: (p) => prepareFit(p),
+  async run(ctx) {
+    const { params } = ctx;
+    const db = ctx.repo.db;
+    const key = settingsKey(params);
+    const targets = fitTargets(db, params);
+    const done = fittedSourceIds(db, key);
+    const todo = targets.filter((t) => !done.has(t.sourceId));
+    const dir = join(ctx.workspaceDir, 'cutouts', 'fits');
+    mkdirSync(dir, { recursive: true });
+    const total = targets.length;
+    let fitted = 0;
+    const failed: { sourceId: number; error: string }[] = [];
+    const walls: number[] = [];
+    const abort = new AbortController();
+    const poll = setInterval(() => ctx.cancelled() && abort.abort(), 200);
+    try {
+      for (const t of todo) {
+        ctx.checkCancelled();
+        const base = total - todo.length + fitted + failed.length;
+        let input;
+        let stamp;
+        try {
+          stamp = readStampFile(isAbsolute(t.path) ? t.path : resolve(ctx.workspaceDir, t.path));
+          input = fitInputFromStamp(stamp, params.preset ?? presetOf(t.survey, 'lsst')).input;
+        } catch (e) {
+          failed.push({ sourceId: t.sourceId, error: (e as Error).message });
+          continue;
+        }
+        const tag = `source ${t.sourceId} (${base + 1}/${total})`;
+        let out;
+        try {
+          out = await fitLens(input, params, {
+            workers: params.workers, signal: abort.signal,
+            onProgress: (d, n, phase) => ctx.progress(base * 1000 + Math.round((1000 * d) / n), total * 1000, `${tag}: ${phase}`),
+          });
+        } catch (e) {
+          if (e instanceof CancelledError || ctx.cancelled()) throw new CancelledError('fit cancelled');
+          failed.push({ sourceId: t.sourceId, error: (e as Error).message });
+          continue;
+        }
+        const { report, plan, physical } = out;
+        const n = input.size * input.size;
+        const planes = (a: Float64Array) => input.bands.map((_, b) => Float32Array.from(a.subarray(b * n, (b + 1) * n)));
+        const common = { width: input.size, height: input.size, bands: input.bands, ra: stamp.ra, dec: stamp.dec, pixelScale: input.pixelScale };
+        for (const [kind, data] of [['model', out.model], ['residual', out.residual]] as const) {
+          const file = join(dir, `${t.sourceId}-${kind}.fits`);
+          writeStampFile(file, { ...common, planes: planes(data) }, [
+            { keyword: 'FITKIND', value: kind, comment: kind === 'model' ? 'best-fit (MAP) lens model, e-' : '(data - model) / sigma' },
+          ]);
+          upsertFitCutout(db, t.sourceId, kind, relative(ctx.workspaceDir, file), input.size, input.size, input.bands);
+        }
+        const P = FIT_PARAM_NAMES.length;
+        const samples = new Float64Array(physical.length * params.samples * P);
+        physical.forEach((r, c) => samples.set(r.draws.subarray(0, params.samples * P), c * params.samples * P));
+        const te = report.params[0]!;
+        insertPosterior(db, {
+          sourceId: t.sourceId, jobId: ctx.jobId, parameters: [...FIT_PARAM_NAMES],
+          summaries: report.params.map((s) => ({
+            name: s.name, mean: s.mean, sd: s.sd, q2_5: s.q2_5, q16: s.q16, q50: s.q50, q84: s.q84, q97_5: s.q97_5,
+            rhat: s.rhat, essBulk: s.essBulk, essTail: s.essTail,
+          })),
+          samples,
+          diagnostics: {
+            settings: key, chains: params.chains, drawsPerChain: params.samples,
+            rhatMax: report.rhatMax, essBulkMin: report.essBulkMin, essTailMin: report.essTailMin,
+            divergences: report.sampler.divergences, warmupDivergences: report.sampler.warmupDivergences,
+            treeDepthSaturated: report.sampler.treeDepthSaturated, ebfmi: report.sampler.ebfmi, stepSize: report.sampler.stepSize,
+            gradientEvaluations: report.sampler.gradientEvals, wallSeconds: out.wallSeconds, mapSeconds: out.mapSeconds,
+            mapChi2: plan.mapChi2, npix: n * input.bands.length, mapTheta: plan.mapTheta,
+            thetaE: { mean: te.mean, sd: te.sd, rhat: te.rhat, essBulk: te.essBulk },
+          },
+        });
+        fitted++;
+        walls.push(out.wallSeconds);
+        ctx.progress((base + 1) * 1000, total * 1000, `${tag}: θE = ${te.mean.toFixed(3)} ± ${te.sd.toFixed(3)}″, R̂ ${report.rhatMax.toFixed(3)}`);
+      }
+    } finally {
+      clearInterval(poll);
+    }
+    return {
+      settings: key, candidates: total, fitted, skipped: done.size && targets.filter((t) => done.has(t.sourceId)).length,
+      failed: failed.length, failures: failed.slice(0, 20),
+      meanWallSeconds: walls.length ? +(walls.reduce((a, b) => a + b, 0) / walls.length).toFixed(1) : null,
+    };
+  },
+};
