@@ -1,6 +1,7 @@
 // Every job kind, by name. Later issues add kinds here (simulate, train, fit).
 import { demoKind } from './kinds/demo';
 import { exportKind } from './kinds/export';
+import { fitKind } from './kinds/fit';
 import { ingestKind } from './kinds/ingest';
 import { ingestCatalogKind } from './kinds/ingest-catalog';
 import { scoreKind } from './kinds/score';
@@ -14,4 +15,5 @@ export const jobKinds: Record<string, JobKind<never>> = {
   export: exportKind as JobKind<never>,
   demo: demoKind as JobKind<never>,
   simulate: simulateKind as JobKind<never>,
+  fit: fitKind as JobKind<never>,
 };

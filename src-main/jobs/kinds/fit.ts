@@ -157,7 +157,7 @@ export const fitKind: JobKind<FitParams> = {
       clearInterval(poll);
     }
     return {
-      settings: key, candidates: total, fitted, skipped: done.size && targets.filter((t) => done.has(t.sourceId)).length,
+      settings: key, candidates: total, fitted, skipped: total - todo.length,
       failed: failed.length, failures: failed.slice(0, 20),
       meanWallSeconds: walls.length ? +(walls.reduce((a, b) => a + b, 0) / walls.length).toFixed(1) : null,
     };

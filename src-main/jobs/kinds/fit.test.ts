@@ -1,0 +1,100 @@
+// The 'fit' job end to end on a tiny simulated lens (21 × 21 × 4, short chains in this thread): a posterior
+// row with draws, summaries and diagnostics, model + residual stamps recorded as cutouts, the contract's
+// reads (list, thinned samples, θE per source), resume skipping what is fitted, cancellation, bad params.
+import { afterAll, describe, expect, it } from 'vitest';
+import { isAbsolute, resolve } from 'node:path';
+import { CancelledError } from '../../../src-core/errors';
+import { Repo } from '../../store/repo';
+import { openWorkspace } from '../../store/workspace';
+import { listPosteriors, posteriorSamples, thetaESummaries } from '../../store/posteriors';
+import { readStampFile } from '../../stamps/stamp-file';
+import { tempDir } from '../../../test/workspace-fixture';
+import type { JobContext } from '../types';
+import { fitKind, prepareFit, type FitParams } from './fit';
+import { simulateIntoWorkspace } from './simulate';
+
+const t = tempDir();
+const ws = openWorkspace(t.dir);
+afterAll(() => {
+  ws.close();
+  t.cleanup();
+});
+const repo = new Repo(ws.db);
+
+function ctx<P>(params: P, cancelled = false): JobContext<P> & { messages: string[] } {
+  const messages: string[] = [];
+  return {
+    jobId: null as unknown as number, params, repo, workspaceDir: ws.dir, messages,
+    progress: (_d, _n, m) => void messages.push(m ?? ''),
+    cancelled: () => cancelled,
+    checkCancelled: () => { if (cancelled) throw new CancelledError('cancelled'); },
+  };
+}
+
+describe('fit job', () => {
+  it('fits, stores, serves, resumes and cancels', async () => {
+    const sim = await simulateIntoWorkspace(ctx(null), {
+      name: 'tiny', count: 1, seed: 7, field: { ra: 150, dec: 2, radiusDeg: 0.1 },
+      config: { preset: 'lsst', size: 21, lensFraction: 1, thetaEMin: 0.8, thetaEMax: 1.2, starContamination: 0, artefactContamination: 0 },
+    }, 1);
+    const sourceId = ws.db.prepare('SELECT id FROM sources WHERE catalog_id = ?').pluck().get(sim.catalogId) as number;
+    const params: FitParams = prepareFit({ sourceIds: [sourceId], chains: 2, warmup: 50, samples: 60, nStarts: 1, maxEvals: 40, workers: 0 });
+    const r1 = await fitKind.run(ctx(params));
+    expect(r1).toMatchObject({ candidates: 1, fitted: 1, failed: 0 });
+
+    const [post] = listPosteriors(ws.db, sourceId);
+    expect(post!.parameters[0]).toBe('theta_E');
+    expect(post!.summaries).toHaveLength(12);
+    const te = post!.summaries[0]!;
+    expect(te.q2_5).toBeLessThanOrEqual(te.q16);
+    expect(te.q16).toBeLessThanOrEqual(te.q50);
+    expect(te.q84).toBeLessThanOrEqual(te.q97_5);
+    expect(post!.thetaE.mean).toBeCloseTo(te.mean, 12);
+    const truth = JSON.parse(ws.db.prepare('SELECT truth FROM sources WHERE id = ?').pluck().get(sourceId) as string);
+    // A short fit of a faint lens: θE within 0.3″ of the truth (a broken pipeline lands anywhere in [0.3, 4]).
+    expect(Math.abs(te.mean - truth.theta_E)).toBeLessThan(0.3);
+
+    // Samples: 2 chains × 60 draws, thinned on request; the stored draws reproduce the summary mean.
+    const full = posteriorSamples(ws.db, post!.id, 1000);
+    expect(full.chains).toBe(2);
+    expect(full.drawsPerChain).toBe(60);
+    expect(full.draws[0]).toHaveLength(60 * 12);
+    let m = 0;
+    for (const c of full.draws) for (let i = 0; i < 60; i++) m += c[i * 12]!;
+    expect(m / 120).toBeCloseTo(te.mean, 10);
+    const thin = posteriorSamples(ws.db, post!.id, 25);
+    expect(thin.thin).toBe(3);
+    expect(thin.drawsPerChain).toBe(20);
+    expect(thin.draws[1]![12]).toBe(full.draws[1]![36]); // draw 1 of the thinned chain = draw 3
+
+    // Model and residual stamps are cutouts; residual = (data − model)/σ.
+    const cut = ws.db.prepare("SELECT kind, path FROM cutouts WHERE source_id = ? AND kind IN ('model','residual') ORDER BY kind").all(sourceId) as { kind: string; path: string }[];
+    expect(cut.map((c) => c.kind)).toEqual(['model', 'residual']);
+    const file = (p: string) => readStampFile(isAbsolute(p) ? p : resolve(ws.dir, p));
+    const model = file(cut[0]!.path), res = file(cut[1]!.path);
+    const stampPath = ws.db.prepare("SELECT path FROM cutouts WHERE source_id = ? AND kind = 'stamp'").pluck().get(sourceId) as string;
+    const data = file(stampPath);
+    const k = 10 * 21 + 13;
+    const expected = (data.planes[1]![k]! - model.planes[1]![k]!) / Math.sqrt(data.variance![1]![k]!);
+    expect(res.planes[1]![k]).toBeCloseTo(expected, 3);
+    expect(post!.images.model).toMatch(/^cutout\/\d+$/);
+
+    // θE for the grid.
+    const map = thetaESummaries(ws.db, [sourceId, 999999]);
+    expect([...map.keys()]).toEqual([sourceId]);
+    expect(map.get(sourceId)!.sd).toBeCloseTo(te.sd, 12);
+
+    // Resume: same settings → skipped; cancelled → CancelledError, nothing new.
+    const r2 = await fitKind.run(ctx(params));
+    expect(r2).toMatchObject({ fitted: 0, skipped: 1 });
+    await expect(fitKind.run(ctx({ ...params, seed: 1 }, true))).rejects.toBeInstanceOf(CancelledError);
+    expect(listPosteriors(ws.db, sourceId)).toHaveLength(1);
+  }, 120_000);
+
+  it('rejects bad parameters by field', () => {
+    expect(() => prepareFit({})).toThrow(/sourceIds, catalogId or minConsensus/);
+    expect(() => prepareFit({ sourceIds: [1], chains: 1 })).toThrow(/chains/);
+    expect(() => prepareFit({ minConsensus: 5 })).toThrow(/minConsensus/);
+    expect(prepareFit({ minConsensus: 2 })).toMatchObject({ minConsensus: 2, chains: 4, warmup: 150 });
+  });
+});
