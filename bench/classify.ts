@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SHARED_DIR } from '../test/shared';
-import { ortAB, ortInference, tfjsInference, tfjsTraining, trainingProfile } from '../src-main/classify/throughput';
+import { kernelsWasmLacksForTraining, ortAB, ortInference, tfjsInference, tfjsTraining, trainingProfile } from '../src-main/classify/throughput';
 
 const { values } = parseArgs({
   options: {
@@ -30,6 +30,10 @@ const r1 = (v: number) => Math.round(v * 10) / 10;
 const res: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, reps };
 const infer: Record<string, number> = {};
 const train: Record<string, number | string> = {};
+
+// Before anything selects wasm (which installs our kernels): what upstream tfjs-wasm lacks.
+res.kernels_wasm_lacks_for_training_upstream = await kernelsWasmLacksForTraining();
+log('kernels a training step needs that upstream tfjs-wasm lacks:', res.kernels_wasm_lacks_for_training_upstream);
 
 let torch: Record<string, Record<string, number>> | null = null;
 let ortPeer: Record<string, Record<string, number>> | null = null;

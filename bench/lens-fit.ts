@@ -97,7 +97,13 @@ console.log(JSON.stringify({
   mapSeconds: +fit.mapSeconds.toFixed(1), mapEvaluations: fit.plan.mapEvaluations, mapChi2: +fit.plan.mapChi2.toFixed(1), truthChi2: +model.solve(truth).chi2.toFixed(1),
   wallSeconds: +fit.wallSeconds.toFixed(1), gradientEvaluations: rep.sampler.gradientEvals,
   gradientEvalsPerSecondPerWorker: +(rep.sampler.gradientEvals / (fit.wallSeconds - fit.mapSeconds) / +values.workers!).toFixed(1),
-  thetaE: { truth: +truth[0]!.toFixed(5), mean: +te.mean.toFixed(5), sd: +te.sd.toPrecision(3), essBulk: Math.round(te.essBulk), essTail: Math.round(te.essTail), rhat: +te.rhat.toFixed(4) },
+  thetaE: {
+    truth: +truth[0]!.toFixed(5), mean: +te.mean.toFixed(5), sd: +te.sd.toPrecision(3), essBulk: Math.round(te.essBulk), essTail: Math.round(te.essTail),
+    rhat: +te.rhat.toFixed(4), rhatBulk: +te.rhatBulk.toFixed(4), rhatTail: +te.rhatTail.toFixed(4),
+    chainMeans: fit.physical.map((r) => { let m = 0; for (let k = 0; k < r.nSamples; k++) m += r.draws[k * r.dim]!; return +(m / r.nSamples).toFixed(5); }),
+  },
+  worstParams: rep.params.filter((p) => p.rhat >= 1.01).map((p) => `${p.name} ${p.rhatBulk.toFixed(3)}/${p.rhatTail.toFixed(3)}`),
+  stepSize: rep.sampler.stepSize.map((x) => +x.toFixed(3)), ebfmi: rep.sampler.ebfmi.map((x) => +x.toFixed(2)),
   essThetaEPerSecond: +(te.essBulk / fit.wallSeconds).toFixed(1),
   converged: te.rhat < 1.01 && te.essBulk >= 400,
   gradientEvalsPerEssThetaE: +(rep.sampler.gradientEvals / te.essBulk).toFixed(1),
@@ -105,4 +111,5 @@ console.log(JSON.stringify({
   divergences: rep.sampler.divergences, treeDepthSaturated: rep.sampler.treeDepthSaturated,
   coverage68: rep.params.filter((p, i) => p.q16 <= truth[i]! && truth[i]! <= p.q84).length,
   coverage95: rep.params.filter((p, i) => p.q2_5 <= truth[i]! && truth[i]! <= p.q97_5).length,
+  outside95: rep.params.filter((p, i) => !(p.q2_5 <= truth[i]! && truth[i]! <= p.q97_5)).map((p) => `${p.name}: truth ${truth[rep.params.indexOf(p)]!.toPrecision(4)} vs ${p.q50.toPrecision(4)} ± ${p.sd.toPrecision(2)}`),
 }));

@@ -72,7 +72,8 @@ export function parseModelCard(json: unknown, where = 'card.json'): ModelCard {
   need(Number.isInteger(c.architecture?.inputSize), 'architecture.inputSize');
   need(Array.isArray(c.architecture?.bands) && c.architecture!.bands.length > 0, 'architecture.bands');
   const n = c.normalisation;
-  need(n?.policy === 'standardise', 'normalisation.policy');
-  need(n!.mean.length === c.architecture!.bands.length && n!.std.length === n!.mean.length, 'normalisation.mean/std');
+  need(n?.policy === 'standardise' || n?.policy === 'asinh', 'normalisation.policy');
+  if (n!.policy === 'asinh') need(n!.scale.length === c.architecture!.bands.length, 'normalisation.scale');
+  else need(n!.mean.length === c.architecture!.bands.length && n!.std.length === n!.mean.length, 'normalisation.mean/std');
   return c as ModelCard;
 }

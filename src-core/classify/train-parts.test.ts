@@ -56,12 +56,30 @@ describe('training pieces', () => {
     expect(out[4 * size + 8]).toBeCloseTo(6, 6);
   });
 
+  it('asinh normalisation: noise maps to ~1/3 per band, bright cores are compressed', () => {
+    const rng = new Rng(3, 0);
+    const f = new NormalisationFitter(['g', 'r']);
+    for (let k = 0; k < 20; k++) {
+      const img = Float32Array.from({ length: 400 * 2 }, (_, i) => (i % 2 ? 50 * rng.normal() : 2 * rng.normal()));
+      f.add(img);
+    }
+    const norm = f.finish(20);
+    if (norm.policy !== 'asinh') throw new Error('expected asinh');
+    expect(norm.scale[0]! / 3).toBeCloseTo(2, 0);
+    expect(norm.scale[1]! / 3 / 50).toBeCloseTo(1, 1);
+    const x = Float32Array.from([2, 50, 2e6, 5e7]);
+    normaliseInPlace(x, norm);
+    expect(x[0]).toBeCloseTo(Math.asinh(2 / norm.scale[0]!), 6);
+    expect(x[2]! / x[0]!).toBeLessThan(100); // a core 10^6 × the noise stays within a factor ~50
+  });
+
   it('per-band standardisation gives mean 0, std 1 on the fitted data', () => {
     const rng = new Rng(2, 0);
     const img = Float32Array.from({ length: 3000 * 2 }, (_, i) => (i % 2 ? 100 + 5 * rng.normal() : -3 + 0.1 * rng.normal()));
-    const f = new NormalisationFitter(['g', 'r']);
+    const f = new NormalisationFitter(['g', 'r'], 'standardise');
     f.add(img);
     const norm = f.finish(1, null);
+    if (norm.policy !== 'standardise') throw new Error('expected standardise');
     expect(norm.mean[0]).toBeCloseTo(-3, 1);
     expect(norm.std[1]).toBeCloseTo(5, 0);
     normaliseInPlace(img, norm);

@@ -126,6 +126,8 @@ export class LensGradient {
     let gTheta = 0, gQm = 0, gPm = 0, gG1 = 0, gG2 = 0, gSx = 0, gSy = 0, gSre = 0, gSn = 0, gSq = 0, gSp = 0, gLre = 0;
     const { x: xs, y: ys, pix, wt, n: ns } = g;
     const bx = m.bx, by = m.by;
+    const { lnS: srcLnS, t: srcT, I: srcI } = m.srcCache;
+    const { t: lensT, I: lensI } = m.lensCache;
     for (let s = 0; s < ns; s++) {
       const x = xs[s]!, y = ys[s]!;
       const Rs = this.rSrc[pix[s]!]!, Rl = this.rLens[pix[s]!]!;
@@ -134,10 +136,11 @@ export class LensGradient {
         // Source: I(β).
         const dx = bx[s]! - sx!, dy = by[s]! - sy!;
         const xr = cS * dx + sS * dy, yr = cS * dy - sS * dx;
+        // ln s, t and I from the forward pass (LensModel.srcCache: same formulas, same inputs).
         const ss = Math.max((src.q * xr * xr + (yr * yr) / src.q) / re2S, 1e-300);
-        const lns = Math.log(ss);
-        const tt = Math.exp(lns / (2 * sn!));
-        const I = Math.exp(-bS * (tt - 1)) / area;
+        const lns = Math.max(srcLnS[s]!, -690.7755);
+        const tt = srcT[s]!;
+        const I = srcI[s]!;
         const f = ws * Rs * I; // common factor
         const dIds = (-bS * tt) / (2 * sn! * ss); // ∂ln I/∂s
         const dsdx = (2 * (src.q * xr * cS - (yr * sS) / src.q)) / re2S;
@@ -178,8 +181,8 @@ export class LensGradient {
         // Lens light at x, n = 4, q and φ of the mass.
         const xr = cM * x + sM * y, yr = cM * y - sM * x;
         const ss = Math.max((q * xr * xr + (yr * yr) / q) / re2L, 1e-300);
-        const tt = Math.sqrt(Math.sqrt(Math.sqrt(ss)));
-        const I = Math.exp(-bL * (tt - 1)) / area;
+        const tt = lensT[s]!;
+        const I = lensI[s]!;
         const f = ws * Rl * I;
         const dIds = (-bL * tt) / (8 * ss);
         gLre += (f * bL * tt) / (4 * lre!);

@@ -117,6 +117,9 @@ export class LensModel {
   /** PSF-convolved templates, bands × npix each (unweighted). */
   readonly srcT: Float64Array;
   readonly lensT: Float64Array;
+  /** Sérsic values per sub-pixel from the last templates() call (source at β, lens light at θ). */
+  readonly srcCache: SersicCache;
+  readonly lensCache: SersicCache;
   /** Number of likelihood evaluations so far. */
   evaluations = 0;
 
@@ -148,6 +151,8 @@ export class LensModel {
     }
     this.bx = new Float64Array(this.grid.n);
     this.by = new Float64Array(this.grid.n);
+    this.srcCache = sersicCache(this.grid.n);
+    this.lensCache = sersicCache(this.grid.n);
     this.srcPre = new Float64Array(side2);
     this.lensPre = new Float64Array(side2);
     this.tmp = new Float64Array(this.grid.side * size);
@@ -174,8 +179,8 @@ export class LensModel {
     const area = g.pixelScale * g.pixelScale;
     this.srcPre.fill(0);
     this.lensPre.fill(0);
-    addSersicExact(this.bx, this.by, g.n, g.pix, g.wt, 1 / area, sre!, sn!, src.q, src.phi, sx!, sy!, this.srcPre);
-    addSersicExact(g.x, g.y, g.n, g.pix, g.wt, 1 / area, lre!, 4, mass.q, mass.phi, 0, 0, this.lensPre);
+    addSersicExact(this.bx, this.by, g.n, g.pix, g.wt, 1 / area, sre!, sn!, src.q, src.phi, sx!, sy!, this.srcPre, this.srcCache);
+    addSersicExact(g.x, g.y, g.n, g.pix, g.wt, 1 / area, lre!, 4, mass.q, mass.phi, 0, 0, this.lensPre, this.lensCache);
     for (let b = 0; b < this.data.bands; b++) {
       const k = this.data.psf[b]!;
       convolveValid(this.srcPre, g.side, g.margin, k, this.srcT.subarray(b * this.npix, (b + 1) * this.npix), this.tmp);
@@ -267,6 +272,7 @@ export function addSieExact(xs: Float64Array, ys: Float64Array, n: number, theta
 export function addSersicExact(
   xs: Float64Array, ys: Float64Array, count: number, pix: Int32Array, wt: Float64Array,
   ie: number, re: number, n: number, q: number, phi: number, cx: number, cy: number, out: Float64Array,
+  cache?: SersicCache,
 ): void {
   const b = sersicBn(n);
   const a = ie * Math.exp(b);
@@ -278,10 +284,31 @@ export function addSersicExact(
     const dx = xs[i]! - cx, dy = ys[i]! - cy;
     const xr = c * dx + s * dy, yr = c * dy - s * dx;
     const s2 = qa * xr * xr + qb * yr * yr;
+    if (cache) {
+      // Same values as below, kept for the analytic gradient's pass (lens-gradient.ts) so that it does not
+      // re-evaluate the transcendental functions.
+      const ln = four ? 0 : Math.log(s2);
+      const t = four ? Math.sqrt(Math.sqrt(Math.sqrt(s2))) : Math.exp(e * ln);
+      const v = a * Math.exp(-b * t);
+      cache.lnS[i] = ln;
+      cache.t[i] = t;
+      cache.I[i] = v;
+      out[pix[i]!] = out[pix[i]!]! + wt[i]! * v;
+      continue;
+    }
     const t = four ? Math.sqrt(Math.sqrt(Math.sqrt(s2))) : Math.exp(e * Math.log(s2));
     out[pix[i]!] = out[pix[i]!]! + wt[i]! * a * Math.exp(-b * t);
   }
 }
+
+/** Per-sample values of the last addSersicExact call: ln s (n ≠ 4 only), t = s^{1/(2n)}, I (× ie e^{b}). */
+export interface SersicCache {
+  lnS: Float64Array;
+  t: Float64Array;
+  I: Float64Array;
+}
+
+const sersicCache = (n: number): SersicCache => ({ lnS: new Float64Array(n), t: new Float64Array(n), I: new Float64Array(n) });
 
 /**
  * Exact non-negative least squares for two columns from their Gram matrix: min ‖y − x1 a − x2 b‖²,

@@ -7,7 +7,7 @@ import { validateRequest } from '../../src-core/api/validate';
 import { JobManager } from '../jobs/manager';
 import { Repo } from '../store/repo';
 import type { Workspace } from '../store/workspace';
-import { backendStatus } from './backend-status';
+import { backendStatus, setBackendStatus } from './backend-status';
 import { consensusSummary } from './consensus';
 import { SampService } from '../samp/service';
 import { listPosteriors, posteriorSamples, thetaESummaries } from '../store/posteriors';
@@ -32,7 +32,12 @@ export class Backend extends EventEmitter {
     super();
     this.repo = new Repo(ws.db);
     this.jobs = new JobManager(this.repo, ws.dir);
-    this.jobs.on('update', (j) => this.emitEvent('job.update', j));
+    this.jobs.on('update', (j) => {
+      // The scoring worker reports what ran the network; show it in the status bar.
+      const runtime = j.state === 'done' ? j.result?.runtime : undefined;
+      if (typeof runtime === 'string') setBackendStatus({ name: runtime, detail: `used by job #${j.id} (${j.kind})` });
+      this.emitEvent('job.update', j);
+    });
     const name = opts.reviewer ?? this.repo.getSetting('reviewer') ?? safeUserName();
     this.reviewer = this.repo.ensureReviewer(name);
     this.samp = new SampService({

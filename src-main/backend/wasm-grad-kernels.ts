@@ -1,7 +1,7 @@
 // Convolution gradient kernels for tfjs-backend-wasm 4.22, written with kernels wasm already has.
 //
 // Why: wasm has no Conv2DBackpropFilter at all (training stops with "Kernel 'Conv2DBackpropFilter'
-// not registered for backend 'wasm'"), and its Conv2DBackpropInput is a scalar loop. Both are
+// not registered for backend 'wasm'"), and its Conv2DBackpropInput is a direct loop (not XNNPACK). Both are
 // expressed here as GEMMs (BatchMatMul) and, for the input gradient of k×k convs, as a forward
 // conv (XNNPACK), which wasm runs with SIMD.
 //

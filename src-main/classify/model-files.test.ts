@@ -41,7 +41,7 @@ describe('model directory: model.json + weights.bin + card.json', () => {
     const bytes = (await readFile(join(dir, 'm', 'weights.bin'))).length;
     expect(bytes).toBe(4 * m.getWeights().reduce((n, w) => n + w.size, 0));
     const { model, card: c } = await loadModelDir(join(dir, 'm'));
-    expect(c.normalisation.std).toEqual([2, 4]);
+    expect(c.normalisation).toMatchObject({ std: [2, 4] });
     const x = tf.randomNormal([2, size, size, 2]) as tf.Tensor4D;
     const a = lensProbabilities(m, x).dataSync();
     const b = lensProbabilities(model, x).dataSync();

@@ -15,6 +15,7 @@ import { registerScorerFactory, type Scorer } from '../scoring/scorer';
 import { selectBackend } from '../backend/select';
 import { loadModelDir } from './model-files';
 import { OrtScorer } from './ort-scorer';
+import { modelsDir } from '../util/paths';
 
 /** Stamps → one normalised NHWC buffer in the card's band order and size. */
 export function stampsToInput(stamps: Stamp[], card: ModelCard): Float32Array {
@@ -41,7 +42,7 @@ export function stampsToInput(stamps: Stamp[], card: ModelCard): Float32Array {
 }
 
 /** The model directory to use: the given one, else the first models/<name>/ with a card. */
-export function findModelDir(modelPath?: string, modelsRoot = resolve('models')): string | null {
+export function findModelDir(modelPath?: string, modelsRoot = modelsDir()): string | null {
   if (modelPath) return modelPath;
   if (!existsSync(modelsRoot)) return null;
   const dirs = readdirSync(modelsRoot, { withFileTypes: true }).filter((d) => d.isDirectory() && existsSync(join(modelsRoot, d.name, 'card.json')));
@@ -53,15 +54,18 @@ export async function loadCmuDeepLensScorer(dir: string): Promise<Scorer> {
   const size = card.architecture.inputSize;
   const nb = card.architecture.bands.length;
   let ort: OrtScorer | null = null;
+  let runtime = 'onnxruntime-node (CPU execution provider)';
   try {
     ort = await OrtScorer.fromModel(model, { size, bands: nb });
-  } catch {
-    await selectBackend(); // onnxruntime unavailable: tfjs on the best backend
+  } catch (e) {
+    const sel = await selectBackend(); // onnxruntime unavailable: tfjs on the best backend
+    runtime = `tfjs ${sel.tfBackend} (onnxruntime failed: ${(e as Error).message.split('\n')[0]})`;
   }
   if (ort) model.dispose();
   return {
     model: { name: card.name, version: card.createdAt, kind: 'cmudeeplens', path: dir, card: card as unknown as Record<string, unknown> },
     batchSize: 64,
+    runtime,
     async score(stamps) {
       const x = stampsToInput(stamps, card);
       if (ort) return ort.score(x);

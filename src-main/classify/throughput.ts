@@ -126,3 +126,21 @@ export async function ortAB(peerOnnxPath: string, size: number, batch: number, r
   const med = (t: number[]) => t.sort((a, b) => a - b)[t.length >> 1] / 1000;
   return { ours: Math.round((batch / med(ta)) * 10) / 10, peer: Math.round((batch / med(tb)) * 10) / 10 };
 }
+
+/**
+ * Kernels a training step runs (profiled on 'cpu', 8×8 input, batch 2) that the wasm backend has
+ * no kernel for *before* our gradient kernels are installed — call it before selecting wasm.
+ */
+export async function kernelsWasmLacksForTraining(): Promise<string[]> {
+  await import('@tensorflow/tfjs-backend-wasm'); // registers the upstream wasm kernels
+  await selectBackend({ order: ['cpu'] });
+  const model = buildCmuDeepLens({ size: 8, bands: 4, seed: 1 });
+  const opt = tf.train.adam(1e-3);
+  const x = tf.tensor4d(randomImages(2, 8, 4), [2, 8, 8, 4]);
+  const y = tf.tensor2d([[1], [0]]);
+  const p = await tf.profile(() => void trainStep(model, opt, x, y, 1));
+  tf.dispose([x, y]);
+  model.dispose();
+  opt.dispose();
+  return [...new Set(p.kernelNames)].filter((k) => !k.endsWith('__op') && !tf.getKernel(k, 'wasm')).sort();
+}

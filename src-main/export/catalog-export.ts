@@ -8,6 +8,7 @@ import { exportFitsTable } from '../../src-core/catalog/export-fits';
 import { exportVoTable } from '../../src-core/catalog/export-votable';
 import { gradeLetter } from '../../src-core/grades';
 import type { Repo } from '../store/repo';
+import { thetaESummaries } from '../store/posteriors';
 
 export const EXPORT_FORMATS = ['csv', 'fits', 'votable'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -23,6 +24,13 @@ export const EXPORT_COLUMNS: ColumnSpec[] = [
   { name: 'grade_spread', type: 'int', ucd: 'meta.code.qual;stat.stdev', description: 'Max − min grade' },
   { name: 'consensus', type: 'string', ucd: 'meta.code.qual', description: 'Consensus letter (mean rounded)' },
   { name: 'disagreement', type: 'boolean', ucd: 'meta.code', description: 'Grades spread by 2 or more' },
+];
+
+/** Added when any exported source has a lens-model posterior (latest fit per source). */
+export const THETA_E_COLUMNS: ColumnSpec[] = [
+  { name: 'theta_e_mean', type: 'double', unit: 'arcsec', ucd: 'phys.angSize;stat.mean', description: 'Einstein radius, posterior mean (SIE + shear lens model, NUTS)' },
+  { name: 'theta_e_sd', type: 'double', unit: 'arcsec', ucd: 'phys.angSize;stat.stdev', description: 'Einstein radius, posterior standard deviation' },
+  { name: 'theta_e_rhat', type: 'double', ucd: 'stat.fit.goodness', description: 'Largest split R-hat of the lens-model fit (converged below 1.01)' },
 ];
 
 export function buildExport(
@@ -42,6 +50,8 @@ export function buildExport(
     },
     reviewers: repo.reviewerNames(),
   };
+  const te = thetaESummaries(repo.db, rows.map((r) => r.sourceId));
+  const columns = te.size ? [...EXPORT_COLUMNS, ...THETA_E_COLUMNS] : EXPORT_COLUMNS;
   const out = rows.map((r) => ({
     id: r.name,
     ra: r.ra,
@@ -53,13 +63,14 @@ export function buildExport(
     grade_spread: r.spread,
     consensus: r.mean === null ? '' : gradeLetter(Math.round(r.mean)),
     disagreement: r.spread !== null ? r.spread >= 2 : false,
+    ...(te.size ? { theta_e_mean: te.get(r.sourceId)?.mean ?? null, theta_e_sd: te.get(r.sourceId)?.sd ?? null, theta_e_rhat: te.get(r.sourceId)?.rhat ?? null } : {}),
   }));
   const enc = new TextEncoder();
   const bytes =
     p.format === 'csv'
-      ? enc.encode(exportCsv(EXPORT_COLUMNS, out, prov))
+      ? enc.encode(exportCsv(columns, out, prov))
       : p.format === 'votable'
-        ? enc.encode(exportVoTable(EXPORT_COLUMNS, out, prov))
-        : exportFitsTable(EXPORT_COLUMNS, out, prov, { extname: 'LENSDESK' });
+        ? enc.encode(exportVoTable(columns, out, prov))
+        : exportFitsTable(columns, out, prov, { extname: 'LENSDESK' });
   return { bytes, nRows: out.length, sourceIds: rows.map((r) => r.sourceId) };
 }

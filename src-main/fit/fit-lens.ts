@@ -2,7 +2,7 @@
 // (multi-start LM) + Laplace preconditioning in this thread, NUTS chains in worker threads
 // (src-main/workers/fit-pool), then summaries, diagnostics and the best-fit model / normalised residual.
 // Defaults are the measured fast settings (docs/infer.md "Speed"): with the Laplace preconditioning the
-// posterior of z is close to N(0, I), so 150 warm-up iterations suffice for the step size and the
+// posterior of z is close to N(0, I), so 75 warm-up iterations suffice (measured, docs/infer.md) for the step size and the
 // diagonal metric; 4 starts × ≤ 200 LM evaluations find the same minimum as 8 × 400 did.
 import { lensModelFromInput, planLensFit, reportLensFit, toPhysicalChains, type LensFitInput, type LensFitPlan, type LensFitReport } from '../../src-core/infer/lens-fit';
 import { LENS_PARAM_NAMES } from '../../src-core/infer/lens-model';
@@ -19,7 +19,7 @@ export interface FitSettings {
   maxEvals: number;
 }
 
-export const DEFAULT_FIT_SETTINGS: FitSettings = { chains: 4, warmup: 150, samples: 150, seed: 0, nStarts: 4, maxEvals: 200 };
+export const DEFAULT_FIT_SETTINGS: FitSettings = { chains: 4, warmup: 75, samples: 200, seed: 0, nStarts: 4, maxEvals: 200 };
 
 /** A stable key: fits with equal keys are interchangeable (resume skips them). */
 export function settingsKey(s: FitSettings): string {

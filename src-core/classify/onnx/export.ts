@@ -45,6 +45,8 @@ function hwioToOihw(k: Float32Array, kh: number, kw: number, ci: number, co: num
 export interface OnnxExportOptions {
   size: number;
   bands: number;
+  /** 'nhwc' (default): the tfjs layout, transposed inside the graph; 'nchw': ONNX's own layout. */
+  inputLayout?: 'nhwc' | 'nchw';
   /** Written into the model's doc_string (e.g. the model card id). */
   docString?: string;
   producerVersion?: string;
@@ -53,7 +55,8 @@ export interface OnnxExportOptions {
 export function exportCmuDeepLensOnnx(model: tf.LayersModel, opts: OnnxExportOptions): Uint8Array {
   const { bands, size } = opts;
   const g = new OnnxGraph('cmudeeplens');
-  const input = g.input('cutout', ['n', size, size, bands]);
+  const nchwInput = opts.inputLayout === 'nchw';
+  const input = g.input('cutout', nchwInput ? ['n', bands, size, size] : ['n', size, size, bands]);
   let pre = 0;
 
   /** conv (+ folded BN) with 'same' padding for odd kernels; stride 2 only on 1×1 convs. */
@@ -87,7 +90,7 @@ export function exportCmuDeepLensOnnx(model: tf.LayersModel, opts: OnnxExportOpt
     return g.node('BatchNormalization', ins, { epsilon: { float: BN_EPSILON } });
   };
 
-  const nchw = g.node('Transpose', [input], { perm: [0, 3, 1, 2] });
+  const nchw = nchwInput ? input : g.node('Transpose', [input], { perm: [0, 3, 1, 2] });
   let x = elu(conv(nchw, layerNames.stemConv, STEM_KERNEL, bands, 32, 1, layerNames.stemBn));
   for (const u of cmudeeplensLayout(bands).units) {
     const h = u.preactivated ? x : elu(batchNorm(x, layerNames.preBn(u.name)));

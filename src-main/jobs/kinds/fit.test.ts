@@ -1,4 +1,4 @@
-// The 'fit' job end to end on a tiny simulated lens (21 × 21 × 4, short chains in this thread): a posterior
+// The 'fit' job end to end on a tiny simulated lens (21 × 21 × 4, well-specified, short chains in this thread): a posterior
 // row with draws, summaries and diagnostics, model + residual stamps recorded as cutouts, the contract's
 // reads (list, thinned samples, θE per source), resume skipping what is fitted, cancellation, bad params.
 import { afterAll, describe, expect, it } from 'vitest';
@@ -7,11 +7,14 @@ import { CancelledError } from '../../../src-core/errors';
 import { Repo } from '../../store/repo';
 import { openWorkspace } from '../../store/workspace';
 import { listPosteriors, posteriorSamples, thetaESummaries } from '../../store/posteriors';
-import { readStampFile } from '../../stamps/stamp-file';
+import { readStampFile, writeStampFile } from '../../stamps/stamp-file';
 import { tempDir } from '../../../test/workspace-fixture';
 import type { JobContext } from '../types';
 import { fitKind, prepareFit, type FitParams } from './fit';
-import { simulateIntoWorkspace } from './simulate';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { simulatedLens } from '../../../src-core/infer/lens-simulated';
+import { buildExport } from '../../export/catalog-export';
 
 const t = tempDir();
 const ws = openWorkspace(t.dir);
@@ -33,16 +36,23 @@ function ctx<P>(params: P, cancelled = false): JobContext<P> & { messages: strin
 
 describe('fit job', () => {
   it('fits, stores, serves, resumes and cancels', async () => {
-    const sim = await simulateIntoWorkspace(ctx(null), {
-      name: 'tiny', count: 1, seed: 7, field: { ra: 150, dec: 2, radiusDeg: 0.1 },
-      config: { preset: 'lsst', size: 21, lensFraction: 1, thetaEMin: 0.8, thetaEMax: 1.2, starContamination: 0, artefactContamination: 0 },
-    }, 1);
-    const sourceId = ws.db.prepare('SELECT id FROM sources WHERE catalog_id = ?').pluck().get(sim.catalogId) as number;
-    const params: FitParams = prepareFit({ sourceIds: [sourceId], chains: 2, warmup: 50, samples: 60, nStarts: 1, maxEvals: 40, workers: 0 });
+    // A simulated lens inside the fit's model family (src-core/infer/lens-simulated 'well-specified'),
+    // stored as a workspace stamp with its truth, as the simulate job does.
+    const sim = simulatedLens({ preset: 'lsst', size: 21, lensFraction: 1, thetaEMin: 0.9, thetaEMax: 1.2 }, 7, 0, 'well-specified');
+    const n = 21 * 21;
+    const planes = sim.input.bands.map((_, b) => Float32Array.from(sim.input.image.subarray(b * n, (b + 1) * n)));
+    const variance = sim.input.bands.map((_, b) => Float32Array.from(sim.input.variance.subarray(b * n, (b + 1) * n)));
+    mkdirSync(join(ws.dir, 'cutouts', 'tiny'), { recursive: true });
+    writeStampFile(join(ws.dir, 'cutouts', 'tiny', '0.fits'), { width: 21, height: 21, bands: sim.input.bands, planes, variance, ra: 150, dec: 2, pixelScale: 0.2 });
+    const catalogId = repo.ensureCatalog('tiny', 'test', 'simulated', repo.ensureSurvey('sim-lsst', 0.2, sim.input.bands));
+    repo.insertSources(catalogId, [{ row: 0, name: 'SIM 0', ra: 150, dec: 2, truth: sim.record, cutout: { path: 'cutouts/tiny/0.fits', width: 21, height: 21, bands: sim.input.bands } }]);
+    const sourceId = ws.db.prepare('SELECT id FROM sources WHERE catalog_id = ?').pluck().get(catalogId) as number;
+    const params: FitParams = prepareFit({ sourceIds: [sourceId], chains: 2, warmup: 50, samples: 60, nStarts: 2, maxEvals: 200, workers: 0 });
     const r1 = await fitKind.run(ctx(params));
     expect(r1).toMatchObject({ candidates: 1, fitted: 1, failed: 0 });
 
     const [post] = listPosteriors(ws.db, sourceId);
+    console.log('DIAG', JSON.stringify(post!.diagnostics));
     expect(post!.parameters[0]).toBe('theta_E');
     expect(post!.summaries).toHaveLength(12);
     const te = post!.summaries[0]!;
@@ -84,6 +94,14 @@ describe('fit job', () => {
     expect([...map.keys()]).toEqual([sourceId]);
     expect(map.get(sourceId)!.sd).toBeCloseTo(te.sd, 12);
 
+    // Export carries θE (latest fit) for the fitted source.
+    const csv = new TextDecoder().decode(buildExport(repo, { format: 'csv' }).bytes);
+    const lines = csv.split(/\r?\n/).filter((l) => l && !l.startsWith('#'));
+    const head = lines[0]!.split(',');
+    const row = lines[1]!.split(',');
+    expect(Number(row[head.indexOf('theta_e_mean')])).toBeCloseTo(te.mean, 5);
+    expect(Number(row[head.indexOf('theta_e_sd')])).toBeCloseTo(te.sd, 5);
+
     // Resume: same settings → skipped; cancelled → CancelledError, nothing new.
     const r2 = await fitKind.run(ctx(params));
     expect(r2).toMatchObject({ fitted: 0, skipped: 1 });
@@ -95,6 +113,6 @@ describe('fit job', () => {
     expect(() => prepareFit({})).toThrow(/sourceIds, catalogId or minConsensus/);
     expect(() => prepareFit({ sourceIds: [1], chains: 1 })).toThrow(/chains/);
     expect(() => prepareFit({ minConsensus: 5 })).toThrow(/minConsensus/);
-    expect(prepareFit({ minConsensus: 2 })).toMatchObject({ minConsensus: 2, chains: 4, warmup: 150 });
+    expect(prepareFit({ minConsensus: 2 })).toMatchObject({ minConsensus: 2, chains: 4, warmup: 75 });
   });
 });

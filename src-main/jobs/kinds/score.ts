@@ -53,7 +53,7 @@ export async function runScore(ctx: JobContext<ScoreParams>, base = 0, scale = 1
         ctx.progress(Math.round(base + processed * scale), Math.round(base + total * scale), `scored ${processed}/${total} with ${m.name} ${m.version}`);
       }
     }
-    return { modelId, model: `${m.name} ${m.version}`, placeholder: m.kind === 'placeholder', written, skipped: done.size, failed };
+    return { modelId, model: `${m.name} ${m.version}`, placeholder: m.kind === 'placeholder', runtime: scorer.runtime, written, skipped: done.size, failed };
   } finally {
     await scorer.dispose();
   }
