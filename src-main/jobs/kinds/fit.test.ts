@@ -52,7 +52,6 @@ describe('fit job', () => {
     expect(r1).toMatchObject({ candidates: 1, fitted: 1, failed: 0 });
 
     const [post] = listPosteriors(ws.db, sourceId);
-    console.log('DIAG', JSON.stringify(post!.diagnostics));
     expect(post!.parameters[0]).toBe('theta_E');
     expect(post!.summaries).toHaveLength(12);
     const te = post!.summaries[0]!;
