@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { CancelledError, InputError } from '../errors';
 import { Rng } from '../rng';
 import { augmentBatch, DEFAULT_AUGMENT } from './augment';
-import { auroc } from './auroc';
+import { auroc } from '../metrics/roc';
 import type { EpochMetrics, TrainingRecipe } from './card';
 import { buildCmuDeepLens } from './model';
 import { type BandNormalisation, NormalisationFitter, normaliseInPlace } from './normalise';
@@ -302,5 +302,11 @@ function validate(model: tf.LayersModel, val: { images: Float32Array; labels: Fl
   }
   let correct = 0;
   for (let i = 0; i < n; i++) correct += (logits[i] > 0 ? 1 : 0) === val.labels[i] ? 1 : 0;
-  return { valLoss: lossSum / n, valAccuracy: correct / n, valAuroc: auroc(logits, val.labels) };
+  let valAuroc: number | null = null;
+  try {
+    valAuroc = auroc(val.labels, logits);
+  } catch {
+    valAuroc = null; // one class only in the validation split, or non-finite logits
+  }
+  return { valLoss: lossSum / n, valAccuracy: correct / n, valAuroc };
 }
