@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../rng';
 import { augmentImage } from './augment';
-import { auroc } from './auroc';
 import { NormalisationFitter, normaliseInPlace } from './normalise';
 import { channelsLast } from './sim-data';
 import { DEFAULT_RECIPE, learningRateAt } from './train';
@@ -13,15 +12,6 @@ describe('training pieces', () => {
     expect(learningRateAt(DEFAULT_RECIPE, 40)).toBeCloseTo(1e-4, 12);
     expect(learningRateAt(DEFAULT_RECIPE, 80)).toBeCloseTo(1e-5, 12);
     expect(learningRateAt(DEFAULT_RECIPE, 119)).toBeCloseTo(1e-5, 12);
-  });
-
-  it('AUROC = Mann–Whitney U / (n+ n−), ties ½', () => {
-    expect(auroc([0.1, 0.2, 0.8, 0.9], [0, 0, 1, 1])).toBe(1);
-    expect(auroc([0.9, 0.8, 0.2, 0.1], [0, 0, 1, 1])).toBe(0);
-    expect(auroc([0.5, 0.5], [0, 1])).toBe(0.5);
-    // by hand: pos {0.4, 0.8}, neg {0.1, 0.5}: 0.4>0.1 ✓, 0.4>0.5 ✗, 0.8>0.1 ✓, 0.8>0.5 ✓ → 3/4
-    expect(auroc([0.1, 0.4, 0.5, 0.8], [0, 1, 0, 1])).toBe(0.75);
-    expect(auroc([1, 2], [1, 1])).toBeNull();
   });
 
   it('rotation by 90° and flip are exact pixel permutations; zoom 1 keeps every value', () => {
