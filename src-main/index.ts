@@ -1,6 +1,6 @@
 // Electron main-process entry. Heavy compute runs in worker threads behind the job interface;
 // the window talks to the backend only through the preload bridge.
-import { app, BrowserWindow } from 'electron';
+import { app, BrowserWindow, dialog } from 'electron';
 import { parseArgs } from 'node:util';
 import type { Backend } from './api/backend';
 import { openApp } from './app';
@@ -24,7 +24,9 @@ app.whenReady().then(() => {
       demo: !values['no-demo'],
     });
   } catch (e) {
-    console.error(`LensDesk cannot open its workspace: ${(e as Error).message}`);
+    const msg = `LensDesk cannot open its workspace: ${(e as Error).message}`;
+    console.error(msg);
+    dialog.showErrorBox('LensDesk', msg);
     app.exit(2);
     return;
   }

@@ -8,7 +8,7 @@ import { LensDeskError, serializeError } from '../src-core/errors';
 import type { Backend } from './api/backend';
 import { resolveImagePath } from './api/images';
 import { contentSecurityPolicy } from './serve/csp';
-import { rendererDir } from './util/paths';
+import { appRoot, rendererDir } from './util/paths';
 
 export const APP_ORIGIN = 'lensdesk://app';
 
@@ -80,7 +80,8 @@ export function createMainWindow(): BrowserWindow {
     title: 'LensDesk',
     show: false,
     webPreferences: {
-      preload: join(import.meta.dirname, '../preload/index.cjs'),
+      // From the app root: the bundle may place this code in a shared chunk.
+      preload: join(appRoot(), 'out', 'preload', 'index.cjs'),
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,

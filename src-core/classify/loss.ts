@@ -4,10 +4,12 @@
 // which equals −[w·y·log σ(z) + (1 − y)·log(1 − σ(z))] without overflow for large |z|.
 import * as tf from '@tensorflow/tfjs';
 
-export function weightedSigmoidCrossEntropy(labels: tf.Tensor, logits: tf.Tensor, posWeight = 1): tf.Scalar {
+// Optional per-sample weights multiply each term before the batch mean (Keras sample_weight).
+export function weightedSigmoidCrossEntropy(labels: tf.Tensor, logits: tf.Tensor, posWeight = 1, sampleWeights?: tf.Tensor): tf.Scalar {
   return tf.tidy(() => {
     const l = labels.mul(posWeight - 1).add(1);
     const softplusNegAbs = tf.log1p(tf.exp(logits.abs().neg()));
-    return tf.sub(1, labels).mul(logits).add(l.mul(softplusNegAbs.add(tf.relu(logits.neg())))).mean() as tf.Scalar;
+    const per = tf.sub(1, labels).mul(logits).add(l.mul(softplusNegAbs.add(tf.relu(logits.neg()))));
+    return (sampleWeights ? per.mul(sampleWeights) : per).mean() as tf.Scalar;
   });
 }

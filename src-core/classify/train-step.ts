@@ -8,7 +8,7 @@ export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
   return model.trainableWeights.map((w) => w.read() as tf.Variable);
 }
 
-/** Runs one step and returns the batch loss (before the update). x: N×H×W×C, y: N×1 in {0,1}. */
+/** Runs one step and returns the batch loss (before the update). x: N×H×W×C, y: N×1 in {0,1}; optional N×1 sample weights. */
 export function trainStep(
   model: tf.LayersModel,
   optimizer: tf.Optimizer,
@@ -16,9 +16,10 @@ export function trainStep(
   y: tf.Tensor2D,
   posWeight: number,
   vars: tf.Variable[] = trainableVariables(model),
+  sampleWeights?: tf.Tensor2D,
 ): number {
   const loss = optimizer.minimize(
-    () => weightedSigmoidCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor, posWeight),
+    () => weightedSigmoidCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor, posWeight, sampleWeights),
     true,
     vars,
   );

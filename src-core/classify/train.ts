@@ -23,6 +23,8 @@ export interface LabelledBatch {
   labels: ArrayLike<number>;
   /** Stable sample ids (default: running position in the epoch's stream). They fix the split. */
   ids?: ArrayLike<number>;
+  /** Per-sample loss weights (default 1), e.g. reviewers' grade weights when fine-tuning. */
+  weights?: ArrayLike<number>;
 }
 
 export interface TrainingData {
@@ -82,6 +84,10 @@ export interface TrainOptions {
   signal?: { aborted: boolean };
   onStep?(p: TrainProgress): void;
   onEpoch?(m: EpochMetrics, state: TrainState): void;
+  /** Fine-tuning: start from this model's weights (it is trained in place) instead of a fresh one. */
+  initialModel?: tf.LayersModel;
+  /** Fine-tuning: keep the parent's input normalisation (the weights were learned on it). */
+  normalisation?: BandNormalisation;
 }
 
 export const DEFAULT_RECIPE: Omit<TrainingRecipe, 'backend'> = {
@@ -119,10 +125,11 @@ export async function modelArtifacts(model: tf.LayersModel): Promise<tf.io.Model
 interface Sample {
   image: Float32Array;
   label: number;
+  weight: number;
 }
 
 /** Streams one epoch and calls `use` for every sample with its id. */
-async function forEachSample(data: TrainingData, epoch: number, use: (id: number, image: Float32Array, label: number) => void) {
+async function forEachSample(data: TrainingData, epoch: number, use: (id: number, image: Float32Array, label: number, weight: number) => void) {
   const per = data.size * data.size * data.bands.length;
   let pos = 0;
   for await (const b of data.epoch(epoch)) {
@@ -130,15 +137,17 @@ async function forEachSample(data: TrainingData, epoch: number, use: (id: number
     if (b.images.length !== n * per) {
       throw new InputError('TRAIN_BATCH', `batch of ${n} labels has ${b.images.length} floats, expected ${n * per} (${data.size}×${data.size}×${data.bands.length} each)`, { epoch });
     }
-    for (let i = 0; i < n; i++) use(b.ids ? b.ids[i] : pos + i, b.images.subarray(i * per, (i + 1) * per), b.labels[i] ? 1 : 0);
+    for (let i = 0; i < n; i++) use(b.ids ? b.ids[i] : pos + i, b.images.subarray(i * per, (i + 1) * per), b.labels[i] ? 1 : 0, b.weights ? b.weights[i] : 1);
     pos += n;
   }
 }
 
-function stack(samples: Sample[], per: number): { images: Float32Array; labels: Float32Array } {
+function stack(samples: Sample[], per: number): { images: Float32Array; labels: Float32Array; weights: Float32Array | null } {
   const images = new Float32Array(samples.length * per);
   samples.forEach((s, i) => images.set(s.image, i * per));
-  return { images, labels: Float32Array.from(samples, (s) => s.label) };
+  // null when every weight is 1, so unweighted training runs exactly the original graph
+  const weights = samples.some((s) => s.weight !== 1) ? Float32Array.from(samples, (s) => s.weight) : null;
+  return { images, labels: Float32Array.from(samples, (s) => s.label), weights };
 }
 
 export async function trainCmuDeepLens(data: TrainingData, opts: TrainOptions = {}) {
@@ -156,15 +165,15 @@ export async function trainCmuDeepLens(data: TrainingData, opts: TrainOptions = 
   let fitted = 0;
   const valSamples: Sample[] = [];
   const counts = { nTrain: 0, nValidation: 0, positives: 0 };
-  await forEachSample(data, 0, (id, image, label) => {
+  await forEachSample(data, 0, (id, image, label, weight) => {
     if (isValidation(recipe.seed, id, recipe.validationFraction)) {
       counts.nValidation++;
-      if (valSamples.length < maxVal) valSamples.push({ image: image.slice(), label });
+      if (valSamples.length < maxVal) valSamples.push({ image: image.slice(), label, weight });
       return;
     }
     counts.nTrain++;
     counts.positives += label;
-    if (fitted < maxFit) {
+    if (fitted < maxFit && !opts.normalisation) {
       fitter.add(image);
       fitted++;
     }
@@ -179,18 +188,19 @@ export async function trainCmuDeepLens(data: TrainingData, opts: TrainOptions = 
     model = await tf.loadLayersModel(tf.io.fromMemory(resumed.artifacts));
     state = resumed.state;
     if (state.recipe.seed !== recipe.seed) throw new InputError('TRAIN_RESUME', 'checkpoint was made with another seed');
+    opts.initialModel?.dispose(); // the checkpoint's weights supersede the starting point
     state.recipe = { ...state.recipe, epochs: recipe.epochs, backend: recipe.backend };
     // Adam's moments are matched to variables by position in the variable list (fixed by the model).
     await optimizer.setWeights(resumed.optimizer.map((w) => ({ name: w.name, tensor: tf.tensor(w.data, w.shape) })));
   } else {
-    model = buildCmuDeepLens({ size, bands: bands.length, seed: recipe.seed });
+    model = opts.initialModel ?? buildCmuDeepLens({ size, bands: bands.length, seed: recipe.seed });
     state = {
       epoch: 0,
       bestValLoss: null,
       bestEpoch: null,
       epochsSinceBest: 0,
       history: [],
-      normalisation: fitter.finish(fitted),
+      normalisation: opts.normalisation ?? fitter.finish(fitted),
       recipe,
       counts,
       stoppedEarly: false,
@@ -230,21 +240,22 @@ export async function trainCmuDeepLens(data: TrainingData, opts: TrainOptions = 
         pool[j] = pool[pool.length - 1];
         pool.pop();
       }
-      const { images, labels } = stack(picked, per);
+      const { images, labels, weights } = stack(picked, per);
       const aug = normaliseInPlace(augmentBatch(images, take, size, bands.length, rng, state.recipe.augment), norm);
       const x = tf.tensor4d(aug, [take, size, size, bands.length]);
       const y = tf.tensor2d(labels, [take, 1]);
-      const l = trainStep(model, optimizer, x, y, state.recipe.posWeight, vars);
-      tf.dispose([x, y]);
+      const w = weights ? tf.tensor2d(weights, [take, 1]) : undefined;
+      const l = trainStep(model, optimizer, x, y, state.recipe.posWeight, vars, w);
+      tf.dispose(w ? [x, y, w] : [x, y]);
       lossSum += l * take;
       seen += take;
       step++;
       opts.onStep?.({ epoch, step, stepsPerEpoch: Math.ceil(state.counts.nTrain / state.recipe.batchSize), loss: l, imagesPerSecond: seen / ((Date.now() - t0) / 1000) });
     };
     // Streamed through a shuffle pool: memory stays bounded by the pool, not the data set.
-    await forEachSample(data, epoch, (id, image, label) => {
+    await forEachSample(data, epoch, (id, image, label, weight) => {
       if (isValidation(state.recipe.seed, id, state.recipe.validationFraction)) return;
-      pool.push({ image, label });
+      pool.push({ image, label, weight });
       if (pool.length >= shuffleBuffer) {
         check();
         runBatch(state.recipe.batchSize);
