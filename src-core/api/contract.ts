@@ -10,7 +10,7 @@ const grade = z.number().int().min(0).max(3);
 const tag = z.string().min(1).max(40).regex(/^[\w .:+-]+$/, 'tags use letters, digits, space and . : + -');
 
 export const SORT_KEYS = ['score', 'name', 'ra', 'dec', 'grade', 'consensus', 'spread', 'random', 'column'] as const;
-export const JOB_KINDS = ['ingest', 'ingest-catalog', 'score', 'export', 'demo', 'simulate', 'train', 'fit'] as const;
+export const JOB_KINDS = ['ingest', 'ingest-catalog', 'score', 'export', 'demo', 'simulate', 'train', 'fit', 'finetune'] as const;
 
 export const candidateFilter = z
   .object({
@@ -31,6 +31,11 @@ export const candidateFilter = z
 const columnName = z.string().min(1).max(64).regex(/^[A-Za-z_][\w]*$/, 'column names are letters, digits and _');
 /** A SAMP lock URL (SAMP 1.3 §3.3): only local lockfiles. */
 const lockUrl = z.string().max(4096).regex(/^std-lockurl:file:/, 'a SAMP hub is named by std-lockurl:file:…');
+
+/** How grades become labels (src-core/classify/graded-set.ts): lens 1, non-lens 0, ignored null. */
+const gradeTarget = z.union([z.literal(0), z.literal(1), z.null()]);
+const gradeMapping = z.object({ A: gradeTarget, B: gradeTarget, C: gradeTarget, X: gradeTarget }).partial().strict();
+const gradeWeights = z.object({ A: z.number().min(0).max(100), B: z.number().min(0).max(100), C: z.number().min(0).max(100), X: z.number().min(0).max(100) }).partial().strict();
 
 export const schemas = {
   'session.info': z.object({}).strict(),
@@ -70,6 +75,19 @@ export const schemas = {
   'jobs.cancel': z.object({ jobId: id }).strict(),
   'jobs.resume': z.object({ jobId: id }).strict(),
   'models.list': z.object({}).strict(),
+  /** The workspace's graded set under a mapping: counts and whether a held-out split is possible. */
+  'models.graded': z.object({ mapping: gradeMapping.optional(), weights: gradeWeights.optional() }).strict(),
+  /** ROC, metrics and reliability curve of one model version's stored scores on the graded set. */
+  'models.evaluate': z
+    .object({
+      modelId: id,
+      mapping: gradeMapping.optional(),
+      weights: gradeWeights.optional(),
+      /** 'all' graded sources, or the deterministic held-out quarter the fine-tune job keeps out of training. */
+      subset: z.enum(['all', 'heldOut']).default('all'),
+      bins: z.number().int().min(2).max(50).default(10),
+    })
+    .strict(),
   'consensus.summary': z.object({ limit: z.number().int().min(1).max(2000).default(300) }).strict(),
   'samp.status': z.object({}).strict(),
   /** Registers with the hub named by `hub`, else $SAMP_HUB, else ~/.samp. */
@@ -171,6 +189,32 @@ export interface ModelInfo {
   parentId: number | null;
   nScores: number;
   card: Record<string, unknown>;
+}
+
+export interface GradedSetSummary {
+  counts: { sources: number; lens: number; nonLens: number; ignored: number; conflicts: number; grades: number };
+  mapping: Record<'A' | 'B' | 'C' | 'X', 0 | 1 | null>;
+  weights: Record<'A' | 'B' | 'C' | 'X', number>;
+  /** True when each class is big enough for a held-out quarter (else fine-tune evaluates in-sample). */
+  heldOut: boolean;
+  nTrain: number;
+  nTest: number;
+}
+
+export interface ModelEvaluation {
+  modelId: number;
+  subset: 'all' | 'heldOut';
+  /** Graded sources in the subset, and how many of them this version has scored. */
+  nGraded: number;
+  nScored: number;
+  /** null when the scored part lacks a class (then `note` says why). */
+  report: {
+    n: number; nPositive: number; nNegative: number; auroc: number; tpr0: number; tpr10: number; fprAtTpr50: number;
+    precisionAtK: Record<string, number>;
+    calibration: { bins: { lower: number; upper: number; count: number; meanPredicted: number; fractionPositive: number }[]; brier: number; ece: number } | null;
+    roc: { fpr: number[]; tpr: number[]; thresholds: (number | null)[] };
+  } | null;
+  note: string;
 }
 
 export interface ConsensusSummary {
@@ -282,6 +326,8 @@ export interface Results {
   'jobs.cancel': JobInfo;
   'jobs.resume': JobInfo;
   'models.list': ModelInfo[];
+  'models.graded': GradedSetSummary;
+  'models.evaluate': ModelEvaluation;
   'consensus.summary': ConsensusSummary;
   'candidates.facets': Facets;
   'samp.status': SampStatus;

@@ -58,6 +58,12 @@ export interface ModelCard {
   metrics: { best: EpochMetrics | null; history: EpochMetrics[]; stoppedEarly: boolean };
   createdAt: string;
   software: Record<string, string>;
+  /** Fine-tuned versions: the model they started from. */
+  lineage?: { parent: { name: string; version: string; path: string | null; modelId: number | null } };
+  /** Fine-tuned versions: how reviewers' grades became labels (src-core/classify/graded-set.ts). */
+  fineTune?: Record<string, unknown>;
+  /** Old (parent) vs this version on a labelled set: see src-core/classify/evaluation.ts. */
+  evaluation?: Record<string, unknown>;
 }
 
 /** Parses and checks a card read from disk; throws InputError naming the bad field. */

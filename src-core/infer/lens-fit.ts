@@ -29,7 +29,7 @@ export interface LensFitPlan {
 
 export function planLensFit(
   model: LensModel,
-  o: { seed: number; chains: number; nDraws?: number; nStarts?: number; maxEvals?: number },
+  o: { seed: number; chains: number; nDraws?: number; nStarts?: number; maxEvals?: number; refineBest?: number; refineEvals?: number },
 ): LensFitPlan {
   const post = new LensPosterior(model);
   const rng = new Rng(o.seed, 0x3a9);

@@ -9,6 +9,7 @@ import { Repo } from '../store/repo';
 import type { Workspace } from '../store/workspace';
 import { backendStatus, setBackendStatus } from './backend-status';
 import { consensusSummary } from './consensus';
+import { evaluateModel, gradedSummary } from './models';
 import { SampService } from '../samp/service';
 import { listPosteriors, posteriorSamples, thetaESummaries } from '../store/posteriors';
 
@@ -108,6 +109,8 @@ export class Backend extends EventEmitter {
     'jobs.cancel': (p) => this.jobs.cancel(p.jobId),
     'jobs.resume': (p) => this.jobs.resume(p.jobId),
     'models.list': () => this.repo.models(),
+    'models.graded': (p) => gradedSummary(this.repo, p),
+    'models.evaluate': (p) => evaluateModel(this.repo, p),
     'consensus.summary': (p) => consensusSummary(this.repo, p.limit),
     'candidates.facets': () => this.repo.facets(),
     'samp.status': () => this.samp.status(),

@@ -17,9 +17,8 @@ import { loadModelDir } from './model-files';
 import { OrtScorer } from './ort-scorer';
 import { modelsDir } from '../util/paths';
 
-/** Stamps → one normalised NHWC buffer in the card's band order and size. */
-export function stampsToInput(stamps: Stamp[], card: ModelCard): Float32Array {
-  const { inputSize: size, bands } = card.architecture;
+/** Stamps → one raw NHWC buffer in the given band order, centre-cropped to size × size. */
+export function stampsToChannelsLast(stamps: Stamp[], size: number, bands: string[]): Float32Array {
   const nb = bands.length;
   const out = new Float32Array(stamps.length * size * size * nb);
   stamps.forEach((s, i) => {
@@ -36,6 +35,12 @@ export function stampsToInput(stamps: Stamp[], card: ModelCard): Float32Array {
         for (let x = 0; x < size; x++) out[((i * size + y) * size + x) * nb + b] = plane[(y + y0) * s.width + x + x0];
     });
   });
+  return out;
+}
+
+/** Stamps → one normalised NHWC buffer in the card's band order and size. */
+export function stampsToInput(stamps: Stamp[], card: ModelCard): Float32Array {
+  const out = stampsToChannelsLast(stamps, card.architecture.inputSize, card.architecture.bands);
   normaliseInPlace(out, card.normalisation);
   for (let i = 0; i < out.length; i++) if (!Number.isFinite(out[i])) out[i] = 0; // masked pixels → band mean
   return out;

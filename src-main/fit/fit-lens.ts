@@ -3,7 +3,8 @@
 // (src-main/workers/fit-pool), then summaries, diagnostics and the best-fit model / normalised residual.
 // Defaults are the measured fast settings (docs/infer.md "Speed"): with the Laplace preconditioning the
 // posterior of z is close to N(0, I), so 75 warm-up iterations suffice (measured, docs/infer.md) for the step size and the
-// diagonal metric; 4 starts × ≤ 200 LM evaluations find the same minimum as 8 × 400 did.
+// diagonal metric. MAP: 8 LM starts × ≤ 100 evaluations, the best 2 continued for ≤ 600 (≈ 2000
+// evaluations; 4 × 200 missed the mode of bright lenses, see lens-posterior findMap).
 import { lensModelFromInput, planLensFit, reportLensFit, toPhysicalChains, type LensFitInput, type LensFitPlan, type LensFitReport } from '../../src-core/infer/lens-fit';
 import { LENS_PARAM_NAMES } from '../../src-core/infer/lens-model';
 import type { ChainResult } from '../../src-core/infer/sample';
@@ -14,16 +15,19 @@ export interface FitSettings {
   warmup: number;
   samples: number;
   seed: number;
-  /** LM refinements of the best screening draws, and their evaluation cap. */
+  /** LM runs from the best screening draws and their evaluation cap; then the best `refineBest` of those
+   * that hit the cap are continued for up to `refineEvals` more (staged multi-start, lens-posterior findMap). */
   nStarts: number;
   maxEvals: number;
+  refineBest: number;
+  refineEvals: number;
 }
 
-export const DEFAULT_FIT_SETTINGS: FitSettings = { chains: 4, warmup: 75, samples: 200, seed: 0, nStarts: 4, maxEvals: 200 };
+export const DEFAULT_FIT_SETTINGS: FitSettings = { chains: 4, warmup: 75, samples: 200, seed: 0, nStarts: 8, maxEvals: 100, refineBest: 2, refineEvals: 600 };
 
 /** A stable key: fits with equal keys are interchangeable (resume skips them). */
 export function settingsKey(s: FitSettings): string {
-  return `nuts-lens12/c${s.chains}/w${s.warmup}/s${s.samples}/seed${s.seed}/ms${s.nStarts}x${s.maxEvals}`;
+  return `nuts-lens12/c${s.chains}/w${s.warmup}/s${s.samples}/seed${s.seed}/ms${s.nStarts}x${s.maxEvals}+${s.refineBest}x${s.refineEvals}`;
 }
 
 export interface LensFitOutcome {
@@ -46,7 +50,7 @@ export async function fitLens(
   const t0 = performance.now();
   const model = lensModelFromInput(input);
   o.onProgress?.(0, 1, 'MAP');
-  const plan = planLensFit(model, { seed: s.seed, chains: s.chains, nStarts: s.nStarts, maxEvals: s.maxEvals });
+  const plan = planLensFit(model, { seed: s.seed, chains: s.chains, nStarts: s.nStarts, maxEvals: s.maxEvals, refineBest: s.refineBest, refineEvals: s.refineEvals });
   const mapSeconds = (performance.now() - t0) / 1000;
   const done = new Array(s.chains).fill(0);
   const total = s.chains * (s.warmup + s.samples);

@@ -1,6 +1,7 @@
 // Every job kind, by name. Later issues add kinds here (simulate, train, fit).
 import { demoKind } from './kinds/demo';
 import { exportKind } from './kinds/export';
+import { finetuneKind } from './kinds/finetune';
 import { fitKind } from './kinds/fit';
 import { ingestKind } from './kinds/ingest';
 import { ingestCatalogKind } from './kinds/ingest-catalog';
@@ -16,4 +17,5 @@ export const jobKinds: Record<string, JobKind<never>> = {
   demo: demoKind as JobKind<never>,
   simulate: simulateKind as JobKind<never>,
   fit: fitKind as JobKind<never>,
+  finetune: finetuneKind as JobKind<never>,
 };

@@ -140,7 +140,8 @@ export const fitCommand: CliCommand = {
     const input: LensFitInput = { bands: c.bands, size: c.size, pixelScale: c.pixelScale, image: c.image, variance: c.variance, psf, grid };
     const model = lensModelFromInput(input);
     io.err(`fit ${c.name}: ${c.bands.join('')} ${c.size}×${c.size}, PSF: ${psfFrom}; MAP…`);
-    const plan = planLensFit(model, { seed, chains, nStarts: DEFAULT_FIT_SETTINGS.nStarts, maxEvals: DEFAULT_FIT_SETTINGS.maxEvals });
+    const plan = planLensFit(model, { seed, chains, nStarts: DEFAULT_FIT_SETTINGS.nStarts, maxEvals: DEFAULT_FIT_SETTINGS.maxEvals,
+      refineBest: DEFAULT_FIT_SETTINGS.refineBest, refineEvals: DEFAULT_FIT_SETTINGS.refineEvals });
     const mapS = (performance.now() - t0) / 1000;
     io.err(`MAP χ² ${plan.mapChi2.toFixed(1)} for ${model.npix * c.bands.length} pixels (${plan.mapEvaluations} evaluations, ${mapS.toFixed(1)} s); NUTS ${chains} × (${nWarmup} + ${nSamples})`);
     const done = new Array(chains).fill(0);

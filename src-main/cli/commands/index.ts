@@ -15,6 +15,8 @@ import { metricsCommand } from './metrics';
 import { simulateCommand } from './simulate';
 import { labelsCommand } from './labels';
 import { fitCommand } from './fit';
+import { evaluateCommand } from './evaluate';
+import { finetuneCommand } from './finetune';
 
 export const commands: CliCommand[] = [
   serveCommand,
@@ -22,4 +24,4 @@ export const commands: CliCommand[] = [
   scoreCommand,
   exportCommand,
   jobsCommand,
-  backendCommand, trainCommand, scoreBenchCommand, wcsCommand, fitsCommand, renderCommand, metricsCommand, simulateCommand, labelsCommand, fitCommand];
+  backendCommand, trainCommand, scoreBenchCommand, wcsCommand, fitsCommand, renderCommand, metricsCommand, simulateCommand, labelsCommand, fitCommand, evaluateCommand, finetuneCommand];

@@ -1,9 +1,11 @@
 // `lensdesk train`: trains CMUDeepLens and writes models/<name>/{model.json, weights.bin, card.json}.
 // Checkpoints go to <out>.ckpt/ after every epoch; --resume continues a killed run from there.
+import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
 import { type BackendCandidate, backendSummary, selectBackend } from '../../backend/select';
 import { FileCheckpointStore, saveModelDir } from '../../classify/model-files';
+import { simSetTrainingData } from '../../classify/sim-set';
 import { CARD_FORMAT, type ModelCard } from '../../../src-core/classify/card';
 import { countTrainableParams } from '../../../src-core/classify/model';
 import { simulatedTrainingData } from '../../../src-core/classify/sim-data';
@@ -22,10 +24,12 @@ export const trainCommand: CliCommand = {
   name: 'train',
   summary: 'Train the CMUDeepLens lens finder on simulated cutouts (checkpoints, resume, model card)',
   usage: `Usage: lensdesk train --simulate PRESET --count N [options]
-       lensdesk train --set DIR [options]            (simulated-set directories: not wired yet)
+       lensdesk train --set DIR [--count N] [options]   (a 'lensdesk simulate --out DIR' folder)
 
 Data:
   --simulate PRESET   draw cutouts from the simulator on the fly (e.g. lsst, challenge)
+  --set DIR           read the chunk files cutouts-*.fits of a simulated set (labels: TRUTH is_lens;
+                      the split uses the cutout index); --count N reads at most the first N
   --count N           number of cutouts (default 2000), --seed S (default 1), --bands g,r,i,z
 Recipe (defaults: Lanusse et al. 2018):
   --epochs 120  --batch 128  --lr 1e-3  --lr-drops 40,80  --lr-factor 0.1
@@ -47,18 +51,17 @@ Output:
         out: { type: 'string' }, resume: { type: 'boolean' }, backend: { type: 'string' }, json: { type: 'boolean' },
       },
     });
-    if (values.set) {
-      throw new InputError('NOT_IMPLEMENTED', `--set ${values.set}: reading simulated-set directories is not wired yet; use --simulate PRESET --count N`);
-    }
-    if (!values.simulate) throw new InputError('CLI_ARG', 'give --simulate PRESET (see --help)');
+    if (!values.simulate === !values.set) throw new InputError('CLI_ARG', 'give --simulate PRESET or --set DIR (see --help)');
     const backend = await selectBackend(values.backend ? { order: values.backend.split(',') as BackendCandidate[] } : {});
     io.err(`backend: ${backendSummary(backend)}`);
     const seed = num(values.seed, 'seed', 1);
-    const data = simulatedTrainingData(
-      { preset: values.simulate, ...(values.bands ? { bands: values.bands.split(',') } : {}) },
-      seed,
-      num(values.count, 'count', 2000),
-    );
+    const data = values.set
+      ? simSetTrainingData(values.set, values.count === undefined ? Infinity : num(values.count, 'count', 0))
+      : simulatedTrainingData(
+          { preset: values.simulate!, ...(values.bands ? { bands: values.bands.split(',') } : {}) },
+          seed,
+          num(values.count, 'count', 2000),
+        );
     const patience = num(values.patience, 'patience', 20);
     const recipe = {
       epochs: num(values.epochs, 'epochs', DEFAULT_RECIPE.epochs),
@@ -73,7 +76,7 @@ Output:
       seed,
       backend: backend.tfBackend,
     };
-    const out = values.out ?? `models/cmudeeplens-${values.simulate}`;
+    const out = values.out ?? `models/cmudeeplens-${values.simulate ?? basename(resolve(values.set!))}`;
     const store = new FileCheckpointStore(`${out}.ckpt`);
     const { model, state } = await trainCmuDeepLens(data, {
       recipe,

@@ -41,6 +41,8 @@ export function prepareFit(p: Record<string, unknown>): FitParams {
     seed: intIn(p, 'seed', 0, 2 ** 31 - 1, DEFAULT_FIT_SETTINGS.seed),
     nStarts: intIn(p, 'nStarts', 1, 32, DEFAULT_FIT_SETTINGS.nStarts),
     maxEvals: intIn(p, 'maxEvals', 20, 5000, DEFAULT_FIT_SETTINGS.maxEvals),
+    refineBest: intIn(p, 'refineBest', 0, 32, DEFAULT_FIT_SETTINGS.refineBest),
+    refineEvals: intIn(p, 'refineEvals', 0, 20000, DEFAULT_FIT_SETTINGS.refineEvals),
     workers: intIn(p, 'workers', 0, 16, 2),
   };
   if (p.sourceIds !== undefined) {

@@ -1,0 +1,73 @@
+// SQL for model versions (lineage through models.parent_id), their cards, and the scores of the
+// graded sources: what the fine-tune job, the models view and the model evaluation need.
+import type Database from 'better-sqlite3';
+
+type Row = Record<string, unknown>;
+
+export interface ModelRow {
+  id: number;
+  name: string;
+  version: string;
+  kind: string;
+  path: string | null;
+  parentId: number | null;
+  card: Record<string, unknown>;
+  createdAt: string;
+}
+
+const parse = (s: unknown): Record<string, unknown> => {
+  try {
+    return typeof s === 'string' && s ? (JSON.parse(s) as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+};
+
+function toModel(r: Row): ModelRow {
+  return {
+    id: r.id as number,
+    name: String(r.name),
+    version: String(r.version),
+    kind: String(r.kind),
+    path: (r.path as string | null) ?? null,
+    parentId: (r.parent_id as number | null) ?? null,
+    card: parse(r.card),
+    createdAt: String(r.created_at),
+  };
+}
+
+export function modelById(db: Database.Database, id: number): ModelRow | null {
+  const r = db.prepare('SELECT * FROM models WHERE id = ?').get(id) as Row | undefined;
+  return r ? toModel(r) : null;
+}
+
+export function modelByNameVersion(db: Database.Database, name: string, version: string): ModelRow | null {
+  const r = db.prepare('SELECT * FROM models WHERE name = ? AND version = ?').get(name, version) as Row | undefined;
+  return r ? toModel(r) : null;
+}
+
+/** Replaces a model's card (e.g. after the fine-tune job adds its evaluation). */
+export function updateModelCard(db: Database.Database, id: number, card: object): void {
+  db.prepare('UPDATE models SET card = ? WHERE id = ?').run(JSON.stringify(card), id);
+}
+
+/** Sets the lineage of a model registered before its parent was known. */
+export function setModelParent(db: Database.Database, id: number, parentId: number): void {
+  db.prepare('UPDATE models SET parent_id = ? WHERE id = ? AND parent_id IS NULL').run(parentId, id);
+}
+
+/** Scores of one model for the given sources (missing ones are absent from the map). */
+export function scoresOf(db: Database.Database, modelId: number, sourceIds: number[]): Map<number, number> {
+  const rows = db
+    .prepare('SELECT source_id, probability FROM scores WHERE model_id = ? AND source_id IN (SELECT value FROM json_each(?))')
+    .all(modelId, JSON.stringify(sourceIds)) as Row[];
+  return new Map(rows.map((r) => [r.source_id as number, r.probability as number]));
+}
+
+/** Stamp file of each given source (sources without a stamp are absent). */
+export function stampPaths(db: Database.Database, sourceIds: number[]): Map<number, string> {
+  const rows = db
+    .prepare("SELECT source_id, path FROM cutouts WHERE kind = 'stamp' AND source_id IN (SELECT value FROM json_each(?))")
+    .all(JSON.stringify(sourceIds)) as Row[];
+  return new Map(rows.map((r) => [r.source_id as number, String(r.path)]));
+}
