@@ -2,7 +2,7 @@
 // corrupt file is named and skipped; cancellation keeps finished work.
 import Database from 'better-sqlite3';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeStamp } from '../../src-core/stamps/format';
@@ -12,7 +12,7 @@ import { tempDir } from '../../test/workspace-fixture';
 const t = tempDir();
 afterAll(() => t.cleanup());
 const cliArgs = ['--import', 'tsx', join(PROJECT_ROOT, 'src-main/cli/entry.ts')];
-const N = 300;
+const N = 600;
 
 function makeFolder(): string {
   const dir = join(t.dir, 'cutouts');
@@ -29,21 +29,38 @@ describe('ingest job via the CLI', () => {
   it('is killed mid-way, resumes, and stores every row exactly once', { timeout: 300_000 }, async () => {
     const folder = makeFolder();
     const wsDir = join(t.dir, 'ws');
-    // Start, then SIGKILL the whole process once progress passes 20 % (no chance to clean up).
+    // Start, then SIGKILL the process (no chance to clean up) as soon as the database shows some
+    // but not all rows committed. Polling the database, not the progress line, keeps this
+    // independent of how fast the machine is.
     const child = spawn(process.execPath, [...cliArgs, 'ingest', folder, '--workspace', wsDir], { cwd: PROJECT_ROOT });
     let err = '';
+    child.stderr.on('data', (d) => (err += String(d)));
+    const dbPath = join(wsDir, 'lensdesk.sqlite');
     const killed = await new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => (child.kill('SIGKILL'), resolve(false)), 150_000);
-      child.stderr.on('data', (d) => {
-        err += String(d);
-        const m = /(\d+)\/(\d+) \(/.exec(String(d));
-        if (m && Number(m[1]) >= 30 && Number(m[1]) < N - 30) {
-          clearTimeout(timer);
+      let exited = false;
+      child.on('exit', () => (exited = true));
+      const deadline = Date.now() + 150_000;
+      const poll = setInterval(() => {
+        if (exited || Date.now() > deadline) {
+          clearInterval(poll);
+          if (!exited) child.kill('SIGKILL');
+          return resolve(false);
+        }
+        if (!existsSync(dbPath)) return;
+        let n = 0;
+        try {
+          const db = new Database(dbPath, { readonly: true, timeout: 50 });
+          n = db.prepare("SELECT COUNT(*) FROM sources").pluck().get() as number;
+          db.close();
+        } catch {
+          return; // schema not there yet, or busy
+        }
+        if (n > 0 && n < N) {
+          clearInterval(poll);
           child.kill('SIGKILL');
           resolve(true);
         }
-      });
-      child.on('exit', () => (clearTimeout(timer), resolve(false)));
+      }, 10);
     });
     expect(killed, `the ingest should still be running when killed; stderr:\n${err}`).toBe(true);
     await new Promise((r) => setTimeout(r, 300));
