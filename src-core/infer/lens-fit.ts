@@ -29,11 +29,24 @@ export interface LensFitPlan {
 
 export function planLensFit(
   model: LensModel,
-  o: { seed: number; chains: number; nDraws?: number; nStarts?: number; maxEvals?: number; refineBest?: number; refineEvals?: number },
+  o: {
+    seed: number; chains: number; nDraws?: number; nStarts?: number; maxEvals?: number; refineBest?: number; refineEvals?: number;
+    retries?: number; retryAboveChi2PerPixel?: number;
+  },
 ): LensFitPlan {
   const post = new LensPosterior(model);
   const rng = new Rng(o.seed, 0x3a9);
-  const map = post.findMap(rng, { maxEvals: 400, ...o });
+  let map = post.findMap(rng, { maxEvals: 400, ...o });
+  // A MAP far above χ²/pixel ≈ 1 means every start stalled in a wrong basin (seen on ~1 in 20 simulated bright
+  // lenses); the chains would then start in it and R̂ explodes. Retry with fresh draws (up to `retries` rounds).
+  // Real, misspecified cutouts may legitimately sit above the threshold: they only pay the extra rounds.
+  const npix = model.data.bands * model.npix;
+  for (let k = 0; k < (o.retries ?? 2) && map.chi2 > (o.retryAboveChi2PerPixel ?? 2) * npix; k++) {
+    const again = post.findMap(rng, { maxEvals: 400, ...o });
+    const evaluations = map.evaluations + again.evaluations;
+    const startChi2 = [...map.startChi2, ...again.startChi2];
+    map = again.chi2 < map.chi2 ? { ...again, evaluations, startChi2 } : { ...map, evaluations, startChi2 };
+  }
   const lap = post.laplace(map.theta);
   const n = N_LENS_PARAMS;
   let L = lap.covU ? choleskyOrNull(lap.covU, n) : null;
