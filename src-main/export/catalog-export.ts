@@ -10,7 +10,7 @@ import { gradeLetter } from '../../src-core/grades';
 import type { Repo } from '../store/repo';
 import { thetaESummaries } from '../store/posteriors';
 
-export const EXPORT_FORMATS = ['csv', 'fits', 'votable'] as const;
+export const EXPORT_FORMATS = ['csv', 'fits', 'votable', 'bundle'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export const EXPORT_COLUMNS: ColumnSpec[] = [
@@ -35,9 +35,11 @@ export const THETA_E_COLUMNS: ColumnSpec[] = [
 
 export function buildExport(
   repo: Repo,
-  p: { format: ExportFormat; minConsensus?: number; minScore?: number },
+  p: { format: Exclude<ExportFormat, 'bundle'>; minConsensus?: number; minScore?: number },
+  /** Keep only these sources (the cutout bundle drops rows whose stamps it could not include). */
+  only?: ReadonlySet<number>,
 ): { bytes: Uint8Array; nRows: number; sourceIds: number[] } {
-  const rows = repo.exportRows(p);
+  const rows = repo.exportRows(p).filter((r) => !only || only.has(r.sourceId));
   const modelId = repo.activeModelId();
   const model = repo.models().find((m) => m.id === modelId);
   const prov: Provenance = {

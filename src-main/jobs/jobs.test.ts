@@ -2,7 +2,9 @@
 // corrupt file is named and skipped; cancellation keeps finished work.
 import Database from 'better-sqlite3';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { FitsFile, imageInfo, sourceFromBytes } from '../../src-core/fits/index';
+import { decodePng } from '../../src-core/image/png-decode';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeStamp } from '../../src-core/stamps/format';
@@ -111,5 +113,21 @@ describe('ingest job via the CLI', () => {
     const e = spawnSync(process.execPath, [...cliArgs, 'export', '--format', 'csv', '--out', out, '--json', '--workspace', wsDir], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 60_000 });
     expect(e.status, e.stderr).toBe(0);
     expect(JSON.parse(e.stdout)).toMatchObject({ rows: N, format: 'csv' });
+    const lines = readFileSync(out, 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+    expect(lines.length, lines.slice(0, 3).join('\n')).toBe(N + 1); // header + one row per source
+
+    // The cutout bundle: a cube whose plane n is catalog row n, the catalog, one PNG per row.
+    const dir = join(t.dir, 'bundle');
+    const b = spawnSync(process.execPath, [...cliArgs, 'export', '--format', 'bundle', '--min-score', '0', '--out', dir, '--json', '--workspace', wsDir], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 120_000 });
+    expect(b.status, b.stderr).toBe(0);
+    expect(JSON.parse(b.stdout)).toMatchObject({ rows: N, format: 'bundle' });
+    const cube = new FitsFile(sourceFromBytes('cutouts.fits', readFileSync(join(dir, 'cutouts.fits'))));
+    expect(imageInfo(cube, cube.hdu(0)).shape).toEqual([N, 3, 21, 21]);
+    const csv = readFileSync(join(dir, 'catalog.csv'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+    expect(csv.length, csv.slice(0, 3).join('\n')).toBe(N + 1);
+    const pngs = readdirSync(join(dir, 'png'));
+    expect(pngs.length).toBe(N);
+    const png = decodePng(readFileSync(join(dir, 'png', pngs[0]!)));
+    expect([png.width, png.height, png.channels]).toEqual([21, 21, 3]);
   });
 });

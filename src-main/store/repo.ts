@@ -437,6 +437,10 @@ export class Repo {
   }
 
   /** Filesystem path of a cutout by id (for the image protocol, which checks containment). */
+  stampPathOfSource(sourceId: number): string | null {
+    return (this.db.prepare("SELECT path FROM cutouts WHERE source_id = ? AND kind = 'stamp'").pluck().get(sourceId) as string) ?? null;
+  }
+
   cutoutPath(cutoutId: number): string | null {
     return (this.db.prepare('SELECT path FROM cutouts WHERE id = ?').pluck().get(cutoutId) as string) ?? null;
   }

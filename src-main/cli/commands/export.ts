@@ -7,11 +7,13 @@ import { runJobCli, WORKSPACE_HELP } from '../job-runner';
 export const exportCommand: CliCommand = {
   name: 'export',
   summary: 'export the vetted catalog as CSV, FITS or VOTable',
-  usage: `Usage: lensdesk export [--format csv|fits|votable] [--out FILE] [--min-grade A|B|C|X|0-3] [--min-score P] [--workspace DIR] [--json]
+  usage: `Usage: lensdesk export [--format csv|fits|votable|bundle] [--out FILE] [--min-grade A|B|C|X|0-3] [--min-score P] [--workspace DIR] [--json]
 
 Writes one row per source passing the filters: id, ra, dec (deg, ICRS), catalog, score (active
 model), n_grades, grade_mean (0–3), grade_spread, consensus letter, disagreement flag; provenance
 (models, thresholds, reviewers, date) in the header / PARAMs. Default file: <workspace>/exports/.
+\`bundle\` writes a folder: cutouts.fits (N × bands × H × W cube, plane n = catalog row n),
+catalog.fits + catalog.csv, and png/ with a colour composite per candidate.
 ${WORKSPACE_HELP}`,
   async run(argv, io) {
     const { values } = parseArgs({

@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { InputError } from '../../../src-core/errors';
 import { buildExport, EXPORT_FORMATS, type ExportFormat } from '../../export/catalog-export';
+import { writeCutoutBundle } from '../../export/cutout-bundle';
 import { writeFileAtomic } from '../../stamps/stamp-file';
 import type { JobKind } from '../types';
 
@@ -27,14 +28,21 @@ export const exportKind: JobKind<ExportParams> = {
       if (!(v >= lo && v <= hi)) throw new InputError('INVALID_PARAMS', `export: ${k} must be within [${lo}, ${hi}]`, { field: `params.${k}` });
       return v;
     };
-    const ext = { csv: 'csv', fits: 'fits', votable: 'vot' }[format];
+    // A bundle is a folder (cutouts.fits cube, catalog.fits/csv, png/); the others are one file.
+    const ext = { csv: '.csv', fits: '.fits', votable: '.vot', bundle: '-bundle' }[format];
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    const out = typeof p.out === 'string' && p.out ? (isAbsolute(p.out) ? p.out : resolve(p.out)) : join(workspaceDir, 'exports', `lensdesk-${stamp}.${ext}`);
+    const out = typeof p.out === 'string' && p.out ? (isAbsolute(p.out) ? p.out : resolve(p.out)) : join(workspaceDir, 'exports', `lensdesk-${stamp}${ext}`);
     return { format, out, minConsensus: num('minConsensus', 0, 3), minScore: num('minScore', 0, 1) };
   },
   async run(ctx) {
     ctx.progress(0, 1, 'selecting');
-    const { bytes, nRows } = buildExport(ctx.repo, ctx.params);
+    const params = ctx.params;
+    if (params.format === 'bundle') {
+      const b = writeCutoutBundle(ctx.repo, ctx.workspaceDir, params.out, params, (d, t) => ctx.progress(d, t, `bundle ${d}/${t}`), () => ctx.checkCancelled());
+      ctx.repo.recordExport(ctx.jobId, 'bundle', params.out, params, b.rows);
+      return { path: params.out, rows: b.rows, format: 'bundle', skipped: b.skipped.length, files: ['cutouts.fits', 'catalog.fits', 'catalog.csv', 'png/'] };
+    }
+    const { bytes, nRows } = buildExport(ctx.repo, { ...params, format: params.format });
     ctx.checkCancelled();
     mkdirSync(dirname(ctx.params.out), { recursive: true });
     writeFileAtomic(ctx.params.out, bytes);
