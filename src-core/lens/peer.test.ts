@@ -1,6 +1,6 @@
 // Cross-check against the numpy peer (shared/peers/lens_sim_numpy.py): one noiseless SIE + shear
 // lensed source rendered by both from the same parameters. The peer is only read, in place.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,13 +10,14 @@ import { renderScene } from './render';
 
 const PEERS = join(SHARED_DIR, 'peers');
 const PY = '/usr/bin/python3';
-const canRun = HAS_SHARED && existsSync(join(PEERS, 'lens_sim_numpy.py')) && existsSync(PY);
+// The peer needs Debian's numpy and scipy (.ci/run installs them); skip with the reason otherwise.
+const canRun = HAS_SHARED && existsSync(join(PEERS, 'lens_sim_numpy.py')) && existsSync(PY) && spawnSync(PY, ['-c', 'import numpy, scipy']).status === 0;
 
 const P = { theta_e: 1.4, q: 0.7, phi: 0.6, g1: 0.02, g2: -0.03, lens_re: 1.0, src_re: 0.3, src_n: 1.5,
   src_q: 0.8, src_phi: 1.1, src_x: 0.15, src_y: -0.1 };
 const SRC_MAG: Record<string, number> = { g: 22.3, r: 22.0, i: 21.85, z: 21.75 };
 
-describe.skipIf(!canRun)(`numpy peer comparison (${canRun ? 'peer present' : SHARED_SKIP_REASON + ' or no /usr/bin/python3'})`, () => {
+describe.skipIf(!canRun)(`numpy peer comparison (${canRun ? 'peer present' : SHARED_SKIP_REASON + ', or no /usr/bin/python3 with numpy and scipy'})`, () => {
   it('lensed source (no lens light): per-band flux ratio within 1 %, pixels within 2 % of the peak', () => {
     const code = `
 import json, sys
