@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { SerializedError } from '../errors';
 import type { Consensus } from '../grades';
+import type { ParameterSummary } from '../infer/summary';
 
 const id = z.number().int().positive();
 const grade = z.number().int().min(0).max(3);
@@ -257,20 +258,12 @@ export interface SampSent {
   rows?: number;
 }
 
-/** One parameter of a lens-model posterior (units: arcsec for θE, positions, radii; e, γ dimensionless). */
-export interface PosteriorParamSummary {
-  name: string;
-  mean: number;
-  sd: number;
-  q2_5: number;
-  q16: number;
-  q50: number;
-  q84: number;
-  q97_5: number;
-  rhat: number;
-  essBulk: number;
-  essTail: number;
-}
+/** One parameter of a lens-model posterior (units: arcsec for θE, positions, radii; e, γ dimensionless):
+ * the wire subset of src-core/infer's ParameterSummary. */
+export type PosteriorParamSummary = Pick<
+  ParameterSummary,
+  'name' | 'mean' | 'sd' | 'q2_5' | 'q16' | 'q50' | 'q84' | 'q97_5' | 'rhat' | 'essBulk' | 'essTail'
+>;
 
 export interface PosteriorInfo {
   id: number;

@@ -4,20 +4,15 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../../test/workspace-fixture';
+import { describe, expect, it } from 'vitest';
+import { tempWorkspaces } from '../../test/workspace-fixture';
 import { exportLabels, importLabels, parseLabelSet } from './label-sync';
 import { Repo } from './repo';
-import { openWorkspace } from './workspace';
 
-const cleanups: (() => void)[] = [];
-afterEach(() => cleanups.splice(0).forEach((f) => f()));
+const newWorkspace = tempWorkspaces();
 function ws() {
-  const t = tempDir();
-  cleanups.push(t.cleanup);
-  const w = openWorkspace(t.dir);
-  cleanups.unshift(() => w.close());
-  return { w, repo: new Repo(w.db), dir: t.dir };
+  const w = newWorkspace();
+  return { w, repo: new Repo(w.db), dir: w.dir };
 }
 /** The same catalog of n rows; `reverse` inserts rows in the other order so source ids differ. */
 function seed(repo: Repo, n: number, reverse = false): Map<number, number> {

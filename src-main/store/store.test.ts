@@ -3,20 +3,14 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../../test/workspace-fixture';
+import { tempDir, tempWorkspaces } from '../../test/workspace-fixture';
 import { loadMigrations, migrate } from './migrate';
 import { Repo } from './repo';
 import { openWorkspace } from './workspace';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((f) => f()));
-function ws() {
-  const t = tempDir();
-  cleanups.push(t.cleanup);
-  const w = openWorkspace(t.dir);
-  cleanups.unshift(() => w.close());
-  return w;
-}
+const ws = tempWorkspaces();
 function seed(repo: Repo, n = 3): number[] {
   const cat = repo.ensureCatalog('c', '/x', 'cutouts', null);
   repo.insertSources(cat, Array.from({ length: n }, (_, i) => ({ row: i, name: `s${i}`, ra: 10 + i, dec: -5 })));
