@@ -36,7 +36,11 @@ export class Backend extends EventEmitter {
     this.jobs.on('update', (j) => {
       // The scoring worker reports what ran the network; show it in the status bar.
       const runtime = j.state === 'done' ? j.result?.runtime : undefined;
-      if (typeof runtime === 'string') setBackendStatus({ name: runtime, detail: `used by job #${j.id} (${j.kind})` });
+      if (typeof runtime === 'string') {
+        const status = { name: runtime, detail: `used by job #${j.id} (${j.kind})` };
+        setBackendStatus(status);
+        this.repo.setSetting('last_runtime', JSON.stringify(status)); // shown again after a restart
+      }
       this.emitEvent('job.update', j);
     });
     const name = opts.reviewer ?? this.repo.getSetting('reviewer') ?? safeUserName();
@@ -61,6 +65,19 @@ export class Backend extends EventEmitter {
     return await h(req.params);
   }
 
+  /** What computed scores: this process's last scoring job, else the last one in this workspace. */
+  private lastRuntime(): { name: string; detail: string } {
+    const live = backendStatus();
+    if (live.name !== 'not loaded') return live;
+    try {
+      const saved = JSON.parse(this.repo.getSetting('last_runtime') ?? 'null') as { name: string; detail: string } | null;
+      if (saved?.name) return { name: saved.name, detail: `${saved.detail} (earlier session)` };
+    } catch {
+      /* an unreadable setting is simply not shown */
+    }
+    return live;
+  }
+
   private sessionInfo(): SessionInfo {
     const modelId = this.repo.activeModelId();
     const model = modelId ? this.repo.models().find((m) => m.id === modelId) : undefined;
@@ -70,7 +87,7 @@ export class Backend extends EventEmitter {
       workspace: this.ws.dir,
       reviewer: this.reviewer,
       mode: this.opts.mode,
-      backend: backendStatus(),
+      backend: this.lastRuntime(),
       scorer: {
         modelId: modelId ?? null,
         name: model ? `${model.name} ${model.version}` : 'none',
