@@ -8,7 +8,7 @@
 // --variant simulator fits the simulator's cutouts as they are (misspecified: expect under-coverage).
 // One JSON line per fit goes to --out (default /tmp/lens-calibration.jsonl); an existing file is resumed.
 //   npx tsx bench/lens-calibration.ts [--n 100] [--seed 2026] [--variant well-specified|simulator] [--out FILE]
-//        [--warmup W] [--samples S] [--chains C] [--workers 2]
+//        [--warmup W] [--samples S] [--chains C] [--workers 2] [--shard k/m]
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { coverage, intervalOf, type IntervalRecord } from '../src-core/infer/coverage';
@@ -22,6 +22,7 @@ const { values } = parseArgs({
     n: { type: 'string', default: '100' }, seed: { type: 'string', default: '2026' }, variant: { type: 'string', default: 'well-specified' },
     out: { type: 'string', default: '/tmp/lens-calibration.jsonl' }, workers: { type: 'string', default: '2' },
     warmup: { type: 'string' }, samples: { type: 'string' }, chains: { type: 'string' },
+    shard: { type: 'string', default: '0/1' },
   },
 });
 const N = +values.n!, seed = +values.seed!;
@@ -31,15 +32,18 @@ const settings = {
 };
 const QUANTITIES = ['theta_E', 'q', 'gamma1', 'gamma2', 'e1', 'e2'] as const;
 type Q = (typeof QUANTITIES)[number];
-interface FitLine { index: number; variant: string; settings: typeof settings; rhatMax: number; rhatThetaE: number; essThetaE: number; wallSeconds: number; divergences: number; mapChi2?: number; truthChi2?: number; intervals: Record<Q, IntervalRecord> }
+interface FitLine { index: number; variant: string; settings: typeof settings; rhatMax: number; rhat?: Record<string, number>; rounds?: number; converged?: boolean; drawsPerChain?: number; rhatThetaE: number; essThetaE: number; wallSeconds: number; divergences: number; mapChi2?: number; truthChi2?: number; intervals: Record<Q, IntervalRecord> }
 
 const lines: FitLine[] = existsSync(values.out!)
   ? readFileSync(values.out!, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as FitLine)
     .filter((l) => l.variant === values.variant && JSON.stringify(l.settings) === JSON.stringify(settings))
   : [];
 const done = new Set(lines.map((l) => l.index));
+// --shard k/m fits only indices ≡ k (mod m): m processes with --workers 1 each keep both cores busy while
+// one of them runs its (single-threaded) MAP search. They may share one --out file (appends are whole lines).
+const [shardK, shardM] = values.shard!.split('/').map(Number) as [number, number];
 for (let i = 0; i < N; i++) {
-  if (done.has(i)) continue;
+  if (done.has(i) || i % shardM !== shardK) continue;
   const sim = simulatedLens({ preset: 'lsst', lensFraction: 1 }, seed, i, values.variant as SimulatedVariant);
   const fit = await fitLens(sim.input, settings, { workers: +values.workers! });
   // Derived draws: mass q from (e1, e2).
@@ -59,14 +63,16 @@ for (let i = 0; i < N; i++) {
   const intervals = Object.fromEntries(QUANTITIES.map((q) => [q, intervalOf(cols[q], truth[q])])) as Record<Q, IntervalRecord>;
   const te = fit.report.params[0]!;
   const line: FitLine = {
-    index: i, variant: values.variant!, settings, rhatMax: fit.report.rhatMax, rhatThetaE: te.rhat, essThetaE: te.essBulk,
+    index: i, variant: values.variant!, settings, rhatMax: fit.report.rhatMax,
+    rhat: Object.fromEntries(fit.report.params.map((p) => [p.name, +p.rhat.toFixed(5)])), rounds: fit.rounds, converged: fit.converged,
+    drawsPerChain: fit.physical[0]!.nSamples, rhatThetaE: te.rhat, essThetaE: te.essBulk,
     wallSeconds: fit.wallSeconds, divergences: fit.report.sampler.divergences, mapChi2: fit.plan.mapChi2,
     truthChi2: lensModelFromInput(sim.input).solve(sim.truth).chi2, intervals,
   };
   appendFileSync(values.out!, JSON.stringify(line) + '\n');
   lines.push(line);
   const iv = intervals.theta_E;
-  console.error(`#${i}: θE ${iv.mean.toFixed(4)} ± ${iv.sd.toFixed(4)} (truth ${iv.truth.toFixed(4)}), R̂max ${line.rhatMax.toFixed(4)}, χ² MAP ${line.mapChi2!.toFixed(1)} / truth ${line.truthChi2!.toFixed(1)}, ${line.wallSeconds.toFixed(1)} s`);
+  console.error(`#${i}: θE ${iv.mean.toFixed(4)} ± ${iv.sd.toFixed(4)} (truth ${iv.truth.toFixed(4)}), R̂max ${line.rhatMax.toFixed(4)} (${Object.entries(line.rhat!).filter(([, r]) => r >= 1.01).map(([k, r]) => `${k} ${r.toFixed(3)}`).join(', ') || 'all < 1.01'}), ${line.rounds} round(s), χ² MAP ${line.mapChi2!.toFixed(1)} / truth ${line.truthChi2!.toFixed(1)}, ${line.wallSeconds.toFixed(1)} s`);
 }
 
 const rows = lines.filter((l) => l.index < N);

@@ -2,12 +2,16 @@
 // and with 1 and 2 worker threads, next to the numpy peer (shared/peers/lens_sim_numpy.py --bench)
 // measured in the same run; prints absolute figures, ratios and where the time goes.
 //   npx tsx bench/simulate.ts [--n 400] [--no-peer]
+// With a built app (npx electron-vite build) it also runs the built worker writing FITS chunks,
+// which is what `lensdesk simulate` does.
 // Also reports cutouts per CPU-second (process CPU time, all threads), which a busy shared machine
 // disturbs less than wall time. Machine load (1-min load average) is printed before and after.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { Rng } from '../src-core/rng';
 import { addNoise } from '../src-core/lens/noise';
 import { massProfile, lightProfile } from '../src-core/lens/profiles/registry';
@@ -22,14 +26,38 @@ const noPeer = args.includes('--no-peer');
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 const cpuS = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
 
-async function measure(cfg: SimulationConfig, n: number, workers: number): Promise<{ wall: number; cpu: number }> {
+// The built worker (out/main/simulate-worker.js, what `node out/main/cli.js simulate` runs), writing
+// FITS chunks to a temporary directory as the CLI does (skipped when the app has not been built).
+const BUILT_WORKER = join(dirname(fileURLToPath(import.meta.url)), '..', 'out', 'main', 'simulate-worker.js');
+
+/** Chunks on the built worker with FITS output, like `lensdesk simulate` (files deleted after each run). */
+async function runBuilt(ws: Worker[], jobs: { config: SimulationConfig; seed: number; start: number; count: number }[]): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'lensdesk-bench-'));
+  let next = 0, done = 0;
+  await new Promise<void>((resolve, reject) => {
+    for (const w of ws) {
+      const feed = () => { if (next < jobs.length) { const id = next++; w.postMessage({ ...jobs[id], id, outFile: join(dir, `c${id}.fits`) }); } };
+      w.removeAllListeners('message');
+      w.on('message', (m: { type: string; error?: { message: string } }) => {
+        if (m.type === 'error') return reject(new Error(m.error?.message));
+        if (++done === jobs.length) resolve(); else feed();
+      });
+      feed();
+    }
+  });
+  rmSync(dir, { recursive: true, force: true });
+}
+
+async function measure(cfg: SimulationConfig, n: number, workers: number, built = false): Promise<{ wall: number; cpu: number }> {
   const walls: number[] = [], cpuRates: number[] = [];
   const chunk = Math.ceil(n / Math.max(workers, 1) / 4);
   const jobs = (seed: number) => Array.from({ length: Math.ceil(n / chunk) }, (_, k) =>
     ({ config: cfg, seed, start: k * chunk, count: Math.min(chunk, n - k * chunk) }));
-  const pool = workers > 0 ? new SimulationPool(workers) : null;
+  const pool = workers > 0 && !built ? new SimulationPool(workers) : null;
+  const builtWs = built ? Array.from({ length: workers }, () => new Worker(BUILT_WORKER)) : [];
   const once = async (seed: number, m: number) => {
-    if (!pool) simulateRange(cfg, seed, 0, m);
+    if (built) await runBuilt(builtWs, jobs(seed).filter((j) => j.start < m));
+    else if (!pool) simulateRange(cfg, seed, 0, m);
     else await pool.run(jobs(seed).filter((j) => j.start < m));
   };
   await once(99, Math.min(n, 60)); // warm-up (JIT, engine caches, worker start)
@@ -41,6 +69,7 @@ async function measure(cfg: SimulationConfig, n: number, workers: number): Promi
     cpuRates.push(n / (cpuS() - c0));
   }
   pool?.close();
+  for (const w of builtWs) await w.terminate();
   return { wall: median(walls), cpu: median(cpuRates) };
 }
 
@@ -81,7 +110,13 @@ async function main() {
     // scales; 2 × that rate is the throughput on two otherwise idle cores.
     ours[key] = { main_thread: main.wall, '1_worker': w1.wall, '2_workers': w2.wall,
       per_cpu_second_main: main.cpu, per_cpu_second_2_workers: w2.cpu, two_idle_cores_estimate: 2 * w2.cpu, cutouts_per_run: n };
-    console.error(`${key}: main ${main.wall.toFixed(0)}/s (${main.cpu.toFixed(0)} per CPU-s), 1 worker ${w1.wall.toFixed(0)}/s, 2 workers ${w2.wall.toFixed(0)}/s (${w2.cpu.toFixed(0)} per CPU-s)`);
+    // What users run: the built worker bundle writing FITS chunks (`node out/main/cli.js simulate`).
+    if (existsSync(BUILT_WORKER)) {
+      const b2 = await measure(cfg, n, 2, true);
+      Object.assign(ours[key], { built_2_workers_fits: b2.wall, per_cpu_second_built_2_workers_fits: b2.cpu });
+    }
+    console.error(`${key}: main ${main.wall.toFixed(0)}/s (${main.cpu.toFixed(0)} per CPU-s), 1 worker ${w1.wall.toFixed(0)}/s, 2 workers ${w2.wall.toFixed(0)}/s (${w2.cpu.toFixed(0)} per CPU-s)` +
+      (ours[key].built_2_workers_fits ? `, built 2 workers + FITS ${ours[key].built_2_workers_fits.toFixed(0)}/s (${ours[key].per_cpu_second_built_2_workers_fits.toFixed(0)} per CPU-s)` : ', built worker absent (npx electron-vite build)'));
   }
   result.lensdesk = ours;
   result.stages_ms = { lsst: stages('lsst'), challenge: stages('challenge') };

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { cell, open, TOKEN, waitForDemo } from './helpers';
+import { canvasBrightness, cell, open, TOKEN, waitForDemo } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -31,12 +31,7 @@ test('the demo grid shows cutouts sorted by score', async ({ page }) => {
   expect(nums.length).toBeGreaterThan(10);
   for (let i = 1; i < nums.length; i++) expect(nums[i]!).toBeLessThanOrEqual(nums[i - 1]!);
   // The canvas really holds pixels (not a blank stamp).
-  const lit = await page.locator('[data-testid="grid"] .cell[data-index="0"] canvas').evaluate((c: HTMLCanvasElement) => {
-    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    let s = 0;
-    for (let i = 0; i < d.length; i += 4) s += d[i]! + d[i + 1]! + d[i + 2]!;
-    return s / (d.length / 4);
-  });
+  const lit = await canvasBrightness(page);
   expect(lit).toBeGreaterThan(5);
 });
 

@@ -38,6 +38,31 @@ const gradeTarget = z.union([z.literal(0), z.literal(1), z.null()]);
 const gradeMapping = z.object({ A: gradeTarget, B: gradeTarget, C: gradeTarget, X: gradeTarget }).partial().strict();
 const gradeWeights = z.object({ A: z.number().min(0).max(100), B: z.number().min(0).max(100), C: z.number().min(0).max(100), X: z.number().min(0).max(100) }).partial().strict();
 
+/** A local file or folder path given by the user (read by the backend only; never served). */
+const localPath = z.string().trim().min(1).max(4096).refine((v) => !v.includes('\0'), 'paths cannot contain NUL');
+const bandName = z.string().regex(/^[A-Za-z]{1,8}$/, 'band names are letters');
+
+/**
+ * Params of the 'simulate' (and 'demo') job beyond its scalars: pixelised PSFs and real galaxy
+ * stamps as sources (docs/simulate.md). `psf`: one FITS file for all bands (image or bands × H × W
+ * cube) or {band: file}; `sourceStamps`: a folder of FITS stamps or one file (N × H × W).
+ * Checked by the job kind's prepare (src-main/jobs/kinds/simulate.ts); unknown keys pass through.
+ */
+export const simulateJobParams = z
+  .object({
+    name: z.string().max(100).optional(),
+    count: z.number().int().min(1).max(1_000_000).optional(),
+    seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+    preset: z.string().max(32).optional(),
+    lensFraction: z.number().min(0).max(1).optional(),
+    hardness: z.number().min(0).max(1).optional(),
+    psf: z.union([localPath, z.record(bandName, localPath)]).optional(),
+    sourceStamps: localPath.optional(),
+    sourceStampScale: z.number().positive().max(60).optional(),
+    sourceStampFraction: z.number().min(0).max(1).optional(),
+  })
+  .loose();
+
 export const schemas = {
   'session.info': z.object({}).strict(),
   'reviewer.set': z.object({ name: z.string().trim().min(1).max(64) }).strict(),
@@ -107,6 +132,8 @@ export const schemas = {
   'posterior.samples': z.object({ posteriorId: id, maxDraws: z.number().int().min(10).max(5000).default(250) }).strict(),
   /** Latest θE summary of each given source that has a fit (grid column). */
   'posteriors.thetaE': z.object({ sourceIds: z.array(id).max(1000) }).strict(),
+  /** Survey presets the simulator knows (for the Simulate form): names, bands, stamp sizes. */
+  'simulate.presets': z.object({}).strict(),
 } as const;
 
 export type Method = keyof typeof schemas;
@@ -281,6 +308,9 @@ export interface PosteriorInfo {
     gradientEvaluations: number; wallSeconds: number; mapSeconds: number; mapChi2: number; npix: number;
     /** R̂ < 1.01 for every parameter and bulk-ESS(θE) ≥ 400. */
     converged: boolean;
+    /** Every variance was multiplied by this before sampling because χ²/pixel at the MAP was this high
+     * (the model misses structure in the cutout); 1 = the cutout's own variances. */
+    varianceInflation: number;
   };
   thetaE: { mean: number; sd: number };
   /** Image-protocol paths of the best-fit model and (data − model)/σ stamps (latest fit of the source). */
@@ -305,6 +335,22 @@ export interface PosteriorThetaE {
   sd: number;
   rhat: number;
   converged: boolean;
+}
+
+/** A survey preset of the simulator (src-core/lens/presets.ts), as the Simulate form shows it. */
+export interface SimulatePresetInfo {
+  name: string;
+  description: string;
+  /** arcsec per pixel */
+  pixelScale: number;
+  /** stamp side, pixels */
+  size: number;
+  /** Bands a simulate job renders (the preset's default bands, in cube order). */
+  bands: string[];
+  /** Every band the preset defines. */
+  allBands: string[];
+  /** True where some numbers are approximations (see the preset's sources). */
+  approximate: boolean;
 }
 
 export interface Results {
@@ -332,6 +378,7 @@ export interface Results {
   'posteriors.list': PosteriorInfo[];
   'posterior.samples': PosteriorSamples;
   'posteriors.thetaE': PosteriorThetaE[];
+  'simulate.presets': { presets: SimulatePresetInfo[]; defaults: { preset: string; lensFraction: number; hardness: number; seed: number } };
 }
 export type Result<M extends Method> = Results[M];
 

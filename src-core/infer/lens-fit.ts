@@ -27,25 +27,39 @@ export interface LensFitPlan {
   inverseMassDiag: number[];
 }
 
+/** A MAP found earlier (planLensFit's own search, or another model that shares the MAP). */
+export interface KnownMap {
+  theta: Float64Array;
+  chi2: number;
+  evaluations: number;
+  startChi2: number[];
+}
+
 export function planLensFit(
   model: LensModel,
   o: {
     seed: number; chains: number; nDraws?: number; nStarts?: number; maxEvals?: number; refineBest?: number; refineEvals?: number;
     retries?: number; retryAboveChi2PerPixel?: number;
+    /** Skip the MAP search and plan around this one (the variance-inflated refit of a misspecified cutout). */
+    knownMap?: KnownMap;
   },
 ): LensFitPlan {
   const post = new LensPosterior(model);
   const rng = new Rng(o.seed, 0x3a9);
-  let map = post.findMap(rng, { maxEvals: 400, ...o });
+  let map: KnownMap = o.knownMap ?? post.findMap(rng, { maxEvals: 400, ...o });
   // A MAP far above χ²/pixel ≈ 1 means every start stalled in a wrong basin (seen on ~1 in 20 simulated bright
   // lenses); the chains would then start in it and R̂ explodes. Retry with fresh draws (up to `retries` rounds).
-  // Real, misspecified cutouts may legitimately sit above the threshold: they only pay the extra rounds.
+  // A retry that lands within 1 % of the same χ² found the same optimum again: the cutout itself is not
+  // described by the model (knots, a lens light of another shape, a neighbour), and further rounds would only
+  // cost time (minutes on bright survey stamps).
   const npix = model.data.bands * model.npix;
-  for (let k = 0; k < (o.retries ?? 2) && map.chi2 > (o.retryAboveChi2PerPixel ?? 2) * npix; k++) {
+  for (let k = 0; !o.knownMap && k < (o.retries ?? 2) && map.chi2 > (o.retryAboveChi2PerPixel ?? 2) * npix; k++) {
     const again = post.findMap(rng, { maxEvals: 400, ...o });
     const evaluations = map.evaluations + again.evaluations;
     const startChi2 = [...map.startChi2, ...again.startChi2];
+    const same = Math.abs(again.chi2 - map.chi2) < 0.01 * map.chi2;
     map = again.chi2 < map.chi2 ? { ...again, evaluations, startChi2 } : { ...map, evaluations, startChi2 };
+    if (same) break;
   }
   const lap = post.laplace(map.theta);
   const n = N_LENS_PARAMS;
@@ -69,18 +83,34 @@ export function planLensFit(
   };
 }
 
+/** Where a chain stopped: a continuation round starts here with warm-up's step size and metric frozen. */
+export interface ChainContinuation {
+  /** Last draw (z coordinates). */
+  position: number[];
+  stepSize: number;
+  inverseMassDiag: number[];
+  /** Round number ≥ 1: selects the random stream (seed, chain + round · CONTINUATION_STREAM_STRIDE). */
+  round: number;
+}
+const CONTINUATION_STREAM_STRIDE = 4096;
+
 export function runLensChain(
   model: LensModel,
   plan: LensFitPlan,
-  o: { chain: number; seed: number; nWarmup: number; nSamples: number; maxDepth?: number; onProgress?: (done: number, total: number) => void; signal?: { aborted: boolean } },
+  o: {
+    chain: number; seed: number; nWarmup: number; nSamples: number; maxDepth?: number; continueFrom?: ChainContinuation;
+    onProgress?: (done: number, total: number) => void; signal?: { aborted: boolean };
+  },
 ): ChainResult {
   const post = new LensPosterior(model);
   const pre = preconditioned(post.logDensityAndGrad, plan.centre, plan.scaleTril);
+  const c = o.continueFrom;
   return sample({
     logDensity: pre.logDensityAndGrad,
-    init: Float64Array.from(plan.inits[o.chain]!),
-    inverseMassDiag: Float64Array.from(plan.inverseMassDiag),
-    nWarmup: o.nWarmup,
+    init: Float64Array.from(c ? c.position : plan.inits[o.chain]!),
+    inverseMassDiag: Float64Array.from(c ? c.inverseMassDiag : plan.inverseMassDiag),
+    ...(c ? { adapt: false, stepSize: c.stepSize, stream: o.chain + c.round * CONTINUATION_STREAM_STRIDE } : {}),
+    nWarmup: c ? 0 : o.nWarmup,
     nSamples: o.nSamples,
     seed: o.seed,
     chain: o.chain,
@@ -89,6 +119,40 @@ export function runLensChain(
     progressEvery: 10,
     signal: o.signal,
   });
+}
+
+/** The state to continue a chain from (its last draw, adapted step size and metric). */
+export function continuationOf(r: ChainResult, round: number): ChainContinuation {
+  return {
+    position: Array.from(r.draws.subarray((r.nSamples - 1) * r.dim, r.nSamples * r.dim)),
+    stepSize: r.stepSize,
+    inverseMassDiag: Array.from(r.inverseMassDiag),
+    round,
+  };
+}
+
+/** One chain's draws and statistics followed by those of its continuation. */
+export function appendChain(a: ChainResult, b: ChainResult): ChainResult {
+  const cat = <T extends Float64Array | Int32Array | Uint8Array>(x: T, y: T): T => {
+    const out = new (x.constructor as new (n: number) => T)(x.length + y.length);
+    out.set(x);
+    out.set(y, x.length);
+    return out;
+  };
+  return {
+    ...a,
+    nSamples: a.nSamples + b.nSamples,
+    draws: cat(a.draws, b.draws),
+    stats: {
+      acceptProb: cat(a.stats.acceptProb, b.stats.acceptProb),
+      divergent: cat(a.stats.divergent, b.stats.divergent),
+      energy: cat(a.stats.energy, b.stats.energy),
+      nSteps: cat(a.stats.nSteps, b.stats.nSteps),
+      treeDepth: cat(a.stats.treeDepth, b.stats.treeDepth),
+      logDensity: cat(a.stats.logDensity, b.stats.logDensity),
+    },
+    gradientEvals: { warmup: a.gradientEvals.warmup, sampling: a.gradientEvals.sampling + b.gradientEvals.sampling },
+  };
 }
 
 /** Copies of the chains with draws mapped from z (u = centre + L z) to physical parameters. */

@@ -26,6 +26,9 @@ export interface SampleOptions {
   seed: number;
   /** Chain index: selects an independent random stream. */
   chain: number;
+  /** Random stream when it must differ from the chain index (a continuation round of the same chain
+   * needs fresh numbers that are still reproducible); default `chain`. */
+  stream?: number;
   algorithm?: 'nuts' | 'hmc';
   /** NUTS maximum tree depth (default 10). */
   maxDepth?: number;
@@ -80,7 +83,7 @@ function makeKernel(o: SampleOptions, dim: number, stepSize: number, invMass: Fl
 export function sample(o: SampleOptions): ChainResult {
   const dim = o.init.length;
   if (dim === 0) throw new InputError('INFER_DIM', 'sample: init has no parameters');
-  const rng = new Rng(o.seed, o.chain);
+  const rng = new Rng(o.seed, o.stream ?? o.chain);
   const da = { ...DUAL_AVERAGING_DEFAULTS, ...o.dualAveraging };
   let invMass: Float64Array = o.inverseMassDiag ? Float64Array.from(o.inverseMassDiag) : new Float64Array(dim).fill(1);
   const probe = makeKernel(o, dim, 1, invMass);

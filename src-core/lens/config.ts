@@ -3,6 +3,7 @@
 import { InputError } from '../errors';
 import { DEFAULT_NEGATIVE_MIX, NEGATIVE_KINDS, type NegativeKind } from './negatives';
 import { getPreset } from './presets';
+import type { StampLibrary } from './profiles/stamp-source';
 import type { PsfSpec } from './psf';
 
 export interface SimulationConfig {
@@ -35,11 +36,18 @@ export interface SimulationConfig {
   psfOverride?: Record<string, PsfSpec> | null;
   /** Poisson means at or above this use the normal approximation (Infinity = always exact). */
   gaussianNoiseAbove?: number;
+  /**
+   * Real galaxy stamps as lensed sources (profiles/stamp-source.ts): a fraction `fraction` of the
+   * lenses get a stamp instead of a clumpy Sérsic source. Decoded by src-main; absent = none.
+   */
+  sourceStamps?: StampLibrary | null;
 }
 
-export type ResolvedConfig = Required<Omit<SimulationConfig, 'psfOverride'>> & {
+export type ResolvedConfig = Required<Omit<SimulationConfig, 'psfOverride' | 'sourceStamps'>> & {
   negativeMix: Record<NegativeKind, number>;
   psfOverride: Record<string, PsfSpec> | null;
+  /** Present only when stamps are used (so records of sets made without them stay unchanged). */
+  sourceStamps?: StampLibrary;
 };
 
 function num(v: unknown, name: string, lo: number, hi: number, dflt: number): number {
@@ -87,7 +95,40 @@ export function resolveConfig(c: SimulationConfig): ResolvedConfig {
     psfOverride: c.psfOverride ?? null,
     gaussianNoiseAbove: c.gaussianNoiseAbove === undefined ? 1e4 : num(c.gaussianNoiseAbove, 'gaussianNoiseAbove', 0, Infinity, 1e4),
   };
+  if (c.sourceStamps) r.sourceStamps = checkStamps(c.sourceStamps);
   if (r.thetaEMin > r.thetaEMax) throw new InputError('SIM_CONFIG', 'thetaEMin > thetaEMax', { field: 'thetaEMin' });
   if (r.sourceRMin > r.sourceRMax) throw new InputError('SIM_CONFIG', 'sourceRMin > sourceRMax', { field: 'sourceRMin' });
   return r;
+}
+
+function checkStamps(lib: StampLibrary): StampLibrary {
+  if (typeof lib.id !== 'string' || !lib.id) throw new InputError('SIM_CONFIG', 'sourceStamps.id must name the library content', { field: 'sourceStamps.id' });
+  const fraction = num(lib.fraction, 'sourceStamps.fraction', 0, 1, 1);
+  if (!Array.isArray(lib.stamps) || lib.stamps.length === 0) throw new InputError('SIM_CONFIG', 'sourceStamps has no stamps', { field: 'sourceStamps.stamps' });
+  for (const s of lib.stamps) {
+    if (!(Number.isInteger(s.width) && Number.isInteger(s.height) && s.width >= 2 && s.height >= 2 && s.data?.length === s.width * s.height)) {
+      throw new InputError('SIM_CONFIG', `source stamp ${s.name}: data must be height × width (${s.height} × ${s.width})`, { field: 'sourceStamps.stamps', stamp: s.name });
+    }
+    if (!(s.pixelScale > 0 && s.pixelScale < 60)) {
+      throw new InputError('SIM_CONFIG', `source stamp ${s.name}: pixel scale must be in (0, 60) arcsec, got ${s.pixelScale}`, { field: 'sourceStamps.stamps', stamp: s.name });
+    }
+  }
+  return { ...lib, fraction };
+}
+
+/**
+ * The configuration as recorded in manifests and FITS headers: plain JSON, pixel data replaced by
+ * where it came from. A pixelised PSF with an origin becomes {type, width, origin} (file name +
+ * SHA-256 + plane); one without keeps its kernel as a plain array. Stamps become {id, fraction,
+ * count}; the files and their hashes are listed in the CLI manifest. Configurations without
+ * these fields record exactly as before.
+ */
+export function configRecord(c: ResolvedConfig): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...c };
+  if (c.psfOverride) {
+    out.psfOverride = Object.fromEntries(Object.entries(c.psfOverride).map(([b, s]) => [b, s.type !== 'pixel' ? s
+      : s.origin ? { type: 'pixel', width: s.width, origin: s.origin } : { type: 'pixel', width: s.width, kernel: Array.from(s.kernel) }]));
+  }
+  if (c.sourceStamps) out.sourceStamps = { id: c.sourceStamps.id, fraction: c.sourceStamps.fraction, count: c.sourceStamps.stamps.length };
+  return out;
 }

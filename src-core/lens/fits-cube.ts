@@ -8,6 +8,7 @@
 // WCS: north up, east left (CDELT1 < 0), so +x (columns) points west and the lens-model angle φ
 // (CCW from +x) is the east-of-north position angle + 90°. Axes 3 and 4 are linear band / index axes.
 import { writeFits, type CardInput } from '../fits';
+import { configRecord } from './config';
 import { getPreset } from './presets';
 import type { CutoutBatch } from './simulate';
 
@@ -41,6 +42,36 @@ function wcsCards(batch: CutoutBatch, o: CubeOptions): CardInput[] {
   ];
 }
 
+const ascii = (v: string) => v.replace(/[^\x20-\x7e]/g, '?');
+
+/**
+ * Where pixelised PSFs and source stamps came from (only when used): per band index n,
+ * PSFFILEn (file name), PSFSHAn (SHA-256 of the file), PSFPLNn (plane of a cube); STAMPLIB (the
+ * stamp library's content id), NSTAMPS, STAMPFRC (fraction of lenses with a stamp source).
+ */
+function provenanceCards(batch: CutoutBatch): CardInput[] {
+  const out: CardInput[] = [];
+  batch.bands.forEach((b, i) => {
+    const s = batch.config.psfOverride?.[b];
+    if (s?.type !== 'pixel' || !s.origin) return;
+    out.push(c(`PSFFILE${i + 1}`, ascii(s.origin.file).slice(0, 68), `PSF file of band ${b}`));
+    out.push(c(`PSFSHA${i + 1}`, s.origin.sha256, 'SHA-256 of the PSF file'));
+    if (s.origin.plane !== undefined) out.push(c(`PSFPLN${i + 1}`, s.origin.plane, 'plane of the PSF cube (0-based)'));
+  });
+  const lib = batch.config.sourceStamps;
+  if (lib) {
+    out.push(c('STAMPLIB', ascii(lib.id).slice(0, 68), 'source stamp library id'));
+    out.push(c('NSTAMPS', lib.stamps.length, 'source stamps in the library'));
+    out.push(c('STAMPFRC', lib.fraction, 'fraction of lenses with a stamp source'));
+  }
+  return out;
+}
+
+function stampColumn(batch: CutoutBatch) {
+  const names = batch.truths.map((t) => ascii(String(t.src_stamp ?? '')));
+  return { name: 'src_stamp', format: `${Math.max(1, ...names.map((s) => s.length))}A`, values: names, comment: 'source stamp file [plane]' };
+}
+
 export function encodeSimulationFits(batch: CutoutBatch, o: CubeOptions = {}): Uint8Array {
   const { size, bands, count } = batch;
   const preset = getPreset(batch.config.preset);
@@ -53,10 +84,12 @@ export function encodeSimulationFits(batch: CutoutBatch, o: CubeOptions = {}): U
     ...bands.map((b, i) => c(`BAND${i + 1}`, b)),
     c('SUPERSMP', batch.config.supersample, 'sub-pixels per pixel side (stamp)'),
     { keyword: 'COMMENT', value: 'Sky-subtracted electrons summed over the co-add; remake any cutout from (SEED, index).' },
-    { keyword: 'COMMENT', value: 'CONFIG ' + JSON.stringify(batch.config) },
+    { keyword: 'COMMENT', value: 'CONFIG ' + JSON.stringify(configRecord(batch.config)) },
+    ...provenanceCards(batch),
     ...preset.sources.map((s): CardInput => ({ keyword: 'HISTORY', value: 'source: ' + s.replace(/[^\x20-\x7e]/g, '?') })),
   ];
-  const cols = [...TRUTH_COLUMNS, ...bands.map((b) => `lens_mag_${b}`), ...bands.map((b) => `source_mag_${b}`), ...bands.map((b) => `lensed_src_mag_${b}`)];
+  const stamps = !!batch.config.sourceStamps;
+  const cols = [...TRUTH_COLUMNS, ...(stamps ? ['src_stamp_index'] : []), ...bands.map((b) => `lens_mag_${b}`), ...bands.map((b) => `source_mag_${b}`), ...bands.map((b) => `lensed_src_mag_${b}`)];
   const json = batch.truths.map((t) => JSON.stringify(t).replace(/[^\x20-\x7e]/g, '?'));
   const jw = Math.max(1, ...json.map((s) => s.length));
   return writeFits([
@@ -67,6 +100,7 @@ export function encodeSimulationFits(batch: CutoutBatch, o: CubeOptions = {}): U
       columns: [
         ...cols.map((name) => ({ name, format: 'D', values: batch.truths.map((t) => (typeof t[name] === 'number' ? (t[name] as number) : NaN)) })),
         { name: 'kind', format: '16A', values: batch.truths.map((t) => String(t.kind ?? '')) },
+        ...(stamps ? [stampColumn(batch)] : []),
         { name: 'TRUTH_JSON', format: `${jw}A`, values: json, comment: 'every drawn parameter' },
       ],
     },

@@ -11,9 +11,15 @@
 //                r ~ U(sourceRMin, sourceRMax) mag (unlensed; default 21.5 … 23.5 + 1.5·hardness),
 //                blue colours + N(0, 0.1);
 //                knots: N ~ integer U[0, 6], flux fraction U(0.1, 0.4), σ ~ U(0.02, 0.06), bluer.
+//   stamps:      with a stamp library (config.sourceStamps), after the draws above: u ~ U(0, 1),
+//                stamp k ~ integer U[0, count), rotation ~ U(0, 2π); if u < fraction the source is
+//                stamp k (STAMP_SOURCE, centroid at the drawn offset, the drawn r magnitude and
+//                colours, no knots) instead of the clumpy Sérsic. Without a library nothing more
+//                is drawn, so sets made before stamps existed are re-made unchanged.
 import type { Rng } from '../rng';
 import { BLUE, KNOT_EXTRA, mags, offset, RED } from './colours';
 import { addContamination, drawNegative, type NegativeKind } from './negatives';
+import { stampByKey, stampStats } from './profiles/stamp-source';
 import type { LightComponent, Scene } from './scene';
 
 export interface PopulationOptions {
@@ -30,6 +36,8 @@ export interface PopulationOptions {
   starContamination: number;
   artefactContamination: number;
   stampHalfWidth: number; // arcsec
+  /** Registered source stamps: keys base … base + count − 1 (profiles/stamp-source.ts). */
+  stamps?: { base: number; count: number; fraction: number };
 }
 
 export type Truth = Record<string, number | string>;
@@ -64,6 +72,27 @@ export function drawLensSystem(rng: Rng, o: PopulationOptions, lens: LightCompon
   const nClumps = rng.int(7);
   const cfrac = rng.range(0.1, 0.4), csig = rng.range(0.02, 0.06), cseed = rng.nextU32();
   const srcMags = mags(o.bands, srmag, BLUE, rng, 0.1);
+  const mass: Scene['mass'] = [
+    { profile: 'SIE', params: { theta_E: thetaE, q: qm, phi: phim, center_x: 0, center_y: 0 } },
+    { profile: 'SHEAR', params: { gamma1: g1, gamma2: g2, center_x: 0, center_y: 0 } },
+  ];
+  if (o.stamps) {
+    const use = rng.uniform() < o.stamps.fraction;
+    const k = rng.int(o.stamps.count);
+    const rot = rng.range(0, 2 * Math.PI);
+    if (use) {
+      const key = o.stamps.base + k;
+      const stamp = stampByKey(key);
+      Object.assign(t, {
+        theta_E: thetaE, mass_q: qm, mass_phi: phim, gamma1: g1, gamma2: g2,
+        src_x: sx, src_y: sy, src_re: stampStats(stamp).rHalf, src_n: NaN, src_q: NaN, src_phi: rot, src_rmag: srmag,
+        n_clumps: 0, clump_frac: 0, clump_sigma: NaN, clump_seed: NaN, src_kind: 'stamp', src_stamp: stamp.name, src_stamp_index: k,
+      });
+      return { mass, light: [lens, { role: 'source', profile: 'STAMP_SOURCE', lensed: true,
+        params: { flux: 1, phi: rot, center_x: sx, center_y: sy, stamp_key: key }, mags: srcMags }] };
+    }
+    Object.assign(t, { src_kind: 'sersic', src_stamp: '', src_stamp_index: NaN });
+  }
   Object.assign(t, {
     theta_E: thetaE, mass_q: qm, mass_phi: phim, gamma1: g1, gamma2: g2,
     src_x: sx, src_y: sy, src_re: sre, src_n: sn, src_q: sq, src_phi: sphi, src_rmag: srmag,
@@ -75,13 +104,7 @@ export function drawLensSystem(rng: Rng, o: PopulationOptions, lens: LightCompon
   if (nClumps > 0) {
     light.push({ role: 'source_knots', profile: 'CLUMPY_SOURCE', lensed: true, params: { ...base, part: 2 }, mags: offset(srcMags, KNOT_EXTRA) });
   }
-  return {
-    mass: [
-      { profile: 'SIE', params: { theta_E: thetaE, q: qm, phi: phim, center_x: 0, center_y: 0 } },
-      { profile: 'SHEAR', params: { gamma1: g1, gamma2: g2, center_x: 0, center_y: 0 } },
-    ],
-    light,
-  };
+  return { mass, light };
 }
 
 /** Draws the class, then the scene, from one stream. `attempt` > 0 re-draws a lens system only. */

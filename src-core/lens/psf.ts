@@ -11,7 +11,47 @@ import { fft2, nextPow2 } from './fft';
 export type PsfSpec =
   | { type: 'gaussian'; fwhm: number }
   | { type: 'moffat'; fwhm: number; beta: number }
-  | { type: 'pixel'; kernel: Float64Array | number[]; width: number };
+  | { type: 'pixel'; kernel: Float64Array | number[]; width: number; origin?: PsfOrigin };
+
+/** Where a pixelised PSF came from (recorded in manifests and FITS headers so a set can be re-made). */
+export interface PsfOrigin {
+  /** File name as given (no directory). */
+  file: string;
+  /** SHA-256 of the file's bytes (hex). */
+  sha256: string;
+  /** Plane of a cube (0-based); absent for a 2-D image. */
+  plane?: number;
+}
+
+/**
+ * Checks a pixelised PSF before use; throws InputError naming `label` (file and band) for an even
+ * or non-square size, non-finite pixels, a sum ≤ 0, or a peak more than one pixel from the centre
+ * (refused: the simulator puts the lens on the kernel centre, so an off-centre PSF would shift every
+ * image and the truth positions). Returns warnings, e.g. a flux-weighted centroid more than 0.5 px
+ * from the centre (asymmetric PSFs are accepted).
+ */
+export function checkPixelPsf(kernel: ArrayLike<number>, width: number, label: string): string[] {
+  if (width % 2 !== 1 || kernel.length !== width * width) {
+    throw new InputError('PSF_SHAPE', `${label}: PSF must be square with odd sides, got ${width} wide, ${kernel.length} pixels`, { psf: label, width });
+  }
+  let sum = 0, best = -Infinity, bi = 0, sx = 0, sy = 0;
+  for (let k = 0; k < kernel.length; k++) {
+    const v = kernel[k];
+    if (!Number.isFinite(v)) throw new InputError('PSF_NOT_FINITE', `${label}: PSF pixel ${k % width}, ${Math.floor(k / width)} is ${v}`, { psf: label, x: k % width, y: Math.floor(k / width) });
+    sum += v; sx += v * (k % width); sy += v * Math.floor(k / width);
+    if (v > best) { best = v; bi = k; }
+  }
+  if (!(sum > 0)) throw new InputError('PSF_SUM', `${label}: PSF pixels sum to ${sum} (must be > 0)`, { psf: label, sum });
+  const c = (width - 1) / 2;
+  const px = bi % width, py = Math.floor(bi / width);
+  if (Math.abs(px - c) > 1 || Math.abs(py - c) > 1) {
+    throw new InputError('PSF_OFF_CENTRE', `${label}: PSF peak at pixel (${px}, ${py}), more than 1 pixel from the centre (${c}, ${c}); re-centre it`, { psf: label, x: px, y: py });
+  }
+  const warnings: string[] = [];
+  const dx = sx / sum - c, dy = sy / sum - c;
+  if (Math.hypot(dx, dy) > 0.5) warnings.push(`${label}: PSF centroid ${dx.toFixed(2)}, ${dy.toFixed(2)} px from the centre (used as given)`);
+  return warnings;
+}
 
 export interface PsfKernel {
   /** Half-width in pixels: the kernel is (2h+1)². */

@@ -9,6 +9,7 @@ import { subpixelGrid } from './grid';
 import { addNoise } from './noise';
 import { drawLensSystem, drawScene, type PopulationOptions, type Truth } from './population';
 import { getPreset, skyPerPixel } from './presets';
+import { registerStampLibrary } from './profiles/stamp-source';
 import { makeKernel, type PsfSpec } from './psf';
 import { type Instrument, makeWorkspace, type RenderInfo, renderScene, type Workspace } from './render';
 import type { Scene } from './scene';
@@ -32,9 +33,28 @@ export interface Cutout {
 interface Engine { cfg: ResolvedConfig; ins: Instrument; ws: Workspace; pop: PopulationOptions }
 const engines = new Map<string, Engine>();
 
+/**
+ * Cache key of a configuration without its bulk pixel data: a stamp library by its content id, a
+ * pixelised PSF that names its file by the file's SHA-256 and plane (so a key is cheap even for a
+ * config carrying thousands of stamps, built once per simulateCutout call).
+ */
+function engineKey(config: SimulationConfig | ResolvedConfig): string {
+  return JSON.stringify(config, (k, v: unknown) => {
+    if (k === 'sourceStamps' && v) {
+      const lib = v as NonNullable<SimulationConfig['sourceStamps']>;
+      return { id: lib.id, fraction: lib.fraction, n: lib.stamps.length };
+    }
+    if (v && typeof v === 'object' && (v as PsfSpec).type === 'pixel') {
+      const ps = v as Extract<PsfSpec, { type: 'pixel' }>;
+      return ps.origin ? { width: ps.width, origin: ps.origin } : { width: ps.width, kernel: Array.from(ps.kernel) };
+    }
+    return v;
+  });
+}
+
 /** Builds (once per configuration) the PSF kernels, sub-pixel grid and scratch buffers. */
 export function engineFor(config: SimulationConfig | ResolvedConfig): Engine {
-  const key = JSON.stringify(config);
+  const key = engineKey(config);
   const hit = engines.get(key);
   if (hit) return hit;
   const cfg = resolveConfig(config);
@@ -60,6 +80,7 @@ export function engineFor(config: SimulationConfig | ResolvedConfig): Engine {
     negativeMix: cfg.negativeMix,
     starContamination: cfg.starContamination, artefactContamination: cfg.artefactContamination,
     stampHalfWidth: (cfg.size * p.pixelScale) / 2,
+    ...(cfg.sourceStamps ? { stamps: { base: registerStampLibrary(cfg.sourceStamps), count: cfg.sourceStamps.stamps.length, fraction: cfg.sourceStamps.fraction } } : {}),
   };
   const e: Engine = { cfg, ins, ws: makeWorkspace(ins), pop };
   if (engines.size > 8) engines.clear();

@@ -11,6 +11,7 @@ import { backendStatus, setBackendStatus } from './backend-status';
 import { consensusSummary } from './consensus';
 import { evaluateModel, gradedSummary } from './models';
 import { SampService } from '../samp/service';
+import { simulatePresets } from './simulate-presets';
 import { listPosteriors, posteriorSamples, thetaESummaries } from '../store/posteriors';
 
 type Handlers = { [M in Method]: (p: ParsedParams<M>) => Result<M> | Promise<Result<M>> };
@@ -139,6 +140,7 @@ export class Backend extends EventEmitter {
     'posteriors.list': (p) => listPosteriors(this.ws.db, p.sourceId),
     'posterior.samples': (p) => posteriorSamples(this.ws.db, p.posteriorId, p.maxDraws),
     'posteriors.thetaE': (p) => [...thetaESummaries(this.ws.db, p.sourceIds).values()],
+    'simulate.presets': () => simulatePresets(),
   };
 
   async close(): Promise<void> {

@@ -11,6 +11,12 @@ export interface PosteriorDiagnostics {
   settings: string;
   chains: number;
   drawsPerChain: number;
+  /** Sampling rounds and whether the fit met its targets (absent in fits stored before rounds existed). */
+  rounds?: number;
+  converged?: boolean;
+  /** Variance factor applied before sampling (misspecified cutouts, fit-lens FitSettings.inflateAbove). */
+  varianceInflation?: number;
+  mapChi2PerPixel?: number;
   rhatMax: number;
   essBulkMin: number;
   essTailMin: number;
@@ -91,7 +97,8 @@ function toInfo(db: Database.Database, r: Row): PosteriorInfo {
       divergences: d.divergences, warmupDivergences: d.warmupDivergences, treeDepthSaturated: d.treeDepthSaturated,
       ebfmi: d.ebfmi ?? [], stepSize: d.stepSize ?? [], gradientEvaluations: d.gradientEvaluations,
       wallSeconds: d.wallSeconds, mapSeconds: d.mapSeconds, mapChi2: d.mapChi2, npix: d.npix,
-      converged: d.rhatMax < 1.01 && d.thetaE?.essBulk >= 400,
+      converged: d.converged ?? (d.rhatMax < 1.01 && d.thetaE?.essBulk >= 400),
+      varianceInflation: d.varianceInflation ?? 1,
     },
     thetaE: { mean: d.thetaE?.mean ?? NaN, sd: d.thetaE?.sd ?? NaN },
     images: fitCutouts(db, r.source_id as number),

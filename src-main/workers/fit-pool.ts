@@ -4,7 +4,7 @@
 import { workerFile as workerFileOf } from './worker-file';
 import { Worker } from 'node:worker_threads';
 import { CancelledError, deserializeError, type SerializedError } from '../../src-core/errors';
-import { lensModelFromInput, runLensChain, type LensFitInput, type LensFitPlan } from '../../src-core/infer/lens-fit';
+import { lensModelFromInput, runLensChain, type ChainContinuation, type LensFitInput, type LensFitPlan } from '../../src-core/infer/lens-fit';
 import type { ChainResult } from '../../src-core/infer/sample';
 
 export interface FitChainJob {
@@ -15,6 +15,8 @@ export interface FitChainJob {
   nWarmup: number;
   nSamples: number;
   maxDepth?: number;
+  /** Continue a chain (no warm-up) from where an earlier round stopped. */
+  continueFrom?: ChainContinuation;
 }
 
 export type FitWorkerReply =
@@ -31,7 +33,7 @@ export async function runFitChains(
   if (o.workers <= 0) {
     return jobs.map((j) =>
       runLensChain(lensModelFromInput(j.input), j.plan, {
-        chain: j.chain, seed: j.seed, nWarmup: j.nWarmup, nSamples: j.nSamples, maxDepth: j.maxDepth,
+        chain: j.chain, seed: j.seed, nWarmup: j.nWarmup, nSamples: j.nSamples, maxDepth: j.maxDepth, continueFrom: j.continueFrom,
         onProgress: (d, t) => o.onProgress?.(j.chain, d, t), signal: o.signal,
       }),
     );

@@ -16,6 +16,8 @@ export interface Knot {
 }
 
 const cache = new Map<string, Knot[]>();
+/** Scratch: indices of the samples near any knot (addToPixels), grown on demand. */
+let near = new Int32Array(0);
 
 /** The knots of one source (cached; at most 64 parameter sets kept). */
 export function clumpKnots(p: Params): Knot[] {
@@ -83,13 +85,31 @@ export const CLUMPY_SOURCE: LightProfile = {
       addSersicToPixels(xs, ys, n, pix, wt, smoothFlux(p), p.r_e, p.n, p.q, p.phi, p.center_x, p.center_y, out);
     }
     if (p.part === 1 || p.n_clumps < 1) return;
-    for (const k of clumpKnots(p)) {
+    // Knots cover a few hundred of the ~2·10⁴ samples: one pass lists the samples inside the union
+    // of the knots' 5σ boxes (padded 1 %, so no sample the exact test keeps is left out), then each
+    // knot visits only those, in the same order as a full pass (identical sums).
+    const knots = clumpKnots(p);
+    let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+    for (const k of knots) {
+      const r = 5.05 * k.sigma;
+      x0 = Math.min(x0, k.x - r); x1 = Math.max(x1, k.x + r);
+      y0 = Math.min(y0, k.y - r); y1 = Math.max(y1, k.y + r);
+    }
+    if (near.length < n) near = new Int32Array(n);
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      const x = xs[i];
+      const y = ys[i];
+      if (x > x0 && x < x1 && y > y0 && y < y1) near[m++] = i;
+    }
+    for (const k of knots) {
       const inv2s2 = 1 / (2 * k.sigma * k.sigma);
       const amp = k.flux / (2 * Math.PI * k.sigma * k.sigma);
       const cut = 25 * k.sigma * k.sigma; // 5σ: flux beyond is e^{-12.5} ≈ 4e-6 of the knot
       const kx = k.x;
       const ky = k.y;
-      for (let i = 0; i < n; i++) {
+      for (let j = 0; j < m; j++) {
+        const i = near[j];
         const dx = xs[i] - kx;
         const dy = ys[i] - ky;
         const d2 = dx * dx + dy * dy;

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../rng';
 import { LIGHT_PROFILES, MASS_PROFILES } from './registry';
+import { registerStampLibrary } from './stamp-source';
 import { SIE } from './sie';
 import { SIS } from './sis';
 import { withDefaults, type Params } from './types';
@@ -120,12 +121,22 @@ describe('SIE limits', () => {
   });
 });
 
+/** A lumpy 40 × 30 stamp (two Gaussians, 0.05″ pixels) for the shared light-profile checks. */
+function stampKey(): number {
+  const w = 40, h = 30, data = new Float64Array(w * h);
+  for (let j = 0; j < h; j++) for (let i = 0; i < w; i++) {
+    data[j * w + i] = Math.exp(-0.5 * (((i - 18) / 5) ** 2 + ((j - 14) / 3) ** 2)) + 0.5 * Math.exp(-0.5 * (((i - 27) ** 2 + (j - 9) ** 2) / 4));
+  }
+  return registerStampLibrary({ id: 'test:profiles', fraction: 1, stamps: [{ name: 'lumpy', width: w, height: h, pixelScale: 0.05, data }] });
+}
+
 describe('light profiles: total flux and grid evaluation (every registered profile)', () => {
   const cases: Record<string, Record<string, number>[]> = {
     SERSIC: [0.5, 1, 2.5, 4].map((n) => ({ flux: 3, r_e: 0.5, n, q: 0.7, phi: 0.4, center_x: 0.013, center_y: -0.007 })),
     CLUMPY_SOURCE: [0, 1, 2].map((part) => ({ flux: 2, r_e: 0.4, n: 1, q: 0.6, phi: 1, n_clumps: 5, clump_frac: 0.3, clump_sigma: 0.05, clump_seed: 9, part, center_x: 0.1, center_y: 0 })),
     GAUSSIAN_RING: [{ flux: 1, r_ring: 1.4, width: 0.15, q: 0.8, phi: 0.2 }, { flux: 1, r_ring: 0.1, width: 0.3, q: 1, phi: 0 }],
     SPIRAL: [{ flux: 1, h: 0.6, arms: 2, pitch: 0.4, arm_amp: 0.7, q: 0.7, phi: 0.5 }],
+    STAMP_SOURCE: [{ flux: 2, phi: 0.8, center_x: 0.3, center_y: -0.2, stamp_key: stampKey() }],
   };
   it('has a case for every registered light profile', () => {
     expect(Object.keys(cases).sort()).toEqual(Object.keys(LIGHT_PROFILES).sort());

@@ -9,11 +9,12 @@ import { SHEAR } from './shear';
 import { SIE } from './sie';
 import { SIS } from './sis';
 import { SPIRAL } from './spiral';
+import { STAMP_SOURCE } from './stamp-source';
 import type { LightProfile, MassProfile } from './types';
 
 export const MASS_PROFILES: Readonly<Record<string, MassProfile>> = { SIE, SIS, POINT_MASS, SHEAR };
 export const LIGHT_PROFILES: Readonly<Record<string, LightProfile>> = {
-  SERSIC, CLUMPY_SOURCE, GAUSSIAN_RING, SPIRAL,
+  SERSIC, CLUMPY_SOURCE, GAUSSIAN_RING, SPIRAL, STAMP_SOURCE,
 };
 
 export function massProfile(name: string): MassProfile {

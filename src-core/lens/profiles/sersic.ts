@@ -61,6 +61,11 @@ export function addSersicToPixels(
     const scale = (TABLE - 1) / wcut;
     const p = 4 / n;
     for (let k = 0; k <= TABLE; k++) table[k] = a * Math.exp(-b * Math.pow(k / scale, p));
+    // The grid lists each pixel's samples together: sum a run in a register and add it to out[]
+    // once (the same additions in the same order when out starts at 0, as in renderScene), instead
+    // of a load and store of out[pix[i]] per sample.
+    let cur = -1;
+    let acc = 0;
     for (let i = 0; i < count; i++) {
       const dx = xs[i] - cx;
       const dy = ys[i] - cy;
@@ -71,8 +76,15 @@ export function addSersicToPixels(
       const x = Math.sqrt(Math.sqrt(Math.sqrt(s2))) * scale;
       const k = x | 0;
       const t0 = table[k];
-      out[pix[i]] += wt[i] * (t0 + (x - k) * (table[k + 1] - t0));
+      const v = wt[i] * (t0 + (x - k) * (table[k + 1] - t0));
+      const pi = pix[i];
+      if (pi !== cur) {
+        if (cur >= 0) out[cur] += acc;
+        cur = pi;
+        acc = v;
+      } else acc += v;
     }
+    if (cur >= 0) out[cur] += acc;
     return;
   }
   const e = 0.5 / n;

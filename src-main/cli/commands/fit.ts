@@ -1,26 +1,33 @@
 // `lensdesk fit CUTOUT.fits`: posterior of the SIE + shear + Sérsic lens model for one multi-band cutout.
 // MAP by multi-start Levenberg–Marquardt, then NUTS chains (Laplace-preconditioned, Stan warm-up) in
 // worker threads; prints posterior summaries, R̂, ESS, sampler checks and wall time. Documented in docs/infer.md.
+import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { InputError } from '../../../src-core/errors';
 import { isImageHdu, readImage } from '../../../src-core/fits/image';
 import type { FitsFile } from '../../../src-core/fits/file';
-import { planLensFit, reportLensFit, lensModelFromInput, type LensFitInput } from '../../../src-core/infer/lens-fit';
+import type { LensFitInput } from '../../../src-core/infer/lens-fit';
+import { LENS_PARAM_NAMES } from '../../../src-core/infer/lens-model';
+import { encodeSamplesFits } from '../../../src-core/infer/samples-table';
 import { getPreset } from '../../../src-core/lens/presets';
 import type { PsfSpec } from '../../../src-core/lens/psf';
 import { openFitsFile } from '../../fits/file-source';
-import { runFitChains } from '../../workers/fit-pool';
-import { DEFAULT_FIT_SETTINGS } from '../../fit/fit-lens';
+import { readPsf } from '../../lens/psf-file';
+import { DEFAULT_FIT_SETTINGS, fitLens } from '../../fit/fit-lens';
+import { checkOutputPath, lensDeskSoftware, writeOutputFile } from '../../fit/samples-file';
 import type { CliCommand } from '../command';
 
 const USAGE = `Usage:
-  lensdesk fit CUTOUT.fits [--psf PSF.fits] [--index I] [--grid simulator|uniform] [--chains 4] [--warmup 75] [--samples 200]
-               [--workers 2] [--seed S] [--json]
+  lensdesk fit CUTOUT.fits [--psf PSF.fits] [--index I] [--grid simulator|uniform] [--chains 4] [--warmup 75] [--draws 200]
+               [--max-draws 1000] [--max-depth 10] [--no-inflate] [--samples OUT.fits [--force]] [--workers 2] [--seed S] [--json]
 
 Fits SIE + external shear (centre fixed at the stamp centre), a Sérsic source and a de Vaucouleurs lens
 light (sharing the mass q and φ) to a multi-band cutout; per-band source and lens amplitudes are solved
 by non-negative least squares at every step. Uniform priors as the emcee peer. MAP by multi-start
-Levenberg–Marquardt, then NUTS (one chain per worker thread).
+Levenberg–Marquardt, then NUTS (one chain per worker thread), continued in rounds of --draws until every
+R̂ < 1.01 and θE's bulk ESS ≥ 400 (or --max-draws per chain). When χ²/pixel at the MAP exceeds 1.5 the model
+misses structure in the cutout: the variances are scaled by that χ²/pixel before sampling (reported as
+varianceInflation) so that the widths include the model error; --no-inflate keeps the cutout's variances.
 
 Input: primary HDU bands × H × W (or N × bands × H × W from \`lensdesk simulate\`, pick one with --index),
 e⁻, sky subtracted; a VARIANCE extension (e⁻²); PIXSCALE (arcsec) and the band names (BAND1… or BANDS);
@@ -34,7 +41,15 @@ Options:
                     everywhere, as the numpy peer lens_sim_numpy.py: use it for the peer's cutouts)
   --chains C        NUTS chains (default 4)
   --warmup W        warm-up iterations per chain (default 75; the Laplace preconditioning makes short warm-ups enough)
-  --samples S       draws per chain (default 200)
+  --draws N         draws per chain after warm-up, and per continuation round (default 200)
+  --max-draws N     stop continuing at N draws per chain even if R̂ or ESS miss their targets (default 1000)
+  --max-depth D     NUTS maximum tree depth (default 10, Stan's; each draw costs up to 2^D − 1 gradients)
+  --no-inflate      sample with the cutout's own variances even when the model does not fit it
+  --samples FILE    also write every posterior draw to FILE as a FITS BINTABLE (EXTNAME SAMPLES): one row per
+                    draw, columns CHAIN, DRAW, the 12 parameters (arcsec for theta_E, src_x, src_y, src_r_e,
+                    lens_r_e), LP, ACCEPT_STAT, N_LEAPFROG, DIVERGENT, TREEDEPTH, ENERGY; header FITFILE, BANDS,
+                    SAMPLER, NCHAINS, NWARMUP, NDRAWS, SEED, RHATMAX, CREATOR, DATE. Written atomically
+  --force           overwrite an existing --samples FILE
   --workers K       worker threads (default 2; 0 = in this thread)
   --seed S          seed of the MAP starts and chains (default 0)
   --json            one JSON object (format in docs/infer.md)`;
@@ -82,22 +97,6 @@ function readCutoutFile(path: string, index: number) {
   return { name: f.name, bands: bandNames(f, nb), size: nx, pixelScale: pixelScale!, image, variance, preset: h.getString('PRESET') };
 }
 
-function readPsf(path: string, nb: number): PsfSpec[] {
-  const f = openFitsFile(path);
-  const img = readImage(f, f.hdu(0));
-  const s = img.shape;
-  const w = s[s.length - 1]!;
-  if (s.length < 2 || s[s.length - 2] !== w || w % 2 !== 1)
-    throw new InputError('FIT_PSF', `${f.name}: PSF must be odd and square, got [${s.join(', ')}]`, { file: f.name });
-  const per = w * w;
-  const planes = s.length === 2 ? 1 : s[0]!;
-  if (planes !== 1 && planes !== nb) throw new InputError('FIT_PSF', `${f.name}: ${planes} PSF planes for ${nb} bands`, { file: f.name });
-  return Array.from({ length: nb }, (_, b) => ({
-    type: 'pixel' as const, width: w,
-    kernel: Float64Array.from(img.data.subarray((planes === 1 ? 0 : b) * per, ((planes === 1 ? 0 : b) + 1) * per) as ArrayLike<number>),
-  }));
-}
-
 const r6 = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(6)) : null);
 
 export const fitCommand: CliCommand = {
@@ -109,14 +108,18 @@ export const fitCommand: CliCommand = {
       args: argv, allowPositionals: true, strict: true,
       options: {
         psf: { type: 'string' }, preset: { type: 'string' }, index: { type: 'string' }, chains: { type: 'string' }, grid: { type: 'string' },
-        warmup: { type: 'string' }, samples: { type: 'string' }, workers: { type: 'string' }, seed: { type: 'string' },
-        json: { type: 'boolean', default: false },
+        warmup: { type: 'string' }, samples: { type: 'string' }, draws: { type: 'string' }, workers: { type: 'string' }, seed: { type: 'string' },
+        'max-draws': { type: 'string' }, 'max-depth': { type: 'string' }, 'no-inflate': { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false }, force: { type: 'boolean', default: false },
       },
     });
     if (positionals.length !== 1) throw new InputError('INPUT_INVALID', 'give exactly one CUTOUT.fits', { given: positionals.length });
     const chains = int(values.chains, 'chains', 4, 1);
     const nWarmup = int(values.warmup, 'warmup', DEFAULT_FIT_SETTINGS.warmup, 0);
-    const nSamples = int(values.samples, 'samples', DEFAULT_FIT_SETTINGS.samples, 10);
+    const nSamples = int(values.draws, 'draws', DEFAULT_FIT_SETTINGS.samples, 10);
+    const maxDraws = Math.max(nSamples, int(values['max-draws'], 'max-draws', DEFAULT_FIT_SETTINGS.maxSamples, 10));
+    // Check the output path before the minutes-long fit, not after it.
+    const samplesOut = values.samples !== undefined ? checkOutputPath(values.samples, { force: values.force }) : null;
     const workers = int(values.workers, 'workers', 2, 0);
     const seed = int(values.seed, 'seed', 0);
     const t0 = performance.now();
@@ -124,7 +127,7 @@ export const fitCommand: CliCommand = {
     let psf: PsfSpec[];
     let psfFrom: string;
     if (values.psf) {
-      psf = readPsf(values.psf, c.bands.length);
+      psf = readPsf(values.psf, c.bands);
       psfFrom = values.psf;
     } else {
       const preset = getPreset(values.preset ?? c.preset ?? 'lsst');
@@ -138,23 +141,33 @@ export const fitCommand: CliCommand = {
     const grid = values.grid ?? 'simulator';
     if (grid !== 'simulator' && grid !== 'uniform') throw new InputError('INPUT_INVALID', `--grid must be simulator or uniform, got '${grid}'`, { option: 'grid' });
     const input: LensFitInput = { bands: c.bands, size: c.size, pixelScale: c.pixelScale, image: c.image, variance: c.variance, psf, grid };
-    const model = lensModelFromInput(input);
     io.err(`fit ${c.name}: ${c.bands.join('')} ${c.size}×${c.size}, PSF: ${psfFrom}; MAP…`);
-    const plan = planLensFit(model, { seed, chains, nStarts: DEFAULT_FIT_SETTINGS.nStarts, maxEvals: DEFAULT_FIT_SETTINGS.maxEvals,
-      refineBest: DEFAULT_FIT_SETTINGS.refineBest, refineEvals: DEFAULT_FIT_SETTINGS.refineEvals });
-    const mapS = (performance.now() - t0) / 1000;
-    io.err(`MAP χ² ${plan.mapChi2.toFixed(1)} for ${model.npix * c.bands.length} pixels (${plan.mapEvaluations} evaluations, ${mapS.toFixed(1)} s); NUTS ${chains} × (${nWarmup} + ${nSamples})`);
-    const done = new Array(chains).fill(0);
-    const total = chains * (nWarmup + nSamples);
-    const results = await runFitChains(
-      Array.from({ length: chains }, (_, chain) => ({ input, plan, chain, seed, nWarmup, nSamples })),
-      { workers, signal: io.signal, onProgress: (ch, d) => { done[ch] = d; io.progress(done.reduce((a, b) => a + b, 0), total, 'NUTS'); } },
-    );
-    const wall = (performance.now() - t0) / 1000;
-    const rep = reportLensFit(results, plan);
+    const maxDepth = int(values['max-depth'], 'max-depth', DEFAULT_FIT_SETTINGS.maxDepth, 1);
+    const settings = {
+      ...DEFAULT_FIT_SETTINGS, chains, warmup: nWarmup, samples: nSamples, seed, maxSamples: maxDraws, maxDepth,
+      inflateAbove: values['no-inflate'] ? 0 : DEFAULT_FIT_SETTINGS.inflateAbove,
+    };
+    const fit = await fitLens(input, settings, { workers, signal: io.signal, onProgress: (d, n, phase) => io.progress(d, n, phase) });
+    const { plan, report: rep } = fit;
+    const mapS = fit.mapSeconds;
+    const wall = fit.wallSeconds;
+    const npix = c.size * c.size * c.bands.length;
+    io.err(`MAP χ² ${plan.mapChi2.toFixed(1)} for ${npix} pixels (${plan.mapEvaluations} evaluations, ${mapS.toFixed(1)} s)`
+      + (fit.varianceInflation > 1 ? `; the model misses structure in this cutout: variances × ${fit.varianceInflation.toFixed(2)} while sampling` : '')
+      + `; NUTS ${chains} × (${nWarmup} + ${fit.physical[0]!.nSamples}) in ${fit.rounds} round(s), ${fit.converged ? 'converged' : 'NOT converged'}`);
+    if (samplesOut) {
+      const bytes = encodeSamplesFits(fit.physical, LENS_PARAM_NAMES, {
+        file: basename(c.name), index: int(values.index, 'index', 0), bands: c.bands, sampler: 'NUTS', warmup: nWarmup, seed,
+        rhatMax: rep.rhatMax, grid, psf: psfFrom, pixelScale: c.pixelScale, size: c.size, mapChi2: plan.mapChi2,
+        maxDepth: fit.physical[0]!.maxDepth, software: lensDeskSoftware(), date: new Date().toISOString().slice(0, 19),
+      });
+      writeOutputFile(samplesOut, bytes, { force: values.force });
+      io.err(`wrote ${fit.physical.reduce((a, r) => a + r.nSamples, 0)} draws to ${samplesOut}`);
+    }
     const out = {
       file: c.name, bands: c.bands, size: c.size, pixelScale: c.pixelScale, psf: psfFrom, grid,
-      chains, warmup: nWarmup, samples: nSamples, workers, seed,
+      chains, warmup: nWarmup, draws: fit.physical[0]!.nSamples, rounds: fit.rounds, converged: fit.converged,
+      varianceInflation: r6(fit.varianceInflation), mapChi2PerPixel: r6(fit.mapChi2PerPixel), workers, seed,
       map: { theta: Object.fromEntries(rep.params.map((p, i) => [p.name, r6(plan.mapTheta[i]!)])), chi2: r6(plan.mapChi2), startChi2: plan.startChi2.map(r6), evaluations: plan.mapEvaluations, seconds: r6(mapS) },
       params: Object.fromEntries(rep.params.map((p) => [p.name, {
         mean: r6(p.mean), sd: r6(p.sd), q2_5: r6(p.q2_5), q16: r6(p.q16), q50: r6(p.q50), q84: r6(p.q84), q97_5: r6(p.q97_5),
@@ -165,6 +178,7 @@ export const fitCommand: CliCommand = {
       treeDepthSaturated: rep.sampler.treeDepthSaturated, ebfmi: rep.sampler.ebfmi.map(r6),
       stepSize: rep.sampler.stepSize.map(r6), meanAcceptProb: r6(rep.sampler.meanAcceptProb),
       gradientEvaluations: rep.sampler.gradientEvals, wallSeconds: r6(wall),
+      ...(samplesOut ? { samplesFile: samplesOut } : {}),
     };
     if (values.json) {
       io.out(JSON.stringify(out));

@@ -6,9 +6,11 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { InputError } from '../../../src-core/errors';
-import { resolveConfig, type SimulationConfig } from '../../../src-core/lens/config';
+import { configRecord, resolveConfig, type SimulationConfig } from '../../../src-core/lens/config';
 import { NEGATIVE_KINDS } from '../../../src-core/lens/negatives';
-import { PRESETS } from '../../../src-core/lens/presets';
+import { getPreset, PRESETS } from '../../../src-core/lens/presets';
+import { parsePsfArgs } from '../../lens/psf-file';
+import { readStampLibrary } from '../../lens/stamp-files';
 import { runSimulationChunks } from '../../workers/simulate-pool';
 import type { CliCommand } from '../command';
 
@@ -32,6 +34,15 @@ Options:
   --bands g,r,i,z       subset of the preset's bands (default: preset default)
   --size N              stamp size in pixels, odd (default: preset)
   --psf gaussian|moffat PSF model (default gaussian; Moffat β 3.5)
+  --psf FILE            PSF FITS image for all bands (odd, square, centred) or cube bands × H × W in
+                        the simulated band order
+  --psf BAND=FILE       PSF FITS image for one band (repeatable; other bands keep the model PSF);
+                        file names and SHA-256 are recorded in simulate.json and the chunk headers
+  --source-stamps PATH  real galaxy stamps as lensed sources: a folder of FITS files (each H × W or
+                        N × H × W) or one such file; sky-subtracted, negative pixels count as 0
+  --source-stamp-scale ARCSEC  arcsec per stamp pixel (default: the stamps' WCS CD/CDELT or PIXSCALE)
+  --source-stamp-fraction F    fraction of lenses with a stamp source, 0–1 (default 1; the rest
+                        are clumpy Sérsic sources)
   --no-detectable       keep lenses that fail μ > 3, S/N > 20, resolved (default: re-draw them)
   --workers W           worker threads (default 2)
   --chunk C             cutouts per file (default 500)
@@ -65,7 +76,8 @@ export const simulateCommand: CliCommand = {
         preset: { type: 'string', default: 'lsst' }, n: { type: 'string' }, out: { type: 'string' },
         seed: { type: 'string' }, 'lens-fraction': { type: 'string' }, hardness: { type: 'string' },
         negatives: { type: 'string' }, 'source-mag': { type: 'string' }, bands: { type: 'string' }, size: { type: 'string' },
-        psf: { type: 'string' }, 'no-detectable': { type: 'boolean', default: false },
+        psf: { type: 'string', multiple: true }, 'source-stamps': { type: 'string' },
+        'source-stamp-scale': { type: 'string' }, 'source-stamp-fraction': { type: 'string' }, 'no-detectable': { type: 'boolean', default: false },
         workers: { type: 'string' }, chunk: { type: 'string' }, ra: { type: 'string' }, dec: { type: 'string' },
         json: { type: 'boolean', default: false },
       },
@@ -85,20 +97,35 @@ export const simulateCommand: CliCommand = {
         negativeMix[k.trim()] = float(w, 'negatives') ?? 1;
       }
     }
-    if (values.psf && values.psf !== 'gaussian' && values.psf !== 'moffat') {
-      throw new InputError('INPUT_INVALID', `--psf must be gaussian or moffat, got '${values.psf}'`, { option: 'psf' });
+    const base = resolveConfig({ preset: values.preset!, bands: values.bands?.split(',').map((s) => s.trim()) });
+    const psf = parsePsfArgs(values.psf ?? [], base.bands, getPreset(base.preset).name);
+    for (const w of psf.warnings) io.err(`warning: ${w}`);
+    const stampFraction = float(values['source-stamp-fraction'], 'source-stamp-fraction');
+    if (values['source-stamps'] === undefined && (values['source-stamp-scale'] !== undefined || stampFraction !== undefined)) {
+      throw new InputError('INPUT_INVALID', '--source-stamp-scale and --source-stamp-fraction need --source-stamps', { option: 'source-stamps' });
     }
+    if (stampFraction !== undefined && !(stampFraction >= 0 && stampFraction <= 1)) {
+      throw new InputError('INPUT_INVALID', `--source-stamp-fraction must be in [0, 1], got ${stampFraction}`, { option: 'source-stamp-fraction' });
+    }
+    const stamps = values['source-stamps'] === undefined ? undefined
+      : readStampLibrary(values['source-stamps'], { scale: float(values['source-stamp-scale'], 'source-stamp-scale'), fraction: stampFraction });
+    if (stamps) io.err(`source stamps: ${stamps.library.stamps.length} from ${stamps.files.length} file(s) in ${stamps.path}`);
     const config = resolveConfig({
       preset: values.preset!, bands: values.bands?.split(',').map((s) => s.trim()),
       size: values.size === undefined ? undefined : int(values.size, 'size', 0, 9),
       lensFraction: float(values['lens-fraction'], 'lens-fraction'), hardness: float(values.hardness, 'hardness'),
       sourceRMin: values['source-mag'] ? float(values['source-mag'].split(',')[0], 'source-mag') : undefined,
       sourceRMax: values['source-mag'] ? float(values['source-mag'].split(',')[1], 'source-mag') : undefined,
-      negativeMix, requireDetectable: !values['no-detectable'], psf: values.psf as SimulationConfig['psf'],
+      negativeMix, requireDetectable: !values['no-detectable'], psf: psf.model as SimulationConfig['psf'],
+      ...(Object.keys(psf.override).length ? { psfOverride: psf.override } : {}),
+      ...(stamps ? { sourceStamps: stamps.library } : {}),
     });
     const dir = values.out;
     mkdirSync(dir, { recursive: true });
-    const manifest = { format: 'lensdesk-simulate/1', seed, n, chunk, config };
+    // Pixel data never go into the manifest: PSFs by file name + SHA-256 (in config.psfOverride),
+    // stamps by library id + every file's name, SHA-256, stamp count and pixel scale.
+    const manifest = { format: 'lensdesk-simulate/1', seed, n, chunk, config: configRecord(config),
+      ...(stamps ? { sourceStamps: { path: stamps.path, id: stamps.library.id, fraction: stamps.library.fraction, files: stamps.files } } : {}) };
     const mPath = join(dir, MANIFEST);
     if (existsSync(mPath)) {
       const old = JSON.parse(readFileSync(mPath, 'utf8'));

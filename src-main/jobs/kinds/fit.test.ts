@@ -9,7 +9,7 @@ import { openWorkspace } from '../../store/workspace';
 import { listPosteriors, posteriorSamples, thetaESummaries } from '../../store/posteriors';
 import { readStampFile, writeStampFile } from '../../stamps/stamp-file';
 import { tempDir } from '../../../test/workspace-fixture';
-import type { JobContext } from '../types';
+import { jobContext } from '../../../test/job-context';
 import { fitKind, prepareFit, type FitParams } from './fit';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,15 +24,7 @@ afterAll(() => {
 });
 const repo = new Repo(ws.db);
 
-function ctx<P>(params: P, cancelled = false): JobContext<P> & { messages: string[] } {
-  const messages: string[] = [];
-  return {
-    jobId: null as unknown as number, params, repo, workspaceDir: ws.dir, messages,
-    progress: (_d, _n, m) => void messages.push(m ?? ''),
-    cancelled: () => cancelled,
-    checkCancelled: () => { if (cancelled) throw new CancelledError('cancelled'); },
-  };
-}
+const ctx = <P>(params: P, cancelled = false) => jobContext(repo, ws.dir, params, cancelled);
 
 describe('fit job', () => {
   it('fits, stores, serves, resumes and cancels', async () => {
@@ -47,7 +39,7 @@ describe('fit job', () => {
     const catalogId = repo.ensureCatalog('tiny', 'test', 'simulated', repo.ensureSurvey('sim-lsst', 0.2, sim.input.bands));
     repo.insertSources(catalogId, [{ row: 0, name: 'SIM 0', ra: 150, dec: 2, truth: sim.record, cutout: { path: 'cutouts/tiny/0.fits', width: 21, height: 21, bands: sim.input.bands } }]);
     const sourceId = ws.db.prepare('SELECT id FROM sources WHERE catalog_id = ?').pluck().get(catalogId) as number;
-    const params: FitParams = prepareFit({ sourceIds: [sourceId], chains: 2, warmup: 50, samples: 60, nStarts: 2, maxEvals: 200, workers: 0 });
+    const params: FitParams = prepareFit({ sourceIds: [sourceId], chains: 2, warmup: 50, samples: 60, maxSamples: 60, nStarts: 2, maxEvals: 200, workers: 0 });
     const r1 = await fitKind.run(ctx(params));
     expect(r1).toMatchObject({ candidates: 1, fitted: 1, failed: 0 });
 

@@ -43,6 +43,11 @@ export function prepareFit(p: Record<string, unknown>): FitParams {
     maxEvals: intIn(p, 'maxEvals', 20, 5000, DEFAULT_FIT_SETTINGS.maxEvals),
     refineBest: intIn(p, 'refineBest', 0, 32, DEFAULT_FIT_SETTINGS.refineBest),
     refineEvals: intIn(p, 'refineEvals', 0, 20000, DEFAULT_FIT_SETTINGS.refineEvals),
+    maxSamples: intIn(p, 'maxSamples', 50, 100000, DEFAULT_FIT_SETTINGS.maxSamples),
+    targetRhat: DEFAULT_FIT_SETTINGS.targetRhat,
+    inflateAbove: DEFAULT_FIT_SETTINGS.inflateAbove,
+    maxDepth: intIn(p, 'maxDepth', 3, 12, DEFAULT_FIT_SETTINGS.maxDepth),
+    targetEss: intIn(p, 'targetEss', 0, 100000, DEFAULT_FIT_SETTINGS.targetEss),
     workers: intIn(p, 'workers', 0, 16, 2),
   };
   if (p.sourceIds !== undefined) {
@@ -50,6 +55,7 @@ export function prepareFit(p: Record<string, unknown>): FitParams {
       throw new InputError('INVALID_PARAMS', 'fit: sourceIds must be a non-empty array of source ids', { field: 'params.sourceIds' });
     out.sourceIds = p.sourceIds as number[];
   }
+  out.maxSamples = Math.max(out.maxSamples, out.samples);
   if (p.catalogId !== undefined) out.catalogId = intIn(p, 'catalogId', 1, 2 ** 31 - 1, 0);
   if (p.minConsensus !== undefined) {
     const v = Number(p.minConsensus);
@@ -131,8 +137,10 @@ export const fitKind: JobKind<FitParams> = {
           upsertFitCutout(db, t.sourceId, kind, relative(ctx.workspaceDir, file), input.size, input.size, input.bands);
         }
         const P = FIT_PARAM_NAMES.length;
-        const samples = new Float64Array(physical.length * params.samples * P);
-        physical.forEach((r, c) => samples.set(r.draws.subarray(0, params.samples * P), c * params.samples * P));
+        // Chains hold samples × rounds draws each (fit-lens continues until the targets are met).
+        const perChain = physical[0]!.nSamples;
+        const samples = new Float64Array(physical.length * perChain * P);
+        physical.forEach((r, c) => samples.set(r.draws.subarray(0, perChain * P), c * perChain * P));
         const te = report.params[0]!;
         insertPosterior(db, {
           sourceId: t.sourceId, jobId: ctx.jobId, parameters: [...FIT_PARAM_NAMES],
@@ -142,7 +150,8 @@ export const fitKind: JobKind<FitParams> = {
           })),
           samples,
           diagnostics: {
-            settings: key, chains: params.chains, drawsPerChain: params.samples,
+            settings: key, chains: params.chains, drawsPerChain: perChain, rounds: out.rounds, converged: out.converged,
+            varianceInflation: out.varianceInflation, mapChi2PerPixel: out.mapChi2PerPixel,
             rhatMax: report.rhatMax, essBulkMin: report.essBulkMin, essTailMin: report.essTailMin,
             divergences: report.sampler.divergences, warmupDivergences: report.sampler.warmupDivergences,
             treeDepthSaturated: report.sampler.treeDepthSaturated, ebfmi: report.sampler.ebfmi, stepSize: report.sampler.stepSize,

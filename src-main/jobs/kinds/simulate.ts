@@ -2,12 +2,15 @@
 // opened in the grid like any catalog (so reviewers can practise on known lenses and non-lenses,
 // Space Warps style). Training sets on disk are made by `lensdesk simulate` (FITS chunks).
 // Resumable: rows already stored are skipped; every cutout is a pure function of (config, seed, i).
-import { mkdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { simulateJobParams } from '../../../src-core/api/contract';
 import { InputError } from '../../../src-core/errors';
 import { resolveConfig } from '../../../src-core/lens/config';
 import { getPreset } from '../../../src-core/lens/presets';
 import { simulateCutout, type SimulationConfig } from '../../../src-core/lens/simulate';
+import { parsePsfArgs, type PixelPsf } from '../../lens/psf-file';
+import { readStampLibrary } from '../../lens/stamp-files';
 import { writeStampFile } from '../../stamps/stamp-file';
 import type { JobContext, JobKind } from '../types';
 import { slug } from './ingest';
@@ -19,6 +22,35 @@ export interface SimulateParams {
   config: SimulationConfig;
   /** Centre of the nominal field the cutouts are spread over (degrees). */
   field: { ra: number; dec: number; radiusDeg: number };
+  /**
+   * Pixelised PSFs: absolute path per band (or '*' for one file / cube for all bands) and the
+   * files' SHA-256 at queue time (a resumed job refuses changed files).
+   */
+  psfFiles?: { band: string; path: string; sha256: string }[];
+  /** Real galaxy stamps as sources (read when the job runs). */
+  sourceStamps?: { path: string; scale?: number; fraction: number };
+}
+
+/** The PSF args of parsePsfArgs from the job's `psf` param (a path, or {band: path}), absolute. */
+function psfArgs(psf: string | Record<string, string> | undefined): string[] {
+  if (psf === undefined) return [];
+  if (typeof psf === 'string') return [resolve(psf)];
+  return Object.entries(psf).map(([b, f]) => `${b}=${resolve(f)}`);
+}
+
+/** Reads the PSF files into psfOverride kernels (src-main only), checking they did not change. */
+export function loadPsfOverride(p: SimulateParams): Record<string, PixelPsf> | undefined {
+  if (!p.psfFiles?.length) return undefined;
+  const bands = resolveConfig(p.config).bands;
+  const args = p.psfFiles.map((f) => (f.band === '*' ? f.path : `${f.band}=${f.path}`));
+  const r = parsePsfArgs(args, bands, p.config.preset);
+  for (const f of p.psfFiles) {
+    const spec = f.band === '*' ? r.override[bands[0]!] : r.override[f.band];
+    if (spec?.origin?.sha256 !== f.sha256) {
+      throw new InputError('PSF_CHANGED', `PSF file ${f.path} changed since the job was queued; start a new job`, { file: f.path, band: f.band });
+    }
+  }
+  return r.override;
 }
 
 export function prepareSimulate(p: Record<string, unknown>, defaults: { name: string; count: number }): SimulateParams {
@@ -26,30 +58,71 @@ export function prepareSimulate(p: Record<string, unknown>, defaults: { name: st
   if (!Number.isInteger(count) || count < 1 || count > 1_000_000) {
     throw new InputError('INVALID_PARAMS', 'simulate: count must be an integer in [1, 1000000]', { field: 'params.count' });
   }
+  const parsed = simulateJobParams.safeParse(p);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = ['params', ...issue.path.map(String)].join('.');
+    throw new InputError('INVALID_PARAMS', `simulate: ${field}: ${issue.message}`, { field });
+  }
+  const q = parsed.data;
   const config: SimulationConfig = {
     preset: typeof p.preset === 'string' ? p.preset : 'lsst',
     lensFraction: typeof p.lensFraction === 'number' ? p.lensFraction : 0.25,
     ...(typeof p.hardness === 'number' ? { hardness: p.hardness } : {}),
   };
-  resolveConfig(config); // throws InputError naming a bad preset, fraction or hardness
-  return {
+  const resolved = resolveConfig(config); // throws InputError naming a bad preset, fraction or hardness
+  const out: SimulateParams = {
     name: typeof p.name === 'string' && p.name.trim() ? p.name.trim().slice(0, 100) : defaults.name,
     count,
     seed: Number.isInteger(p.seed) ? (p.seed as number) : 20261125,
     config,
     field: { ra: 150.1, dec: 2.2, radiusDeg: 0.5 }, // COSMOS, inside the LSST/DES/HSC footprints
   };
+  if (q.psf !== undefined) {
+    // Read and check the PSFs now, so a bad file or band is refused before the job is queued.
+    const args = psfArgs(q.psf);
+    const r = parsePsfArgs(args, resolved.bands, resolved.preset);
+    out.psfFiles = args.map((a) => {
+      const eq = typeof q.psf === 'string' ? -1 : a.indexOf('=');
+      const band = eq < 0 ? '*' : a.slice(0, eq);
+      const spec = r.override[band === '*' ? resolved.bands[0]! : band]!;
+      return { band, path: eq < 0 ? a : a.slice(eq + 1), sha256: spec.origin!.sha256 };
+    });
+  }
+  if (q.sourceStamps !== undefined) {
+    const path = resolve(q.sourceStamps);
+    if (!existsSync(path)) throw new InputError('STAMP_PATH', `simulate: ${path} does not exist`, { field: 'params.sourceStamps', path });
+    out.sourceStamps = { path, fraction: q.sourceStampFraction ?? 1, ...(q.sourceStampScale !== undefined ? { scale: q.sourceStampScale } : {}) };
+  } else if (q.sourceStampScale !== undefined || q.sourceStampFraction !== undefined) {
+    throw new InputError('INVALID_PARAMS', 'simulate: sourceStampScale / sourceStampFraction need sourceStamps', { field: 'params.sourceStamps' });
+  }
+  return out;
+}
+
+/** The full simulator configuration of a job: files read here, in src-main (kernels, stamps). */
+export function loadSimulationConfig(p: SimulateParams): SimulationConfig {
+  const psfOverride = loadPsfOverride(p);
+  const stamps = p.sourceStamps ? readStampLibrary(p.sourceStamps.path, { scale: p.sourceStamps.scale, fraction: p.sourceStamps.fraction }) : undefined;
+  return { ...p.config, ...(psfOverride ? { psfOverride } : {}), ...(stamps ? { sourceStamps: stamps.library } : {}) };
 }
 
 /** Writes the cutouts into the workspace; progress covers [0, count) of `total`. */
 export async function simulateIntoWorkspace(ctx: JobContext<unknown>, p: SimulateParams, total = p.count): Promise<{ catalogId: number; added: number }> {
   const { repo } = ctx;
-  const resolved = resolveConfig(p.config);
+  const config = loadSimulationConfig(p);
+  const resolved = resolveConfig(config);
   const bands = resolved.bands;
   const size = resolved.size;
   const pixelScale = getPreset(resolved.preset).pixelScale;
   const surveyId = repo.ensureSurvey(`sim-${resolved.preset}`, pixelScale, bands);
-  const catalogId = repo.ensureCatalog(p.name, `simulator ${JSON.stringify(p.config)} seed ${p.seed}`, 'simulated', surveyId);
+  const files = { ...(p.psfFiles ? { psfFiles: p.psfFiles } : {}), ...(config.sourceStamps ? { sourceStamps: { ...p.sourceStamps, id: config.sourceStamps.id } } : {}) };
+  const origin = `simulator ${JSON.stringify(p.config)} seed ${p.seed}${Object.keys(files).length ? ' files ' + JSON.stringify(files) : ''}`;
+  // Same name and same settings = this job resuming (rows already there are skipped). Same name, other
+  // settings would mix two sets under one catalog and silently skip the new rows: refuse.
+  const existing = repo.catalogs().find((c) => c.name === p.name);
+  if (existing && existing.origin !== origin)
+    throw new InputError('INVALID_PARAMS', `a catalog named '${p.name}' already exists (${existing.n} cutouts, made with other settings); choose another name`, { field: 'params.name', catalog: p.name });
+  const catalogId = repo.ensureCatalog(p.name, origin, 'simulated', surveyId);
   const dir = join(ctx.workspaceDir, 'cutouts', slug(p.name));
   mkdirSync(dir, { recursive: true });
   const done = repo.catalogRowsDone(catalogId);
@@ -58,7 +131,7 @@ export async function simulateIntoWorkspace(ctx: JobContext<unknown>, p: Simulat
   for (let i = 0; i < p.count; i++) {
     if (i % 8 === 0) ctx.checkCancelled();
     if (done.has(i)) continue;
-    const sim = simulateCutout(p.config, p.seed, i);
+    const sim = simulateCutout(config, p.seed, i);
     // A deterministic spread over the field (golden-ratio sequence), so a re-made set matches.
     const u = (i * 0.6180339887498949) % 1;
     const v = (i * 0.7548776662466927) % 1;

@@ -1,0 +1,36 @@
+// The 'simulate' job into a workspace: a set lands as a catalog with truth; the same job again (resume)
+// adds nothing; another set under a name already taken is refused, naming the field, and the first set
+// is left as it was.
+import { afterAll, describe, expect, it } from 'vitest';
+import { InputError } from '../../../src-core/errors';
+import { Repo } from '../../store/repo';
+import { openWorkspace } from '../../store/workspace';
+import { tempDir } from '../../../test/workspace-fixture';
+import { jobContext } from '../../../test/job-context';
+import { simulateKind } from './simulate';
+
+const t = tempDir();
+const ws = openWorkspace(t.dir);
+afterAll(() => {
+  ws.close();
+  t.cleanup();
+});
+const repo = new Repo(ws.db);
+const ctx = <P>(params: P) => jobContext(repo, ws.dir, params);
+
+describe('simulate job', () => {
+  it('makes a catalog, resumes without duplicates, and refuses a taken name with other settings', async () => {
+    const a = simulateKind.prepare({ name: 'Practice', count: 6, seed: 5, preset: 'lsst' }, ws.dir);
+    await simulateKind.run(ctx(a));
+    const count = () => ws.db.prepare("SELECT COUNT(*) FROM sources s JOIN catalogs c ON c.id = s.catalog_id WHERE c.name = 'Practice'").pluck().get();
+    expect(count()).toBe(6);
+    await simulateKind.run(ctx(a));
+    expect(count()).toBe(6);
+    const b = simulateKind.prepare({ name: 'Practice', count: 6, seed: 6, preset: 'lsst' }, ws.dir);
+    const err = await simulateKind.run(ctx(b)).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).details).toMatchObject({ field: 'params.name' });
+    expect(String((err as Error).message)).toMatch(/Practice.*already exists/);
+    expect(count()).toBe(6);
+  }, 60_000);
+});
