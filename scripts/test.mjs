@@ -38,7 +38,8 @@ const unitCode = await run(bin('vitest'), ['run', '--reporter=default', '--repor
 const unit = readJson(join(root, 'test-results', 'unit.json'));
 if (unit) {
   totals.passed += unit.numPassedTests;
-  totals.failed += unit.numFailedTests;
+  // A test file that fails to load has no failed tests of its own: count it as a failure too.
+  totals.failed += unit.numFailedTests + (unit.numFailedTestSuites ?? 0);
   totals.skipped += unit.numPendingTests + (unit.numTodoTests ?? 0);
 } else totals.failed += 1;
 

@@ -85,7 +85,8 @@ describe('card formatting', () => {
 });
 
 describe.skipIf(!HAS_SHARED)('checksum against astropy-verified reference files', () => {
-  const refs = readdirSync(FITS_DIR).filter((f) => f.endsWith('.ref.json'));
+  // describe.skipIf still runs this body to collect tests: read the folder only when it exists.
+  const refs = HAS_SHARED ? readdirSync(FITS_DIR).filter((f) => f.endsWith('.ref.json')) : [];
   it('verifyChecksum agrees with astropy on every HDU that has CHECKSUM/DATASUM', () => {
     let checked = 0;
     for (const r of refs) {

@@ -33,7 +33,8 @@ function closeUlp(mine: number, want: number, f32: boolean): boolean {
 }
 
 describe.skipIf(!HAS_SHARED)(`compressed reference files (${HAS_SHARED ? 'shared data present' : SHARED_SKIP_REASON})`, () => {
-  for (const name of FILES) {
+  // describe.skipIf still runs this body to collect tests: no reference files are read without ../shared.
+  for (const name of HAS_SHARED ? FILES : []) {
     const r = ref(name);
     for (const hr of r.hdus.filter((h: Ref) => h.type === 'CompImageHDU')) {
       it(`${name} HDU ${hr.index}: ${hr.compression.ZCMPTYPE} stats and sample pixels match astropy`, () => {
