@@ -1,5 +1,5 @@
-// CMUDeepLens inference and training throughput: our paths (ONNX + onnxruntime-node, tfjs wasm,
-// tfjs cpu) against the PyTorch peer measured in the same run (shared/peers/cmudeeplens_torch.py).
+// CMUDeepLens inference and training throughput: our paths (ONNX + onnxruntime-node for scoring,
+// the onnxruntime training graph for training, tfjs wasm, tfjs cpu) against the PyTorch peer measured in the same run (shared/peers/cmudeeplens_torch.py).
 //
 //   npx tsx bench/classify.ts [--quick] [--no-torch] [--ort-peer] [--train101]
 //
@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SHARED_DIR } from '../test/shared';
-import { kernelsWasmLacksForTraining, ortAB, ortInference, tfjsInference, tfjsTraining, trainingProfile } from '../src-main/classify/throughput';
+import { kernelsWasmLacksForTraining, ortAB, ortInference, ortTraining, tfjsInference, tfjsTraining, trainingProfile } from '../src-main/classify/throughput';
 
 const { values } = parseArgs({
   options: {
@@ -74,6 +74,10 @@ for (const size of [45, 101]) {
 }
 infer.cpu_45 = Math.round((await tfjsInference('cpu', 45, 64, 1, 0)).imgPerS * 100) / 100;
 log(`tfjs cpu 45: ${infer.cpu_45} img/s`);
+for (const size of [45, 101]) {
+  train[`ort_${size}_b32`] = r1((await ortTraining(size, 32, reps)).imgPerS);
+  log(`onnxruntime training ${size} b32: ${train[`ort_${size}_b32`]} img/s`);
+}
 train.wasm_45_b32 = r1((await tfjsTraining('wasm', 45, 32, reps)).imgPerS);
 log(`tfjs wasm training 45 b32: ${train.wasm_45_b32} img/s`);
 const prof = await trainingProfile('wasm', 45, 32);
@@ -106,6 +110,7 @@ if (torch) {
   }
   ratios.cpu_45_vs_torch = Math.round((infer.cpu_45 / torch.infer_b64_img_s[45]) * 1000) / 1000;
   ratios.train_wasm_45_vs_torch = Math.round((Number(train.wasm_45_b32) / torch.train_b32_img_s[45]) * 100) / 100;
+  for (const s of [45, 101]) ratios[`train_ort_${s}_vs_torch`] = Math.round((Number(train[`ort_${s}_b32`]) / torch.train_b32_img_s[s]) * 100) / 100;
 }
 if (ortPeer) for (const s of [45, 101]) ratios[`ort_${s}_vs_ort_peer`] = Math.round((infer[`ort_${s}`] / ortPeer.infer_b64_img_s[s]) * 100) / 100;
 for (const s of [45, 101]) {
@@ -125,6 +130,7 @@ console.error(
     row('peer PyTorch (2 threads)', torch?.infer_b64_img_s[45] ?? '—', torch?.infer_b64_img_s[101] ?? '—'),
     row('peer onnxruntime (torch export)', ortPeer?.infer_b64_img_s[45] ?? '—', ortPeer?.infer_b64_img_s[101] ?? '—'),
     row('training img/s, batch 32', '45×45×4', '101×101×4'),
+    row('ours: training graph → onnxruntime', train.ort_45_b32, train.ort_101_b32),
     row('tfjs wasm + our grad kernels', train.wasm_45_b32, train.wasm_101_b16 ?? '—', '(101: batch 16)'),
     row('peer PyTorch (2 threads)', torch?.train_b32_img_s[45] ?? '—', torch?.train_b32_img_s[101] ?? '—'),
     '',

@@ -13,3 +13,15 @@ export function weightedSigmoidCrossEntropy(labels: tf.Tensor, logits: tf.Tensor
     return (sampleWeights ? per.mul(sampleWeights) : per).mean() as tf.Scalar;
   });
 }
+
+/** The same loss in float64 on plain arrays (validation sets, other engines' logits). */
+export function meanWeightedSigmoidCrossEntropy(labels: ArrayLike<number>, logits: ArrayLike<number>, posWeight = 1): number {
+  let sum = 0;
+  for (let i = 0; i < labels.length; i++) {
+    const y = labels[i];
+    const z = logits[i];
+    const l = 1 + (posWeight - 1) * y;
+    sum += (1 - y) * z + l * (Math.log1p(Math.exp(-Math.abs(z))) + Math.max(-z, 0));
+  }
+  return sum / labels.length;
+}

@@ -14,7 +14,8 @@ import { auroc } from '../metrics/roc';
 import type { EpochMetrics, TrainingRecipe } from './card';
 import { buildCmuDeepLens } from './model';
 import { type BandNormalisation, NormalisationFitter, normaliseInPlace } from './normalise';
-import { evalLoss, trainableVariables, trainStep } from './train-step';
+import { meanWeightedSigmoidCrossEntropy } from './loss';
+import { tfjsEngine, type OptimizerWeights, type TrainEngineFactory } from './train-engine';
 
 export interface LabelledBatch {
   /** n × size × size × bands, float32 (NHWC). */
@@ -52,7 +53,8 @@ export interface TrainState {
 
 export interface Checkpoint {
   artifacts: tf.io.ModelArtifacts;
-  optimizer: { name: string; shape: number[]; data: Float32Array }[];
+  /** Adam's state in tfjs's layout whatever engine ran, so a run can resume on another engine. */
+  optimizer: OptimizerWeights;
   state: TrainState;
 }
 
@@ -88,6 +90,8 @@ export interface TrainOptions {
   initialModel?: tf.LayersModel;
   /** Fine-tuning: keep the parent's input normalisation (the weights were learned on it). */
   normalisation?: BandNormalisation;
+  /** What computes the steps (default: tfjs on the active backend). */
+  engine?: TrainEngineFactory;
 }
 
 export const DEFAULT_RECIPE: Omit<TrainingRecipe, 'backend'> = {
@@ -129,7 +133,7 @@ interface Sample {
 }
 
 /** Streams one epoch and calls `use` for every sample with its id. */
-async function forEachSample(data: TrainingData, epoch: number, use: (id: number, image: Float32Array, label: number, weight: number) => void) {
+async function forEachSample(data: TrainingData, epoch: number, use: (id: number, image: Float32Array, label: number, weight: number) => void | Promise<void>) {
   const per = data.size * data.size * data.bands.length;
   let pos = 0;
   for await (const b of data.epoch(epoch)) {
@@ -137,7 +141,7 @@ async function forEachSample(data: TrainingData, epoch: number, use: (id: number
     if (b.images.length !== n * per) {
       throw new InputError('TRAIN_BATCH', `batch of ${n} labels has ${b.images.length} floats, expected ${n * per} (${data.size}×${data.size}×${data.bands.length} each)`, { epoch });
     }
-    for (let i = 0; i < n; i++) use(b.ids ? b.ids[i] : pos + i, b.images.subarray(i * per, (i + 1) * per), b.labels[i] ? 1 : 0, b.weights ? b.weights[i] : 1);
+    for (let i = 0; i < n; i++) await use(b.ids ? b.ids[i] : pos + i, b.images.subarray(i * per, (i + 1) * per), b.labels[i] ? 1 : 0, b.weights ? b.weights[i] : 1);
     pos += n;
   }
 }
@@ -152,6 +156,7 @@ function stack(samples: Sample[], per: number): { images: Float32Array; labels: 
 
 export async function trainCmuDeepLens(data: TrainingData, opts: TrainOptions = {}) {
   const recipe: TrainingRecipe = { ...DEFAULT_RECIPE, backend: tf.getBackend(), ...opts.recipe };
+  const openEngine = opts.engine ?? tfjsEngine;
   const { size, bands } = data;
   const per = size * size * bands.length;
   const maxVal = opts.maxValidation ?? 4096;
@@ -182,7 +187,6 @@ export async function trainCmuDeepLens(data: TrainingData, opts: TrainOptions = 
 
   let model: tf.LayersModel;
   let state: TrainState;
-  const optimizer = tf.train.adam(recipe.learningRate);
   const resumed = opts.resume && opts.store ? await opts.store.load('last') : null;
   if (resumed) {
     model = await tf.loadLayersModel(tf.io.fromMemory(resumed.artifacts));
@@ -190,8 +194,6 @@ export async function trainCmuDeepLens(data: TrainingData, opts: TrainOptions = 
     if (state.recipe.seed !== recipe.seed) throw new InputError('TRAIN_RESUME', 'checkpoint was made with another seed');
     opts.initialModel?.dispose(); // the checkpoint's weights supersede the starting point
     state.recipe = { ...state.recipe, epochs: recipe.epochs, backend: recipe.backend };
-    // Adam's moments are matched to variables by position in the variable list (fixed by the model).
-    await optimizer.setWeights(resumed.optimizer.map((w) => ({ name: w.name, tensor: tf.tensor(w.data, w.shape) })));
   } else {
     model = opts.initialModel ?? buildCmuDeepLens({ size, bands: bands.length, seed: recipe.seed });
     state = {
@@ -209,82 +211,88 @@ export async function trainCmuDeepLens(data: TrainingData, opts: TrainOptions = 
   const norm = state.normalisation;
   const val = stack(valSamples, per);
   normaliseInPlace(val.images, norm);
-  const vars = trainableVariables(model);
   const shuffleBuffer = Math.max(opts.shuffleBuffer ?? 8 * recipe.batchSize, recipe.batchSize);
+  const engine = await openEngine(model, size, bands.length);
+  state.recipe.backend = engine.name; // what really computed the steps goes into the card
+  // Adam's moments are matched to variables by position in the variable list (fixed by the model).
+  if (resumed) await engine.setOptimizerWeights(resumed.optimizer);
 
-  // Float32Array.from: Adam's iteration count is an int32 tensor; stored as float like the moments.
-  const checkpoint = async (): Promise<Checkpoint> => ({
-    artifacts: await modelArtifacts(model),
-    optimizer: await Promise.all(
-      (await optimizer.getWeights()).map(async (w) => ({ name: w.name, shape: w.tensor.shape, data: Float32Array.from(await w.tensor.data()) })),
-    ),
-    state: JSON.parse(JSON.stringify(state)) as TrainState,
-  });
-
-  while (state.epoch < state.recipe.epochs) {
-    check();
-    const epoch = state.epoch;
-    const lr = learningRateAt(state.recipe, epoch);
-    (optimizer as unknown as { learningRate: number }).learningRate = lr;
-    const rng = new Rng(state.recipe.seed, epoch, 0xa06);
-    const pool: Sample[] = [];
-    let step = 0;
-    let lossSum = 0;
-    let seen = 0;
-    const t0 = Date.now();
-    const runBatch = (take: number) => {
-      const picked: Sample[] = [];
-      for (let i = 0; i < take; i++) {
-        const j = rng.int(pool.length);
-        picked.push(pool[j]);
-        pool[j] = pool[pool.length - 1];
-        pool.pop();
-      }
-      const { images, labels, weights } = stack(picked, per);
-      const aug = normaliseInPlace(augmentBatch(images, take, size, bands.length, rng, state.recipe.augment), norm);
-      const x = tf.tensor4d(aug, [take, size, size, bands.length]);
-      const y = tf.tensor2d(labels, [take, 1]);
-      const w = weights ? tf.tensor2d(weights, [take, 1]) : undefined;
-      const l = trainStep(model, optimizer, x, y, state.recipe.posWeight, vars, w);
-      tf.dispose(w ? [x, y, w] : [x, y]);
-      lossSum += l * take;
-      seen += take;
-      step++;
-      opts.onStep?.({ epoch, step, stepsPerEpoch: Math.ceil(state.counts.nTrain / state.recipe.batchSize), loss: l, imagesPerSecond: seen / ((Date.now() - t0) / 1000) });
+  const checkpoint = async (): Promise<Checkpoint> => {
+    await engine.syncModel();
+    return {
+      artifacts: await modelArtifacts(model),
+      optimizer: await engine.optimizerWeights(),
+      state: JSON.parse(JSON.stringify(state)) as TrainState,
     };
-    // Streamed through a shuffle pool: memory stays bounded by the pool, not the data set.
-    await forEachSample(data, epoch, (id, image, label, weight) => {
-      if (isValidation(state.recipe.seed, id, state.recipe.validationFraction)) return;
-      pool.push({ image, label, weight });
-      if (pool.length >= shuffleBuffer) {
-        check();
-        runBatch(state.recipe.batchSize);
-      }
-    });
-    while (pool.length >= 2) {
+  };
+
+  try {
+    while (state.epoch < state.recipe.epochs) {
       check();
-      runBatch(Math.min(state.recipe.batchSize, pool.length));
+      const epoch = state.epoch;
+      const lr = learningRateAt(state.recipe, epoch);
+      const rng = new Rng(state.recipe.seed, epoch, 0xa06);
+      const pool: Sample[] = [];
+      let step = 0;
+      let lossSum = 0;
+      let seen = 0;
+      const t0 = Date.now();
+      const runBatch = async (take: number) => {
+        const picked: Sample[] = [];
+        for (let i = 0; i < take; i++) {
+          const j = rng.int(pool.length);
+          picked.push(pool[j]);
+          pool[j] = pool[pool.length - 1];
+          pool.pop();
+        }
+        const { images, labels, weights } = stack(picked, per);
+        const aug = normaliseInPlace(augmentBatch(images, take, size, bands.length, rng, state.recipe.augment), norm);
+        const l = await engine.step({ images: aug, n: take, labels, weights }, state.recipe.posWeight, lr);
+        lossSum += l * take;
+        seen += take;
+        step++;
+        opts.onStep?.({ epoch, step, stepsPerEpoch: Math.ceil(state.counts.nTrain / state.recipe.batchSize), loss: l, imagesPerSecond: seen / ((Date.now() - t0) / 1000) });
+      };
+      // Streamed through a shuffle pool: memory stays bounded by the pool, not the data set.
+      await forEachSample(data, epoch, async (id, image, label, weight) => {
+        if (isValidation(state.recipe.seed, id, state.recipe.validationFraction)) return;
+        pool.push({ image, label, weight });
+        if (pool.length >= shuffleBuffer) {
+          check();
+          await runBatch(state.recipe.batchSize);
+        }
+      });
+      while (pool.length >= 2) {
+        check();
+        await runBatch(Math.min(state.recipe.batchSize, pool.length));
+      }
+      const seconds = (Date.now() - t0) / 1000;
+      const m: EpochMetrics = { epoch, learningRate: lr, trainLoss: lossSum / Math.max(seen, 1), valLoss: null, valAccuracy: null, valAuroc: null, imagesPerSecond: seen / seconds };
+      if (val.labels.length > 0) {
+        await engine.syncModel();
+        Object.assign(m, validate(val.labels, await engine.logits(val.images, val.labels.length), state.recipe.posWeight));
+      }
+      state.history.push(m);
+      state.epoch = epoch + 1;
+      const improved = m.valLoss != null && (state.bestValLoss == null || m.valLoss < state.bestValLoss);
+      if (improved) {
+        state.bestValLoss = m.valLoss;
+        state.bestEpoch = epoch;
+        state.epochsSinceBest = 0;
+      } else if (m.valLoss != null) state.epochsSinceBest++; // no validation set: never stop early
+      const patience = state.recipe.earlyStoppingPatience;
+      if (patience != null && state.epochsSinceBest >= patience) state.stoppedEarly = true;
+      if (opts.store) {
+        const c = await checkpoint();
+        if (improved) await opts.store.save('best', c);
+        await opts.store.save('last', c);
+      }
+      opts.onEpoch?.(m, state);
+      if (state.stoppedEarly) break;
     }
-    const seconds = (Date.now() - t0) / 1000;
-    const m: EpochMetrics = { epoch, learningRate: lr, trainLoss: lossSum / Math.max(seen, 1), valLoss: null, valAccuracy: null, valAuroc: null, imagesPerSecond: seen / seconds };
-    if (val.labels.length > 0) Object.assign(m, validate(model, val, size, bands.length, state.recipe.posWeight));
-    state.history.push(m);
-    state.epoch = epoch + 1;
-    const improved = m.valLoss != null && (state.bestValLoss == null || m.valLoss < state.bestValLoss);
-    if (improved) {
-      state.bestValLoss = m.valLoss;
-      state.bestEpoch = epoch;
-      state.epochsSinceBest = 0;
-    } else if (m.valLoss != null) state.epochsSinceBest++; // no validation set: never stop early
-    const patience = state.recipe.earlyStoppingPatience;
-    if (patience != null && state.epochsSinceBest >= patience) state.stoppedEarly = true;
-    if (opts.store) {
-      const c = await checkpoint();
-      if (improved) await opts.store.save('best', c);
-      await opts.store.save('last', c);
-    }
-    opts.onEpoch?.(m, state);
-    if (state.stoppedEarly) break;
+    await engine.syncModel();
+  } finally {
+    await engine.dispose();
   }
   // Keep the best-validation weights (the 'best' checkpoint), as the card's metrics describe them.
   const best = opts.store && state.bestEpoch != null && state.bestEpoch !== state.epoch - 1 ? await opts.store.load('best') : null;
@@ -293,31 +301,18 @@ export async function trainCmuDeepLens(data: TrainingData, opts: TrainOptions = 
     model.setWeights(bestModel.getWeights());
     bestModel.dispose();
   }
-  optimizer.dispose();
   return { model, state };
 }
 
-function validate(model: tf.LayersModel, val: { images: Float32Array; labels: Float32Array }, size: number, nb: number, posWeight: number) {
-  const n = val.labels.length;
-  const per = size * size * nb;
-  const logits = new Float32Array(n);
-  let lossSum = 0;
-  for (let i = 0; i < n; i += 256) {
-    const k = Math.min(256, n - i);
-    const x = tf.tensor4d(val.images.subarray(i * per, (i + k) * per), [k, size, size, nb]);
-    const y = tf.tensor2d(val.labels.subarray(i, i + k), [k, 1]);
-    const r = evalLoss(model, x, y, posWeight);
-    tf.dispose([x, y]);
-    lossSum += r.loss * k;
-    logits.set(r.logits, i);
-  }
+function validate(labels: Float32Array, logits: Float32Array, posWeight: number) {
+  const n = labels.length;
   let correct = 0;
-  for (let i = 0; i < n; i++) correct += (logits[i] > 0 ? 1 : 0) === val.labels[i] ? 1 : 0;
+  for (let i = 0; i < n; i++) correct += (logits[i] > 0 ? 1 : 0) === labels[i] ? 1 : 0;
   let valAuroc: number | null = null;
   try {
-    valAuroc = auroc(val.labels, logits);
+    valAuroc = auroc(labels, logits);
   } catch {
     valAuroc = null; // one class only in the validation split, or non-finite logits
   }
-  return { valLoss: lossSum / n, valAccuracy: correct / n, valAuroc };
+  return { valLoss: meanWeightedSigmoidCrossEntropy(labels, logits, posWeight), valAccuracy: correct / n, valAuroc };
 }

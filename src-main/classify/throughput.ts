@@ -81,6 +81,22 @@ export async function tfjsTraining(backend: BackendCandidate, size: number, batc
   }
 }
 
+/** The same steps on the onnxruntime training graph (src-main/classify/ort-train-engine.ts), all cores. */
+export async function ortTraining(size: number, batch: number, reps: number, warmup = 1, threads?: number): Promise<Timing> {
+  await selectBackend({ order: ['cpu'] }); // only to build the model and hand its weights over
+  const { ortTrainEngine } = await import('./ort-train-engine');
+  const model = buildCmuDeepLens({ size, bands: 4, seed: 1 });
+  const engine = await ortTrainEngine({ threads })(model, size, 4);
+  const b = { images: randomImages(batch, size, 4), n: batch, labels: Float32Array.from({ length: batch }, (_, i) => i % 2), weights: null };
+  try {
+    const s = await median(async () => void (await engine.step(b, 1, 1e-3)), reps, warmup);
+    return { imgPerS: batch / s, medianS: s, reps };
+  } finally {
+    await engine.dispose();
+    model.dispose();
+  }
+}
+
 /** Kernel time of one training step, summed per kernel name (tf.profile), largest first. */
 export async function trainingProfile(backend: BackendCandidate, size: number, batch: number): Promise<[string, number][]> {
   await selectBackend({ order: [backend] });

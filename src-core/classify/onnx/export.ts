@@ -50,6 +50,8 @@ export interface OnnxExportOptions {
   /** Written into the model's doc_string (e.g. the model card id). */
   docString?: string;
   producerVersion?: string;
+  /** Also output "logit" (N×1), e.g. for validation losses computed without the sigmoid's rounding. */
+  logitOutput?: boolean;
 }
 
 export function exportCmuDeepLensOnnx(model: tf.LayersModel, opts: OnnxExportOptions): Uint8Array {
@@ -106,6 +108,7 @@ export function exportCmuDeepLensOnnx(model: tf.LayersModel, opts: OnnxExportOpt
   const logit = g.node('Gemm', [flat, g.float32('dense.W', [dk.length, 1], dk), g.float32('dense.b', [1], db)], {}, 'logit');
   g.node('Sigmoid', [logit], {}, 'p');
   g.output('p', ['n', 1]);
+  if (opts.logitOutput) g.output('logit', ['n', 1]);
   if (pre !== 14) throw new Error(`internal: expected 14 pre-activation BNs, wrote ${pre}`);
   return g.encode({
     opset: 13,

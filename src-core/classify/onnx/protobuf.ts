@@ -91,3 +91,62 @@ export function utf8(s: string): Uint8Array {
   }
   return Uint8Array.from(out);
 }
+
+/** One field of a protobuf message as byte offsets into the buffer it was read from. */
+export interface RawField {
+  field: number;
+  wire: number;
+  /** The whole field, key included: copy bytes[start, end) to re-emit it unchanged. */
+  start: number;
+  end: number;
+  /** Length-delimited fields: the payload's offsets. */
+  payloadStart: number;
+  payloadEnd: number;
+}
+
+function readVarint(b: Uint8Array, pos: number): [number, number] {
+  let v = 0;
+  let scale = 1;
+  for (;;) {
+    if (pos >= b.length) throw new Error('protobuf: truncated varint');
+    const c = b[pos++];
+    v += (c & 0x7f) * scale; // arithmetic, not bit shifts: lengths and keys can pass 2³¹
+    if (c < 0x80) return [v, pos];
+    scale *= 128;
+  }
+}
+
+/** The fields of the message in b[start, end), in order (no decoding of values). */
+export function scanFields(b: Uint8Array, start = 0, end = b.length): RawField[] {
+  const out: RawField[] = [];
+  let pos = start;
+  while (pos < end) {
+    const fieldStart = pos;
+    const [key, p1] = readVarint(b, pos);
+    pos = p1;
+    const wire = key % 8;
+    let payloadStart = pos;
+    if (wire === 0) pos = readVarint(b, pos)[1];
+    else if (wire === 1) pos += 8;
+    else if (wire === 5) pos += 4;
+    else if (wire === 2) {
+      const [len, p2] = readVarint(b, pos);
+      payloadStart = p2;
+      pos = p2 + len;
+    } else throw new Error(`protobuf: unsupported wire type ${wire}`);
+    if (pos > end) throw new Error('protobuf: field runs past the end of its message');
+    out.push({ field: Math.floor(key / 8), wire, start: fieldStart, end: pos, payloadStart, payloadEnd: pos });
+  }
+  return out;
+}
+
+/** Appends already-encoded bytes (e.g. a field copied from another buffer). */
+export function concatBytes(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
 import { BACKEND_ORDER, type BackendCandidate, backendSummary, selectBackend } from '../../backend/select';
+import { chooseTrainEngine } from '../../backend/train-engine';
 
 export const backendCommand: CliCommand = {
   name: 'backend',
@@ -13,17 +14,20 @@ Tries ${BACKEND_ORDER.join(' → ')} and keeps the first that loads (LENSDESK_BA
 Options:
   --only LIST   comma-separated candidates to try, e.g. wasm,cpu
   --json        one JSON object: {"backend": candidate, "tfBackend": name, "summary": line,
-                "attempts": [{"candidate", "ok", "error"?, "skipped"?, "ms"?}], "notes": [..]}
+                "attempts": [{"candidate", "ok", "error"?, "skipped"?, "ms"?}], "notes": [..],
+                "training": what trains CMUDeepLens here (see lensdesk train --engine)}
 `,
   async run(argv, io) {
     const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, only: { type: 'string' } } });
     const order = values.only ? (values.only.split(',').map((s) => s.trim()) as BackendCandidate[]) : undefined;
     const s = await selectBackend(order ? { order } : {});
+    const training = (await chooseTrainEngine(s)).reason;
     if (values.json) {
-      io.out(JSON.stringify({ backend: s.candidate, tfBackend: s.tfBackend, summary: backendSummary(s), attempts: s.attempts, notes: s.notes }));
+      io.out(JSON.stringify({ backend: s.candidate, tfBackend: s.tfBackend, summary: backendSummary(s), attempts: s.attempts, notes: s.notes, training }));
       return 0;
     }
     io.out(`backend: ${s.candidate} (tf.getBackend() = '${s.tfBackend}')`);
+    io.out(`training: ${training}`);
     for (const a of s.attempts) {
       const what = a.ok ? `loaded in ${a.ms} ms` : a.skipped ? `not tried: ${a.skipped}` : `failed: ${a.error}`;
       io.out(`  ${a.candidate.padEnd(14)} ${what}`);

@@ -4,6 +4,7 @@ import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
 import { type BackendCandidate, backendSummary, selectBackend } from '../../backend/select';
+import { chooseTrainEngine, ENGINE_PREFERENCES, enginePreferenceFromEnv, type EnginePreference } from '../../backend/train-engine';
 import { FileCheckpointStore, saveModelDir } from '../../classify/model-files';
 import { simSetTrainingData } from '../../classify/sim-set';
 import { CARD_FORMAT, type ModelCard } from '../../../src-core/classify/card';
@@ -38,6 +39,8 @@ Output:
   --out DIR           model directory (default models/cmudeeplens-<preset>); checkpoints in DIR.ckpt/
   --resume            continue from DIR.ckpt/last
   --backend LIST      tfjs backends to try, e.g. wasm,cpu (default tfjs-node-gpu,tfjs-node,wasm,cpu)
+  --engine E          what computes the steps: auto (default: tfjs when tfjs-node(-gpu) loads, else
+                      onnxruntime-node on all CPU cores), onnxruntime, or tfjs (LENSDESK_TRAIN_ENGINE)
   --json              final line: {"model": DIR, "card": {...}}; per-epoch lines go to stderr
 `,
   async run(argv, io) {
@@ -48,12 +51,16 @@ Output:
         bands: { type: 'string' }, epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' },
         'lr-drops': { type: 'string' }, 'lr-factor': { type: 'string' }, 'pos-weight': { type: 'string' },
         'val-fraction': { type: 'string' }, patience: { type: 'string' }, 'no-augment': { type: 'boolean' },
-        out: { type: 'string' }, resume: { type: 'boolean' }, backend: { type: 'string' }, json: { type: 'boolean' },
+        out: { type: 'string' }, resume: { type: 'boolean' }, backend: { type: 'string' }, engine: { type: 'string' }, json: { type: 'boolean' },
       },
     });
     if (!values.simulate === !values.set) throw new InputError('CLI_ARG', 'give --simulate PRESET or --set DIR (see --help)');
     const backend = await selectBackend(values.backend ? { order: values.backend.split(',') as BackendCandidate[] } : {});
     io.err(`backend: ${backendSummary(backend)}`);
+    const pref = (values.engine ?? enginePreferenceFromEnv()) as EnginePreference;
+    if (!ENGINE_PREFERENCES.includes(pref)) throw new InputError('CLI_ARG', `--engine must be one of ${ENGINE_PREFERENCES.join(', ')}, got '${values.engine}'`, { option: 'engine' });
+    const engine = await chooseTrainEngine(backend, pref);
+    io.err(`training engine: ${engine.reason}`);
     const seed = num(values.seed, 'seed', 1);
     const data = values.set
       ? simSetTrainingData(values.set, values.count === undefined ? Infinity : num(values.count, 'count', 0))
@@ -82,6 +89,7 @@ Output:
       recipe,
       store,
       resume: values.resume,
+      engine: engine.factory,
       signal: io.signal,
       onStep: (p) => io.progress(Math.min(p.step, p.stepsPerEpoch), p.stepsPerEpoch, `epoch ${p.epoch + 1} loss ${p.loss.toFixed(4)} ${p.imagesPerSecond.toFixed(1)} img/s`),
       onEpoch: (m) =>
@@ -111,7 +119,7 @@ Output:
       training: state.recipe,
       metrics: { best, history: state.history, stoppedEarly: state.stoppedEarly },
       createdAt: new Date().toISOString(),
-      software: { lensdesk: '0.1.0', tfjs: tf.version.tfjs, backend: backend.tfBackend },
+      software: { lensdesk: '0.1.0', tfjs: tf.version.tfjs, backend: state.recipe.backend },
     };
     await saveModelDir(out, model, card);
     model.dispose();

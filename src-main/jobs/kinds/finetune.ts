@@ -22,6 +22,7 @@ import { DEFAULT_RECIPE, trainCmuDeepLens, type LabelledBatch, type TrainingData
 import { InputError } from '../../../src-core/errors';
 import { simulateRange } from '../../../src-core/lens/simulate';
 import { selectBackend } from '../../backend/select';
+import { chooseTrainEngine } from '../../backend/train-engine';
 import { FileCheckpointStore, loadModelDir, saveModelDir } from '../../classify/model-files';
 import { findModelDir, stampsToChannelsLast } from '../../classify/network-scorer';
 import { loadScorer } from '../../scoring/scorer';
@@ -182,6 +183,7 @@ export async function runFinetune(ctx: JobContext<FinetuneParams>): Promise<Reco
   if (existsSync(join(outDir, 'card.json'))) card = (await readCard(outDir)).card;
   else {
     const backend = await selectBackend();
+    const engine = await chooseTrainEngine(backend);
     ctx.progress(0, total, `preparing ${manifest.train.length} graded + ${simulatedCount} simulated cutouts`);
     const graded = await readImages(ctx, manifest.train, size, bands);
     const per = size * size * bands.length;
@@ -233,6 +235,7 @@ export async function runFinetune(ctx: JobContext<FinetuneParams>): Promise<Reco
         backend: backend.tfBackend,
       },
       initialModel: parentModel,
+      engine: engine.factory,
       normalisation: parentCard.normalisation,
       store: new FileCheckpointStore(ckptDir),
       resume: true,
@@ -259,7 +262,7 @@ export async function runFinetune(ctx: JobContext<FinetuneParams>): Promise<Reco
       training: state.recipe,
       metrics: { best: last, history: state.history, stoppedEarly: state.stoppedEarly },
       createdAt: params.version,
-      software: { ...parentCard.software, tfjs: tf.version.tfjs, backend: backend.tfBackend },
+      software: { ...parentCard.software, tfjs: tf.version.tfjs, backend: state.recipe.backend },
       lineage: { parent: { name: parentCard.name, version: parentCard.createdAt, path: parentDir, modelId: parentId } },
       fineTune: {
         mapping: params.mapping,
