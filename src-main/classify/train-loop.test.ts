@@ -10,6 +10,7 @@ import { trainCmuDeepLens } from '../../src-core/classify/train';
 import { Rng } from '../../src-core/rng';
 import { selectBackend } from '../backend/select';
 import { FileCheckpointStore } from './model-files';
+import { ortTrainEngine } from './ort-train-engine';
 
 const SIZE = 16;
 const BANDS = 2;
@@ -78,6 +79,26 @@ describe('trainCmuDeepLens on wasm with checkpoints', () => {
     expect(resumed.state.history[0].trainLoss).toBe(full.state.history[0].trainLoss);
     expect(Math.abs(resumed.state.history[1].trainLoss / full.state.history[1].trainLoss - 1)).toBeLessThan(1e-6);
     expect(Math.abs(resumed.state.history[1].valLoss! / full.state.history[1].valLoss! - 1)).toBeLessThan(1e-6);
+    full.model.dispose();
+    resumed.model.dispose();
+  });
+
+  it('does the same on the onnxruntime engine: a killed run resumes from file checkpoints to the same result', async () => {
+    const engine = ortTrainEngine({ threads: 1 }); // one thread: summation order fixed, results repeatable
+    const full = await trainCmuDeepLens(toyData(), { recipe, engine, store: new FileCheckpointStore(join(dir, 'c')), shuffleBuffer: 16 });
+    expect(full.state.recipe.backend).toBe('onnxruntime-cpu (1 thread)');
+    expect(full.state.history).toHaveLength(2);
+    expect(full.state.history[1].valLoss).not.toBeNull();
+    const ac = { aborted: false };
+    const store = new FileCheckpointStore(join(dir, 'd'));
+    await expect(
+      trainCmuDeepLens(toyData(), { recipe, engine, store, shuffleBuffer: 16, signal: ac, onEpoch: () => (ac.aborted = true) }),
+    ).rejects.toThrow(/cancelled/);
+    const resumed = await trainCmuDeepLens(toyData(), { recipe, engine, store, shuffleBuffer: 16, resume: true });
+    expect(resumed.state.history[0].trainLoss).toBe(full.state.history[0].trainLoss);
+    // epoch 2 starts from weights, Adam moments and BN statistics that went through the checkpoint files
+    expect(Math.abs(resumed.state.history[1].trainLoss / full.state.history[1].trainLoss - 1)).toBeLessThan(1e-5);
+    expect(Math.abs(resumed.state.history[1].valLoss! / full.state.history[1].valLoss! - 1)).toBeLessThan(1e-5);
     full.model.dispose();
     resumed.model.dispose();
   });

@@ -243,7 +243,7 @@ export async function runFinetune(ctx: JobContext<FinetuneParams>): Promise<Reco
       signal: { get aborted() { return ctx.cancelled(); } },
       onStep: (p) => {
         stepsDone = p.epoch * stepsPerEpoch + p.step;
-        ctx.progress(Math.min(stepsDone, trainUnits), total, `fine-tuning epoch ${p.epoch + 1}/${params.epochs}, loss ${p.loss.toFixed(4)}`);
+        ctx.progress(Math.min(stepsDone, trainUnits), total, `fine-tuning epoch ${p.epoch + 1}/${params.epochs}, loss ${p.loss.toFixed(4)} (${engine.kind})`);
       },
     });
     const last = state.history.at(-1) ?? null;
