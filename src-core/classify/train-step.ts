@@ -27,11 +27,3 @@ export function trainStep(
   loss!.dispose();
   return v;
 }
-
-/** Mean loss on a batch in inference mode (running BN statistics), e.g. for validation. */
-export function evalLoss(model: tf.LayersModel, x: tf.Tensor4D, y: tf.Tensor2D, posWeight: number): { loss: number; logits: Float32Array } {
-  return tf.tidy(() => {
-    const logits = model.predict(x) as tf.Tensor2D;
-    return { loss: weightedSigmoidCrossEntropy(y, logits, posWeight).dataSync()[0], logits: logits.dataSync() as Float32Array };
-  });
-}
