@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach } from 'vitest';
+import { afterAll, afterEach } from 'vitest';
 import { openWorkspace, type Workspace } from '../src-main/store/workspace';
 
 export function tempDir(prefix = 'lensdesk-test-'): { dir: string; cleanup: () => void } {
@@ -24,4 +24,15 @@ export function tempWorkspaces(): () => Workspace {
     cleanups.unshift(() => w.close());
     return w;
   };
+}
+
+/** One workspace shared by all tests of a file, closed and deleted after the file (call at top level). */
+export function fileWorkspace(): Workspace {
+  const t = tempDir();
+  const w = openWorkspace(t.dir);
+  afterAll(() => {
+    w.close();
+    t.cleanup();
+  });
+  return w;
 }

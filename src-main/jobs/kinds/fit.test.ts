@@ -1,14 +1,13 @@
 // The 'fit' job end to end on a tiny simulated lens (21 × 21 × 4, well-specified, short chains in this thread): a posterior
 // row with draws, summaries and diagnostics, model + residual stamps recorded as cutouts, the contract's
 // reads (list, thinned samples, θE per source), resume skipping what is fitted, cancellation, bad params.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isAbsolute, resolve } from 'node:path';
 import { CancelledError } from '../../../src-core/errors';
 import { Repo } from '../../store/repo';
-import { openWorkspace } from '../../store/workspace';
 import { listPosteriors, posteriorSamples, thetaESummaries } from '../../store/posteriors';
 import { readStampFile, writeStampFile } from '../../stamps/stamp-file';
-import { tempDir } from '../../../test/workspace-fixture';
+import { fileWorkspace } from '../../../test/workspace-fixture';
 import { jobContext } from '../../../test/job-context';
 import { fitKind, prepareFit, type FitParams } from './fit';
 import { mkdirSync } from 'node:fs';
@@ -16,12 +15,7 @@ import { join } from 'node:path';
 import { simulatedLens } from '../../../src-core/infer/lens-simulated';
 import { buildExport } from '../../export/catalog-export';
 
-const t = tempDir();
-const ws = openWorkspace(t.dir);
-afterAll(() => {
-  ws.close();
-  t.cleanup();
-});
+const ws = fileWorkspace();
 const repo = new Repo(ws.db);
 
 const ctx = <P>(params: P, cancelled = false) => jobContext(repo, ws.dir, params, cancelled);

@@ -1,20 +1,14 @@
 // The 'simulate' job into a workspace: a set lands as a catalog with truth; the same job again (resume)
 // adds nothing; another set under a name already taken is refused, naming the field, and the first set
 // is left as it was.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src-core/errors';
 import { Repo } from '../../store/repo';
-import { openWorkspace } from '../../store/workspace';
-import { tempDir } from '../../../test/workspace-fixture';
+import { fileWorkspace } from '../../../test/workspace-fixture';
 import { jobContext } from '../../../test/job-context';
 import { simulateKind } from './simulate';
 
-const t = tempDir();
-const ws = openWorkspace(t.dir);
-afterAll(() => {
-  ws.close();
-  t.cleanup();
-});
+const ws = fileWorkspace();
 const repo = new Repo(ws.db);
 const ctx = <P>(params: P) => jobContext(repo, ws.dir, params);
 
