@@ -2,6 +2,7 @@
 // never a crash, hang or runaway allocation. Files are built by hand from cards so every case is
 // independent of the writer.
 import { describe, expect, it } from 'vitest';
+import { concatBytes } from '../bytes';
 import { FitsError } from '../errors';
 import { formatCard, headerBytes } from './card-format';
 import { FitsFile } from './file';
@@ -16,14 +17,7 @@ function fits(cards: C[], data: Uint8Array | number = 0, extra: Uint8Array[] = [
   const d = typeof data === 'number' ? new Uint8Array(data) : data;
   const padded = new Uint8Array(Math.ceil(d.length / 2880) * 2880);
   padded.set(d);
-  const parts = [head, padded, ...extra];
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes([head, padded, ...extra]);
 }
 const primary = (bitpix: number, ...naxes: number[]): C[] => [
   ['SIMPLE', true],

@@ -2,6 +2,7 @@
 // BLANK) and BINTABLEs (all TFORM codes incl. P/Q heap arrays), strict cards, 2880-byte
 // padding (header blanks, data zeros), optional CHECKSUM/DATASUM (FITS 4.0 Appendix J).
 // The compression engineer adds RICE_1 on write on top of writeBinTable.
+import { concatBytes } from '../bytes';
 import { InputError } from '../errors';
 import { formatCard, headerBytes, type CardInput } from './card-format';
 import { addSums, encodeChecksum, onesComplementSum } from './checksum';
@@ -243,12 +244,5 @@ export function* encodeFits(hdus: HduSpec[], opts: WriteOptions = {}): Generator
 
 /** Encodes HDUs into one buffer (small files, tests, cutouts). */
 export function writeFits(hdus: HduSpec[], opts: WriteOptions = {}): Uint8Array {
-  const parts = [...encodeFits(hdus, opts)];
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes([...encodeFits(hdus, opts)]);
 }

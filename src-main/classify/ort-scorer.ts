@@ -19,7 +19,8 @@ export interface OrtScorerOptions {
   nchwcElu?: boolean;
 }
 
-const sessionOptions = (threads: number, level: ort.InferenceSession.SessionOptions['graphOptimizationLevel']): ort.InferenceSession.SessionOptions => ({
+/** The CPU session options every LensDesk onnxruntime session uses (scoring, training, benches). */
+export const cpuSessionOptions = (threads: number, level: ort.InferenceSession.SessionOptions['graphOptimizationLevel'] = 'all'): ort.InferenceSession.SessionOptions => ({
   executionProviders: ['cpu'],
   intraOpNumThreads: threads,
   interOpNumThreads: 1,
@@ -37,10 +38,10 @@ async function nchwcSession(onnx: Uint8Array, threads: number, probe: ort.Tensor
   try {
     const file = join(dir, 'optimised.onnx');
     // logSeverityLevel 3: onnxruntime warns that a model saved after NCHWc rewriting is machine-specific — that is the point
-    plain = await ort.InferenceSession.create(onnx, { ...sessionOptions(threads, 'all'), optimizedModelFilePath: file, logSeverityLevel: 3 });
+    plain = await ort.InferenceSession.create(onnx, { ...cpuSessionOptions(threads), optimizedModelFilePath: file, logSeverityLevel: 3 });
     const { model, elus } = keepEluInNchwc(readFileSync(file));
     if (elus === 0) return { session: plain, elus };
-    const fast = await ort.InferenceSession.create(model, sessionOptions(threads, 'basic'));
+    const fast = await ort.InferenceSession.create(model, cpuSessionOptions(threads, 'basic'));
     const [a, b] = await Promise.all([plain.run({ cutout: probe }), fast.run({ cutout: probe })]).then((r) => r.map((o) => o.p.data as Float32Array));
     let worst = 0;
     for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
@@ -78,7 +79,7 @@ export class OrtScorer {
       const { session, elus } = await nchwcSession(onnx, threads, probe);
       return new OrtScorer(session, opts.size, opts.bands, elus);
     }
-    return new OrtScorer(await ort.InferenceSession.create(onnx, sessionOptions(threads, 'all')), opts.size, opts.bands, 0);
+    return new OrtScorer(await ort.InferenceSession.create(onnx, cpuSessionOptions(threads)), opts.size, opts.bands, 0);
   }
 
   /** Exports the tfjs model's current weights and opens a session on them. */

@@ -9,7 +9,8 @@ import { buildTrainingGraph, gradName } from '../../src-core/classify/onnx/train
 import { weightedSigmoidCrossEntropy } from '../../src-core/classify/loss';
 import { tfjsEngine, type StepBatch } from '../../src-core/classify/train-engine';
 import { Rng } from '../../src-core/rng';
-import { ortTrainEngine, permuteKernel } from './ort-train-engine';
+import { permuteKernel } from '../../src-core/classify/onnx/export';
+import { ortTrainEngine } from './ort-train-engine';
 
 // 13 px: stride-2 stages see sides 13 → 7 → 4 → 2 → 1, so both odd and even (output-padding) sides occur.
 const SIZE = 13;

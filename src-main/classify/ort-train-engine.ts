@@ -11,7 +11,8 @@ import os from 'node:os';
 import ort from 'onnxruntime-node';
 import * as tf from '@tensorflow/tfjs';
 import { buildTrainingGraph, gradName, type TrainParam } from '../../src-core/classify/onnx/train-graph';
-import { exportCmuDeepLensOnnx } from '../../src-core/classify/onnx/export';
+import { exportCmuDeepLensOnnx, permuteKernel } from '../../src-core/classify/onnx/export';
+import { cpuSessionOptions } from './ort-scorer';
 import { BN_MOMENTUM } from '../../src-core/classify/model';
 import type { OptimizerWeights, TrainEngine, TrainEngineFactory } from '../../src-core/classify/train-engine';
 
@@ -19,22 +20,6 @@ const BETA1 = 0.9;
 const BETA2 = 0.999;
 /** tfjs's backend epsilon for float32 (ENGINE.backend.epsilon()), the AdamOptimizer default. */
 const ADAM_EPSILON = 1e-7;
-
-/** HWIO (tfjs) → OIHW, or back with `inverse`. dims are the OIHW dims. */
-export function permuteKernel(src: Float32Array, dims: number[], inverse = false): Float32Array {
-  const [co, ci, kh, kw] = dims;
-  const out = new Float32Array(src.length);
-  for (let h = 0; h < kh; h++)
-    for (let w = 0; w < kw; w++)
-      for (let i = 0; i < ci; i++)
-        for (let o = 0; o < co; o++) {
-          const hwio = ((h * kw + w) * ci + i) * co + o;
-          const oihw = ((o * ci + i) * kh + h) * kw + w;
-          if (inverse) out[hwio] = src[oihw];
-          else out[oihw] = src[hwio];
-        }
-  return out;
-}
 
 interface Slot {
   p: TrainParam;
@@ -56,12 +41,7 @@ export function ortTrainEngine(opts: OrtTrainEngineOptions = {}): TrainEngineFac
   return async (model, size, bands) => {
     const threads = opts.threads ?? Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
     const graph = buildTrainingGraph({ size, bands });
-    const session = await ort.InferenceSession.create(graph.onnx, {
-      executionProviders: ['cpu'],
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      graphOptimizationLevel: 'all',
-    });
+    const session = await ort.InferenceSession.create(graph.onnx, cpuSessionOptions(threads));
     const trainable = model.trainableWeights;
     const slots: Slot[] = graph.params.map((p) => {
       const index = trainable.findIndex((w) => w.originalName === p.name);
@@ -147,7 +127,7 @@ export function ortTrainEngine(opts: OrtTrainEngineOptions = {}): TrainEngineFac
         if (!scorer || scorer.version !== version) {
           await scorer?.session.release();
           const onnx = exportCmuDeepLensOnnx(model, { size, bands, logitOutput: true });
-          scorer = { session: await ort.InferenceSession.create(onnx, { executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' }), version };
+          scorer = { session: await ort.InferenceSession.create(onnx, cpuSessionOptions(threads)), version };
         }
         const per = size * size * bands;
         const out = new Float32Array(n);

@@ -8,7 +8,7 @@ import { buildCmuDeepLens, lensProbabilities } from '../../src-core/classify/mod
 import { trainableVariables, trainStep } from '../../src-core/classify/train-step';
 import { Rng } from '../../src-core/rng';
 import { type BackendCandidate, selectBackend } from '../backend/select';
-import { OrtScorer } from './ort-scorer';
+import { cpuSessionOptions, OrtScorer } from './ort-scorer';
 
 export interface Timing {
   imgPerS: number;
@@ -122,9 +122,7 @@ export async function ortAB(peerOnnxPath: string, size: number, batch: number, r
   const model = buildCmuDeepLens({ size, bands: 4, seed: 1 });
   const ours = await OrtScorer.fromModel(model, { size, bands: 4, threads });
   model.dispose();
-  const peer = await ort.InferenceSession.create(readFileSync(peerOnnxPath), {
-    executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all',
-  });
+  const peer = await ort.InferenceSession.create(readFileSync(peerOnnxPath), cpuSessionOptions(threads));
   const images = randomImages(batch, size, 4);
   const feeds = { [peer.inputNames[0]]: new ort.Tensor('float32', images, [batch, 4, size, size]) };
   const ta: number[] = [];

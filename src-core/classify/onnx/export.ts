@@ -29,16 +29,29 @@ function bnOf(model: tf.LayersModel, name: string): BnParams {
   return { gamma, beta, mean, variance };
 }
 
-/** HWIO (tfjs) → OIHW (ONNX), optionally scaling each output channel. */
-function hwioToOihw(k: Float32Array, kh: number, kw: number, ci: number, co: number, scale?: Float64Array): Float32Array {
-  const out = new Float32Array(k.length);
+/** Conv kernel HWIO (tfjs) → OIHW (ONNX), or back with `inverse`; `dims` are the OIHW dims. */
+export function permuteKernel(src: Float32Array, dims: readonly number[], inverse = false): Float32Array {
+  const [co, ci, kh, kw] = dims;
+  const out = new Float32Array(src.length);
   for (let h = 0; h < kh; h++)
     for (let w = 0; w < kw; w++)
       for (let i = 0; i < ci; i++)
         for (let o = 0; o < co; o++) {
-          const v = k[((h * kw + w) * ci + i) * co + o];
-          out[((o * ci + i) * kh + h) * kw + w] = scale ? v * scale[o] : v;
+          const hwio = ((h * kw + w) * ci + i) * co + o;
+          const oihw = ((o * ci + i) * kh + h) * kw + w;
+          if (inverse) out[hwio] = src[oihw];
+          else out[oihw] = src[hwio];
         }
+  return out;
+}
+
+/** HWIO → OIHW with each output channel o scaled by scale[o] (folded BN; the product rounds once to float32). */
+function hwioToOihw(k: Float32Array, kh: number, kw: number, ci: number, co: number, scale?: Float64Array): Float32Array {
+  const out = permuteKernel(k, [co, ci, kh, kw]);
+  if (scale) {
+    const per = ci * kh * kw;
+    for (let o = 0; o < co; o++) for (let j = o * per; j < (o + 1) * per; j++) out[j] *= scale[o];
+  }
   return out;
 }
 

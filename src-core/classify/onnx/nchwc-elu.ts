@@ -8,14 +8,11 @@
 // An ELU is elementwise, so it gives the same numbers on the blocked tensor (padding channels are
 // 0 and stay 0). This pass takes the model onnxruntime optimised for this machine and drops such
 // reorder pairs around Elu. Pure bytes in, bytes out; the caller checks the result numerically.
-import { concatBytes, ProtoWriter, scanFields, type RawField } from './protobuf';
+import { concatBytes, decodeUtf8 } from '../../bytes';
+import { ProtoWriter, scanFields, type RawField } from './protobuf';
 
 const NCHWC = 'com.microsoft.nchwc';
-const dec = (b: Uint8Array, f: RawField) => {
-  let s = '';
-  for (let i = f.payloadStart; i < f.payloadEnd; i++) s += String.fromCharCode(b[i]);
-  return decodeURIComponent(escape(s)); // UTF-8 bytes → string
-};
+const dec = (b: Uint8Array, f: RawField) => decodeUtf8(b, f.payloadStart, f.payloadEnd);
 
 interface NodeInfo {
   raw: Uint8Array;

@@ -1,14 +1,13 @@
 // Minimal Protocol Buffers writer (proto3 wire format, https://protobuf.dev/programming-guides/encoding/)
 // — just what the ONNX encoder needs: varints, 32-bit floats, length-delimited fields.
 // Field keys are (field_number << 3) | wire_type; wire types: 0 varint, 2 length-delimited, 5 fixed32.
+import { concatBytes } from '../../bytes';
 
 export class ProtoWriter {
   private chunks: Uint8Array[] = [];
-  private length = 0;
 
   private push(b: Uint8Array): void {
     this.chunks.push(b);
-    this.length += b.length;
   }
 
   private rawVarint(v: number | bigint): void {
@@ -69,13 +68,7 @@ export class ProtoWriter {
   }
 
   finish(): Uint8Array {
-    const out = new Uint8Array(this.length);
-    let o = 0;
-    for (const c of this.chunks) {
-      out.set(c, o);
-      o += c.length;
-    }
-    return out;
+    return concatBytes(this.chunks);
   }
 }
 
@@ -136,17 +129,6 @@ export function scanFields(b: Uint8Array, start = 0, end = b.length): RawField[]
     } else throw new Error(`protobuf: unsupported wire type ${wire}`);
     if (pos > end) throw new Error('protobuf: field runs past the end of its message');
     out.push({ field: Math.floor(key / 8), wire, start: fieldStart, end: pos, payloadStart, payloadEnd: pos });
-  }
-  return out;
-}
-
-/** Appends already-encoded bytes (e.g. a field copied from another buffer). */
-export function concatBytes(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
   }
   return out;
 }
