@@ -209,8 +209,10 @@ test('export from the dialog (keyboard), download the file and parse it', async 
     const link = page.getByTestId('export-link');
     await expect(link).toBeVisible();
     const href = (await link.getAttribute('href'))!;
-    expect(href).toMatch(new RegExp(`/img/file/exports/lensdesk-[^/]+\\.${format === 'csv' ? 'csv' : 'vot'}$`));
-    const r = await page.request.get(href); // the page's cookie (token) goes with it
+    expect(href).toMatch(new RegExp(`/img/file/exports/lensdesk-[^/]+\\.${format === 'csv' ? 'csv' : 'vot'}\\?token=[0-9a-f]+$`));
+    // The page's token rides in the link (no cookie: cookies would reach every port on 127.0.0.1).
+    expect(await page.context().cookies()).toEqual([]);
+    const r = await page.request.get(href);
     expect(r.status()).toBe(200);
     const text = await r.text();
     if (format === 'votable') {

@@ -9,6 +9,7 @@ import { Repo } from '../store/repo';
 import type { Workspace } from '../store/workspace';
 import { backendStatus, setBackendStatus } from './backend-status';
 import { consensusSummary } from './consensus';
+import { confineApiExport } from './export-target';
 import { evaluateModel, gradedSummary } from './models';
 import { SampService } from '../samp/service';
 import { simulatePresets } from './simulate-presets';
@@ -123,7 +124,7 @@ export class Backend extends EventEmitter {
       return r;
     },
     'jobs.list': (p) => this.repo.listJobs(p.limit),
-    'jobs.start': (p) => this.jobs.start(p.kind, p.params),
+    'jobs.start': (p) => this.jobs.start(p.kind, p.kind === 'export' ? confineApiExport(p.params, this.ws.dir) : p.params),
     'jobs.cancel': (p) => this.jobs.cancel(p.jobId),
     'jobs.resume': (p) => this.jobs.resume(p.jobId),
     'models.list': () => this.repo.models(),

@@ -1,5 +1,6 @@
 // Resolves image-protocol paths to files, for both the Electron custom scheme and browser mode.
-// Only two forms exist: `cutout/<id>` (a registered cutout) and `file/<path inside the workspace>`.
+// Only two forms exist: `cutout/<id>` (a registered cutout) and `file/<path>` for files under the
+// workspace's exports/ and cutouts/ folders (never the database, its WAL or the models: issue #20).
 // Anything that resolves outside the workspace folder (.., absolute paths, symlinks out) is refused.
 import { realpathSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
@@ -16,6 +17,9 @@ export const CONTENT_TYPES: Record<string, string> = {
   vot: 'application/x-votable+xml',
   json: 'application/json',
 };
+
+/** Workspace folders whose files the image protocol serves. */
+const SERVED_FOLDERS = ['exports', 'cutouts'];
 
 function contained(root: string, p: string): boolean {
   const rel = relative(root, p);
@@ -38,6 +42,10 @@ export function resolveImagePath(workspaceDir: string, repo: Repo, urlPath: stri
     target = resolve(workspaceDir, p);
   } else if (decoded.startsWith('file/')) {
     target = resolve(workspaceDir, decoded.slice(5));
+    const top = relative(workspaceDir, target).split(sep)[0];
+    if (!SERVED_FOLDERS.includes(top ?? '') && contained(workspaceDir, target)) {
+      throw new InputError('BAD_IMAGE_PATH', `refused: only files under ${SERVED_FOLDERS.join('/ and ')}/ are served (asked for ${JSON.stringify(decoded)})`);
+    }
   } else {
     throw new InputError('BAD_IMAGE_PATH', `unknown image path ${JSON.stringify(decoded)}`);
   }

@@ -5,11 +5,12 @@
 // which serves that one file (read-only, GET/HEAD) until it expires (default 1 h) and nothing else:
 // no directory, no API, no other workspace file. The Host header is checked (DNS rebinding).
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename } from 'node:path';
 import { CONTENT_TYPES } from '../api/images';
+import { hardenServer, parseRequestTarget, pipeFile, totalHandler } from '../serve/http-safe';
 
 interface Share {
   file: string;
@@ -28,7 +29,7 @@ export class ShareServer {
 
   private async ensure(): Promise<void> {
     if (this.server) return;
-    const server = createServer((req, res) => {
+    const server = createServer(totalHandler((req, res) => {
       const deny = (status: number, text: string) => {
         res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
         res.end(text);
@@ -36,7 +37,9 @@ export class ShareServer {
       const host = req.headers.host ?? '';
       if (host !== `127.0.0.1:${this.port}` && host !== `localhost:${this.port}`) return deny(421, 'wrong host');
       if (req.method !== 'GET' && req.method !== 'HEAD') return deny(405, 'method not allowed');
-      const m = /^\/share\/([0-9a-f]{64})\/[^/]+$/.exec(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
+      const target = parseRequestTarget(req.url);
+      if (!target) return deny(400, 'bad request target');
+      const m = /^\/share\/([0-9a-f]{64})\/[^/]+$/.exec(target.pathname);
       const share = m ? this.lookup(m[1]!) : undefined;
       if (!share) return deny(404, 'no such share (expired or never shared)');
       let size: number;
@@ -52,9 +55,10 @@ export class ShareServer {
         'cache-control': 'no-store',
         'x-content-type-options': 'nosniff',
       });
-      if (req.method === 'HEAD') return res.end();
-      createReadStream(share.file).pipe(res);
-    });
+      if (req.method === 'HEAD') return void res.end();
+      pipeFile(share.file, res);
+    }));
+    hardenServer(server);
     await new Promise<void>((ok, fail) => {
       server.once('error', fail);
       server.listen(0, '127.0.0.1', () => ok());

@@ -50,14 +50,18 @@ describe('browser-mode server', () => {
     expect(srv.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{48}$/);
   });
 
-  it('requires the token, then sets an HttpOnly cookie and a strict CSP', async () => {
+  it('requires the token (query or Bearer), sets no cookie, and sends a strict CSP', async () => {
     expect((await get('/')).status).toBe(401);
     expect((await get('/?token=wrong')).status).toBe(401);
     const ok = await get(`/?token=${srv.token}`);
     expect(ok.status).toBe(200);
-    expect(String(ok.headers['set-cookie'])).toMatch(/lensdesk_token=.*HttpOnly.*SameSite=Strict/);
+    // A cookie would reach every other service on 127.0.0.1 (cookies ignore the port): none is set,
+    // and one sent by the browser is not a credential.
+    expect(ok.headers['set-cookie']).toBeUndefined();
     expect(String(ok.headers['content-security-policy'])).toContain("script-src 'self'");
-    expect((await get('/', { cookie: `lensdesk_token=${srv.token}` })).status).toBe(200);
+    expect((await get('/', { cookie: `lensdesk_token=${srv.token}` })).status).toBe(401);
+    expect((await get('/', { authorization: `Bearer ${srv.token}` })).status).toBe(200);
+    expect((await get('/img/file/exports/ok.csv', { cookie: `lensdesk_token=${srv.token}` })).status).toBe(401);
   });
 
   it('rejects a foreign Host header (DNS rebinding)', async () => {
@@ -65,7 +69,7 @@ describe('browser-mode server', () => {
   });
 
   it('serves workspace files and refuses traversal and symlinks out of the workspace', async () => {
-    const c = { cookie: `lensdesk_token=${srv.token}` };
+    const c = { authorization: `Bearer ${srv.token}` };
     expect((await get('/img/file/exports/ok.csv', c)).body).toBe('id\n1\n');
     for (const p of ['/img/file/..%2F..%2Fsecret.txt', '/img/file/%2Fetc%2Fpasswd', '/img/file/exports/link.csv', '/img/..%2f..%2fsecret.txt']) {
       const r = await get(p, c);
@@ -73,6 +77,10 @@ describe('browser-mode server', () => {
       expect(r.body).not.toContain('outside the workspace\n');
     }
     expect((await get('/img/cutout/999', c)).status).toBe(404);
+    // Inside the workspace but not served: the database, its WAL, anything outside exports/ and cutouts/.
+    for (const p of ['/img/file/lensdesk.sqlite', '/img/file/lensdesk.sqlite-wal', '/img/file/models/x', '/img/file/exports/..%2flensdesk.sqlite']) {
+      expect((await get(p, c)).status, p).toBe(403);
+    }
   });
 
   it('WebSocket: refuses connections without the token; malformed requests get typed errors naming the field', async () => {
@@ -84,7 +92,17 @@ describe('browser-mode server', () => {
       }),
     ).rejects.toThrow(/401/);
 
-    const w = new WebSocket(`ws://127.0.0.1:${srv.port}/ws?token=${srv.token}`);
+    // The token without our page's Origin (another local page, or a missing Origin) is refused too.
+    for (const origin of ['http://127.0.0.1:1', 'null', undefined]) {
+      await expect(
+        new Promise((resolve, reject) => {
+          const w = new WebSocket(`ws://127.0.0.1:${srv.port}/ws?token=${srv.token}`, { origin });
+          w.on('open', () => resolve('open'));
+          w.on('error', reject);
+        }),
+      ).rejects.toThrow(/401/);
+    }
+    const w = new WebSocket(`ws://127.0.0.1:${srv.port}/ws?token=${srv.token}`, { origin: srv.origin });
     await new Promise((r) => w.on('open', r));
     const call = (msg: unknown) =>
       new Promise<Record<string, any>>((resolve) => {

@@ -1,6 +1,8 @@
 // The renderer's one API client. Two transports behind the same typed `call`/`on`:
 // the Electron preload bridge (window.lensdesk) or, in browser mode, a WebSocket to the loopback
-// server (authenticated by the per-run token cookie set when the page was opened).
+// server. Browser mode authenticates with the per-run token in the page's own URL (`?token=`), which
+// the same-origin policy keeps from every other origin; it is sent on the WebSocket and image URLs.
+// (No cookie: cookies are not scoped by port and would reach other services on 127.0.0.1.)
 import type { EventName, Events, Method, Params, Result, RpcEvent, RpcResponse } from '../../src-core/api/contract';
 import { deserializeError, type SerializedError } from '../../src-core/errors';
 
@@ -15,6 +17,16 @@ declare global {
 }
 
 type Listener = (data: unknown) => void;
+
+/** The per-run token of browser mode, from the page's URL; empty under Electron (its own protocol). */
+const pageToken = (() => {
+  try {
+    return new URLSearchParams(location.search).get('token') ?? '';
+  } catch {
+    return '';
+  }
+})();
+const withToken = (url: string) => (pageToken ? `${url}${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(pageToken)}` : url);
 
 class ApiClient {
   private listeners = new Map<string, Set<Listener>>();
@@ -53,7 +65,7 @@ class ApiClient {
 
   /** URL of a workspace image (cutout FITS, PNG) through the app's own origin. */
   imageUrl(path: string): string {
-    return `${location.origin}/img/${path}`;
+    return window.lensdesk ? `${location.origin}/img/${path}` : withToken(`${location.origin}/img/${path}`);
   }
 
   private dispatch(event: string, data: unknown): void {
@@ -63,7 +75,7 @@ class ApiClient {
   private socket(): Promise<WebSocket> {
     if (this.wsReady) return this.wsReady;
     this.wsReady = new Promise((resolve, reject) => {
-      const ws = new WebSocket(`${location.origin.replace(/^http/, 'ws')}/ws`);
+      const ws = new WebSocket(withToken(`${location.origin.replace(/^http/, 'ws')}/ws`));
       ws.onopen = () => {
         this.ws = ws;
         resolve(ws);

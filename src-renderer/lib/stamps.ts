@@ -47,7 +47,7 @@ export function loadStamp(path: string): Promise<StampData> {
     cache.set(path, p);
     return p;
   }
-  p = fetch(api.imageUrl(path), { credentials: 'same-origin' }).then(async (r) => {
+  p = fetch(api.imageUrl(path), { credentials: 'omit', referrerPolicy: 'no-referrer' }).then(async (r) => {
     if (!r.ok) throw new Error(`${path}: ${r.status} ${await r.text()}`);
     return parseStamp(new Uint8Array(await r.arrayBuffer()), path);
   });

@@ -1,6 +1,6 @@
 // Export job: the vetted catalog (filtered by consensus grade, score, …) to CSV, FITS or VOTable
 // in the workspace's exports/ folder (or a path the user chose), recorded in the exports table.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { InputError } from '../../../src-core/errors';
 import { buildExport, EXPORT_FORMATS, type ExportFormat } from '../../export/catalog-export';
@@ -13,6 +13,8 @@ export interface ExportParams {
   out: string;
   minConsensus?: number;
   minScore?: number;
+  /** Replace an existing file or folder at `out` (never implied: the CLI's --force, the UI's confirmation). */
+  overwrite?: boolean;
 }
 
 export const exportKind: JobKind<ExportParams> = {
@@ -32,7 +34,14 @@ export const exportKind: JobKind<ExportParams> = {
     const ext = { csv: '.csv', fits: '.fits', votable: '.vot', bundle: '-bundle' }[format];
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const out = typeof p.out === 'string' && p.out ? (isAbsolute(p.out) ? p.out : resolve(p.out)) : join(workspaceDir, 'exports', `lensdesk-${stamp}${ext}`);
-    return { format, out, minConsensus: num('minConsensus', 0, 3), minScore: num('minScore', 0, 1) };
+    const overwrite = p.overwrite === true;
+    if (!overwrite && existsSync(out)) {
+      throw new InputError('EXPORT_EXISTS', `export: ${out} already exists; choose another name or allow overwriting (lensdesk export --force)`, {
+        field: 'params.out',
+        path: out,
+      });
+    }
+    return { format, out, minConsensus: num('minConsensus', 0, 3), minScore: num('minScore', 0, 1), overwrite };
   },
   async run(ctx) {
     ctx.progress(0, 1, 'selecting');
