@@ -19,7 +19,6 @@ export interface RequestTarget {
  */
 export function parseRequestTarget(raw: string | undefined): RequestTarget | null {
   if (!raw || raw[0] !== '/' || raw.length > 8192) return null;
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u0020\u007f]/.test(raw)) return null;
   const q = raw.indexOf('?');
   const pathname = q < 0 ? raw : raw.slice(0, q);
