@@ -41,7 +41,12 @@ if (electron) {
   );
   child = spawn(process.execPath, [join(root, 'out', 'main', 'serve.js'), ...args], { stdio: 'inherit' });
 }
-const forward = (sig) => () => child.kill(sig);
+// Ctrl-C in a terminal reaches both processes; a signal sent to this one alone is passed on. If the
+// app has not ended 8 s later it is killed, so `npm start` always stops.
+const forward = (sig) => () => {
+  child.kill(sig);
+  setTimeout(() => child.kill('SIGKILL'), 8000).unref();
+};
 process.on('SIGINT', forward('SIGINT'));
 process.on('SIGTERM', forward('SIGTERM'));
 child.on('exit', (code) => process.exit(code ?? 0));

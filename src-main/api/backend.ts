@@ -45,8 +45,11 @@ export class Backend extends EventEmitter {
       }
       this.emitEvent('job.update', j);
     });
+    // The identity is the workspace's: --reviewer NAME is remembered, so a restart without it grades
+    // as NAME again, not as the OS user (issue #19: grades landed under the wrong name).
     const name = opts.reviewer ?? this.repo.getSetting('reviewer') ?? safeUserName();
     this.reviewer = this.repo.ensureReviewer(name);
+    if (opts.reviewer !== undefined) this.repo.setSetting('reviewer', this.reviewer.name);
     this.samp = new SampService({
       repo: this.repo,
       workspaceDir: ws.dir,

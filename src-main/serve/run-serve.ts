@@ -72,10 +72,23 @@ export async function runServe(argv: string[]): Promise<number | null> {
   const noOpen = values['no-open'] || !!process.env.CI || process.env.BROWSER === 'none';
   if (!noOpen) openBrowser(srv.url);
   let stopping = false;
+  let stoppingAt = 0;
   const stop = async () => {
-    if (stopping) return;
+    // A second Ctrl-C, or a close that hangs (a job worker that does not answer), still ends the
+    // process: grades are committed as they are made and jobs resume, so nothing is lost.
+    if (stopping) {
+      // `npm start` passes the terminal's Ctrl-C on as well: the same key press arrives twice.
+      if (Date.now() - stoppingAt < 1000) return;
+      console.log('LensDesk: stopping now');
+      process.exit(130);
+    }
     stopping = true;
-    console.log('LensDesk: stopping');
+    stoppingAt = Date.now();
+    console.log('LensDesk: stopping (Ctrl-C again to stop at once)');
+    setTimeout(() => {
+      console.error('LensDesk: shutdown took over 5 s; exiting (running jobs resume next time)');
+      process.exit(1);
+    }, 5000).unref();
     await srv.close();
     await backend.close();
     process.exit(0);
