@@ -75,8 +75,12 @@ export function totalHandler(
       res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
       res.end('internal error (logged by LensDesk)');
     };
-    req.on('error', (e) => logServerError('request', e));
-    res.on('error', (e) => logServerError('response', e));
+    // A client that goes away mid-request (page reload, closed tab) is normal: not logged.
+    const quietly = (where: string) => (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'ECONNRESET' && e.message !== 'aborted') logServerError(where, e);
+    };
+    req.on('error', quietly('request'));
+    res.on('error', quietly('response'));
     try {
       const r = handler(req, res);
       if (r && typeof (r as Promise<void>).catch === 'function') (r as Promise<void>).catch(fail);

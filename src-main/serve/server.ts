@@ -139,7 +139,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
   const sockets = new Set<WebSocket>();
   server.on('upgrade', (req, socket, head) => {
-    socket.on('error', (e) => logServerError('upgrade socket', e));
+    socket.on('error', (e: NodeJS.ErrnoException) => e.code !== 'ECONNRESET' && logServerError('upgrade socket', e));
     const refuse = (status: string) => {
       if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       socket.destroy();

@@ -7,6 +7,7 @@ import { robustSigma } from '../../src-core/stamps/stamp';
 import { makeLuptonRgb } from '../../src-core/image/lupton-rgb';
 import { ZScaleInterval, PercentileInterval, MinMaxInterval, type Interval } from '../../src-core/image/interval';
 import { asinhStretch, linearStretch, logStretch, sqrtStretch, type Stretch } from '../../src-core/image/stretch';
+import { colormapIndex, colormapTable, type ColormapName } from '../../src-core/image/colormap';
 import { api } from './api';
 
 export interface StampData {
@@ -28,8 +29,15 @@ export interface DisplaySettings {
   Q: number;
   /** Lupton linear range in units of each band's noise σ. */
   stretch: number;
-  interval: 'zscale' | 'percentile' | 'minmax';
+  interval: 'zscale' | 'percentile' | 'minmax' | 'manual';
   scale: 'linear' | 'sqrt' | 'log' | 'asinh';
+  /** Colour map of the single-band view. */
+  colormap: ColormapName;
+  /** DS9 contrast / bias (right-drag on the image); 1 / 0.5 leave the map as it is. */
+  contrast: number;
+  bias: number;
+  /** Data limits when interval = 'manual' (in the image's units, BUNIT). */
+  limits: [number, number] | null;
 }
 
 const cache = new Map<string, Promise<StampData>>();
@@ -57,11 +65,18 @@ export function loadStamp(path: string): Promise<StampData> {
   return p;
 }
 
-const intervals: Record<DisplaySettings['interval'], () => Interval> = {
+const intervals: Record<Exclude<DisplaySettings['interval'], 'manual'>, () => Interval> = {
   zscale: () => new ZScaleInterval(),
   percentile: () => new PercentileInterval(99.5),
   minmax: () => new MinMaxInterval(),
 };
+
+/** The data limits a single-band frame is displayed between (manual limits when set and valid). */
+export function displayLimits(plane: Float32Array, d: DisplaySettings): [number, number] {
+  if (d.interval === 'manual' && d.limits && Number.isFinite(d.limits[0]) && Number.isFinite(d.limits[1]) && d.limits[1] !== d.limits[0]) return d.limits;
+  const [lo, hi] = intervals[d.interval === 'manual' ? 'zscale' : d.interval]().limits(plane);
+  return [lo, hi];
+}
 const stretches: Record<DisplaySettings['scale'], () => Stretch> = {
   linear: () => linearStretch(),
   sqrt: () => sqrtStretch(),
@@ -84,31 +99,37 @@ export function renderRgba(s: StampData, d: DisplaySettings): ImageData {
       return o;
     };
     const rgb = makeLuptonRgb(norm(ri), norm(gi), norm(bi), { minimum: 0, stretch: d.stretch, Q: d.Q });
+    // Contrast/bias on each channel (a 256-entry remap; identity at the defaults).
+    const remap = new Uint8ClampedArray(256);
+    for (let i = 0; i < 256; i++) remap[i] = colormapIndex(i / 255, d.contrast ?? 1, d.bias ?? 0.5);
     for (let y = 0; y < h; y++) {
       const dst = (h - 1 - y) * w * 4;
       for (let x = 0; x < w; x++) {
         const si = (y * w + x) * 3;
         const di = dst + x * 4;
-        px[di] = rgb[si]!;
-        px[di + 1] = rgb[si + 1]!;
-        px[di + 2] = rgb[si + 2]!;
+        px[di] = remap[rgb[si]!]!;
+        px[di + 1] = remap[rgb[si + 1]!]!;
+        px[di + 2] = remap[rgb[si + 2]!]!;
         px[di + 3] = 255;
       }
     }
     return out;
   }
   const plane = s.planes[Math.min(d.band, s.planes.length - 1)]!;
-  const [lo, hi] = intervals[d.interval]().limits(plane);
+  const [lo, hi] = displayLimits(plane, d);
   const st = stretches[d.scale]();
+  const lut = colormapTable(d.colormap ?? 'grey');
   const span = hi - lo || 1;
   for (let y = 0; y < h; y++) {
     const dst = (h - 1 - y) * w * 4;
     for (let x = 0; x < w; x++) {
       const v = plane[y * w + x]!;
-      const t = Number.isFinite(v) ? Math.min(1, Math.max(0, (v - lo) / span)) : 0;
-      const g = Math.round(255 * Math.min(1, Math.max(0, st.forward(t))));
+      const t = Number.isFinite(v) ? Math.min(1, Math.max(0, st.forward(Math.min(1, Math.max(0, (v - lo) / span))))) : NaN;
+      const k = colormapIndex(t, d.contrast ?? 1, d.bias ?? 0.5) * 3;
       const di = dst + x * 4;
-      px[di] = px[di + 1] = px[di + 2] = g;
+      px[di] = lut[k]!;
+      px[di + 1] = lut[k + 1]!;
+      px[di + 2] = lut[k + 2]!;
       px[di + 3] = 255;
     }
   }
