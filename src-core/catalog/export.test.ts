@@ -8,6 +8,7 @@ import { exportCsv } from './export-csv';
 import { exportEcsv } from './export-ecsv';
 import { exportFitsTable } from './export-fits';
 import { exportVoTable } from './export-votable';
+import { openCsvCatalog, openFitsCatalog } from './read';
 import { childElements, parseXml, textOf } from '../xml';
 
 const columns: ColumnSpec[] = [
@@ -224,5 +225,31 @@ describe('toAscii and safeColumnName', () => {
     expect(safeColumnName('grade_', 'José', taken)).toBe('grade_Jose');
     expect(safeColumnName('grade_', '🙂', taken)).toBe('grade_unnamed');
     expect(safeColumnName('', '1st', taken)).toBe('_1st');
+  });
+});
+
+describe("LensDesk reads its own CSV, ECSV and FITS exports back as catalogs (ingest --catalog-file)", () => {
+  async function* once(text: string) {
+    yield text;
+  }
+  it.each([
+    ['csv', () => exportCsv(columns, rows)],
+    ['ecsv', () => exportEcsv(columns, rows, prov)],
+  ])('%s', async (name, make) => {
+    const cat = await openCsvCatalog(`c.${name}`, once(make()));
+    const ids: string[] = [];
+    const ra: number[] = [];
+    for await (const ch of cat.chunks) {
+      ids.push(...ch.ids.map(String));
+      ra.push(...Array.from(ch.ra));
+    }
+    expect(ids).toEqual(['J0012+3456', 'J0100-0001', 'J2359+0000']);
+    expect(ra).toEqual([3.0512345678901234, 15, 359.9999999]);
+  });
+  it('fits', async () => {
+    const cat = openFitsCatalog(new FitsFile(new MemorySource('c.fits', exportFitsTable(columns, rows, prov))));
+    const dec: number[] = [];
+    for await (const ch of cat.chunks) dec.push(...Array.from(ch.dec));
+    expect(dec).toEqual([-34.56, -0.0001, 89.9]);
   });
 });

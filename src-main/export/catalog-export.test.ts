@@ -13,6 +13,7 @@ import { ASTROPY_PYTHON, ASTROPY_SKIP_REASON, runPython } from '../../test/astro
 import { fileWorkspace } from '../../test/workspace-fixture';
 import { insertPosterior, type PosteriorDiagnostics } from '../store/posteriors';
 import { Repo } from '../store/repo';
+import { exportKind } from '../jobs/kinds/export';
 import { buildExport } from './catalog-export';
 
 const ws = fileWorkspace();
@@ -96,6 +97,18 @@ describe('workspace export: per-reviewer grades and lens-model columns in every 
     }
   });
 
+  it.skipIf(!ASTROPY_PYTHON)(`VOTable valid under astropy verify='exception', every UCD in the UCD1+ vocabulary (${ASTROPY_PYTHON ? 'available' : ASTROPY_SKIP_REASON})`, () => {
+    writeFileSync(join(dir, 'e.vot'), text('votable'));
+    const py = `import sys, json
+from astropy.io.votable import parse
+from astropy.io.votable.ucd import check_ucd
+t = parse(sys.argv[1], verify='exception').get_first_table()
+print(json.dumps({f.name: [f.ucd, check_ucd(f.ucd, check_controlled_vocabulary=True)] for f in t.fields if f.ucd}))`;
+    const r = JSON.parse(runPython(py, [join(dir, 'e.vot')])) as Record<string, [string, boolean]>;
+    for (const [name, [ucd, ok]] of Object.entries(r)) expect(ok, `${name}: ${ucd}`).toBe(true);
+    expect(Object.keys(r)).toEqual(expect.arrayContaining(['grade_spread', 'grade_Ann_Lee', 'theta_e_sd', 'fit_converged']));
+  }, 60_000);
+
   it.skipIf(!ASTROPY_PYTHON)(`ECSV read by astropy (${ASTROPY_PYTHON ? 'available' : ASTROPY_SKIP_REASON})`, () => {
     writeFileSync(join(dir, 'e.ecsv'), text('ecsv'));
     const py = `import sys, json, math
@@ -113,4 +126,12 @@ print(json.dumps({'rows': {t['id'][i]: [cell(c, i) for c in cols] for i in range
     expect(r.units).toEqual(['None', 'None', 'arcsec', 'arcsec', 'None', 'None']);
     expect(r.meta).toEqual(['Ann Lee', 'bob']);
   }, 60_000);
+});
+
+describe('export job parameters', () => {
+  it('ecsv is a format of its own with the .ecsv extension; unknown formats are refused', () => {
+    expect(exportKind.prepare({ format: 'ecsv' }, '/w').out).toMatch(/^\/w\/exports\/lensdesk-.+\.ecsv$/);
+    expect(exportKind.prepare({ format: 'csv' }, '/w').out).toMatch(/\.csv$/);
+    expect(() => exportKind.prepare({ format: 'xlsx' }, '/w')).toThrow(/format must be one of csv, ecsv, fits, votable, bundle/);
+  });
 });

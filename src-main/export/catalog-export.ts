@@ -36,7 +36,8 @@ export const EXPORT_COLUMNS: ColumnSpec[] = [
 /** The latest lens-model fit of each source (null where a source has none). */
 export const LENS_MODEL_COLUMNS: ColumnSpec[] = [
   { name: 'theta_e_mean', type: 'double', unit: 'arcsec', ucd: 'phys.angSize;stat.mean', description: 'Einstein radius θE, posterior mean (SIE + shear lens model, NUTS)' },
-  { name: 'theta_e_sd', type: 'double', unit: 'arcsec', ucd: 'phys.angSize;stat.stdev', description: 'Einstein radius θE, posterior standard deviation' },
+  // stat.stdev is a primary-only UCD1+ word; an uncertainty of a quantity is stat.error;<quantity>.
+  { name: 'theta_e_sd', type: 'double', unit: 'arcsec', ucd: 'stat.error;phys.angSize', description: 'Einstein radius θE, posterior standard deviation' },
   { name: 'theta_e_rhat', type: 'double', ucd: 'stat.fit.goodness', description: 'Largest split R̂ over the lens-model parameters (Vehtari et al. 2021)' },
   { name: 'fit_converged', type: 'boolean', ucd: 'meta.code.status', description: 'Lens-model fit converged: R̂ < 1.01 and θE bulk ESS ≥ 400' },
 ];
