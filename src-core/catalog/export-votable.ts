@@ -47,7 +47,7 @@ export function exportVoTable(columns: readonly ColumnSpec[], rows: readonly Cat
   for (const c of columns) {
     let dt = DATATYPE[c.type];
     if (c.type === 'string' && rows.some((r) => typeof r[c.name] === 'string' && /[^\x00-\x7f]/.test(r[c.name] as string))) dt = 'unicodeChar';
-    const attrs = [`name="${x(c.name)}"`, `datatype="${dt}"`, c.type === 'string' ? 'arraysize="*"' : '', isPosEq(c) ? `ref="${sysId}"` : '', c.unit ? `unit="${x(c.unit)}"` : '', c.ucd ? `ucd="${x(c.ucd)}"` : '']
+    const attrs = [`name="${x(c.name)}"`, `datatype="${dt}"`, c.type === 'string' ? 'arraysize="*"' : '', c.unit ? `unit="${x(c.unit)}"` : '', c.ucd ? `ucd="${x(c.ucd)}"` : '', isPosEq(c) ? `ref="${sysId}"` : '']
       .filter(Boolean)
       .join(' ');
     out.push(c.description ? `<FIELD ${attrs}><DESCRIPTION>${x(c.description)}</DESCRIPTION></FIELD>` : `<FIELD ${attrs}/>`);
