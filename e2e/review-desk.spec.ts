@@ -196,7 +196,7 @@ test('export from the dialog (keyboard), download the file and parse it', async 
     .prepare('SELECT COUNT(*) FROM (SELECT source_id, AVG(grade) m FROM current_labels WHERE grade IS NOT NULL GROUP BY source_id) WHERE m >= 2')
     .pluck()
     .get() as number;
-  for (const format of ['votable', 'csv'] as const) {
+  for (const format of ['votable', 'csv', 'ecsv'] as const) {
     await page.keyboard.press('e');
     const dialog = page.getByTestId('export-dialog');
     await expect(dialog).toBeVisible();
@@ -209,7 +209,7 @@ test('export from the dialog (keyboard), download the file and parse it', async 
     const link = page.getByTestId('export-link');
     await expect(link).toBeVisible();
     const href = (await link.getAttribute('href'))!;
-    expect(href).toMatch(new RegExp(`/img/file/exports/lensdesk-[^/]+\\.${format === 'csv' ? 'csv' : 'vot'}\\?token=[0-9a-f]+$`));
+    expect(href).toMatch(new RegExp(`/img/file/exports/lensdesk-[^/]+\\.${{ csv: 'csv', ecsv: 'ecsv', votable: 'vot' }[format]}\\?token=[0-9a-f]+$`));
     // The page's token rides in the link (no cookie: cookies would reach every port on 127.0.0.1).
     expect(await page.context().cookies()).toEqual([]);
     const r = await page.request.get(href);
@@ -217,12 +217,21 @@ test('export from the dialog (keyboard), download the file and parse it', async 
     const text = await r.text();
     if (format === 'votable') {
       expect(text).toContain('<VOTABLE');
-      expect(text).toMatch(/<FIELD name="ra" datatype="double" unit="deg" ucd="pos.eq.ra;meta.main"/);
+      expect(text).toMatch(/<FIELD name="ra" datatype="double" unit="deg" ucd="pos.eq.ra;meta.main" ref="sys_icrs"/);
       expect(text).toMatch(/<PARAM name="threshold_consensus_min"[^>]*value="2"/);
       expect(text.match(/<TR>/g)?.length).toBe(nB);
+      expect(text).toMatch(/<COOSYS ID="sys_icrs" system="ICRS" epoch="J2000"\/>/);
+    } else if (format === 'ecsv') {
+      expect(text.startsWith('# %ECSV 1.0\n# ---\n')).toBe(true);
+      expect(text).toContain('# - {name: "ra", datatype: "float64", unit: "deg"');
+      expect(text).toMatch(/^# - \{"thresholds": \{"consensus_min": 2\}\}$/m);
+      expect(text.split('\n').filter((l) => l && !l.startsWith('#')).length - 1).toBe(nB);
     } else {
-      const lines = text.split(/\r?\n/).filter((l) => l && !l.startsWith('#'));
-      expect(lines[0]).toBe('id,ra,dec,catalog,score,n_grades,grade_mean,grade_spread,consensus,disagreement');
+      // Plain RFC 4180: CRLF line ends, no '#' lines, then per-reviewer grades and the lens-model columns.
+      expect(text.endsWith('\r\n')).toBe(true);
+      const lines = text.split('\r\n').filter((l) => l);
+      expect(lines.filter((l) => l.startsWith('#'))).toEqual([]);
+      expect(lines[0]).toMatch(/^id,ra,dec,catalog,score,n_grades,grade_mean,grade_spread,consensus,disagreement,(grade_\w+,)*theta_e_mean,theta_e_sd,theta_e_rhat,fit_converged$/);
       expect(lines.length - 1).toBe(nB);
       // RFC 4180 fields (quoted ones may hold commas).
       const fields = (l: string) => [...l.matchAll(/("(?:[^"]|"")*"|[^,]*)(?:,|$)/g)].map((m) => m[1]!);

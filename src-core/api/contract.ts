@@ -247,8 +247,11 @@ export interface ModelEvaluation {
 
 export interface ConsensusSummary {
   reviewers: { name: string; graded: number; practiceLenses: number; practiceDuds: number; pL: number; pD: number; skill: number }[];
-  /** Fleiss' kappa over the items graded by the most common number (≥ 2) of reviewers. */
-  kappa: { value: number | null; subjects: number; ratersPerSubject: number };
+  /**
+   * Fleiss' kappa over the candidates graded by ≥ 2 reviewers (`subjects`, with min–max raters);
+   * `graded` candidates have any grade, from `reviewers` reviewers; `summary` is the line to show.
+   */
+  kappa: { value: number | null; subjects: number; minRaters: number; maxRaters: number; graded: number; reviewers: number; summary: string };
   swap: { lens: number; dud: number; active: number; prior: number };
   items: {
     sourceId: number;

@@ -81,3 +81,17 @@ export function formatFloat32(v: number): string {
   }
   return String(f);
 }
+
+/**
+ * A column name built from free text (a reviewer's name): characters outside [A-Za-z0-9_] become
+ * '_', so FITS TTYPE, VOTable FIELD, ECSV and most tools accept it; at most 60 characters; made
+ * unique ignoring case against `taken` (which it updates) by a _2, _3, … suffix.
+ */
+export function safeColumnName(prefix: string, raw: string, taken: Set<string>): string {
+  const core = raw.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/[^A-Za-z0-9_]+/g, '_').replace(/^_+|_+$/g, '') || 'unnamed';
+  const base = `${prefix}${core}`.slice(0, 60);
+  let name = NAME.test(base) ? base : `_${base}`.slice(0, 60);
+  for (let k = 2; taken.has(name.toLowerCase()); k++) name = `${base.slice(0, 60 - String(k).length - 1)}_${k}`;
+  taken.add(name.toLowerCase());
+  return name;
+}

@@ -1,37 +1,43 @@
-// CSV export (RFC 4180: comma, CRLF-free '\n' lines, fields with , " or newlines quoted, quotes
-// doubled) preceded by a '#' comment block with provenance and column metadata, the convention
-// TOPCAT/STILTS ("csv" reader skips nothing, so use the 'ascii' or pandas comment='#') and
-// astropy.io.ascii ('#' comments) read. Nulls are empty fields; doubles use the shortest text that
-// reads back to the same value.
-import { formatFloat32, provenanceEntries, validateCatalog, type CatalogRow, type CatalogValue, type ColumnSpec, type Provenance } from './columns';
+// Plain CSV export, RFC 4180 exactly: one header row of column names, then one record per row,
+// every line ended by CRLF (§2.1), fields holding ',', '"', CR or LF quoted with quotes doubled
+// (§2.6–2.7), nothing else in the file. No '#' metadata lines: STILTS' csv reader and astropy's
+// Table.read(format='csv') take the first line as the header and would read a comment block as
+// data. Units, UCDs, descriptions and provenance go in the ECSV export (export-ecsv.ts), which is
+// CSV with a '#' YAML header that astropy and STILTS (ecsv) both read.
+// Nulls are empty fields; an empty string is written "" so the two stay apart. Doubles print as
+// the shortest text that reads back to the same value, floats as the shortest for float32.
+import { formatFloat32, validateCatalog, type CatalogRow, type CatalogValue, type ColumnSpec } from './columns';
 
 export interface CsvExportOptions {
   /** Prefix string cells starting with = + - @ with ' (spreadsheet formula injection guard). Default false: data round-trips unchanged. */
   guardFormulas?: boolean;
 }
 
-function field(v: CatalogValue, spec: ColumnSpec, guard: boolean): string {
+/**
+ * RFC 4180 field text of one cell. Booleans are True/False (astropy's bool converter takes only
+ * those spellings; STILTS takes any case). NaN/±∞ are 'NaN'/'Infinity' by default (what Java's
+ * Double.parseDouble, hence STILTS, and Python's float() both read); ECSV passes astropy's 'nan'/'inf'.
+ */
+export function csvField(v: CatalogValue, spec: ColumnSpec, opts: { guardFormulas?: boolean; nan?: string; inf?: string } = {}): string {
   if (v === null || v === undefined) return '';
   let s: string;
-  if (typeof v === 'boolean') s = v ? 'true' : 'false';
-  else if (typeof v === 'number') s = Number.isNaN(v) ? 'NaN' : spec.type === 'float' ? formatFloat32(v) : String(v);
-  else s = String(v);
-  if (guard && spec.type === 'string' && /^[=+\-@\t\r]/.test(s)) s = "'" + s;
-  return /[",\r\n]/.test(s) || (spec.type === 'string' && (s === '' || /^\s|\s$|^#/.test(s))) ? `"${s.replace(/"/g, '""')}"` : s;
+  if (typeof v === 'boolean') s = v ? 'True' : 'False';
+  else if (typeof v === 'number') {
+    if (Number.isNaN(v)) s = opts.nan ?? 'NaN';
+    else if (!Number.isFinite(v)) s = (v > 0 ? '' : '-') + (opts.inf ?? 'Infinity');
+    else s = spec.type === 'float' ? formatFloat32(v) : String(v);
+  } else s = String(v);
+  if (opts.guardFormulas && spec.type === 'string' && /^[=+\-@\t\r]/.test(s)) s = "'" + s;
+  // Quote what RFC 4180 requires, plus strings a reader could take for something else: an empty
+  // string (else null), edge spaces (some readers strip them), a leading '#' (a comment to ECSV and
+  // to many CSV readers).
+  const quote = /[",\r\n]/.test(s) || (spec.type === 'string' && (s === '' || /^\s|\s$|^#/.test(s)));
+  return quote ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-function oneLine(s: string): string {
-  return s.replace(/[\r\n]+/g, ' ');
-}
-
-export function exportCsv(columns: readonly ColumnSpec[], rows: readonly CatalogRow[], provenance: Provenance, opts: CsvExportOptions = {}): string {
+export function exportCsv(columns: readonly ColumnSpec[], rows: readonly CatalogRow[], opts: CsvExportOptions = {}): string {
   validateCatalog(columns, rows);
-  const lines: string[] = ['# LensDesk catalog export'];
-  for (const [k, v] of provenanceEntries(provenance)) lines.push(`# ${k}: ${oneLine(v)}`);
-  lines.push(`# rows: ${rows.length}`);
-  for (const c of columns)
-    lines.push(`# column ${c.name}: type=${c.type}${c.unit ? ` unit=${c.unit}` : ''}${c.ucd ? ` ucd=${c.ucd}` : ''}${c.description ? ` — ${oneLine(c.description)}` : ''}`);
-  lines.push(columns.map((c) => c.name).join(','));
-  for (const r of rows) lines.push(columns.map((c) => field(r[c.name], c, opts.guardFormulas ?? false)).join(','));
-  return lines.join('\n') + '\n';
+  const lines: string[] = [columns.map((c) => c.name).join(',')];
+  for (const r of rows) lines.push(columns.map((c) => csvField(r[c.name], c, { guardFormulas: opts.guardFormulas })).join(','));
+  return lines.join('\r\n') + '\r\n';
 }

@@ -3,19 +3,21 @@
 // columns, the UCD as the TTYPE comment and as TUCDn, the description as TCOMMn (the keywords
 // STILTS writes), provenance as header keywords + HISTORY cards, and CHECKSUM/DATASUM.
 // Formats: boolean → L (null = 0x00), int → J (TNULL −2147483648), long → K (TNULL −2⁶³),
-// float → E, double → D (null = NaN), string → nA with n the longest value (non-ASCII → '?':
-// FITS strings are printable ASCII).
+// float → E, double → D (null = NaN), string → nA with n the longest value. FITS header text and
+// character columns are printable ASCII (FITS 4.0 §4.1.2.3, §7.3.3.1): non-ASCII is spelled out in
+// ASCII by toAscii ("0–3" → "0-3", "θE" → "thetaE"), not replaced by '?'.
 import { InputError } from '../errors';
 import type { CardInput } from '../fits/card-format';
 import { writeFits, type BinColumnSpec } from '../fits/writer';
+import { toAscii as ascii } from './ascii';
 import { provenanceEntries, validateCatalog, type CatalogRow, type ColumnSpec, type Provenance } from './columns';
 
 const INT_NULL = -2147483648;
-const LONG_NULL = -9223372036854775808; // −2⁶³, exact as a double
-
-function ascii(s: string): string {
-  return s.replace(/[^\x20-\x7e]/g, '?');
-}
+// −2⁶³ as a bigint: as a double the writer formatted TNULL as -9.223372036854776E+18, which astropy
+// ignores ("TNULLn must be an integer"), so null int64 cells read back as −2⁶³ instead of masked.
+// table-writer's BinColumnSpec.tnull is typed number but handles a bigint (BigInt(tnull), and
+// formatCard writes a bigint as an integer): hence the cast, until that type says number | bigint.
+const LONG_NULL = -(2n ** 63n) as unknown as number;
 
 export function exportFitsTable(columns: readonly ColumnSpec[], rows: readonly CatalogRow[], provenance: Provenance, opts: { extname?: string } = {}): Uint8Array {
   validateCatalog(columns, rows);

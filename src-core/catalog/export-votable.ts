@@ -3,7 +3,9 @@
 // (models, numeric thresholds) elements; each FIELD carries datatype, unit, UCD and a DESCRIPTION.
 // Nulls are empty TD cells (allowed for every datatype since VOTable 1.3 §6.1). Strings with
 // characters outside ASCII are declared unicodeChar (UTF-8 in the document).
-import { escapeXml as x } from './xml';
+// Positions: one COOSYS (VOTable 1.4 §2.1: system="ICRS", epoch J2000) in the RESOURCE, and every
+// FIELD whose UCD is pos.eq.* references it through ref=, so TOPCAT/astropy know the frame.
+import { escapeXml as x } from '../xml';
 import { formatFloat32, provenanceEntries, validateCatalog, type CatalogRow, type ColumnSpec, type ColumnType, type Provenance } from './columns';
 
 const DATATYPE: Record<ColumnType, string> = { boolean: 'boolean', int: 'int', long: 'long', float: 'float', double: 'double', string: 'char' };
@@ -11,7 +13,13 @@ const DATATYPE: Record<ColumnType, string> = { boolean: 'boolean', int: 'int', l
 export interface VoTableOptions {
   tableName?: string;
   description?: string;
+  /** Frame of the pos.eq.* columns (default ICRS at epoch J2000). */
+  coosys?: { system: 'ICRS' | 'FK5' | 'FK4'; epoch?: string; equinox?: string };
 }
+
+/** ID of the COOSYS element that RA/Dec FIELDs reference. */
+export const COOSYS_ID = 'sys_icrs';
+const isPosEq = (c: ColumnSpec) => /(^|;)pos\.eq\./.test(c.ucd ?? '');
 
 export function exportVoTable(columns: readonly ColumnSpec[], rows: readonly CatalogRow[], provenance: Provenance, opts: VoTableOptions = {}): string {
   validateCatalog(columns, rows);
@@ -27,13 +35,19 @@ export function exportVoTable(columns: readonly ColumnSpec[], rows: readonly Cat
     else if (/^model\d+$/.test(k)) params.push(`<PARAM name="${x(k)}" datatype="char" arraysize="*" value="${x(v)}" ucd="meta.code"><DESCRIPTION>Model name, version and hash</DESCRIPTION></PARAM>`);
     else out.push(`<INFO name="${x(k)}" value="${x(v)}"/>`);
   }
+  const coosys = opts.coosys ?? { system: 'ICRS', epoch: 'J2000' };
+  const sysId = coosys.system === 'ICRS' ? COOSYS_ID : `sys_${coosys.system.toLowerCase()}`;
+  if (columns.some(isPosEq)) {
+    const a = [`ID="${sysId}"`, `system="${coosys.system}"`, coosys.equinox ? `equinox="${x(coosys.equinox)}"` : '', coosys.epoch ? `epoch="${x(coosys.epoch)}"` : ''];
+    out.push(`<COOSYS ${a.filter(Boolean).join(' ')}/>`);
+  }
   out.push(`<TABLE name="${x(opts.tableName ?? 'lens_candidates')}" nrows="${rows.length}">`);
   if (opts.description) out.push(`<DESCRIPTION>${x(opts.description)}</DESCRIPTION>`);
   out.push(...params);
   for (const c of columns) {
     let dt = DATATYPE[c.type];
     if (c.type === 'string' && rows.some((r) => typeof r[c.name] === 'string' && /[^\x00-\x7f]/.test(r[c.name] as string))) dt = 'unicodeChar';
-    const attrs = [`name="${x(c.name)}"`, `datatype="${dt}"`, c.type === 'string' ? 'arraysize="*"' : '', c.unit ? `unit="${x(c.unit)}"` : '', c.ucd ? `ucd="${x(c.ucd)}"` : '']
+    const attrs = [`name="${x(c.name)}"`, `datatype="${dt}"`, c.type === 'string' ? 'arraysize="*"' : '', c.unit ? `unit="${x(c.unit)}"` : '', c.ucd ? `ucd="${x(c.ucd)}"` : '', isPosEq(c) ? `ref="${sysId}"` : '']
       .filter(Boolean)
       .join(' ');
     out.push(c.description ? `<FIELD ${attrs}><DESCRIPTION>${x(c.description)}</DESCRIPTION></FIELD>` : `<FIELD ${attrs}/>`);

@@ -1,16 +1,15 @@
 // Catalog exports read back: CSV by an RFC 4180 parser written here, VOTable by the XML reader,
-// FITS by the project's FITS reader (src-core/fits). astropy/STILTS read-back runs when installed.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// FITS by the project's FITS reader (src-core/fits). astropy/STILTS read-back: export-interop.test.ts.
 import { describe, expect, it } from 'vitest';
 import { FitsFile, FitsTable, MemorySource, verifyChecksum } from '../fits/index';
-import { formatFloat32, STANDARD_COLUMNS, type CatalogRow, type ColumnSpec, type Provenance } from './columns';
+import { toAscii } from './ascii';
+import { formatFloat32, safeColumnName, STANDARD_COLUMNS, type CatalogRow, type ColumnSpec, type Provenance } from './columns';
 import { exportCsv } from './export-csv';
+import { exportEcsv } from './export-ecsv';
 import { exportFitsTable } from './export-fits';
 import { exportVoTable } from './export-votable';
-import { childElements, parseXml, textOf } from './xml';
+import { openCsvCatalog, openFitsCatalog } from './read';
+import { childElements, parseXml, textOf } from '../xml';
 
 const columns: ColumnSpec[] = [
   STANDARD_COLUMNS.id,
@@ -36,41 +35,38 @@ const prov: Provenance = {
   extra: { survey: 'DECaLS DR10' },
 };
 
-/** RFC 4180 reader (quoted fields, doubled quotes, embedded newlines); '#' lines outside quotes skipped. */
-function parseCsv(text: string): { comments: string[]; table: string[][] } {
-  const comments: string[] = [];
+/**
+ * Strict RFC 4180 reader: records end with CRLF (§2.1), quoted fields may hold ',', '"' (doubled)
+ * and line breaks (§2.6–2.7). Throws on a bare LF or CR outside quotes, so LF-only output fails.
+ */
+function parseCsv(text: string): string[][] {
   const table: string[][] = [];
   let i = 0;
   while (i < text.length) {
-    if (text[i] === '#') {
-      const e = text.indexOf('\n', i);
-      comments.push(text.slice(i, e));
-      i = e + 1;
-      continue;
-    }
     const row: string[] = [];
     for (;;) {
       let f = '';
       if (text[i] === '"') {
         i++;
         for (;;) {
+          if (i >= text.length) throw new Error('unterminated quote');
           if (text[i] === '"' && text[i + 1] === '"') (f += '"'), (i += 2);
           else if (text[i] === '"') {
             i++;
             break;
           } else f += text[i++];
         }
-      } else while (i < text.length && text[i] !== ',' && text[i] !== '\n') f += text[i++];
+      } else while (i < text.length && text[i] !== ',' && text[i] !== '\r' && text[i] !== '\n') f += text[i++];
       row.push(f);
       if (text[i] === ',') i++;
-      else {
-        i++;
+      else if (text[i] === '\r' && text[i + 1] === '\n') {
+        i += 2;
         break;
-      }
+      } else throw new Error(`record ${table.length + 1} does not end in CRLF (got ${JSON.stringify(text.slice(i, i + 2))})`);
     }
     table.push(row);
   }
-  return { comments, table };
+  return table;
 }
 
 describe('formatFloat32', () => {
@@ -85,27 +81,53 @@ describe('formatFloat32', () => {
   });
 });
 
-describe('CSV export', () => {
-  const csv = exportCsv(columns, rows, prov);
-  const { comments, table } = parseCsv(csv);
-  it('header block carries provenance and column metadata', () => {
-    expect(comments).toContain('# model1: cmudeeplens-ground 1.2 sha256:abc123');
-    expect(comments).toContain('# threshold_score_min: 0.5');
-    expect(comments).toContain('# reviewers: alice, bob');
-    expect(comments.some((c) => c.includes('column ra: type=double unit=deg ucd=pos.eq.ra;meta.main'))).toBe(true);
+describe('CSV export (plain RFC 4180)', () => {
+  const csv = exportCsv(columns, rows);
+  const table = parseCsv(csv);
+  it('is a header row then one CRLF record per row, with no comment or metadata lines', () => {
+    expect(table[0]).toEqual(columns.map((c) => c.name));
+    expect(table).toHaveLength(rows.length + 1);
+    expect(csv.split('\r\n').filter((l) => l.startsWith('#'))).toEqual([]);
+    expect(csv.endsWith('\r\n')).toBe(true);
   });
   it('values read back unchanged (quotes, commas, newlines, nulls, full double precision)', () => {
-    expect(table[0]).toEqual(columns.map((c) => c.name));
     expect(table[1]![0]).toBe('J0012+3456');
     expect(Number(table[1]![1])).toBe(3.0512345678901234);
     expect(table[1]![7]).toBe('arc, "clear" & <bright>');
     expect(table[2]![7]).toBe('line1\nline2');
     expect(table[3]!.slice(3)).toEqual(['', '0', '', '', '']);
     expect(table[1]![3]).toBe('0.987'); // shortest text that is the same float32
+    expect(table[1]![6]).toBe('True'); // the spelling astropy's bool converter accepts
     expect(Math.fround(Number(table[1]![3]))).toBe(Math.fround(0.987));
   });
+  it('keeps an empty string apart from null, and quotes a leading #', () => {
+    const t = parseCsv(exportCsv([STANDARD_COLUMNS.id, { name: 's', type: 'string' }], [{ id: '#1', s: '' }, { id: 'x', s: null }]));
+    expect(exportCsv([STANDARD_COLUMNS.id, { name: 's', type: 'string' }], [{ id: '#1', s: '' }, { id: 'x', s: null }])).toBe('id,s\r\n"#1",""\r\nx,\r\n');
+    expect(t.slice(1)).toEqual([['#1', ''], ['x', '']]);
+  });
   it('rejects a wrong cell type naming row and column', () => {
-    expect(() => exportCsv(columns, [{ ...rows[0], grade: 'x' }], prov)).toThrow(/row 0, column 'grade'/);
+    expect(() => exportCsv(columns, [{ ...rows[0], grade: 'x' }])).toThrow(/row 0, column 'grade'/);
+  });
+});
+
+describe('ECSV 1.0 export', () => {
+  const ecsv = exportEcsv(columns, rows, prov);
+  const lines = ecsv.split('\n');
+  it('starts with the ECSV 1.0 signature and a YAML header of datatype/unit/description/UCD per column', () => {
+    expect(lines[0]).toBe('# %ECSV 1.0');
+    expect(lines[1]).toBe('# ---');
+    expect(lines).toContain("# delimiter: ','");
+    expect(lines).toContain('# - {name: "ra", datatype: "float64", unit: "deg", description: "Right ascension (ICRS)", meta: {"ucd": "pos.eq.ra;meta.main"}}');
+    expect(lines).toContain('# - {name: "n_votes", datatype: "int64"}');
+    expect(lines).toContain('# - {"thresholds": {"score_min": 0.5}}');
+    // The description with quotes stays one valid double-quoted YAML scalar.
+    expect(lines).toContain('# - {name: "note", datatype: "string", description: "Reviewer note <free text> & \\"quotes\\""}');
+  });
+  it('data after the header is the same RFC 4180 CSV, with astropy spellings of NaN', () => {
+    const header = lines.findIndex((l) => !l.startsWith('#'));
+    expect(lines[header]).toBe(columns.map((c) => c.name).join(','));
+    const withNaN = exportEcsv([{ name: 'x', type: 'double' }], [{ x: NaN }, { x: -Infinity }, { x: null }], prov).split('\n');
+    expect(withNaN.slice(-4)).toEqual(['nan', '-inf', '', '']);
   });
 });
 
@@ -126,6 +148,15 @@ describe('VOTable 1.4 export', () => {
     expect(params.model1!.value).toBe('cmudeeplens-ground 1.2 sha256:abc123');
     const infos = Object.fromEntries(childElements(childElements(root, 'RESOURCE')[0]!, 'INFO').map((p) => [p.attrs.name, p.attrs.value]));
     expect(infos).toMatchObject({ date: prov.date, reviewers: 'alice, bob', survey: 'DECaLS DR10' });
+  });
+  it('declares ICRS in a COOSYS that the RA/Dec FIELDs (and only they) reference', () => {
+    const resource = childElements(root, 'RESOURCE')[0]!;
+    const coosys = childElements(resource, 'COOSYS');
+    expect(coosys).toHaveLength(1);
+    expect(coosys[0]!.attrs).toMatchObject({ system: 'ICRS', epoch: 'J2000' });
+    const refs = childElements(table, 'FIELD').map((f) => f.attrs.ref ?? null);
+    expect(refs).toEqual([null, coosys[0]!.attrs.ID, coosys[0]!.attrs.ID, null, null, null, null, null]);
+    expect(coosys[0]!.attrs.ID).toMatch(/^[A-Za-z_][\w.-]*$/); // an XML ID
   });
   it('TABLEDATA reads back with escaping undone and empty TD for null', () => {
     const trs = childElements(childElements(childElements(table, 'DATA')[0]!, 'TABLEDATA')[0]!, 'TR');
@@ -155,11 +186,19 @@ describe('FITS BINTABLE export', () => {
     expect(hdu.header.getString('DATE')).toBe(prov.date);
     expect(verifyChecksum(file, hdu)).toEqual({ checksum: 'ok', datasum: 'ok' });
   });
+  it('header text is ASCII spelled out, not "?" (FITS 4.0 §4.1.2.3)', () => {
+    expect(hdu.header.getString('TCOMM5')).toBe('Consensus grade 0-3');
+    const header = bytes.subarray(2880, 2880 * 3);
+    expect(header.every((b) => b >= 0x20 && b <= 0x7e)).toBe(true);
+    const g = exportFitsTable([{ name: 'theta_e', type: 'double', unit: 'arcsec', description: 'θE ≥ 1″ – R̂ < 1.01 · café' }], [{ theta_e: 1 }], prov);
+    const h = new FitsFile(new MemorySource('g.fits', g)).hdu(1).header;
+    expect(h.getString('TCOMM1')).toBe('thetaE >= 1" - R-hat < 1.01 . cafe');
+  });
   it('cells read back, nulls as TNULL/NaN/undefined logical', () => {
     const r = t.readRows(0, 3);
     expect(r[0]!.filter((_, i) => i !== 5)).toEqual(['J0012+3456', 3.0512345678901234, -34.56, Math.fround(0.987), 3, true, 'arc, "clear" & <bright>']);
     expect(Number(r[0]![5])).toBe(12); // int64: the reader gives a number when it is exact
-    expect(r[1]![7]).toBe('line1?line2'); // FITS strings are printable ASCII
+    expect(r[1]![7]).toBe('line1 line2'); // FITS strings are printable ASCII: line breaks become spaces
     // the reader returns stored values like astropy.io.fits; null is the TNULL value
     expect(hdu.header.get('TNULL5')).toBe(-2147483648);
     expect(r[1]![4]).toBe(-2147483648);
@@ -169,33 +208,48 @@ describe('FITS BINTABLE export', () => {
   });
 });
 
-function has(cmd: string, args: string[]): boolean {
-  try {
-    execFileSync(cmd, args, { stdio: 'ignore', timeout: 20000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const hasAstropy = has('/usr/bin/python3', ['-c', 'import astropy']) || has('python3', ['-c', 'import astropy']);
-const hasStilts = has('stilts', ['-version']);
+describe('toAscii and safeColumnName', () => {
+  it('spells out symbols, drops accents, and is printable ASCII for any input', () => {
+    expect(toAscii('0–3')).toBe('0-3');
+    expect(toAscii('Max − min ≥ 2; θE ± σ')).toBe('Max - min >= 2; thetaE +/- sigma');
+    expect(toAscii('Müller, Ørsted, naïve')).toBe('Muller, Orsted, naive');
+    expect(toAscii('a\tb\nc')).toBe('a b c');
+    const all = toAscii(String.fromCodePoint(...Array.from({ length: 3000 }, (_, i) => i + 1)));
+    expect(/^[\x20-\x7e]*$/.test(all)).toBe(true);
+  });
+  it('turns free text into unique column names', () => {
+    const taken = new Set(['id', 'grade_mean']);
+    expect(safeColumnName('grade_', 'Ann Lee', taken)).toBe('grade_Ann_Lee');
+    expect(safeColumnName('grade_', 'ann-lee', taken)).toBe('grade_ann_lee_2'); // same name ignoring case
+    expect(safeColumnName('grade_', 'mean', taken)).toBe('grade_mean_2');
+    expect(safeColumnName('grade_', 'José', taken)).toBe('grade_Jose');
+    expect(safeColumnName('grade_', '🙂', taken)).toBe('grade_unnamed');
+    expect(safeColumnName('', '1st', taken)).toBe('_1st');
+  });
+});
 
-describe.skipIf(!hasAstropy && !hasStilts)(`read back by astropy/STILTS (${hasAstropy || hasStilts ? 'available' : 'skipped: neither astropy nor stilts is installed here'})`, () => {
-  it('astropy reads the VOTable and the FITS table', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lensdesk-export-'));
-    try {
-      writeFileSync(join(dir, 'c.vot'), exportVoTable(columns, rows, prov));
-      writeFileSync(join(dir, 'c.fits'), exportFitsTable(columns, rows, prov));
-      if (hasAstropy) {
-        const py = `from astropy.table import Table; import sys
-v = Table.read(sys.argv[1] + '/c.vot'); f = Table.read(sys.argv[1] + '/c.fits')
-print(len(v), v['ra'].unit, v['id'][0], len(f), f['ra'].unit, f['note'][0])`;
-        const out = execFileSync(has('/usr/bin/python3', ['-c', 'import astropy']) ? '/usr/bin/python3' : 'python3', ['-c', py, dir]).toString();
-        expect(out.trim()).toBe('3 deg J0012+3456 3 deg arc, "clear" & <bright>');
-      }
-      if (hasStilts) expect(execFileSync('stilts', ['tpipe', `in=${dir}/c.vot`, 'omode=count']).toString()).toMatch(/rows: 3/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+describe("LensDesk reads its own CSV, ECSV and FITS exports back as catalogs (ingest --catalog-file)", () => {
+  async function* once(text: string) {
+    yield text;
+  }
+  it.each([
+    ['csv', () => exportCsv(columns, rows)],
+    ['ecsv', () => exportEcsv(columns, rows, prov)],
+  ])('%s', async (name, make) => {
+    const cat = await openCsvCatalog(`c.${name}`, once(make()));
+    const ids: string[] = [];
+    const ra: number[] = [];
+    for await (const ch of cat.chunks) {
+      ids.push(...ch.ids.map(String));
+      ra.push(...Array.from(ch.ra));
     }
+    expect(ids).toEqual(['J0012+3456', 'J0100-0001', 'J2359+0000']);
+    expect(ra).toEqual([3.0512345678901234, 15, 359.9999999]);
+  });
+  it('fits', async () => {
+    const cat = openFitsCatalog(new FitsFile(new MemorySource('c.fits', exportFitsTable(columns, rows, prov))));
+    const dec: number[] = [];
+    for await (const ch of cat.chunks) dec.push(...Array.from(ch.dec));
+    expect(dec).toEqual([-34.56, -0.0001, 89.9]);
   });
 });

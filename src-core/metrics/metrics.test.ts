@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../rng';
 import { calibrationCurve } from './calibration';
-import { cohenKappa, fleissKappa, fleissKappaFromRatings } from './agreement';
+import { cohenKappa, fleissKappa, fleissKappaFromRatings, fleissKappaVaryingRaters, kappaSummaryLine } from './agreement';
 import { auroc, fprAtTpr, precisionAtK, rocCurve, rocSummary, tprAtFpBelow } from './roc';
 
 function bruteAuroc(y: number[], s: number[]): number {
@@ -122,6 +122,24 @@ describe("Fleiss' and Cohen's kappa", () => {
     const b = [...Array(20).fill('y'), ...Array(5).fill('n'), ...Array(10).fill('y'), ...Array(15).fill('n')];
     expect(cohenKappa(a, b)).toBeCloseTo(0.4, 12);
     expect(() => fleissKappa([[1, 2], [1, 1]])).toThrow(/same number of raters/);
+  });
+  it('varying raters per subject: hand-worked case, equal raters reduce to Fleiss, single ratings left out', () => {
+    // [A,A], [A,B,B], [B,B,B]: p_a = (1 + 1/3 + 1)/3 = 7/9; π_A = (1 + 1/3 + 0)/3 = 4/9, π_B = 5/9;
+    // p_e = 41/81; κ = (63 − 41)/(81 − 41) = 22/40 = 0.55.
+    const r = fleissKappaVaryingRaters([['A', 'A'], ['A', 'B', 'B'], ['B', 'B', 'B'], ['A']]);
+    expect(r.kappa).toBeCloseTo(0.55, 12);
+    expect(r).toMatchObject({ subjects: 3, minRaters: 2, maxRaters: 3 });
+    const equal = [['a', 'b', 'b'], ['a', 'a', 'a'], ['b', 'c', 'c'], ['c', 'c', 'a']];
+    expect(fleissKappaVaryingRaters(equal).kappa).toBeCloseTo(fleissKappaFromRatings(equal), 12);
+    expect(fleissKappaVaryingRaters([[3], [2], [1]])).toEqual({ kappa: null, subjects: 0, minRaters: 0, maxRaters: 0 });
+  });
+  it('says what κ was computed over, or why there is none', () => {
+    const base = { value: null, subjects: 0, minRaters: 0, maxRaters: 0 };
+    expect(kappaSummaryLine({ ...base, graded: 30, reviewers: 1 })).toBe("Fleiss' κ needs ≥ 2 reviewers per candidate (30 graded by 1 reviewer)");
+    expect(kappaSummaryLine({ ...base, graded: 0, reviewers: 0 })).toBe("Fleiss' κ needs ≥ 2 reviewers per candidate (nothing graded yet)");
+    expect(kappaSummaryLine({ ...base, graded: 12, reviewers: 2 })).toBe("Fleiss' κ needs ≥ 2 reviewers per candidate (12 graded each by 1 of 2 reviewers)");
+    expect(kappaSummaryLine({ value: 0.4123, subjects: 10, minRaters: 2, maxRaters: 3, graded: 30, reviewers: 3 })).toBe("Fleiss' κ 0.412 (10 candidates graded by 2–3 reviewers; 20 more graded by 1 reviewer)");
+    expect(kappaSummaryLine({ value: null, subjects: 4, minRaters: 2, maxRaters: 2, graded: 4, reviewers: 2 })).toMatch(/undefined: every grade falls in one category \(4 candidates graded by 2 reviewers\)/);
   });
 });
 

@@ -1,5 +1,7 @@
 // Stand-alone SVG figures of an evaluation (for `lensdesk evaluate --plots`): the ROC curve with
 // TPR0 / TPR10 marked, and the reliability curve against the diagonal. Pure strings, no DOM.
+import { escapeXml as esc } from '../xml';
+
 export interface PlotSeries {
   name: string;
   x: ArrayLike<number>;
@@ -8,7 +10,6 @@ export interface PlotSeries {
 }
 
 const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd'];
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** A square unit plot ([0, 1]² axes) with series as polylines, a dashed diagonal and extras. */
 export function unitSquareSvg(o: { title: string; xLabel: string; yLabel: string; series: PlotSeries[]; hLines?: { y: number; label: string; colour: string }[]; dots?: boolean }): string {

@@ -1,7 +1,7 @@
 // Consensus across reviewers: Fleiss' kappa, SWAP posteriors and per-reviewer skill learned from
 // practice items (sources with simulation truth), and the items with their grades side by side.
 import type { ConsensusSummary } from '../../src-core/api/contract';
-import { fleissKappaFromRatings } from '../../src-core/metrics/agreement';
+import { fleissKappaVaryingRaters, kappaSummaryLine } from '../../src-core/metrics/agreement';
 import { swap, SWAP_DEFAULTS } from '../../src-core/review/swap';
 import type { Repo } from '../store/repo';
 
@@ -18,21 +18,17 @@ export function consensusSummary(repo: Repo, limit: number, practiceIsTruth = tr
   const result = swap(
     grades.map((g) => ({ reviewer: g.reviewer, item: g.sourceId, grade: g.grade, truth: practiceIsTruth ? g.truth : undefined })),
   );
-  // Fleiss' kappa needs the same number of raters per subject: use the most common n ≥ 2.
-  const byN = new Map<number, number[][]>();
-  for (const it of byItem.values()) {
-    const r = Object.values(it.grades);
-    if (r.length < 2) continue;
-    if (!byN.has(r.length)) byN.set(r.length, []);
-    byN.get(r.length)!.push(r);
-  }
-  let best: [number, number[][]] | undefined;
-  for (const e of byN) if (!best || e[1].length > best[1].length) best = e;
-  let kappa: number | null = null;
-  if (best) {
-    const k = fleissKappaFromRatings(best[1]);
-    kappa = Number.isFinite(k) ? k : null;
-  }
+  // Fleiss' kappa over every candidate graded by ≥ 2 reviewers (raters per candidate may differ).
+  const ratings = [...byItem.values()].map((it) => Object.values(it.grades));
+  const fk = fleissKappaVaryingRaters(ratings);
+  const k = {
+    value: fk.kappa !== null && Number.isFinite(fk.kappa) ? fk.kappa : null,
+    subjects: fk.subjects,
+    minRaters: fk.minRaters,
+    maxRaters: fk.maxRaters,
+    graded: byItem.size,
+    reviewers: graded.size,
+  };
   const items = [...byItem.entries()].map(([sourceId, it]) => {
     const g = Object.values(it.grades);
     const mean = g.reduce((a, b) => a + b, 0) / g.length;
@@ -59,7 +55,7 @@ export function consensusSummary(repo: Repo, limit: number, practiceIsTruth = tr
       pD: a.pD,
       skill: a.skill,
     })),
-    kappa: { value: kappa, subjects: best?.[1].length ?? 0, ratersPerSubject: best?.[0] ?? 0 },
+    kappa: { ...k, summary: kappaSummaryLine(k) },
     swap: { ...counts, prior: SWAP_DEFAULTS.prior },
     items: items.slice(0, limit),
   };

@@ -13,6 +13,7 @@ export const CONTENT_TYPES: Record<string, string> = {
   fz: 'application/fits',
   png: 'image/png',
   csv: 'text/csv',
+  ecsv: 'text/csv',
   xml: 'application/x-votable+xml',
   vot: 'application/x-votable+xml',
   json: 'application/json',

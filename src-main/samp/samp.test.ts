@@ -141,3 +141,23 @@ describe('SAMP hub + two clients on loopback', () => {
     expect(r['samp.status']).toBe('samp.ok');
   });
 });
+
+describe('XML-RPC decoding of hostile or sloppy input', () => {
+  it('a struct member named __proto__ stays data and does not replace the prototype', () => {
+    const v = decodeResponse('<methodResponse><params><param><value><struct><member><name>__proto__</name><value><struct><member><name>polluted</name><value>yes</value></member></struct></value></member></struct></value></param></params></methodResponse>') as Record<string, unknown>;
+    expect(Object.getPrototypeOf(v)).toBe(Object.prototype);
+    expect(Object.keys(v)).toEqual(['__proto__']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+  it('malformed responses are typed errors, not TypeErrors', () => {
+    expect(() => decodeResponse('<methodResponse><fault></fault></methodResponse>')).toThrow(/<fault> without a <value>/);
+    expect(() => decodeResponse('<methodResponse><fault><value><string>x</string></value></fault></methodResponse>')).toThrow(/not a struct/);
+    expect(() => decodeResponse('<methodResponse></methodResponse>')).toThrow(/response without a value/);
+    expect(() => decodeCall('<methodCall><methodName>a & b</methodName></methodCall>')).toThrow(/'&' must start a reference/);
+    expect(() => decodeCall('<!DOCTYPE lolz [<!ENTITY lol "lol">]><methodCall/>')).toThrow(/DOCTYPE/);
+  });
+  it('accepts what Python xmlrpc.client (astropy, TOPCAT-era peers) writes: single-quoted declaration, whitespace between elements', () => {
+    const py = "<?xml version='1.0'?>\n<methodCall>\n<methodName>samp.client.receiveNotification</methodName>\n<params>\n<param>\n<value><string>k</string></value>\n</param>\n<param>\n<value><struct>\n<member>\n<name>samp.mtype</name>\n<value><string>x.y</string></value>\n</member>\n</struct></value>\n</param>\n</params>\n</methodCall>\n";
+    expect(decodeCall(py)).toEqual({ method: 'samp.client.receiveNotification', params: ['k', { 'samp.mtype': 'x.y' }] });
+  });
+});

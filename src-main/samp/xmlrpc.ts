@@ -5,7 +5,7 @@
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { InputError } from '../../src-core/errors';
-import { childElements, escapeXml, parseXml, textOf, type XmlElement } from '../../src-core/catalog/xml';
+import { childElements, escapeXml, parseXml, textOf, type XmlElement } from '../../src-core/xml';
 
 export type XmlRpcValue = string | number | boolean | XmlRpcValue[] | { [key: string]: XmlRpcValue };
 
@@ -71,7 +71,8 @@ export function decodeValue(el: XmlElement): XmlRpcValue {
         const name = childElements(m, 'name')[0];
         const value = childElements(m, 'value')[0];
         if (!name || !value) throw bad('struct member without name or value');
-        out[textOf(name)] = decodeValue(value);
+        // defineProperty, not assignment: a member named __proto__ must stay data, not become the prototype.
+        Object.defineProperty(out, textOf(name), { value: decodeValue(value), enumerable: true, writable: true, configurable: true });
       }
       return out;
     }
@@ -102,10 +103,14 @@ export function decodeResponse(xml: string): XmlRpcValue {
   if (root.name !== 'methodResponse') throw bad(`root <${root.name}> is not <methodResponse>`);
   const fault = childElements(root, 'fault')[0];
   if (fault) {
-    const f = decodeValue(childElements(fault, 'value')[0]!) as Record<string, XmlRpcValue>;
+    const fv = childElements(fault, 'value')[0];
+    if (!fv) throw bad('<fault> without a <value>');
+    const f = decodeValue(fv);
+    if (typeof f !== 'object' || Array.isArray(f)) throw bad('<fault> value is not a struct');
     throw new XmlRpcFault(Number(f.faultCode), String(f.faultString));
   }
-  const v = childElements(childElements(childElements(root, 'params')[0]!, 'param')[0]!, 'value')[0];
+  const param = childElements(childElements(root, 'params')[0] ?? root, 'param')[0];
+  const v = param && childElements(param, 'value')[0];
   if (!v) throw bad('response without a value');
   return decodeValue(v);
 }

@@ -6,15 +6,24 @@ import { runJobCli, WORKSPACE_HELP } from '../job-runner';
 
 export const exportCommand: CliCommand = {
   name: 'export',
-  summary: 'export the vetted catalog as CSV, FITS or VOTable',
-  usage: `Usage: lensdesk export [--format csv|fits|votable|bundle] [--out FILE] [--force] [--min-grade A|B|C|X|0-3] [--min-score P] [--workspace DIR] [--json]
+  summary: 'export the vetted catalog as CSV, ECSV, FITS or VOTable',
+  usage: `Usage: lensdesk export [--format csv|ecsv|fits|votable|bundle] [--out FILE] [--force] [--min-grade A|B|C|X|0-3] [--min-score P] [--workspace DIR] [--json]
 
 Writes one row per source passing the filters: id, ra, dec (deg, ICRS), catalog, score (active
-model), n_grades, grade_mean (0–3), grade_spread, consensus letter, disagreement flag; provenance
-(models, thresholds, reviewers, date) in the header / PARAMs. Default file: <workspace>/exports/.
-An existing --out file is never replaced unless --force is given.
-\`bundle\` writes a folder: cutouts.fits (N × bands × H × W cube, plane n = catalog row n),
-catalog.fits + catalog.csv, and png/ with a colour composite per candidate.
+model), n_grades, grade_mean (0-3), grade_spread (max - min), consensus letter, disagreement flag,
+grade_<reviewer> (each reviewer's current grade), and the latest lens-model fit (theta_e_mean,
+theta_e_sd [arcsec], theta_e_rhat, fit_converged; empty where a source has no fit).
+  csv      plain RFC 4180 CSV, CRLF line ends, one header row: what astropy Table.read(format='csv'),
+           STILTS/TOPCAT (ifmt=csv), pandas and spreadsheets read as-is; no units or provenance.
+  ecsv     astropy ECSV 1.0: the same CSV after a '# ' YAML header with each column's datatype,
+           unit, description and UCD, and the provenance (models, thresholds, reviewers, date) as
+           table meta. Read with Table.read(f) (or format='ascii.ecsv') or STILTS ifmt=ecsv.
+  fits     FITS BINTABLE with TUNIT/TUCD/TCOMM and provenance keywords.
+  votable  VOTable 1.4 (TABLEDATA) with COOSYS ICRS, units, UCDs, provenance as INFO/PARAM.
+  bundle   a folder: cutouts.fits (N x bands x H x W cube, plane n = catalog row n), catalog.fits +
+           catalog.csv, and png/ with a colour composite per candidate.
+Default file: <workspace>/exports/lensdesk-<time>.<csv|ecsv|fits|vot>. An existing --out file
+is never replaced unless --force is given.
 ${WORKSPACE_HELP}`,
   async run(argv, io) {
     const { values } = parseArgs({

@@ -40,3 +40,25 @@ describe('lensdesk metrics', () => {
     await expect(metricsCommand.run(['--scores', join(dir, 'missing.csv')], io())).rejects.toThrow(/cannot read .*missing\.csv/);
   });
 });
+
+describe('lensdesk metrics human output', () => {
+  it('puts a space between every label and its value, with the JSON keys as the k', async () => {
+    // 1200 examples: the top 1000 scores hold 970 positives (hand count), so precision@1000 = 0.97.
+    const lines = ['label,score'];
+    for (let i = 0; i < 1200; i++) lines.push(`${i < 970 || (i >= 1000 && i < 1010) ? 1 : 0},${(1 - i / 1200).toFixed(6)}`);
+    const f = csv('k.csv', lines.join('\n') + '\n');
+    const human = io();
+    expect(await metricsCommand.run(['--scores', f, '--k', '10,100,1000'], human)).toBe(0);
+    const text = human.stdout.join('\n');
+    expect(text).toMatch(/^precision@1000 +0\.9700$/m);
+    expect(text).toMatch(/^precision@100 +1\.0000$/m);
+    expect(text).not.toMatch(/precision@\d+\d\.\d{4}/); // no label glued to its value
+    const json = io();
+    await metricsCommand.run(['--scores', f, '--k', '10,100,1000', '--json'], json);
+    const r = JSON.parse(json.stdout[0]!) as { precisionAtK: Record<string, number> };
+    expect(Object.keys(r.precisionAtK)).toEqual(['10', '100', '1000']);
+    for (const [k, v] of Object.entries(r.precisionAtK)) expect(text).toMatch(new RegExp(`^precision@${k} +${v.toFixed(4).replace('.', '\\.')}$`, 'm'));
+    // Every labelled line: label, at least one space, a number.
+    for (const l of text.split('\n').slice(1, 9)) expect(l).toMatch(/^\S+ +\d\.\d{4}$/);
+  });
+});

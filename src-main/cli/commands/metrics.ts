@@ -148,16 +148,24 @@ export const metricsCommand: CliCommand = {
       return 0;
     }
     const f = (v: number) => v.toFixed(4);
+    // One label column wide enough for the longest label plus a space: "precision@1000" once ran
+    // into its value ("precision@10000.9700"). The k in each label is the JSON precisionAtK key.
+    const table: Array<[string, number]> = [
+      ['AUROC', summary.auroc],
+      ['TPR0', summary.tpr0],
+      ['TPR10', summary.tpr10],
+      ['FPR@TPR0.5', summary.fprAtTpr50],
+      ...Object.entries(precision).map(([k, v]): [string, number] => [`precision@${k}`, v]),
+      ...(calibration ? [['Brier', calibration.brier], ['ECE', calibration.ece]] as Array<[string, number]> : []),
+    ];
+    const width = Math.max(13, ...table.map(([l]) => l.length + 1));
+    const line = ([l, v]: [string, number]) => l.padEnd(width) + f(v);
     io.out(
       [
         `${path}: ${summary.n} examples (${summary.nPositive} positive, ${summary.nNegative} negative)`,
-        `AUROC        ${f(summary.auroc)}`,
-        `TPR0         ${f(summary.tpr0)}`,
-        `TPR10        ${f(summary.tpr10)}`,
-        `FPR@TPR0.5   ${f(summary.fprAtTpr50)}`,
-        ...Object.entries(precision).map(([k, v]) => `precision@${k}`.padEnd(13) + f(v)),
+        ...table.map(line),
         ...(calibration
-          ? [`Brier        ${f(calibration.brier)}`, `ECE          ${f(calibration.ece)}`, 'reliability (bin: mean predicted → fraction positive, n):', ...calibration.bins.map((b) => `  [${b.lower.toFixed(2)}, ${b.upper.toFixed(2)}]: ${f(b.meanPredicted)} → ${f(b.fractionPositive)} (${b.count})`)]
+          ? ['reliability (bin: mean predicted → fraction positive, n):', ...calibration.bins.map((b) => `  [${b.lower.toFixed(2)}, ${b.upper.toFixed(2)}]: ${f(b.meanPredicted)} → ${f(b.fractionPositive)} (${b.count})`)]
           : ['(scores outside [0, 1]: no reliability curve)']),
       ].join('\n'),
     );

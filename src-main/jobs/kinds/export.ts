@@ -1,9 +1,9 @@
-// Export job: the vetted catalog (filtered by consensus grade, score, …) to CSV, FITS or VOTable
+// Export job: the vetted catalog (filtered by consensus grade, score, …) to CSV, ECSV, FITS or VOTable
 // in the workspace's exports/ folder (or a path the user chose), recorded in the exports table.
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { InputError } from '../../../src-core/errors';
-import { buildExport, EXPORT_FORMATS, type ExportFormat } from '../../export/catalog-export';
+import { buildExport, EXPORT_EXTENSIONS, EXPORT_FORMATS, type ExportFormat } from '../../export/catalog-export';
 import { writeCutoutBundle } from '../../export/cutout-bundle';
 import { writeFileAtomic } from '../../stamps/stamp-file';
 import type { JobKind } from '../types';
@@ -31,7 +31,7 @@ export const exportKind: JobKind<ExportParams> = {
       return v;
     };
     // A bundle is a folder (cutouts.fits cube, catalog.fits/csv, png/); the others are one file.
-    const ext = { csv: '.csv', fits: '.fits', votable: '.vot', bundle: '-bundle' }[format];
+    const ext = EXPORT_EXTENSIONS[format];
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const out = typeof p.out === 'string' && p.out ? (isAbsolute(p.out) ? p.out : resolve(p.out)) : join(workspaceDir, 'exports', `lensdesk-${stamp}${ext}`);
     const overwrite = p.overwrite === true;
