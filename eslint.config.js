@@ -1,12 +1,14 @@
 // Lint with one job above all: keep the dependency direction `src-renderer → src-core ← src-main`.
 // src-core is pure (no Node, Electron, database or DOM); the renderer never imports Node or Electron.
 import tseslint from 'typescript-eslint';
+import sveltePlugin from 'eslint-plugin-svelte';
+import svelteParser from 'svelte-eslint-parser';
 
 const nodeBuiltins = ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'worker_threads', 'crypto', 'http', 'net', 'url', 'util', 'stream', 'zlib', 'module', 'events'];
 const platform = [...nodeBuiltins, 'electron', 'better-sqlite3', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'onnxruntime-node', 'ws'];
 
 export default tseslint.config(
-  { ignores: ['out/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', '**/*.svelte'] },
+  { ignores: ['out/**', 'node_modules/**', 'test-results/**', 'playwright-report/**'] },
   {
     files: ['**/*.ts'],
     languageOptions: { parser: tseslint.parser },
@@ -26,8 +28,38 @@ export default tseslint.config(
       'no-restricted-globals': ['error', 'document', 'window', 'process', 'Buffer', 'require', '__dirname'],
     },
   },
+  // Svelte components are linted like the renderer's TypeScript (their <script> blocks), so the
+  // import rules below hold for them too (issue #19: the gate skipped .svelte files).
   {
-    files: ['src-renderer/**/*.ts'],
+    files: ['**/*.svelte', '**/*.svelte.ts'],
+    languageOptions: { parser: svelteParser, parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] } },
+    plugins: { svelte: sveltePlugin },
+    rules: { 'svelte/no-at-html-tags': 'error', 'svelte/valid-compile': 'off' },
+  },
+  // The backend never reaches into the renderer, and only the Electron entry files import Electron:
+  // everything else in src-main runs in plain Node (browser mode, CLI, workers, tests).
+  {
+    files: ['src-main/**/*.ts'],
+    ignores: ['src-main/index.ts', 'src-main/windows.ts', 'src-main/preload.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['electron', 'electron/*'], message: 'Only src-main/index.ts, windows.ts and preload.ts import Electron; the rest of the backend runs in plain Node too.' },
+          { group: ['**/src-renderer/**', '../src-renderer/*', '../../src-renderer/*'], message: 'The backend does not import the renderer; share types through src-core.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['src-main/index.ts', 'src-main/windows.ts', 'src-main/preload.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/src-renderer/**', '../src-renderer/*'], message: 'The backend does not import the renderer; share types through src-core.' }],
+      }],
+    },
+  },
+  {
+    files: ['src-renderer/**/*.ts', 'src-renderer/**/*.svelte'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [

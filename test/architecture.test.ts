@@ -12,7 +12,8 @@ describe('architecture', () => {
   const eslint = new ESLint({ cwd: PROJECT_ROOT });
 
   it('lint: src-core and src-renderer import no platform code', async () => {
-    const results = await eslint.lintFiles(['src-core/**/*.ts', 'src-renderer/**/*.ts']);
+    const results = await eslint.lintFiles(['src-core/**/*.ts', 'src-renderer/**/*.ts', 'src-renderer/**/*.svelte', 'src-main/**/*.ts']);
+    expect(results.some((r) => r.filePath.endsWith('.svelte'))).toBe(true);
     const errors = results.flatMap((r) => r.messages.filter((m) => m.severity === 2).map((m) => `${r.filePath}:${m.line} ${m.message}`));
     expect(errors).toEqual([]);
   }, 120_000);
@@ -22,6 +23,18 @@ describe('architecture', () => {
     expect(core!.messages.some((m) => m.ruleId === 'no-restricted-imports')).toBe(true);
     const [ui] = await eslint.lintText("import { ipcRenderer } from 'electron';\nexport const y = ipcRenderer;\n", { filePath: join(PROJECT_ROOT, 'src-renderer/bad.ts') });
     expect(ui!.messages.some((m) => m.ruleId === 'no-restricted-imports')).toBe(true);
+  });
+
+  it('lint catches a Svelte component importing Node, and the backend importing Electron or the renderer outside its entry files', async () => {
+    const svelte = "<script lang=\"ts\">\n  import { readFileSync } from 'node:fs';\n  const x: unknown = readFileSync;\n</script>\n<p>{String(x)}</p>\n";
+    const [comp] = await eslint.lintText(svelte, { filePath: join(PROJECT_ROOT, 'src-renderer/Bad.svelte') });
+    expect(comp!.messages.map((m) => m.ruleId)).toContain('no-restricted-imports');
+    const [job] = await eslint.lintText("import { app } from 'electron';\nexport const a = app;\n", { filePath: join(PROJECT_ROOT, 'src-main/jobs/bad.ts') });
+    expect(job!.messages.map((m) => m.ruleId)).toContain('no-restricted-imports');
+    const [entry] = await eslint.lintText("import { app } from 'electron';\nexport const a = app;\n", { filePath: join(PROJECT_ROOT, 'src-main/windows.ts') });
+    expect(entry!.messages.filter((m) => m.severity === 2)).toEqual([]);
+    const [back] = await eslint.lintText("import { api } from '../../src-renderer/lib/api';\nexport const b = api;\n", { filePath: join(PROJECT_ROOT, 'src-main/api/bad.ts') });
+    expect(back!.messages.map((m) => m.ruleId)).toContain('no-restricted-imports');
   });
 
   it('src-core type-checks with no Node or DOM types', () => {
