@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { SampClient, type SampMap } from '../src-main/samp/client';
 import { lockUrlFor } from '../src-main/samp/lockfile';
-import { SampTestHub } from '../src-main/samp/test-hub';
+import { SampTestHub } from '../test/samp-test-hub';
 import { startDeskServer, type DeskServer } from './desk-server';
 
 test.describe.configure({ mode: 'serial' });

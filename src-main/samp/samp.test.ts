@@ -1,4 +1,4 @@
-// SAMP end to end on loopback: an in-process hub (test-hub.ts), LensDesk's client and a second
+// SAMP end to end on loopback: an in-process hub (test/samp-test-hub.ts), LensDesk's client and a second
 // client standing in for TOPCAT/ds9. Proves a message from our client reaches the other client,
 // a call gets its response, and a table.highlight.row from the other client reaches us.
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SampClient, type SampMap } from './client';
 import { lockfilePath, lockUrlFor, parseLockfile, readHubInfo } from './lockfile';
-import { SampTestHub, mtypeMatches } from './test-hub';
+import { SampTestHub, mtypeMatches } from '../../test/samp-test-hub';
 import { decodeCall, decodeResponse, encodeCall, encodeFault, encodeResponse, isLoopbackUrl, xmlRpcCall, XmlRpcFault } from './xmlrpc';
 
 /** Resolves with the first value pushed, or rejects after ms (no test can hang). */

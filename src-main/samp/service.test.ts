@@ -12,7 +12,7 @@ import { openWorkspace, type Workspace } from '../store/workspace';
 import { SampClient, type SampMap } from './client';
 import { lockUrlFor } from './lockfile';
 import { SampService } from './service';
-import { SampTestHub } from './test-hub';
+import { SampTestHub } from '../../test/samp-test-hub';
 
 function waitFor<T>(ms = 3000): { push: (v: T) => void; promise: Promise<T> } {
   let push!: (v: T) => void;

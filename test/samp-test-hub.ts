@@ -6,8 +6,8 @@
 // binds 127.0.0.1 only and forwards every message with a timeout.
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { writeLockfile } from './lockfile';
-import { XmlRpcFault, XmlRpcServer, xmlRpcCall, type XmlRpcValue } from './xmlrpc';
+import { writeLockfile } from '../src-main/samp/lockfile';
+import { XmlRpcFault, XmlRpcServer, xmlRpcCall, type XmlRpcValue } from '../src-main/samp/xmlrpc';
 
 type Map_ = { [k: string]: XmlRpcValue };
 
