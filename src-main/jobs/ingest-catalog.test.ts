@@ -1,5 +1,5 @@
-// Catalog + images ingest end to end: per-band images with a TAN WCS (the r band on a rotated,
-// shifted grid), a CSV catalog with rows inside, at the edge and outside; cutouts are cut by WCS,
+// Catalog + images ingest end to end: per-band images with a TAN WCS (the r band on a grid rotated
+// by 30° and shifted by 7.3 px, resampled onto g's), a CSV catalog with rows inside, at the edge and outside; cutouts are cut by WCS,
 // padded with NaN at the edge, and rows outside every image are skipped and counted.
 import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
@@ -24,7 +24,7 @@ function image(path: string, rotDeg: number, crpixShift: number, fill: (x: numbe
   writeFileSync(path, writeFits([{ kind: 'image', shape: [n, n], data, cards: [
     { keyword: 'CTYPE1', value: 'RA---TAN' }, { keyword: 'CTYPE2', value: 'DEC--TAN' },
     { keyword: 'CRVAL1', value: 150, type: 'float' }, { keyword: 'CRVAL2', value: 2, type: 'float' },
-    { keyword: 'CRPIX1', value: 100.5 + crpixShift, type: 'float' }, { keyword: 'CRPIX2', value: 100.5, type: 'float' },
+    { keyword: 'CRPIX1', value: 100 + crpixShift, type: 'float' }, { keyword: 'CRPIX2', value: 100, type: 'float' },
     { keyword: 'CD1_1', value: -SCALE * c, type: 'float' }, { keyword: 'CD1_2', value: SCALE * s, type: 'float' },
     { keyword: 'CD2_1', value: SCALE * s, type: 'float' }, { keyword: 'CD2_2', value: SCALE * c, type: 'float' },
   ] }]));
@@ -32,8 +32,20 @@ function image(path: string, rotDeg: number, crpixShift: number, fill: (x: numbe
 
 describe('ingest-catalog job', () => {
   it('cuts stamps and context cutouts by WCS, NaN-padded at edges, skipping rows outside', () => {
+    // g: axis-aligned, the catalog centre (CRVAL) exactly on 0-based pixel (99, 99).
     image(join(t.dir, 'g.fits'), 0, 0, (x, y) => x + 1000 * y);
-    image(join(t.dir, 'r.fits'), 0, 0, (x, y) => 2 * (x + 1000 * y));
+    // r: a grid rotated by 30° and shifted by 7.3 px, filled with 2 × (the g value at the same sky
+    // position). Both are TAN about the same CRVAL, so r pixel → g pixel is affine and bilinear
+    // resampling onto the g grid reproduces 2 × g exactly (up to float32 storage).
+    const ROT = 30;
+    const SHIFT = 7.3;
+    const c = Math.cos((ROT * Math.PI) / 180), sn = Math.sin((ROT * Math.PI) / 180);
+    image(join(t.dir, 'r.fits'), ROT, SHIFT, (x, y) => {
+      const dx = x + 1 - (100 + SHIFT), dy = y + 1 - 100; // 1-based pixel minus CRPIX
+      const ix = -SCALE * c * dx + SCALE * sn * dy, iy = SCALE * sn * dx + SCALE * c * dy; // CD · d (deg)
+      const gx = ix / -SCALE + 100 - 1, gy = iy / SCALE + 100 - 1; // g's 0-based pixel
+      return 2 * (gx + 1000 * gy);
+    });
     writeFileSync(join(t.dir, 'cat.csv'), [
       'name,RA,DEC,mag',
       'centre,150.0,2.0,20.1',
@@ -54,10 +66,17 @@ describe('ingest-catalog job', () => {
     const centre = readStampFile(join(ws, rows[1].path));
     expect(centre.bands).toEqual(['g', 'r']);
     expect(centre.width).toBe(21);
-    // The stamp centre is the catalog position: pixel (99.5, 99.5) 0-based → value between pixels.
-    const mid = centre.planes[0]![10 * 21 + 10]!;
-    expect(Math.abs(mid - (99.5 + 1000 * 99.5))).toBeLessThan(1001);
-    expect(centre.planes[1]![10 * 21 + 10]! / mid).toBeCloseTo(2, 3);
+    // The stamp's centre pixel (10, 10) is the image pixel under the catalog position, (99, 99),
+    // exactly: a one-pixel shift or a transposition changes these values by 1 or 1000.
+    const g = centre.planes[0]!;
+    expect(g[10 * 21 + 10]).toBe(99 + 1000 * 99);
+    expect(g[10 * 21 + 11]).toBe(100 + 1000 * 99);
+    expect(g[11 * 21 + 10]).toBe(99 + 1000 * 100);
+    expect(g[0]).toBe(89 + 1000 * 89);
+    // The rotated, shifted r band lands on the g grid: r = 2 g in every pixel (float32 rounding only).
+    let worst = 0;
+    for (let i = 0; i < 21 * 21; i++) worst = Math.max(worst, Math.abs(centre.planes[1]![i]! - 2 * g[i]!));
+    expect(worst).toBeLessThan(0.2);
     expect(centre.ra).toBeCloseTo(150, 10);
     const edge = readStampFile(join(ws, rows[3].path));
     const nan = edge.planes[0]!.filter((v) => Number.isNaN(v)).length;
