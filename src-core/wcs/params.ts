@@ -8,6 +8,8 @@ import { readDssPlate, type DssPlate } from './dss';
 /** What the WCS needs from a header: FitsHeader from src-core/fits/header.ts satisfies it. */
 export interface WcsKeywordSource {
   get(keyword: string): unknown;
+  /** Every card of a keyword that may repeat (record-valued keywords: DP1 = 'EXTVER: 1'). */
+  getAll?(keyword: string): readonly { value: unknown }[];
 }
 
 export interface SipPolynomial {

@@ -1,6 +1,7 @@
 // The celestial WCS of one image: pixel ↔ sky (GC02, CG02, SIP, TPV).
 // Pipeline pixel → sky (what astropy's all_pix2world does):
-//   p (0-based) → p+1 (FITS 1-based) → d = p − CRPIX → SIP (optional) → x = CD·d (degrees)
+//   p (0-based) → p+1 (FITS 1-based) → [D2IM lookup] → d = p − CRPIX → SIP (optional)
+//   [+ CPDIS lookup] → x = CD·d (degrees)
 //   → TPV (optional) → projection⁻¹ → native (φ, θ) → rotation → celestial (α, δ).
 // Sky → pixel inverts each step; SIP and TPV by Newton iteration to ~1e-12 px.
 // Off-domain positions give NaN (like astropy), never exceptions.
@@ -12,12 +13,15 @@ import { readWcsParams, type WcsKeywordSource, type WcsParams } from './params';
 import { sipForward, sipInverse } from './sip';
 import { dssPixel1ToPlane, dssPlaneToPixel1 } from './dss';
 import { tpvForward, tpvFromPv, tpvInverse, type TpvPolynomial } from './tpv';
+import { lookupDeltas, readLookupDistortion, type ExtensionLookup, type LookupDistortion, type LookupTable } from './lookup-distortion';
 
 export interface WcsOptions {
   /** Alternate description letter ('' = primary). */
   key?: string;
   /** 0-based pixel coordinates for the non-celestial axes (default 0), e.g. the channel of a cube. */
   otherPixels0?: readonly number[];
+  /** Paper IV lookup-table distortions (D2IM, CPDIS), read from the file's extensions (lookup-distortion.ts). */
+  distortion?: LookupDistortion;
 }
 
 export class Wcs {
@@ -82,6 +86,30 @@ export class Wcs {
   get equinox(): number | undefined { return this.params.equinox; }
   get hasSip(): boolean { return this.params.sip !== undefined; }
   get hasTpv(): boolean { return this.params.tpv; }
+  get hasLookupDistortion(): boolean { return this.options.distortion !== undefined; }
+
+  /**
+   * Focal-plane offsets from CRPIX of a 0-based pixel, all pixel-plane distortions applied
+   * (astropy pipeline_pix2foc): q = p + D2IM(p); foc = q + SIP(q − CRPIX) + CPDIS(q).
+   */
+  private pixel0ToFocalOffsets(p: PixelXY): [number, number] {
+    const dist = this.options.distortion;
+    let [du, dv] = this.pixel0ToOffsets(p);
+    if (!dist) return this.params.sip ? sipForward(this.params.sip, du, dv) : [du, dv];
+    const { lngAxis: L, latAxis: B, crpix } = this.params;
+    // Tables are indexed by FITS pixel axes 1 and 2 (x, y), 1-based.
+    let x = p.x + 1;
+    let y = p.y + 1;
+    const [ex, ey] = lookupDeltas(dist.det2im, x, y);
+    x += ex;
+    y += ey;
+    [du, dv] = L < B ? [x - crpix[L], y - crpix[B]] : [y - crpix[L], x - crpix[B]];
+    let [fu, fv] = this.params.sip ? sipForward(this.params.sip, du, dv) : [du, dv];
+    const [cx, cy] = lookupDeltas(dist.cpdis, x, y);
+    if (L < B) (fu += cx), (fv += cy);
+    else (fu += cy), (fv += cx);
+    return [fu, fv];
+  }
 
   // --- sky → pixel -------------------------------------------------------------------------
 
@@ -119,9 +147,22 @@ export class Wcs {
   /** Sky (degrees) → 0-based pixel, inverting every step including SIP (astropy all_world2pix(…, 0)). */
   skyToPixel0(sky: SkyRaDec): PixelXY {
     if (this.params.dss) return this.dssSkyToPixel0(sky);
-    let [du, dv] = this.skyToOffsets(sky.ra, sky.dec);
+    const [tu, tv] = this.skyToOffsets(sky.ra, sky.dec);
+    let [du, dv] = [tu, tv];
     if (this.params.sip && Number.isFinite(du)) [du, dv] = sipInverse(this.params.sip, du, dv);
-    return this.offsetsToPixel0(du, dv);
+    let p = this.offsetsToPixel0(du, dv);
+    if (!this.options.distortion || !Number.isFinite(du)) return p;
+    // Lookup tables: fixed-point iteration p ← p − (foc(p) − target), as astropy's all_world2pix
+    // starts; the tables are small, smooth corrections, so it converges to ~1e-12 px in a few steps.
+    for (let k = 0; k < 100; k++) {
+      const [fu, fv] = this.pixel0ToFocalOffsets(p);
+      const [ru, rv] = [fu - tu, fv - tv];
+      const { lngAxis: L, latAxis: B } = this.params;
+      const [rx, ry] = L < B ? [ru, rv] : [rv, ru];
+      p = pixelXY(p.x - rx, p.y - ry);
+      if (Math.abs(ru) < 1e-12 && Math.abs(rv) < 1e-12) break;
+    }
+    return p;
   }
 
   /** Sky → 0-based pixel ignoring SIP (astropy wcs_world2pix(…, 0)); TPV is included. */
@@ -164,8 +205,7 @@ export class Wcs {
   /** 0-based pixel → sky in degrees, everything applied (astropy all_pix2world(…, 0)). */
   pixel0ToSky(p: PixelXY): SkyRaDec {
     if (this.params.dss) return this.planeToSky(...dssPixel1ToPlane(this.params.dss, p.x + 1, p.y + 1));
-    let [du, dv] = this.pixel0ToOffsets(p);
-    if (this.params.sip) [du, dv] = sipForward(this.params.sip, du, dv);
+    const [du, dv] = this.pixel0ToFocalOffsets(p);
     return this.offsetsToSky(du, dv);
   }
 
@@ -205,13 +245,22 @@ export class Wcs {
     crpix[B] -= sb;
     // DSS pixels are counted from the scan origin CNPIX1/2: shifting the sub-image shifts them.
     const dss = this.params.dss && { ...this.params.dss, cnpix1: this.params.dss.cnpix1 + x0, cnpix2: this.params.dss.cnpix2 + y0 };
-    return new Wcs({ ...this.params, crpix, dss }, this.options);
+    // Lookup tables are indexed by the full image's pixels: the sub-image's pixel p is p + (x0, y0).
+    const dist = this.options.distortion;
+    const shift = (t: LookupTable | null): LookupTable | null => (t ? { ...t, crval: [t.crval[0] - x0, t.crval[1] - y0] } : null);
+    const distortion = dist && { det2im: [shift(dist.det2im[0]), shift(dist.det2im[1])] as const, cpdis: [shift(dist.cpdis[0]), shift(dist.cpdis[1])] as const };
+    return new Wcs({ ...this.params, crpix, dss }, distortion ? { ...this.options, distortion } : this.options);
   }
 }
 
-/** Reads and builds the WCS (primary or alternate `key`) from a header; throws WcsError. */
-export function readWcs(header: WcsKeywordSource, options: WcsOptions = {}): Wcs {
-  return new Wcs(readWcsParams(header, options.key ?? ''), options);
+/**
+ * Reads and builds the WCS (primary or alternate `key`) from a header; throws WcsError. With
+ * `extensions` (the file's image HDUs by EXTNAME/EXTVER), Paper IV lookup tables are applied too.
+ */
+export function readWcs(header: WcsKeywordSource, options: WcsOptions & { extensions?: ExtensionLookup } = {}): Wcs {
+  const { extensions, ...rest } = options;
+  const distortion = rest.distortion ?? (extensions ? readLookupDistortion(header, extensions) : undefined);
+  return new Wcs(readWcsParams(header, rest.key ?? ''), distortion ? { ...rest, distortion } : rest);
 }
 
 /** Letters of the WCS descriptions with a celestial pair ('' = primary), for UIs and the CLI. */

@@ -7,6 +7,7 @@ import { InputError } from '../../src-core/errors';
 import type { CutoutBand } from '../../src-core/image/cutout';
 import { fitsSectionReader } from '../../src-core/image/section-reader';
 import { readWcs } from '../../src-core/wcs/wcs';
+import { fitsExtensions } from '../../src-core/wcs/fits-extensions';
 import { openFitsFile } from '../fits/file-source';
 
 /** `hdu` undefined: the first image HDU with data (NAXIS ≥ 2). */
@@ -18,7 +19,8 @@ export function openCutoutBand(path: string, options: { hdu?: number; name?: str
     return {
       name: options.name ?? basename(path),
       image: fitsSectionReader(file, hdu),
-      wcs: readWcs(hdu.header, { key: options.wcsKey ?? '' }),
+      // Lookup-table distortions (HST's CPDIS/D2IM) come from the file's extensions.
+      wcs: readWcs(hdu.header, { key: options.wcsKey ?? '', extensions: fitsExtensions(file) }),
       close: () => file.source.close?.(),
     };
   } catch (e) {

@@ -50,8 +50,8 @@ export const wcsCommand: CliCommand = {
       hduArg = Number(values.hdu);
       if (!Number.isInteger(hduArg) || hduArg < 0) throw new InputError('INPUT_INVALID', `--hdu expects a non-negative integer, got '${values.hdu}'`, { option: '--hdu' });
     }
-    const { header, hdu } = openWcsHeader(path, hduArg);
-    const wcs = readWcs(header, { key: values.key ?? '' });
+    const { header, hdu, distortion } = openWcsHeader(path, hduArg);
+    const wcs = readWcs(header, { key: values.key ?? '', distortion });
     const p = wcs.params;
     const results: object[] = [];
     const lines: string[] = [];
@@ -77,7 +77,7 @@ export const wcsCommand: CliCommand = {
       key: p.key,
       ctype: [p.ctype[L], p.ctype[B]],
       projection: p.dss ? 'TAN' : p.tpv ? 'TAN' : p.projection,
-      distortions: [p.sip ? 'SIP' : '', p.tpv ? 'TPV' : '', p.dss ? 'DSS' : ''].filter(Boolean),
+      distortions: [p.sip ? 'SIP' : '', p.tpv ? 'TPV' : '', p.dss ? 'DSS' : '', distortion?.det2im.some(Boolean) ? 'D2IM lookup' : '', distortion?.cpdis.some(Boolean) ? 'CPDIS lookup' : ''].filter(Boolean),
       frame: p.frame,
       radesys: p.radesys || null,
       equinox: p.equinox ?? null,
