@@ -3,6 +3,7 @@ import { gradeLetter, parseGrade } from '../../../src-core/grades';
 import { InputError } from '../../../src-core/errors';
 import type { CliCommand } from '../command';
 import { runJobCli, WORKSPACE_HELP } from '../job-runner';
+import { numberOption } from '../args';
 
 export const exportCommand: CliCommand = {
   name: 'export',
@@ -51,7 +52,7 @@ ${WORKSPACE_HELP}`,
         out: values.out,
         ...(values.force ? { overwrite: true } : {}),
         ...(minConsensus !== undefined ? { minConsensus } : {}),
-        ...(values['min-score'] !== undefined ? { minScore: Number(values['min-score']) } : {}),
+        ...(values['min-score'] !== undefined ? { minScore: numberOption(values, 'min-score', { min: 0, max: 1 }) } : {}),
       }), values.json);
   },
 };

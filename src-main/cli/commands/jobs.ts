@@ -3,6 +3,7 @@ import { Repo } from '../../store/repo';
 import { openWorkspace } from '../../store/workspace';
 import type { CliCommand } from '../command';
 import { runJobCli, WORKSPACE_HELP } from '../job-runner';
+import { numberOptionOr } from '../args';
 
 export const jobsCommand: CliCommand = {
   name: 'jobs',
@@ -44,7 +45,7 @@ ${WORKSPACE_HELP}`,
           return false;
         }
       });
-      const list = repo.listJobs(Number(values.limit));
+      const list = repo.listJobs(numberOptionOr(values, 'limit', 20, { integer: true, min: 1, max: 500 }));
       if (values.json) io.out(JSON.stringify(list, null, 2));
       else if (!list.length) io.out('no jobs yet');
       else

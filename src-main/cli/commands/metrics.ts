@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { InputError } from '../../../src-core/errors';
 import { calibrationCurve, precisionAtK, rocCurve, rocSummary } from '../../../src-core/metrics/index';
 import type { CliCommand } from '../command';
+import { numberOptionOr, numberListOption } from '../args';
 
 const USAGE = `Usage: lensdesk metrics --scores FILE.csv [--json] [--label-column label] [--score-column score]
                         [--k 10,100] [--bins 10] [--roc]
@@ -130,12 +131,10 @@ export const metricsCommand: CliCommand = {
     if (!path) throw new InputError('INPUT_INVALID', `--scores FILE.csv is required\n\n${USAGE}`, { option: '--scores' });
     const { labels, scores } = readScoresCsv(path, values['label-column'], values['score-column']);
     const summary = rocSummary(labels, scores);
-    const ks = (values.k ?? '10,50,100').split(',').map((s) => Number(s.trim()));
-    if (ks.some((k) => !Number.isInteger(k) || k < 1)) throw new InputError('INPUT_INVALID', `--k expects positive integers, got '${values.k}'`, { option: '--k' });
+    const ks = numberListOption({ k: values.k ?? '10,50,100' }, 'k', { integer: true, min: 1 })!;
     const precision: Record<string, number> = {};
     for (const k of ks) if (k <= labels.length) precision[String(k)] = precisionAtK(labels, scores, k);
-    const bins = Number(values.bins ?? 10);
-    if (!Number.isInteger(bins) || bins < 1) throw new InputError('INPUT_INVALID', `--bins expects a positive integer, got '${values.bins}'`, { option: '--bins' });
+    const bins = numberOptionOr(values, 'bins', 10, { integer: true, min: 1 });
     const probabilistic = scores.every((s) => s >= 0 && s <= 1);
     const calibration = probabilistic ? calibrationCurve(labels, scores, { nBins: bins }) : null;
     const result: Record<string, unknown> = { file: path, ...summary, precisionAtK: precision, calibration };

@@ -17,6 +17,7 @@ import { renderGray, renderLupton } from '../../../src-core/image/render';
 import { parseStretch, type Stretch } from '../../../src-core/image/stretch';
 import { openFitsFile } from '../../fits/file-source';
 import type { CliCommand } from '../command';
+import { numberOption } from '../args';
 
 const USAGE = `Usage:
   lensdesk render X.fits [--interval zscale] [--stretch asinh] --out x.png
@@ -101,11 +102,7 @@ export const renderCommand: CliCommand = {
     if (positionals.length !== 1 && positionals.length !== 3)
       throw new InputError('INPUT_INVALID', `expected 1 FITS file (grey) or 3 (R G B), got ${positionals.length}\n\n${USAGE}`);
     if (!values.out) throw new InputError('INPUT_INVALID', '--out FILE.png is required', { option: '--out' });
-    let hdu: number | undefined;
-    if (values.hdu !== undefined) {
-      hdu = Number(values.hdu);
-      if (!Number.isInteger(hdu) || hdu < 0) throw new InputError('INPUT_INVALID', `--hdu expects a non-negative integer, got '${values.hdu}'`, { option: '--hdu' });
-    }
+    const hdu = numberOption(values, 'hdu', { integer: true, min: 0 });
     const origin = values.origin ?? 'lower';
     if (origin !== 'lower' && origin !== 'upper') throw new InputError('INPUT_INVALID', `--origin must be lower or upper, got '${origin}'`, { option: '--origin' });
     const bands = positionals.map((p) => readBand(p, hdu));

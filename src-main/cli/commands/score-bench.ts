@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
 import { type BackendCandidate } from '../../backend/select';
 import { ortInference, tfjsInference, tfjsTraining } from '../../classify/throughput';
+import { numberOptionOr } from '../args';
 
 export const scoreBenchCommand: CliCommand = {
   name: 'score-bench',
@@ -21,11 +22,12 @@ Random weights and inputs (speed does not depend on them). Prints images per sec
         threads: { type: 'string', default: '2' }, backend: { type: 'string', default: 'wasm' }, train: { type: 'boolean' }, json: { type: 'boolean' },
       },
     });
-    const size = Number(values.size);
-    const batch = Number(values.batch);
-    const reps = Number(values.reps);
+    const size = numberOptionOr(values, 'size', 45, { integer: true, min: 8, max: 512 });
+    const batch = numberOptionOr(values, 'batch', 64, { integer: true, min: 1, max: 4096 });
+    const reps = numberOptionOr(values, 'reps', 5, { integer: true, min: 1 });
+    const threads = numberOptionOr(values, 'threads', 2, { integer: true, min: 1, max: 256 });
     const backend = values.backend as BackendCandidate;
-    const ort = (await ortInference(size, batch, reps, Number(values.threads))).imgPerS;
+    const ort = (await ortInference(size, batch, reps, threads)).imgPerS;
     io.err(`onnxruntime (${values.threads} threads): ${ort.toFixed(1)} img/s`);
     const tfjs = (await tfjsInference(backend, size, batch, reps)).imgPerS;
     io.err(`tfjs ${backend}: ${tfjs.toFixed(1)} img/s`);

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
 import { runJobCli, WORKSPACE_HELP } from '../job-runner';
+import { numberOption } from '../args';
 
 export const scoreCommand: CliCommand = {
   name: 'score',
@@ -18,7 +19,7 @@ ${WORKSPACE_HELP}`,
     });
     return runJobCli(io, values.workspace, (jm) =>
       jm.start('score', {
-        ...(values['catalog-id'] ? { catalogId: Number(values['catalog-id']) } : {}),
+        ...(values['catalog-id'] ? { catalogId: numberOption(values, 'catalog-id', { integer: true, min: 1 }) } : {}),
         ...(values.model ? { modelPath: values.model } : {}),
         ...(values.placeholder ? { placeholder: true } : {}),
       }), values.json);

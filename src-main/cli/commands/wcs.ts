@@ -7,6 +7,7 @@ import { pixelXY, skyRaDec } from '../../../src-core/units';
 import { readWcs } from '../../../src-core/wcs/wcs';
 import { openWcsHeader, parsePair } from '../../wcs/open-header';
 import type { CliCommand } from '../command';
+import { numberOption } from '../args';
 
 const USAGE = `Usage: lensdesk wcs FILE [--hdu N] [--key A] [--pix2world X,Y ...] [--world2pix RA,DEC ...] [--json]
 
@@ -45,11 +46,7 @@ export const wcsCommand: CliCommand = {
     });
     if (positionals.length !== 1) throw new InputError('INPUT_INVALID', `expected exactly one FILE, got ${positionals.length}\n\n${USAGE}`, {});
     const path = positionals[0];
-    let hduArg: number | undefined;
-    if (values.hdu !== undefined) {
-      hduArg = Number(values.hdu);
-      if (!Number.isInteger(hduArg) || hduArg < 0) throw new InputError('INPUT_INVALID', `--hdu expects a non-negative integer, got '${values.hdu}'`, { option: '--hdu' });
-    }
+    const hduArg = numberOption(values, 'hdu', { integer: true, min: 0 });
     const { header, hdu, distortion } = openWcsHeader(path, hduArg);
     const wcs = readWcs(header, { key: values.key ?? '', distortion });
     const p = wcs.params;
