@@ -5,13 +5,13 @@ import { Rng } from '../../rng';
 import {
   adjointMismatch, compose, convolutionOperator, estimateRowNormsSquared, fourierSamplingOperator, gaussianPsf,
   gradientOperator, identityOperator, lensingOperator, maskOperator, operatorNorm, rayShootingOperator, scaled,
-  starletNoiseLevels, starletOperator, starletSynthesisOperator, type LinearOperator,
+  starletNoiseLevels, starletOperator, starletSynthesisOperator, type Deflector, type LinearOperator,
 } from './index';
 
 const rng = new Rng(5);
 /** An asymmetric 5 × 3 PSF: a wrong (unflipped) adjoint fails the dot test with it. */
 const skewPsf = { kernel: Float64Array.from({ length: 15 }, (_, i) => 0.1 + ((i * 7) % 5) + (i === 7 ? 6 : 0)), height: 5, width: 3 };
-const sieShear = [
+const sieShear: Deflector[] = [
   { profile: 'SIE', params: { theta_E: 1.1, q: 0.7, phi: 0.4, center_x: 0.05, center_y: -0.03 } },
   { profile: 'SHEAR', params: { gamma1: 0.04, gamma2: -0.03, center_x: 0, center_y: 0 } },
 ];
