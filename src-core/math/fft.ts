@@ -85,13 +85,14 @@ function plan(n: number): Plan {
   return p;
 }
 
-function radix2(re: Float64Array, im: Float64Array, n: number, inverse: boolean): void {
+function radix2(re: Float64Array, im: Float64Array, n: number, inverse: boolean, off = 0): void {
   const { cos, sin, rev } = plan(n) as Radix2Plan;
   for (let i = 0; i < n; i++) {
     const j = rev[i]!;
     if (j > i) {
-      let t = re[i]!; re[i] = re[j]!; re[j] = t;
-      t = im[i]!; im[i] = im[j]!; im[j] = t;
+      const a = off + i, b = off + j;
+      let t = re[a]!; re[a] = re[b]!; re[b] = t;
+      t = im[a]!; im[a] = im[b]!; im[b] = t;
     }
   }
   const sgn = inverse ? 1 : -1;
@@ -100,10 +101,45 @@ function radix2(re: Float64Array, im: Float64Array, n: number, inverse: boolean)
     for (let i = 0; i < n; i += len) {
       for (let k = 0; k < half; k++) {
         const wr = cos[k * step]!, wi = sgn * sin[k * step]!;
-        const a = i + k, b = a + half;
+        const a = off + i + k, b = a + half;
         const xr = re[b]! * wr - im[b]! * wi, xi = re[b]! * wi + im[b]! * wr;
         re[b] = re[a]! - xr; im[b] = im[a]! - xi;
         re[a] = re[a]! + xr; im[a] = im[a]! + xi;
+      }
+    }
+  }
+}
+
+/**
+ * Radix-2 FFT along the rows axis of a rows × cols array, all columns at once: the butterflies act on
+ * whole rows, so memory is read contiguously and nothing is copied (rows a power of two).
+ */
+function radix2Columns(re: Float64Array, im: Float64Array, rows: number, cols: number, inverse: boolean): void {
+  const { cos, sin, rev } = plan(rows) as Radix2Plan;
+  for (let i = 0; i < rows; i++) {
+    const j = rev[i]!;
+    if (j > i) {
+      const a = i * cols, b = j * cols;
+      for (let c = 0; c < cols; c++) {
+        let t = re[a + c]!; re[a + c] = re[b + c]!; re[b + c] = t;
+        t = im[a + c]!; im[a + c] = im[b + c]!; im[b + c] = t;
+      }
+    }
+  }
+  const sgn = inverse ? 1 : -1;
+  for (let len = 2; len <= rows; len <<= 1) {
+    const half = len >> 1, step = rows / len;
+    for (let i = 0; i < rows; i += len) {
+      for (let k = 0; k < half; k++) {
+        const wr = cos[k * step]!, wi = sgn * sin[k * step]!;
+        const a = (i + k) * cols, b = a + half * cols;
+        for (let c = 0; c < cols; c++) {
+          const br = re[b + c]!, bi = im[b + c]!;
+          const xr = br * wr - bi * wi, xi = br * wi + bi * wr;
+          const ar = re[a + c]!, ai = im[a + c]!;
+          re[b + c] = ar - xr; im[b + c] = ai - xi;
+          re[a + c] = ar + xr; im[a + c] = ai + xi;
+        }
       }
     }
   }
@@ -157,8 +193,14 @@ export function fft2(re: Float64Array, im: Float64Array, rows: number, cols: num
   if (re.length !== rows * cols || im.length !== rows * cols) {
     throw new RangeError(`FFT2: ${rows} × ${cols} needs ${rows * cols} values, got ${re.length} and ${im.length}`);
   }
+  const pc = plan(cols);
   for (let r = 0; r < rows; r++) {
-    fft(re.subarray(r * cols, (r + 1) * cols), im.subarray(r * cols, (r + 1) * cols), inverse);
+    if (pc.kind === 'radix2') radix2(re, im, cols, inverse, r * cols);
+    else fft(re.subarray(r * cols, (r + 1) * cols), im.subarray(r * cols, (r + 1) * cols), inverse);
+  }
+  if (plan(rows).kind === 'radix2') {
+    radix2Columns(re, im, rows, cols, inverse);
+    return;
   }
   let s = colScratch.get(rows);
   if (!s) {
