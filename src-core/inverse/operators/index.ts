@@ -8,5 +8,5 @@ export { convolutionOperator, gaussianPsf, psfTransfer, type ConvolutionOptions,
 export { fourierSamplingOperator, measuredBins } from './fourier-sampling';
 export { gradientOperator } from './gradient';
 export { starletOperator, starletSynthesisOperator, starletNoiseLevels } from './starlet';
-export { lensingOperator, rayShootingOperator, type Deflector, type LensingOperator, type LensingOptions } from './lensing';
+export { deflectorsFromLensFit, lensingOperator, rayShootingOperator, type Deflector, type LensingOperator, type LensingOptions } from './lensing';
 export { FourierMultiplier, kernelTransfer } from './fourier-multiplier';

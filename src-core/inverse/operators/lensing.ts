@@ -10,6 +10,7 @@
 // L is stored as a sparse matrix (CSR, ≤ 4s² entries per image pixel); the adjoint scatter-adds with
 // the same weights, then (before) correlates with the PSF: Aᵀ = Lᵀ Sᵀ Bᵀ.
 import { InputError } from '../../errors';
+import { ellipticityToQPhi } from '../../infer/lens-model';
 import { massProfile, type Params } from '../../lens/profiles/registry';
 import { compose, prepare, type LinearOperator } from './linear-operator';
 import { convolutionOperator, type PsfArray } from './convolution';
@@ -126,4 +127,17 @@ export function lensingOperator(o: LensingOptions): LensingOperator {
   const blur = convolutionOperator({ bands: 1, rows: o.imageRows, cols: o.imageCols, psfs: [o.psf], boundary: 'zero' });
   const full = compose(blur, rays);
   return { ...full, name: 'lensing', sourcePixelsReached: rays.sourcePixelsReached };
+}
+
+/**
+ * The deflectors of a lens-model fit (src-core/infer/lens-model.ts, parameters in LENS_PARAM_NAMES
+ * order: θE, e1, e2, γ1, γ2, …): an SIE on the stamp centre with (q, φ) from lenstronomy's ellipticity,
+ * plus external shear. Pass one posterior draw or the posterior median.
+ */
+export function deflectorsFromLensFit(theta: ArrayLike<number>): Deflector[] {
+  const { q, phi } = ellipticityToQPhi(theta[1]!, theta[2]!);
+  return [
+    { profile: 'SIE', params: { theta_E: theta[0]!, q, phi, center_x: 0, center_y: 0 } },
+    { profile: 'SHEAR', params: { gamma1: theta[3]!, gamma2: theta[4]!, center_x: 0, center_y: 0 } },
+  ];
 }

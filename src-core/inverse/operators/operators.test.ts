@@ -1,9 +1,11 @@
 // One test over EVERY operator: the dot-product adjoint test ⟨Ax, y⟩ = ⟨x, Aᵀy⟩, and power-iteration
 // norms against values known in closed form (learned-priors.md §0, §8, §9).
 import { describe, expect, it } from 'vitest';
+import { addSieExact } from '../../infer/lens-model';
+import { massProfile } from '../../lens/profiles/registry';
 import { Rng } from '../../rng';
 import {
-  adjointMismatch, compose, convolutionOperator, estimateRowNormsSquared, fourierSamplingOperator, gaussianPsf,
+  adjointMismatch, compose, deflectorsFromLensFit, convolutionOperator, estimateRowNormsSquared, fourierSamplingOperator, gaussianPsf,
   gradientOperator, identityOperator, lensingOperator, maskOperator, operatorNorm, rayShootingOperator, scaled,
   starletNoiseLevels, starletOperator, starletSynthesisOperator, type Deflector, type LinearOperator,
 } from './index';
@@ -126,6 +128,22 @@ describe('operator semantics', () => {
     expect(brightestX(21, 40)).toBeCloseTo(thetaE + beta, 5);
     expect(brightestX(0, 19)).toBeCloseTo(-(thetaE - beta), 5);
     expect(op.sourcePixelsReached).toBeGreaterThan(0);
+  });
+
+  it('deflectors from a lens-model fit deflect as the fit model SIE + shear (lens-model.ts)', () => {
+    const theta = [1.3, 0.12, -0.07, 0.03, -0.05];
+    const defl = deflectorsFromLensFit(theta);
+    const xs = Float64Array.from([0.4, -1.1, 0.7, 2.0]), ys = Float64Array.from([0.9, 0.3, -1.5, 0.1]);
+    const ax = new Float64Array(4), ay = new Float64Array(4);
+    addSieExact(xs, ys, 4, 1.3, (1 - Math.hypot(0.12, -0.07)) / (1 + Math.hypot(0.12, -0.07)), 0.5 * Math.atan2(-0.07, 0.12), ax, ay);
+    const a = new Float64Array(2);
+    for (let i = 0; i < 4; i++) {
+      let sx = 0, sy = 0;
+      for (const d of defl) { massProfile(d.profile).deflection(xs[i]!, ys[i]!, d.params, a); sx += a[0]!; sy += a[1]!; }
+      // Shear: α = (γ1 x + γ2 y, γ2 x − γ1 y).
+      expect(sx).toBeCloseTo(ax[i]! + 0.03 * xs[i]! - 0.05 * ys[i]!, 12);
+      expect(sy).toBeCloseTo(ay[i]! - 0.05 * xs[i]! - 0.03 * ys[i]!, 12);
+    }
   });
 
   it('diag(AAᵀ) estimate matches the exact row norms of a mask', () => {
