@@ -7,8 +7,8 @@ import type { LinearOperator, Shape } from '../operators/linear-operator';
 export interface Prior {
   readonly name: string;
   readonly shape: Shape;
-  /** log p(x) up to an additive constant (−φ(x)). */
-  logDensity(x: Float64Array): number;
+  /** log p(x) up to an additive constant (−φ(x)); absent for learned score priors (only ∇log p is known). */
+  logDensity?(x: Float64Array): number;
   /**
    * ∇ log p_σ(x), the score of the prior smoothed by N(0, σ²I) (σ = 0: the prior itself). Absent for
    * non-smooth priors (TV, ℓ1), which sample through their prox (Moreau–Yosida) instead.
@@ -29,4 +29,5 @@ export interface AnalysisPrior extends Prior {
   projectDual(u: Float64Array, scale: number): void;
   /** φ(x) itself. */
   penalty(x: Float64Array): number;
+  logDensity(x: Float64Array): number;
 }
