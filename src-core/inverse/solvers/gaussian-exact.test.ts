@@ -79,7 +79,7 @@ function expectPass(c: ReturnType<typeof check>) {
 
 const sigmas = geometricLadder(sigmaMaxFor(D, 1), 0.1 * noise, 100);
 
-describe('annealed Langevin with the exact Gaussian score reproduces the closed-form posterior', () => {
+describe('annealed Langevin with the exact Gaussian score reproduces the closed-form posterior', { timeout: 180_000 }, () => {
   it('deconvolution: periodic Gaussian PSF, FWHM 3 px, σ_n = 0.1', () => {
     const op = convolutionOperator({ bands: 1, rows: n, cols: n, psfs: [gaussianPsf(3)] });
     const { prior, lik, exact, rng } = setup(op, 1);
@@ -105,7 +105,7 @@ describe('annealed Langevin with the exact Gaussian score reproduces the closed-
   });
 });
 
-describe('annealed HMC with the exact Gaussian score reproduces the closed-form posterior', () => {
+describe('annealed HMC with the exact Gaussian score reproduces the closed-form posterior', { timeout: 180_000 }, () => {
   it('deconvolution: periodic Gaussian PSF, FWHM 3 px, σ_n = 0.1', () => {
     const op = convolutionOperator({ bands: 1, rows: n, cols: n, psfs: [gaussianPsf(3)] });
     const { prior, lik, exact, rng } = setup(op, 3);
