@@ -2,6 +2,7 @@
 // (annealed Langevin, annealed HMC), with the Gaussian likelihoods and the closed-form Wiener posterior.
 export { FourierDiagonalLikelihood, GaussianLikelihood, type GaussianLikelihoodOptions, type Likelihood } from './likelihood';
 export { wienerPosterior, type GaussianPosterior } from './wiener';
+export { conjugateGradient, gaussianPosteriorCg } from './cg';
 export { posteriorScore, type ScoreFn } from './posterior-score';
 export { geometricLadder, sigmaMaxFor } from './sigma-ladder';
 export { summarizeSamples, type PosteriorSummary } from './summary';
