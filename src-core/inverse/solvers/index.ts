@@ -1,6 +1,6 @@
 // Solvers (learned-priors.md §3–§7, §10): MAP (FISTA, Condat–Vũ, score ascent) and posterior sampling
 // (annealed Langevin, annealed HMC), with the Gaussian likelihoods and the closed-form Wiener posterior.
-export { FourierDiagonalLikelihood, GaussianLikelihood, type GaussianLikelihoodOptions, type Likelihood } from './likelihood';
+export { FourierDiagonalLikelihood, GaussianLikelihood, rowSumsOfAAt, type GaussianLikelihoodOptions, type Likelihood } from './likelihood';
 export { wienerPosterior, type GaussianPosterior } from './wiener';
 export { conjugateGradient, gaussianPosteriorCg } from './cg';
 export { posteriorScore, type ScoreFn } from './posterior-score';

@@ -7,12 +7,17 @@
 //    observed with precision h_k; convolving with N(0, σ²) adds σ² to that variance:
 //    score_σ = Fᴴ[(b̂_k − h_k x̂_k)/(1 + σ² h_k)] (exactly Aᵀ(Σ + σ²AAᵀ)⁻¹(y − Ax) for a PSF).
 //  - GaussianLikelihood: any operator and per-pixel variances v_j (∞ = not measured), tempered
-//    per pixel with v_j + σ² d_j, d = diag(AAᵀ) (exact for masks and for AAᵀ = I; an estimate otherwise).
+//    per pixel with v_j + σ² t_j. Default t = AAᵀ1, the ROW SUMS of AAᵀ (exact for masks and AAᵀ = I).
+//    Why not diag(AAᵀ), as §4 suggests for lensing: with a PSF, AAᵀ has large off-diagonal terms, the
+//    tempered precision Aᵀ(Σ + σ² diag)⁻¹A then exceeds 1/σ² by ~ row sum/diagonal (≈ 10 for a 2.5 px
+//    FWHM PSF), and Langevin with α = rσ² diverges (measured: NaN on a lensed 16² source). With row sums
+//    and AAᵀ ≥ 0 entrywise (non-negative A: ray shooting, PSFs), ‖W AAᵀ‖_∞ = max_j t_j/(v_j + σ²t_j)
+//    < 1/σ², so every eigenvalue of the tempered precision is < 1/σ² and α = rσ² is stable for r < 4.
+//    For a circulant PSF this reduces to Σ + σ²I (a_0 = 1); FourierDiagonalLikelihood is better there.
 import { InputError } from '../../errors';
 import { fft2 } from '../../math/fft';
 import { sizeOf, type FourierNormal, type LinearOperator } from '../operators/linear-operator';
 import { operatorNorm } from '../operators/norm';
-import { estimateRowNormsSquared } from '../operators/diagnostics';
 
 export interface Likelihood {
   readonly operator: LinearOperator;
@@ -101,8 +106,8 @@ export class FourierDiagonalLikelihood implements Likelihood {
 export interface GaussianLikelihoodOptions {
   /** Per-output noise variance (Infinity = unmeasured, weight 0), or one value for all. */
   variance: Float64Array | number;
-  /** diag(AAᵀ) for the tempered likelihood; estimated by Hutchinson probes when absent. */
-  rowNormsSquared?: Float64Array;
+  /** t_j of the tempered variance v_j + σ² t_j; default AAᵀ1 (see the file comment). */
+  tempering?: Float64Array;
 }
 
 export class GaussianLikelihood implements Likelihood {
@@ -125,7 +130,7 @@ export class GaussianLikelihood implements Likelihood {
       if (!(v > 0) || Number.isNaN(v)) throw new InputError('LIKELIHOOD_NOISE', `variance ${j} is ${v}: use Infinity for unmeasured values, never 0`, { index: j });
       return Number.isFinite(v) ? 1 / v : 0;
     });
-    this.d = o.rowNormsSquared;
+    this.d = o.tempering;
     this.r = new Float64Array(m);
   }
 
@@ -136,7 +141,7 @@ export class GaussianLikelihood implements Likelihood {
   score(x: Float64Array, sigma: number, out?: Float64Array): Float64Array {
     this.operator.apply(x, this.r);
     const s2 = sigma * sigma;
-    if (s2 > 0 && !this.d) this.d = estimateRowNormsSquared(this.operator);
+    if (s2 > 0 && !this.d) this.d = rowSumsOfAAt(this.operator);
     for (let j = 0; j < this.r.length; j++) {
       const w = s2 > 0 ? (this.invVar[j]! > 0 ? 1 / (this.variance[j]! + s2 * this.d![j]!) : 0) : this.invVar[j]!;
       this.r[j] = (this.y[j]! - this.r[j]!) * w;
@@ -159,4 +164,10 @@ export class GaussianLikelihood implements Likelihood {
     }
     return this.lip;
   }
+}
+
+/** AAᵀ1: the row sums of AAᵀ (clamped at 0), the default tempering of GaussianLikelihood. */
+export function rowSumsOfAAt(a: LinearOperator): Float64Array {
+  const ones = new Float64Array(sizeOf(a.outShape)).fill(1);
+  return a.apply(a.adjoint(ones)).map((v) => Math.max(v, 0));
 }
