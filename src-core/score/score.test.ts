@@ -57,3 +57,22 @@ describe('DSM on Gaussian random fields (16², power-law spectrum)', () => {
     expect(() => prior.score(x, 0)).toThrow(/σ > 0/);
   });
 });
+
+describe('linear-conv model between and beyond its levels', () => {
+  it('interpolates the output linearly in log σ between neighbouring levels, and clamps outside', () => {
+    const m = new LinearConvScoreModel({ rows: 4, cols: 4, sigmas: Float64Array.from([4, 1, 0.25]), sigmaData: 1, radius: 1 });
+    const rng = new Rng(3);
+    for (let i = 0; i < m.params.length; i++) m.params[i] = rng.normal();
+    const x = Float64Array.from({ length: 16 }, () => rng.normal());
+    const at = (s: number) => { const o = new Float64Array(16); m.predict(x, s, o); return o; };
+    const u4 = at(4), u1 = at(1), mid = at(2); // log 2 is halfway between log 1 and log 4
+    for (let i = 0; i < 16; i++) expect(mid[i]).toBeCloseTo(0.5 * (u4[i]! + u1[i]!), 12);
+    const lowest = at(0.25), below = at(0.01);
+    for (let i = 0; i < 16; i++) expect(below[i]).toBeCloseTo(lowest[i]!, 12);
+    // radius 1: kernel entries beyond one pixel from the origin stay out of the gradient.
+    const g = new Float64Array(m.params.length);
+    m.lossAndGradient(x, 0, Float64Array.from({ length: 16 }, () => rng.normal()), g);
+    expect(g[2]).toBe(0); // (row 0, col 2): two pixels away
+    expect(g[1]).not.toBe(0);
+  });
+});

@@ -15,19 +15,19 @@ export function summarizeSamples(samples: readonly Float64Array[], levels: reado
   for (const s of samples) for (let i = 0; i < n; i++) mean[i] = mean[i]! + s[i]! / b;
   for (const s of samples) for (let i = 0; i < n; i++) std[i] = std[i]! + (s[i]! - mean[i]!) ** 2;
   for (let i = 0; i < n; i++) std[i] = b > 1 ? Math.sqrt(std[i]! / (b - 1)) : 0;
-  const intervals = levels.map((nominal) => {
-    const j = Math.max(1, Math.round(((b + 1) * (1 - nominal)) / 2));
-    return { nominal, level: (b + 1 - 2 * j) / (b + 1), lower: new Float64Array(n), upper: new Float64Array(n) };
-  });
+  const js = levels.map((nominal) => Math.max(1, Math.min(Math.ceil(b / 2), Math.round(((b + 1) * (1 - nominal)) / 2))));
+  const intervals = levels.map((nominal, l) => ({
+    nominal, level: (b + 1 - 2 * js[l]!) / (b + 1), lower: new Float64Array(n), upper: new Float64Array(n),
+  }));
   const col = new Float64Array(b);
   for (let i = 0; i < n; i++) {
     for (let k = 0; k < b; k++) col[k] = samples[k]![i]!;
     col.sort();
-    for (const iv of intervals) {
-      const j = Math.round(((b + 1) * (1 - iv.level)) / 2);
+    intervals.forEach((iv, l) => {
+      const j = js[l]!;
       iv.lower[i] = col[j - 1]!;
       iv.upper[i] = col[b - j]!;
-    }
+    });
   }
   return { mean, std, intervals };
 }
