@@ -5,3 +5,4 @@ export { GaussianPrior, estimateSpectrum, powerLawSpectrum, type GaussianPriorOp
 export { TotalVariationPrior, type TvOptions } from './tv';
 export { L1StarletPrior, softThreshold, type L1StarletOptions } from './l1-starlet';
 export { dualProx, type DualProxOptions } from './dual-prox';
+export { MoreauYosidaPrior } from './moreau-yosida';

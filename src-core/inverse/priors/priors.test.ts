@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../rng';
 import { starletOperator } from '../operators/starlet';
-import { GaussianPrior, L1StarletPrior, TotalVariationPrior, estimateSpectrum, powerLawSpectrum, softThreshold } from './index';
+import { GaussianPrior, L1StarletPrior, MoreauYosidaPrior, TotalVariationPrior, estimateSpectrum, powerLawSpectrum, softThreshold } from './index';
 
 /** Dense solve (Gaussian elimination with partial pivoting), independent of any FFT. */
 function solve(a: number[][], b: number[]): number[] {
@@ -145,5 +145,31 @@ describe('ℓ1-starlet prior', () => {
 
   it('soft threshold: sign(w) max(|w| − t, 0) per band', () => {
     expect(Array.from(softThreshold(Float64Array.from([3, -0.5, -2, 0.1]), [1, 0.5], 2))).toEqual([2, 0, -1.5, 0]);
+  });
+});
+
+describe('Moreau–Yosida score', () => {
+  it('for a Gaussian prior, the envelope with λ = σ² is exactly the σ-smoothed score', () => {
+    const g = new GaussianPrior({ shape: [8, 8], spectrum: powerLawSpectrum(8, 8, { slope: 2, k0: 0.2, pixelStd: 1 }), mean: 0.3 });
+    const my = new MoreauYosidaPrior(g, 1e-6);
+    const rng = new Rng(8);
+    const x = Float64Array.from({ length: 64 }, () => rng.normal());
+    for (const s of [0.1, 1, 5]) {
+      const a = my.score(x, s), b = g.score(x, s);
+      for (let i = 0; i < 64; i++) expect(a[i]).toBeCloseTo(b[i]!, 9);
+    }
+  });
+
+  it('TV: the score is (prox − x)/λ, zero on a constant image, and needs a prox', () => {
+    const tv = new TotalVariationPrior({ rows: 6, cols: 6, lambda: 1 });
+    const my = new MoreauYosidaPrior(tv, 0.01);
+    const flat = new Float64Array(36).fill(2);
+    for (const v of my.score(flat, 0.5)) expect(Math.abs(v)).toBeLessThan(1e-9);
+    const stepImg = Float64Array.from({ length: 36 }, (_, i) => (i % 6 < 3 ? 0 : 3));
+    const s = my.score(stepImg, 0.5);
+    // The envelope gradient pulls the two plateaus together: up on the left, down on the right.
+    expect(s[0]!).toBeGreaterThan(0);
+    expect(s[5]!).toBeLessThan(0);
+    expect(() => new MoreauYosidaPrior({ name: 'x', shape: [1], logDensity: () => 0 }, 0.1)).toThrow(/no prox/);
   });
 });
