@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../rng';
-import { autocovariance } from './fft';
+import { autocovariance } from './autocovariance';
 import { ebfmi, essBasic, essBulk, essTail, rhat } from './diagnostics';
 import { averageRanks, normalQuantile } from './normal';
 import { slowWindows } from './warmup';

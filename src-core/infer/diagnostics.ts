@@ -3,7 +3,7 @@
 // reference R package `posterior` (rhat, ess_bulk, ess_tail, ess_basic): split chains, rank-normalise,
 // classic R̂ and Geyer's initial monotone sequence on FFT autocovariances.
 // Input: one parameter as an array of chains (equal lengths).
-import { autocovariance } from './fft';
+import { autocovariance } from './autocovariance';
 import { averageRanks, normalQuantile, quantile } from './normal';
 
 export type Chains = ArrayLike<number>[];

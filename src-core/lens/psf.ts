@@ -6,7 +6,7 @@
 // the model is already pixel-averaged by the sub-pixel grid, so a box-integrated kernel would
 // count the pixel twice. Non-separable kernels wider than 11 pixels go through an FFT.
 import { InputError } from '../errors';
-import { fft2, nextPow2 } from './fft';
+import { fft2, nextPow2 } from '../math/fft';
 
 export type PsfSpec =
   | { type: 'gaussian'; fwhm: number }
@@ -175,20 +175,20 @@ function convolveFft(input: Float64Array, side: number, o: number, size: number,
   if (!kf) {
     const re = new Float64Array(n * n), im = new Float64Array(n * n);
     for (let a = 0; a < w; a++) for (let b = 0; b < w; b++) re[a * n + b] = k.k2[a * w + b];
-    fft2(re, im, n, false);
+    fft2(re, im, n, n, false);
     kf = { re, im };
     k.fftCache.set(n, kf);
   }
   const re = new Float64Array(n * n), im = new Float64Array(n * n);
   for (let r = 0; r < side; r++) for (let c = 0; c < side; c++) re[r * n + c] = input[r * side + c];
-  fft2(re, im, n, false);
+  fft2(re, im, n, n, false);
   for (let i = 0; i < n * n; i++) {
     // X · conj(K): correlation with the (already flipped) kernel.
     const xr = re[i], xi = im[i], kr = kf.re[i], ki = kf.im[i];
     re[i] = xr * kr + xi * ki;
     im[i] = xi * kr - xr * ki;
   }
-  fft2(re, im, n, true);
+  fft2(re, im, n, n, true);
   const norm = 1 / (n * n);
   for (let i = 0; i < size; i++) for (let j = 0; j < size; j++) out[i * size + j] = re[(o + i) * n + o + j] * norm;
 }
