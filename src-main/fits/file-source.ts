@@ -59,6 +59,8 @@ export interface OpenFitsOptions {
   maxGunzipBytes?: number;
   /** Ceiling on inflated ÷ compressed size above the floor (default DEFAULT_MAX_GUNZIP_RATIO). */
   maxGunzipRatio?: number;
+  /** Inflated size always allowed whatever the ratio (default DEFAULT_GUNZIP_RATIO_FLOOR). */
+  gunzipRatioFloor?: number;
 }
 
 /** Opens a path as a ByteSource: gzip is detected by its magic bytes, not the extension. */
@@ -68,7 +70,7 @@ export function openByteSource(path: string, opts: OpenFitsOptions = {}): ByteSo
     const head = src.read(0, 2);
     if (head[0] === 0x1f && head[1] === 0x8b) {
       try {
-        return gunzipToSource(basename(path), src, { maxBytes: opts.maxGunzipBytes, maxRatio: opts.maxGunzipRatio });
+        return gunzipToSource(basename(path), src, { maxBytes: opts.maxGunzipBytes, maxRatio: opts.maxGunzipRatio, ratioFloor: opts.gunzipRatioFloor });
       } finally {
         src.close();
       }

@@ -165,7 +165,16 @@ export function mutateGzip(rng: Rng, gz: Uint8Array): Mutant {
     return { bytes: gzipSync(m.bytes, { level: 1 }), what: `inner ${m.what}` };
   }
   const b = gz.slice();
-  const k = rng.int(4);
+  const k = rng.int(5);
+  if (k === 4) {
+    // A decompression bomb: 16–64 members of 1 MiB of zeros appended (~1 KB each, ratio ~1000).
+    const member = zeroMember();
+    const times = 16 + rng.int(49);
+    const out = new Uint8Array(b.length + member.length * times);
+    out.set(b);
+    for (let t = 0; t < times; t++) out.set(member, b.length + t * member.length);
+    return { bytes: out, what: `gz-bomb ${times} MiB` };
+  }
   if (k === 0) {
     const at = rng.int(b.length + 1);
     return { bytes: b.slice(0, at), what: `gz-truncate@${at}` };
@@ -189,6 +198,13 @@ export function mutateGzip(rng: Rng, gz: Uint8Array): Mutant {
     b[at] = b[at]! ^ (1 << rng.int(8));
   }
   return { bytes: b, what: `gz-bitflip×${n}` };
+}
+
+let zeros: Uint8Array | undefined;
+/** gzip of 1 MiB of zero bytes (made once). */
+function zeroMember(): Uint8Array {
+  zeros ??= gzipSync(new Uint8Array(1 << 20), { level: 9 });
+  return zeros;
 }
 
 /** The mutant for case `index` of `seed` over `inputs` (deterministic). */
