@@ -75,35 +75,73 @@ export function isGzip(head: Uint8Array): boolean {
   return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
 }
 
-/** Default ceiling for a decompressed `.fits.gz` held in memory (bytes). */
+/**
+ * Absolute ceiling for a decompressed `.fits.gz` held in memory (bytes). Larger files must be
+ * gunzipped on disk, where the reader works lazily.
+ */
 export const DEFAULT_MAX_GUNZIP_BYTES = 2 * 1024 * 1024 * 1024 - 1;
+/**
+ * Ceiling on inflated size ÷ compressed size beyond DEFAULT_GUNZIP_RATIO_FLOOR. Real FITS images
+ * and catalogs deflate by 1.2–20×, blank masks by a few hundred; a single deflate stream cannot
+ * exceed ~1032× (RFC 1951: a 258-byte match costs at least 2 bits), so anything above this is
+ * almost surely a decompression bomb (or a concatenation of them).
+ */
+export const DEFAULT_MAX_GUNZIP_RATIO = 256;
+/** Output below this size is always allowed whatever the ratio (small, very compressible files). */
+export const DEFAULT_GUNZIP_RATIO_FLOOR = 64 * 1024 * 1024;
+/** Compressed bytes handed to the inflater per step: bounds one step's output to ~17 MB (1032×). */
+const GUNZIP_STEP = 16 * 1024;
+
+export interface GunzipLimits {
+  /** Absolute ceiling on inflated bytes (default DEFAULT_MAX_GUNZIP_BYTES). */
+  maxBytes?: number;
+  /** Ceiling on inflated ÷ compressed bytes beyond `ratioFloor` (default DEFAULT_MAX_GUNZIP_RATIO). */
+  maxRatio?: number;
+  /** Output size always allowed regardless of ratio (default DEFAULT_GUNZIP_RATIO_FLOOR). */
+  ratioFloor?: number;
+}
+
+/** The effective output ceiling for `compressedSize` bytes of gzip under `limits`. */
+export function gunzipLimit(compressedSize: number, limits: GunzipLimits = {}): { max: number; byRatio: boolean } {
+  const abs = limits.maxBytes ?? DEFAULT_MAX_GUNZIP_BYTES;
+  const ratio = limits.maxRatio ?? DEFAULT_MAX_GUNZIP_RATIO;
+  const rel = Math.max(limits.ratioFloor ?? DEFAULT_GUNZIP_RATIO_FLOOR, ratio * compressedSize);
+  return rel < abs ? { max: rel, byRatio: true } : { max: abs, byRatio: false };
+}
 
 /**
- * Inflates a whole `.fits.gz` into memory, refusing to grow past `maxBytes` (a gzip bomb or a
- * file too large to hold stops with FitsError('FITS_GZIP_TOO_LARGE') instead of exhausting memory).
- * Uses the gzip trailer's ISIZE (size mod 2^32) only as a hint for the first allocation.
+ * Inflates a whole `.fits.gz` into memory as a stream (fflate's Gunzip, RFC 1952, multi-member):
+ * compressed bytes are fed GUNZIP_STEP at a time, so memory grows only with real output and the
+ * inflate stops as soon as the output passes the ceiling (gunzipLimit): FitsError
+ * FITS_GZIP_BOMB when the ratio limit is passed, FITS_GZIP_TOO_LARGE for the absolute one,
+ * FITS_GZIP_CORRUPT for a damaged stream. `gz` may be bytes or a ByteSource (read in steps, so a
+ * file is never held compressed and inflated at once). `limits` as a number means `maxBytes`.
+ * The trailer's ISIZE (size mod 2^32) is only a hint for the first allocation, trusted only
+ * below the ceiling.
  */
-export function gunzipToSource(
-  name: string,
-  gz: Uint8Array,
-  maxBytes: number = DEFAULT_MAX_GUNZIP_BYTES,
-): MemorySource {
-  const isize =
-    gz.length >= 18
-      ? (gz[gz.length - 4]! | (gz[gz.length - 3]! << 8) | (gz[gz.length - 2]! << 16) | (gz[gz.length - 1]! << 24)) >>> 0
-      : 0;
-  let cap = Math.min(maxBytes, Math.max(64 * 1024, isize > 0 ? isize : gz.length * 4));
-  let out = new Uint8Array(cap);
+export function gunzipToSource(name: string, gz: Uint8Array | ByteSource, limits: number | GunzipLimits = {}): MemorySource {
+  const lim: GunzipLimits = typeof limits === 'number' ? { maxBytes: limits } : limits;
+  const size = gz instanceof Uint8Array ? gz.length : gz.size;
+  const readAt = (off: number, len: number): Uint8Array => (gz instanceof Uint8Array ? gz.subarray(off, off + len) : gz.read(off, len));
+  const { max, byRatio } = gunzipLimit(size, lim);
+  let isize = 0;
+  if (size >= 18) {
+    const t = readAt(size - 4, 4);
+    isize = (t[0]! | (t[1]! << 8) | (t[2]! << 16) | (t[3]! << 24)) >>> 0;
+  }
+  let cap = Math.max(64 * 1024, isize > 0 && isize <= max ? isize : Math.min(max, size * 4));
+  let out = new Uint8Array(Math.min(cap, Math.max(max, 0)));
+  cap = out.length;
   let used = 0;
   let tooLarge = false;
   const g = new Gunzip((chunk) => {
     if (tooLarge) return;
-    if (used + chunk.length > maxBytes) {
+    if (used + chunk.length > max) {
       tooLarge = true;
       return;
     }
     if (used + chunk.length > cap) {
-      cap = Math.min(maxBytes, Math.max(used + chunk.length, cap * 2));
+      cap = Math.min(max, Math.max(used + chunk.length, cap * 2));
       const next = new Uint8Array(cap);
       next.set(out.subarray(0, used));
       out = next;
@@ -111,34 +149,47 @@ export function gunzipToSource(
     out.set(chunk, used);
     used += chunk.length;
   });
+  let consumed = 0;
   try {
-    const STEP = 1 << 20;
-    for (let i = 0; i < gz.length && !tooLarge; i += STEP) {
-      const end = Math.min(gz.length, i + STEP);
-      g.push(gz.subarray(i, end), end === gz.length);
+    for (let i = 0; i < size && !tooLarge; i += GUNZIP_STEP) {
+      const end = Math.min(size, i + GUNZIP_STEP);
+      g.push(readAt(i, end - i), end === size);
+      consumed = end;
     }
   } catch (e) {
-    if (tooLarge) throw tooLargeError(name, maxBytes);
-    throw new FitsError('FITS_GZIP_CORRUPT', `${name}: gzip data is corrupt: ${(e as Error).message}`, {
-      file: name,
-    });
+    if (e instanceof FitsError) throw e;
+    if (!tooLarge) {
+      throw new FitsError('FITS_GZIP_CORRUPT', `${name}: gzip data is corrupt near compressed byte ${consumed}: ${(e as Error).message}`, {
+        file: name,
+        offset: consumed,
+      });
+    }
   }
-  if (tooLarge) throw tooLargeError(name, maxBytes);
+  if (tooLarge) throw tooLargeError(name, max, byRatio, size, consumed, lim);
   if (used === 0) {
     throw new FitsError('FITS_GZIP_CORRUPT', `${name}: gzip stream is empty or truncated`, { file: name });
   }
   return new MemorySource(name, used === out.length ? out : out.slice(0, used));
 }
 
-function tooLargeError(name: string, maxBytes: number): FitsError {
+function tooLargeError(name: string, max: number, byRatio: boolean, size: number, consumed: number, lim: GunzipLimits): FitsError {
+  if (byRatio) {
+    const ratio = lim.maxRatio ?? DEFAULT_MAX_GUNZIP_RATIO;
+    return new FitsError(
+      'FITS_GZIP_BOMB',
+      `${name}: refusing a likely decompression bomb: ${consumed} of its ${size} compressed bytes already inflate to more than ${max} bytes ` +
+        `(limit ${ratio}× the compressed size); raise maxGunzipRatio if this file is genuine`,
+      { file: name, maxBytes: max, compressedSize: size, maxRatio: ratio },
+    );
+  }
   return new FitsError(
     'FITS_GZIP_TOO_LARGE',
-    `${name}: decompressed .gz exceeds ${maxBytes} bytes; decompress it on disk (gunzip) to read lazily`,
-    { file: name, maxBytes },
+    `${name}: decompressed .gz is larger than ${max} bytes, too large to inflate in memory; gunzip it on disk to read it lazily`,
+    { file: name, maxBytes: max, compressedSize: size },
   );
 }
 
 /** Wraps raw bytes: gzip is inflated transparently, anything else is served as is. */
-export function sourceFromBytes(name: string, bytes: Uint8Array, maxGunzipBytes?: number): MemorySource {
-  return isGzip(bytes) ? gunzipToSource(name, bytes, maxGunzipBytes) : new MemorySource(name, bytes);
+export function sourceFromBytes(name: string, bytes: Uint8Array, limits?: number | GunzipLimits): MemorySource {
+  return isGzip(bytes) ? gunzipToSource(name, bytes, limits) : new MemorySource(name, bytes);
 }

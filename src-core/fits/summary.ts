@@ -1,5 +1,6 @@
 // Summaries behind `lensdesk fits info|stats|table`: astropy-fitsinfo-like HDU rows, streamed
 // image statistics (finite values, float64 sums, like the astropy refs) and JSON-safe cells.
+import { FitsError } from '../errors';
 import type { FitsFile, Hdu } from './file';
 import type { FitsValue } from './header';
 import { imageInfo, readImage, readImageSection, type ImageData } from './image';
@@ -50,9 +51,12 @@ export function summarizeHdu(file: FitsFile, hdu: Hdu): HduSummary {
       const info = imageInfo(file, hdu);
       return { ...base, dimensions: [...info.shape].reverse(), shape: info.shape, format: info.shape.length ? info.dtype : '' };
     } catch (e) {
-      if (!hdu.compressed) throw e;
-      // No decompressor installed: still list it like astropy does from the Z keywords.
-      const n = hdu.header.getNumber('ZNAXIS', 0);
+      if (!hdu.compressed || !(e instanceof FitsError)) throw e;
+      // No decompressor installed, or bad Z keywords: still list it from the Z keywords (as
+      // astropy does), with the problem as a warning. ZNAXIS is bounded (≤ 999) before looping.
+      if (e.code !== 'FITS_COMPRESSION_UNAVAILABLE') base.warnings.push(e.message);
+      const zn = hdu.header.getNumber('ZNAXIS', 0);
+      const n = Number.isInteger(zn) && zn >= 0 && zn <= 999 ? zn : 0;
       const dims = Array.from({ length: n }, (_, i) => hdu.header.getNumber(`ZNAXIS${i + 1}`, 0));
       return { ...base, dimensions: dims, shape: [...dims].reverse(), format: `ZBITPIX ${hdu.header.getNumber('ZBITPIX', 0)}` };
     }

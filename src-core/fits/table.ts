@@ -10,6 +10,14 @@ export type CellValue = string | number | bigint | boolean | null | CellValue[];
 
 /** Rows per chunk when streaming (bounded so a chunk stays a few MB at most). */
 export const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
+/**
+ * Most cell elements (numbers, characters of strings count once per cell, bits of X) one
+ * readRows/cell call decodes into JS values. Decoded values cost 8–16 heap bytes each, and heap
+ * descriptors of many rows may all point at the same bytes, so this bounds the heap a hostile
+ * table can claim (2^24 elements ≈ 250 MB worst case); iterRows sizes its chunks to stay below
+ * it. Read fewer rows at a time beyond it.
+ */
+export const MAX_DECODED_ELEMENTS = 2 ** 24;
 
 export class FitsTable {
   readonly kind: 'bintable' | 'table';
@@ -84,6 +92,15 @@ export class FitsTable {
         { file: this.file.name, hdu: this.hdu.index },
       );
     }
+    // Rows must be in the file before anything sized by `count` is allocated (a lying NAXIS2).
+    const end = this.hdu.dataOffset + (start + count) * this.rowBytes;
+    if (end > this.file.source.size) {
+      throw new FitsError('FITS_TRUNCATED', `${this.file.name}: HDU ${this.hdu.index}: rows ${start}..${start + count} end at byte ${end} but the file has ${this.file.source.size}`, {
+        file: this.file.name,
+        hdu: this.hdu.index,
+        offset: end,
+      });
+    }
   }
 
   /** Raw bytes of rows start..start+count (one read). */
@@ -92,8 +109,39 @@ export class FitsTable {
     return this.file.readData(this.hdu, start * this.rowBytes, count * this.rowBytes);
   }
 
+  /** Elements left to decode in the current readRows/cell call (see MAX_DECODED_ELEMENTS). */
+  private budget = MAX_DECODED_ELEMENTS;
+
+  /** Elements one row decodes from its fixed-width cells (X: one per bit, A: one per cell). */
+  private fixedElementsPerRow(): number {
+    let n = 0;
+    for (const c of this.columns) n += c.varLength ? 1 : c.code === 'A' ? Math.ceil(c.repeat / Math.max(1, c.dim?.[0] ?? c.repeat)) : Math.max(1, c.repeat);
+    return n;
+  }
+
+  private spend(n: number, c: Column, row: number): void {
+    this.budget -= n;
+    if (this.budget < 0) {
+      throw new FitsError(
+        'FITS_TOO_LARGE',
+        `${this.file.name}: HDU ${this.hdu.index}: column ${c.name} row ${row}: decoding passes ${MAX_DECODED_ELEMENTS} elements in one read; read fewer rows at a time`,
+        { file: this.file.name, hdu: this.hdu.index, field: c.name, row },
+      );
+    }
+  }
+
   /** Decoded rows: one array of cells per row, in column order. */
   readRows(start: number, count: number): CellValue[][] {
+    this.checkRows(start, count);
+    const perRow = this.kind === 'bintable' ? this.fixedElementsPerRow() : this.columns.length;
+    if (count * perRow > MAX_DECODED_ELEMENTS) {
+      throw new FitsError(
+        'FITS_TOO_LARGE',
+        `${this.file.name}: HDU ${this.hdu.index}: ${count} rows of ${perRow} elements pass the ${MAX_DECODED_ELEMENTS}-element limit of one read; read fewer rows at a time`,
+        { file: this.file.name, hdu: this.hdu.index, row: start },
+      );
+    }
+    this.budget = MAX_DECODED_ELEMENTS - count * perRow;
     const bytes = this.rawRows(start, count);
     const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const rows: CellValue[][] = [];
@@ -106,13 +154,16 @@ export class FitsTable {
 
   cell(row: number, col: string | number): CellValue {
     const c = this.column(col);
+    this.budget = MAX_DECODED_ELEMENTS;
     const bytes = this.rawRows(row, 1);
     return this.decodeCell(c, bytes, new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), 0, row);
   }
 
   /** Streams rows in chunks (`chunkRows` rows, default ≈ 4 MB of row bytes). */
   *iterRows(chunkRows?: number, start = 0, end = this.nrows): Generator<{ start: number; rows: CellValue[][] }> {
-    const n = Math.max(1, chunkRows ?? Math.floor(DEFAULT_CHUNK_BYTES / Math.max(1, this.rowBytes)));
+    const perRow = this.kind === 'bintable' ? this.fixedElementsPerRow() : this.columns.length;
+    const byBudget = Math.floor(MAX_DECODED_ELEMENTS / Math.max(1, perRow));
+    const n = Math.max(1, chunkRows ?? Math.min(byBudget, Math.floor(DEFAULT_CHUNK_BYTES / Math.max(1, this.rowBytes))));
     for (let s = start; s < end; s += n) {
       const c = Math.min(n, end - s);
       yield { start: s, rows: this.readRows(s, c) };
@@ -181,6 +232,8 @@ export class FitsTable {
     if (off + nbytes > this.heapSize) {
       throw this.heapError(c, row, `descriptor (${nelem} elements at heap offset ${off}) passes the heap end (${this.heapSize} bytes)`);
     }
+    // Counted before reading: many descriptors may point at the same heap bytes.
+    this.spend(code === 'A' ? 1 : nelem, c, row);
     const heap = this.file.readData(this.hdu, this.heapOffset + off, nbytes);
     const hdv = new DataView(heap.buffer, heap.byteOffset, heap.byteLength);
     const v = decodeFixed({ ...c, dim: undefined }, code, nelem, heap, hdv, 0, false);

@@ -3,6 +3,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { FitsError } from '../../src-core/errors';
 import { readCutout, readImage, writeFits } from '../../src-core/fits/index';
@@ -31,6 +32,26 @@ describe('FileSource', () => {
     expect([...c.data]).toEqual([0, 1, 2].flatMap((r) => [0, 1, 2, 3, 4].map((k) => data[(20 + r) * 40 + 10 + k]!)));
     f.source.close?.();
     expect(() => f.source.read(0, 10)).toThrow(FitsError);
+  });
+  it('a .gz decompression bomb on disk is refused as a stream (FITS_GZIP_BOMB); the caller may raise the ratio', () => {
+    // 8 gzip members of 1 MiB of zeros (~8 KB on disk, 8 MiB inflated, ratio ~1000 > 256); the
+    // 64 MiB floor is lowered to 1 MiB to keep the test cheap.
+    const member = gzipSync(new Uint8Array(1 << 20), { level: 9 });
+    const bomb = new Uint8Array(member.length * 8);
+    for (let k = 0; k < 8; k++) bomb.set(member, k * member.length);
+    const p = join(dir, 'bomb.fits.gz');
+    writeFileSync(p, bomb);
+    let e: unknown;
+    try {
+      openFitsFile(p, { gunzipRatioFloor: 1 << 20 });
+    } catch (x) {
+      e = x;
+    }
+    expect(e).toBeInstanceOf(FitsError);
+    expect((e as FitsError).code).toBe('FITS_GZIP_BOMB');
+    expect((e as FitsError).message).toMatch(/bomb\.fits\.gz.*decompression bomb/);
+    // Zeros are not FITS, but with the ratio raised it inflates and fails at the FITS layer.
+    expect(() => openFitsFile(p, { gunzipRatioFloor: 1 << 20, maxGunzipRatio: 2000 })).toThrow(/not a FITS file/);
   });
   it('missing files and directories give FitsError', () => {
     expect(() => new FileSource(join(dir, 'nope.fits'))).toThrow(FitsError);

@@ -1,11 +1,12 @@
 // Node implementation of src-core's ByteSource: lazy positional reads with fs.readSync, so a
 // cutout of a 1 GB image reads only the rows it needs. `.fits.gz` (gzip magic, RFC 1952) is
-// inflated whole into memory with a size ceiling (src-core/fits/source.ts gunzipToSource).
-import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+// inflated into memory as a stream read from the file in steps, with a size ceiling and a ratio
+// ceiling against decompression bombs (src-core/fits/source.ts gunzipToSource, gunzipLimit).
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { basename } from 'node:path';
 import { FitsError } from '../../src-core/errors';
 import { FitsFile } from '../../src-core/fits/file';
-import { DEFAULT_MAX_GUNZIP_BYTES, checkRange, gunzipToSource, type ByteSource } from '../../src-core/fits/source';
+import { checkRange, gunzipToSource, type ByteSource } from '../../src-core/fits/source';
 
 export class FileSource implements ByteSource {
   readonly size: number;
@@ -54,8 +55,12 @@ export class FileSource implements ByteSource {
 }
 
 export interface OpenFitsOptions {
-  /** Ceiling for an in-memory decompressed .gz (bytes). */
+  /** Absolute ceiling for an in-memory decompressed .gz (bytes; default DEFAULT_MAX_GUNZIP_BYTES). */
   maxGunzipBytes?: number;
+  /** Ceiling on inflated ÷ compressed size above the floor (default DEFAULT_MAX_GUNZIP_RATIO). */
+  maxGunzipRatio?: number;
+  /** Inflated size always allowed whatever the ratio (default DEFAULT_GUNZIP_RATIO_FLOOR). */
+  gunzipRatioFloor?: number;
 }
 
 /** Opens a path as a ByteSource: gzip is detected by its magic bytes, not the extension. */
@@ -64,9 +69,11 @@ export function openByteSource(path: string, opts: OpenFitsOptions = {}): ByteSo
   if (src.size >= 2) {
     const head = src.read(0, 2);
     if (head[0] === 0x1f && head[1] === 0x8b) {
-      src.close();
-      const max = opts.maxGunzipBytes ?? DEFAULT_MAX_GUNZIP_BYTES;
-      return gunzipToSource(basename(path), readFileSync(path), max);
+      try {
+        return gunzipToSource(basename(path), src, { maxBytes: opts.maxGunzipBytes, maxRatio: opts.maxGunzipRatio, ratioFloor: opts.gunzipRatioFloor });
+      } finally {
+        src.close();
+      }
     }
   }
   return src;

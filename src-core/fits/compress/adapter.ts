@@ -8,6 +8,7 @@ import type { ImageData, ImageInfo, TileDecompressor } from '../image';
 import { allocPixels, decodeInto, pixelScaling, swapInPlace, type PixelScaling } from '../pixels';
 import { decompressImage, type DecompressedImage } from './decompress';
 import { imageHeaderFromCompressed } from './image-header';
+import { compressedAxes } from './params';
 import type { CompressedTableSource } from './table';
 
 const headerCache = new WeakMap<FitsHeader, FitsHeader>();
@@ -30,6 +31,7 @@ export function tableSource(file: FitsFile, hdu: Hdu): CompressedTableSource {
     file: file.name,
     hdu: hdu.index,
     dataOffset: hdu.dataOffset,
+    dataSize: Math.max(0, Math.min(hdu.dataSize, file.source.size - hdu.dataOffset)),
   };
 }
 
@@ -60,11 +62,9 @@ function present(d: DecompressedImage, s: PixelScaling): ImageData {
 
 export const tileDecompressor: TileDecompressor = {
   imageInfo(file: FitsFile, hdu: Hdu): ImageInfo {
-    void file;
     const s = scalingOf(hdu);
-    const naxis = Number(hdu.header.getNumber('ZNAXIS', 0));
-    const shape: number[] = [];
-    for (let i = naxis; i >= 1; i--) shape.push(Number(hdu.header.getNumber(`ZNAXIS${i}`, 0)));
+    // Validated (0 ≤ ZNAXIS ≤ 999) before the loop: a hostile ZNAXIS must not spin here.
+    const shape = compressedAxes(hdu.header, { file: file.name, hdu: hdu.index }).reverse();
     return { bitpix: s.bitpix, shape, dtype: s.dtype, scaling: s, compressed: true };
   },
   readImage(file: FitsFile, hdu: Hdu): ImageData {

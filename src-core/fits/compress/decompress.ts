@@ -39,6 +39,15 @@ export interface DecompressedImage {
 
 /** Output larger than this many bytes is refused (a lying ZNAXISn cannot exhaust memory). */
 export const MAX_OUTPUT_BYTES = 2 ** 31;
+/**
+ * Most decompressed bytes (whole request, or one tile) per byte of the data unit present in the
+ * file, beyond EXPANSION_FLOOR_BYTES. RICE_1 cannot beat ~200× (a 4-bit block code per 32
+ * pixels), GZIP ~1032× (RFC 1951); only PLIO_1/HCOMPRESS_1 of blank masks go further, and
+ * those are small images. A header that claims more is lying about ZNAXISn or ZTILEn.
+ */
+export const MAX_EXPANSION = 4096;
+/** Decompressed size always allowed whatever the data unit's size (bytes). */
+export const EXPANSION_FLOOR_BYTES = 256 * 1024 * 1024;
 
 function allocate(bitpix: number, n: number): PixelArray {
   switch (bitpix) {
@@ -80,6 +89,7 @@ export function decompressImage(src: CompressedTableSource, region?: ImageRegion
     zblank: layout.columns.get('ZBLANK'),
   };
   if (!cols.data) throw tileError('FITS_COLUMN_MISSING', 'compressed image table has no COMPRESSED_DATA column', base);
+  checkColumns(cols, base);
   const ndim = p.axes.length;
   const ntiles = p.axes.map((n, i) => Math.ceil(n / p.tile[i]!));
   const totalTiles = ntiles.reduce((a, b) => a * b, 1);
@@ -88,21 +98,29 @@ export function decompressImage(src: CompressedTableSource, region?: ImageRegion
   }
   const reg = checkRegion(region, p.axes, base);
   const outPix = reg.size.reduce((a, b) => a * b, 1);
-  const outBytes = outPix * (Math.abs(p.zbitpix) / 8);
+  const pixBytes = Math.abs(p.zbitpix) / 8;
+  const outBytes = outPix * pixBytes;
   if (outBytes > MAX_OUTPUT_BYTES) {
     throw tileError('FITS_LIMIT', `output of ${outBytes} bytes exceeds the ${MAX_OUTPUT_BYTES}-byte limit; ask for a region`, base);
   }
-  const out = allocate(p.zbitpix, outPix);
-  const result: DecompressedImage = {
-    bitpix: p.zbitpix,
-    axes: p.axes,
-    region: reg,
-    data: out,
-    tilesDecoded: 0,
-    params: p,
-    ...(p.zbitpix > 0 && p.zblank !== undefined ? { blank: p.zblank } : {}),
-  };
-  if (outPix === 0 || ndim === 0) return result;
+  // Expansion guard (checked before allocating): what a few KB of table claims must stay
+  // proportional to the bytes actually present (see MAX_EXPANSION).
+  const tileBytes = p.tile.reduce((a, b) => a * b, 1) * pixBytes;
+  if (src.dataSize !== undefined && outPix > 0) {
+    const allowed = Math.max(EXPANSION_FLOOR_BYTES, MAX_EXPANSION * src.dataSize);
+    const claim = Math.max(outBytes, tileBytes);
+    if (claim > allowed) {
+      throw tileError(
+        'FITS_LIMIT',
+        `ZNAXISn/ZTILEn claim ${claim} decompressed bytes from a ${src.dataSize}-byte data unit (more than ${MAX_EXPANSION}× its size beyond ${EXPANSION_FLOOR_BYTES} bytes)`,
+        { ...base, keyword: outBytes >= tileBytes ? 'ZNAXIS' : 'ZTILE1' },
+      );
+    }
+  }
+  if (outPix === 0 || ndim === 0) {
+    const blank = p.zbitpix > 0 && p.zblank !== undefined ? { blank: p.zblank } : {};
+    return { bitpix: p.zbitpix, axes: p.axes, region: reg, data: allocate(p.zbitpix, 0), tilesDecoded: 0, params: p, ...blank };
+  }
 
   // Tile index ranges overlapping the region, per axis.
   const t0 = reg.start.map((s, i) => Math.floor(s / p.tile[i]!));
@@ -114,8 +132,18 @@ export function decompressImage(src: CompressedTableSource, region?: ImageRegion
   };
   const firstRow = rowOf(t0);
   const lastRow = rowOf(t1);
+  // The table rows are read (and their presence in the file checked) before the output exists.
   const rows = readExact(src, firstRow * layout.rowBytes, (lastRow - firstRow + 1) * layout.rowBytes, base);
-
+  const out = allocate(p.zbitpix, outPix);
+  const result: DecompressedImage = {
+    bitpix: p.zbitpix,
+    axes: p.axes,
+    region: reg,
+    data: out,
+    tilesDecoded: 0,
+    params: p,
+    ...(p.zbitpix > 0 && p.zblank !== undefined ? { blank: p.zblank } : {}),
+  };
   const tc = t0.slice();
   for (;;) {
     const row = rowOf(tc);
@@ -146,6 +174,20 @@ export function decompressImage(src: CompressedTableSource, region?: ImageRegion
     if (i === ndim) break;
   }
   return result;
+}
+
+/** Columns used per tile must have the shape §10.1 gives them (a 0-repeat cell lies outside the row). */
+function checkColumns(cols: Columns, ctx: TileContext): void {
+  for (const c of [cols.zscale, cols.zzero, cols.zblank]) {
+    if (c && (c.repeat < 1 || !'BIJKED'.includes(c.type))) {
+      throw tileError('FITS_KEYWORD_INVALID', `column ${c.name} must be a numeric scalar (1D, 1E, 1J …), not ${c.repeat}${c.type}`, { ...ctx, column: c.name });
+    }
+  }
+  for (const c of [cols.data, cols.gzip, cols.raw]) {
+    if (c && c.type !== 'P' && c.type !== 'Q') {
+      throw tileError('FITS_KEYWORD_INVALID', `column ${c.name} must be a P or Q array, not ${c.repeat}${c.type}`, { ...ctx, column: c.name });
+    }
+  }
 }
 
 function checkRegion(region: ImageRegion | undefined, axes: number[], ctx: TileContext): ImageRegion {

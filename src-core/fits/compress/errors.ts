@@ -22,6 +22,8 @@ export interface TileContext {
   /** Absolute file offset of the tile's bytes (heap start + descriptor offset), when known. */
   byteOffset?: number;
   column?: string;
+  /** The header keyword that was wrong, when a keyword was. */
+  keyword?: string;
 }
 
 function where(ctx: TileContext): string {
@@ -30,6 +32,7 @@ function where(ctx: TileContext): string {
   if (ctx.hdu !== undefined) parts.push(`HDU ${ctx.hdu}`);
   if (ctx.tile !== undefined) parts.push(`tile ${ctx.tile}`);
   if (ctx.column !== undefined) parts.push(`column ${ctx.column}`);
+  if (ctx.keyword !== undefined) parts.push(`keyword ${ctx.keyword}`);
   if (ctx.byteOffset !== undefined) parts.push(`byte offset ${ctx.byteOffset}`);
   return parts.length ? ` (${parts.join(', ')})` : '';
 }
@@ -42,5 +45,6 @@ export function tileError(code: string, message: string, ctx: TileContext): Fits
     tile: ctx.tile,
     offset: ctx.byteOffset,
     field: ctx.column,
+    keyword: ctx.keyword,
   });
 }

@@ -88,7 +88,10 @@ export function imageHeaderFromCompressed(table: FitsHeader): FitsHeader {
   }
   setAt(from('ZBITPIX', 'BITPIX'), { before: 1 });
   setAt(from('ZNAXIS', 'NAXIS'), { before: 2 });
-  const naxis = Number(table.getNumber('ZNAXIS', 0));
+  // Only a valid ZNAXIS (0..999, FITS 4.0 §4.4.1.1) drives the loop; a hostile one is copied as
+  // it is and rejected when the image is read (params.ts compressedAxes).
+  const zn = table.getNumber('ZNAXIS', 0);
+  const naxis = Number.isInteger(zn) && zn >= 0 && zn <= 999 ? zn : 0;
   let last = 'NAXIS';
   for (let i = 1; i <= naxis; i++) {
     setAt(from(`ZNAXIS${i}`, `NAXIS${i}`), { after: last });

@@ -1,5 +1,6 @@
 // Compression keywords of a tile-compressed image (FITS 4.0 §10.1.1, §10.1.2, §10.2; cfitsio
 // imcompress.c imcomp_get_compressed_image_par for defaults).
+import type { FitsError } from '../../errors';
 import type { FitsHeader } from '../header';
 import { tileError, type TileContext } from './errors';
 import type { QuantizeMethod } from './dither';
@@ -38,6 +39,44 @@ const ALIASES: Record<string, CompressionType> = {
   NOCOMPRESS: 'NOCOMPRESS',
 };
 
+/** Most axes an image may have (FITS 4.0 §4.4.1.1: NAXIS ≤ 999). */
+export const MAX_ZNAXIS = 999;
+/** Most columns a table may have (FITS 4.0 §7.2.1: TFIELDS ≤ 999). */
+export const MAX_TFIELDS = 999;
+
+function keywordError(keyword: string, message: string, ctx: TileContext): FitsError {
+  return tileError('FITS_KEYWORD_INVALID', message, { ...ctx, keyword });
+}
+
+/**
+ * ZNAXIS and ZNAXISn of a compressed image, validated before any loop runs over them (a hostile
+ * ZNAXIS = 2·10^9 must fail at once, not loop): 0 ≤ ZNAXIS ≤ 999, each ZNAXISn a safe integer ≥ 0.
+ */
+export function compressedAxes(h: FitsHeader, ctx: TileContext): number[] {
+  const naxis = h.getNumber('ZNAXIS');
+  if (naxis === undefined || !Number.isInteger(naxis) || naxis < 0 || naxis > MAX_ZNAXIS) {
+    throw keywordError('ZNAXIS', `ZNAXIS = ${String(h.get('ZNAXIS'))} is not valid (0..${MAX_ZNAXIS})`, ctx);
+  }
+  const axes: number[] = [];
+  for (let i = 1; i <= naxis; i++) {
+    const n = h.getNumber(`ZNAXIS${i}`);
+    if (n === undefined || !Number.isSafeInteger(n) || n < 0) {
+      throw keywordError(`ZNAXIS${i}`, `ZNAXIS${i} = ${String(h.get(`ZNAXIS${i}`))} is not a valid axis length`, ctx);
+    }
+    axes.push(n);
+  }
+  return axes;
+}
+
+/** TFIELDS of the table, validated (0..999) before a loop runs over the columns. */
+export function tableFieldCount(h: FitsHeader, ctx: TileContext): number {
+  const n = h.getNumber('TFIELDS');
+  if (n === undefined || !Number.isInteger(n) || n < 0 || n > MAX_TFIELDS) {
+    throw keywordError('TFIELDS', `TFIELDS = ${String(h.get('TFIELDS'))} is not valid (0..${MAX_TFIELDS})`, ctx);
+  }
+  return n;
+}
+
 /** Largest number of pixels in one tile we agree to allocate (a lying ZTILEn cannot exhaust memory). */
 export const MAX_TILE_PIXELS = 1 << 27;
 
@@ -45,26 +84,18 @@ export function compressionParams(h: FitsHeader, ctx: TileContext): CompressionP
   if (h.getBoolean('ZIMAGE') !== true) throw tileError('FITS_NOT_COMPRESSED', 'HDU is not a compressed image (ZIMAGE ≠ T)', ctx);
   const cmp = (h.getString('ZCMPTYPE') ?? '').trim().toUpperCase();
   const type = ALIASES[cmp];
-  if (!type) throw tileError('FITS_UNSUPPORTED', `unsupported ZCMPTYPE '${cmp}'`, ctx);
+  if (!type) throw tileError('FITS_UNSUPPORTED', `unsupported ZCMPTYPE '${cmp}'`, { ...ctx, keyword: 'ZCMPTYPE' });
   const zbitpix = h.getNumber('ZBITPIX');
   if (![8, 16, 32, 64, -32, -64].includes(zbitpix as number)) {
-    throw tileError('FITS_KEYWORD_INVALID', `ZBITPIX = ${zbitpix} is not a valid BITPIX`, ctx);
+    throw keywordError('ZBITPIX', `ZBITPIX = ${zbitpix} is not a valid BITPIX`, ctx);
   }
-  const naxis = h.getNumber('ZNAXIS');
-  if (naxis === undefined || !Number.isInteger(naxis) || naxis < 0 || naxis > 999) {
-    throw tileError('FITS_KEYWORD_INVALID', `ZNAXIS = ${naxis} is not valid`, ctx);
-  }
-  const axes: number[] = [];
+  const axes = compressedAxes(h, ctx);
   const tile: number[] = [];
-  for (let i = 1; i <= naxis; i++) {
-    const n = h.getNumber(`ZNAXIS${i}`);
-    if (n === undefined || !Number.isSafeInteger(n) || n < 0) {
-      throw tileError('FITS_KEYWORD_INVALID', `ZNAXIS${i} = ${n} is not a valid axis length`, ctx);
-    }
-    axes.push(n);
+  for (let i = 1; i <= axes.length; i++) {
+    const n = axes[i - 1]!;
     // Default tiles are whole rows (ZTILE1 = ZNAXIS1, others 1), §10.1.1.
     const t = h.getNumber(`ZTILE${i}`, i === 1 ? n : 1);
-    if (!Number.isSafeInteger(t) || t < 1) throw tileError('FITS_KEYWORD_INVALID', `ZTILE${i} = ${t} is not valid`, ctx);
+    if (!Number.isSafeInteger(t) || t < 1) throw keywordError(`ZTILE${i}`, `ZTILE${i} = ${t} is not valid`, ctx);
     tile.push(Math.min(t, Math.max(n, 1)));
   }
   const tilePix = tile.reduce((a, b) => a * b, 1);
@@ -80,22 +111,25 @@ export function compressionParams(h: FitsHeader, ctx: TileContext): CompressionP
   let bytePix = type === 'RICE_1' ? zval2 ?? 4 : 4;
   if (blockSize < 16 && bytePix > 8) [blockSize, bytePix] = [bytePix, blockSize];
   if (type === 'RICE_1' && ![1, 2, 4].includes(bytePix)) {
-    throw tileError('FITS_KEYWORD_INVALID', `RICE_1 BYTEPIX = ${bytePix} (must be 1, 2 or 4)`, ctx);
+    throw keywordError('ZVAL2', `RICE_1 BYTEPIX = ${bytePix} (must be 1, 2 or 4)`, ctx);
   }
   if (type === 'RICE_1' && !(Number.isInteger(blockSize) && blockSize > 0 && blockSize <= 1 << 20)) {
-    throw tileError('FITS_KEYWORD_INVALID', `RICE_1 BLOCKSIZE = ${blockSize} is not valid`, ctx);
+    throw keywordError('ZVAL1', `RICE_1 BLOCKSIZE = ${blockSize} is not valid`, ctx);
   }
   const isFloat = (zbitpix as number) < 0;
-  const hasScaleCol = [...Array(Number(h.getNumber('TFIELDS') ?? 0)).keys()].some(
-    (i) => (h.getString(`TTYPE${i + 1}`) ?? '').trim().toUpperCase() === 'ZSCALE',
-  );
+  const tfields = tableFieldCount(h, ctx);
+  let hasScaleCol = false;
+  for (let i = 1; i <= tfields && !hasScaleCol; i++) hasScaleCol = (h.getString(`TTYPE${i}`) ?? '').trim().toUpperCase() === 'ZSCALE';
   const zq = (h.getString('ZQUANTIZ') ?? '').trim().toUpperCase();
   let quantize: QuantizeMethod | null = null;
   if (isFloat && zq !== 'NONE' && (hasScaleCol || h.has('ZSCALE'))) {
     if (zq === 'SUBTRACTIVE_DITHER_1' || zq === 'SUBTRACTIVE_DITHER_2') quantize = zq;
     else quantize = 'NO_DITHER'; // missing or NO_DITHER (astropy and cfitsio agree)
   }
+  // cfitsio uses ZDITHER0 as an integer index into its random table; anything else (a float,
+  // 1E300) would make the dither walk never advance.
   const ditherSeed = h.getNumber('ZDITHER0', 1);
+  if (!Number.isSafeInteger(ditherSeed)) throw keywordError('ZDITHER0', `ZDITHER0 = ${ditherSeed} is not an integer seed`, ctx);
   return {
     type,
     zbitpix: zbitpix as CompressionParams['zbitpix'],

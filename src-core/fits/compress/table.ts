@@ -4,6 +4,7 @@
 // way to read byte ranges of the HDU's data unit, so the fits reader (or a test) can supply it.
 import type { FitsHeader } from '../header';
 import { tileError, type TileContext } from './errors';
+import { tableFieldCount } from './params';
 
 /** What decompressImage needs: the BINTABLE header and ranged reads of its data unit. */
 export interface CompressedTableSource {
@@ -20,6 +21,11 @@ export interface CompressedTableSource {
   hdu?: number;
   /** Absolute file offset of the data unit, so errors can give file byte offsets. */
   dataOffset?: number;
+  /**
+   * Bytes of the data unit actually present in the file; sizes claimed by the header are
+   * checked against it before allocating (decompress.ts MAX_EXPANSION).
+   */
+  dataSize?: number;
 }
 
 export interface TableColumn {
@@ -62,7 +68,7 @@ export function tableLayout(h: FitsHeader, ctx: TileContext): TableLayout {
   const rowBytes = int('NAXIS1');
   const nrows = int('NAXIS2');
   const pcount = int('PCOUNT', 0);
-  const tfields = int('TFIELDS');
+  const tfields = tableFieldCount(h, ctx);
   const theap = int('THEAP', rowBytes * nrows);
   if (theap < rowBytes * nrows) throw tileError('FITS_KEYWORD_INVALID', `THEAP ${theap} lies inside the table`, ctx);
   const heapSize = rowBytes * nrows + pcount - theap;
@@ -75,15 +81,22 @@ export function tableLayout(h: FitsHeader, ctx: TileContext): TableLayout {
     if (!m) throw tileError('FITS_KEYWORD_INVALID', `TFORM${i} = '${tform}' is not a binary table format`, ctx);
     const repeat = m[1] === '' ? 1 : Number(m[1]);
     const type = m[2]!;
+    if (!Number.isSafeInteger(repeat)) throw tileError('FITS_KEYWORD_INVALID', `TFORM${i} = '${tform}' has an absurd repeat count`, { ...ctx, keyword: `TFORM${i}` });
     const width = type === 'X' ? Math.ceil(repeat / 8) : repeat * SIZES[type]!;
     const name = (h.getString(`TTYPE${i}`) ?? '').trim().toUpperCase();
     const col: TableColumn = { name, offset, type, repeat };
-    if (type === 'P' || type === 'Q') col.elemType = m[3] || 'B';
+    if (type === 'P' || type === 'Q') {
+      col.elemType = m[3] || 'B';
+      // One descriptor per row (§10.1); a repeat of 0 would leave the descriptor outside the row.
+      if (repeat !== 1 || !'BIJKED'.includes(col.elemType)) {
+        throw tileError('FITS_KEYWORD_INVALID', `TFORM${i} = '${tform}' is not a tile column (1PB/1PI/1PJ/1QB …)`, { ...ctx, keyword: `TFORM${i}` });
+      }
+    }
     if (name) columns.set(name, col);
     offset += width;
   }
   if (offset !== rowBytes) {
-    throw tileError('FITS_KEYWORD_INVALID', `columns take ${offset} bytes but NAXIS1 = ${rowBytes}`, ctx);
+    throw tileError('FITS_KEYWORD_INVALID', `columns take ${offset} bytes but NAXIS1 = ${rowBytes}`, { ...ctx, keyword: 'NAXIS1' });
   }
   return { rowBytes, nrows, heapOffset: theap, heapSize, columns };
 }

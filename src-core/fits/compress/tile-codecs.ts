@@ -33,6 +33,9 @@ export function scratchFloat(n: number, single: boolean): Float32Array | Float64
   return f64Scratch.subarray(0, n);
 }
 
+/** Most bytes one byte of deflate data can inflate to (a 258-byte match in ≥ 2 bits, RFC 1951). */
+const MAX_DEFLATE_RATIO = 1032;
+
 /** Big-endian element bytes → values; `size` is the element width, `float` selects IEEE types. */
 export function parseBigEndian(bytes: Uint8Array, npix: number, size: number, float: boolean): TileValues {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -93,8 +96,10 @@ export function decodeTile(bytes: Uint8Array, npix: number, p: CompressionParams
     case 'GZIP_1':
     case 'GZIP_2': {
       // cfitsio infers the stored width from the inflated length (astropy once wrote int16
-      // images as 4-byte ints): 1, 2, 4 or 8 bytes per pixel; at most 8·npix is inflated.
-      const raw = inflateTile(bytes, npix * 8);
+      // images as 4-byte ints): 1, 2, 4 or 8 bytes per pixel; at most 8·npix is inflated, and
+      // never more than deflate can produce from these bytes (RFC 1951: ≤ ~1032× per member),
+      // so a lying ZTILEn over a few bytes cannot make us allocate its 8·npix.
+      const raw = inflateTile(bytes, Math.min(npix * 8, bytes.length * MAX_DEFLATE_RATIO + 1024));
       if (npix === 0) return { kind: 'int', values: new Int32Array(0) };
       const size = raw.length / npix;
       if (![1, 2, 4, 8].includes(size)) {
