@@ -67,9 +67,13 @@ export class JobManager extends EventEmitter {
   /** Re-runs an interrupted, failed or cancelled job with the same params (kinds skip finished work). */
   resume(jobId: number): JobInfo {
     const job = this.repo.getJob(jobId);
-    if (job.state === 'running' || job.state === 'queued') return job;
+    // A job this manager ended while the disk refused to record that still reads 'running'.
+    const endedHere =
+      !this.queue.includes(jobId) && (!this.running.has(jobId) || this.finished.has(jobId)) &&
+      ['failed', 'cancelled'].includes(this.last.get(jobId)?.state ?? '');
+    if ((job.state === 'running' || job.state === 'queued') && !endedHere) return job;
     if (job.state === 'done') throw new InputError('JOB_DONE', `job ${jobId} already finished`, { jobId });
-    this.db(() => this.repo.updateJob(jobId, { state: 'queued', error: null, message: 'resuming' }));
+    this.last.set(jobId, this.db(() => this.repo.updateJob(jobId, { state: 'queued', error: null, message: 'resuming' })));
     this.enqueue(jobId);
     return this.last.get(jobId) ?? this.repo.getJob(jobId);
   }
@@ -180,9 +184,11 @@ export class JobManager extends EventEmitter {
   }
 
   private pump(): void {
-    while (this.running.size < this.concurrency && this.queue.length) {
-      const id = this.queue.shift()!;
-      this.launch(id);
+    while (this.running.size < this.concurrency) {
+      // A job resumed while its previous worker is still stopping waits for that worker to exit.
+      const i = this.queue.findIndex((id) => !this.running.has(id));
+      if (i < 0) break;
+      this.launch(this.queue.splice(i, 1)[0]!);
     }
   }
 
@@ -230,6 +236,7 @@ export class JobManager extends EventEmitter {
     const end = (err?: Error) => {
       if (ended) return; // 'error' is followed by 'exit'
       ended = true;
+      if (this.running.get(jobId) !== worker) return this.pump();
       this.running.delete(jobId);
       if (!this.finished.has(jobId)) {
         const cancelledHard = this.cancelling.has(jobId);
