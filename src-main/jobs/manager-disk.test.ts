@@ -15,7 +15,7 @@ const t = tempDir();
 afterAll(() => t.cleanup());
 
 describe('job manager on a full disk', () => {
-  it('fails the job with DISK_FULL when its result cannot be recorded, keeps what the job saved, stays usable', { timeout: 120_000 }, async () => {
+  it('fails the job with DISK_FULL when its result cannot be recorded, keeps what the job saved, stays usable', { timeout: 60_000 }, async () => {
     const dir = join(t.dir, 'cutouts');
     mkdirSync(dir);
     const planes = [Float32Array.from({ length: 81 }, (_, k) => k)];
