@@ -119,7 +119,7 @@ export class JobManager extends EventEmitter {
   private emitUpdate(j: JobInfo): JobInfo {
     this.last.set(j.id, j);
     // A listener that throws (e.g. one that writes to a full disk) must not stop the job system.
-    for (const l of this.listeners('update')) {
+    for (const l of this.rawListeners('update')) { // raw: a once() wrapper removes itself
       try {
         (l as (j: JobInfo) => void)(j);
       } catch (e) {

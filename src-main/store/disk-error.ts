@@ -90,3 +90,20 @@ export function toDiskError(e: unknown, path: string, o: DiskErrorOptions = {}):
 export function rethrowAsDiskError(e: unknown, path: string, o?: DiskErrorOptions): never {
   throw toDiskError(e, path, o) ?? e;
 }
+
+/** On a full (or failing) disk, says that the disk holding the workspace is full, not "internal error". */
+export function workspaceDiskError(e: unknown, dir: string, dbPath: string): DiskError | null {
+  const d = toDiskError(e, dbPath, { what: 'the workspace database' });
+  if (!d) return null;
+  const free = d.details.freeBytes as number | null;
+  const need = d.details.needBytes as number;
+  const full = d.code === 'DISK_FULL' || (free !== null && free < need);
+  const mbs = (b: number) => (b / (1024 * 1024)).toFixed(1);
+  const room = free === null ? '' : ` (${mbs(free)} MB free, at least ${mbs(need)} MB needed)`;
+  return new DiskError(
+    full ? 'DISK_FULL' : 'DISK_IO',
+    `cannot open the workspace ${dir}: the disk holding the workspace is ${full ? 'full' : 'full, read-only or failing'}${room} ` +
+      `[${String(d.details.cause)}]. Free some space on that disk, or use another workspace (--workspace DIR or LENSDESK_WORKSPACE).`,
+    { ...d.details, path: dir },
+  );
+}

@@ -5,7 +5,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readSync, realpathSync } fr
 import { homedir, platform } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LensDeskError } from '../../src-core/errors';
-import { DiskError, toDiskError } from './disk-error';
+import { workspaceDiskError } from './disk-error';
 import { loadMigrations, migrate, type MigrateResult } from './migrate';
 
 export interface Workspace {
@@ -106,23 +106,6 @@ export function openWorkspace(dir = defaultWorkspaceDir()): Workspace {
     } catch {
       /* already failing; report the first error */
     }
-    throw startupDiskError(e, abs, dbPath) ?? e;
+    throw workspaceDiskError(e, abs, dbPath) ?? e;
   }
-}
-
-/** On a full (or failing) disk, says that the disk holding the workspace is full, not "internal error". */
-function startupDiskError(e: unknown, dir: string, dbPath: string): DiskError | null {
-  const d = toDiskError(e, dbPath, { what: 'the workspace database' });
-  if (!d) return null;
-  const free = d.details.freeBytes as number | null;
-  const need = d.details.needBytes as number;
-  const full = d.code === 'DISK_FULL' || (free !== null && free < need);
-  const mbs = (b: number) => (b / (1024 * 1024)).toFixed(1);
-  const room = free === null ? '' : ` (${mbs(free)} MB free, at least ${mbs(need)} MB needed)`;
-  return new DiskError(
-    full ? 'DISK_FULL' : 'DISK_IO',
-    `cannot open the workspace ${dir}: the disk holding the workspace is ${full ? 'full' : 'full, read-only or failing'}${room} ` +
-      `[${String(d.details.cause)}]. Free some space on that disk, or use another workspace (--workspace DIR or LENSDESK_WORKSPACE).`,
-    { ...d.details, path: dir },
-  );
 }
