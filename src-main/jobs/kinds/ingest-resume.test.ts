@@ -146,3 +146,20 @@ describe.skipIf(!existsSync('/dev/full'))('folder ingest on a full disk (/dev/fu
     expect(new Set(names(ws)).size).toBe(10);
   });
 });
+
+describe('catalog + images ingest under an existing name', () => {
+  it('refuses another catalog file under a name already taken, before reading any image', async () => {
+    const ws = newWorkspace();
+    const repo = new Repo(ws.db);
+    repo.ensureCatalog('deep', join(t.dir, 'first.csv'), 'table', null);
+    const { ingestCatalogKind } = await import('./ingest-catalog');
+    const ctx = {
+      jobId: 1, repo, workspaceDir: ws.dir, progress() {}, cancelled: () => false, checkCancelled() {},
+      params: { catalogFile: join(t.dir, 'second.csv'), images: [{ band: 'g', path: join(t.dir, 'missing.fits') }], name: 'deep', size: 16, contextSize: 0, resampling: 'bilinear' as const },
+    };
+    const err = await ingestCatalogKind.run(ctx).catch((e: unknown) => e);
+    expect((err as InputError).code).toBe('CATALOG_EXISTS');
+    expect((err as Error).message).toContain('first.csv');
+    expect((err as Error).message).toContain('second.csv');
+  });
+});
