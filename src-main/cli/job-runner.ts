@@ -58,7 +58,7 @@ function summarise(j: JobInfo): string {
   const lines = [head];
   const list = (key: string, label: string, why: (e: Record<string, unknown>) => unknown) => {
     const items = Array.isArray(r[key]) ? (r[key] as Record<string, unknown>[]) : [];
-    for (const e of items) lines.push(`  ${label} ${String(e.file)}: ${String(why(e))}`);
+    for (const e of items) lines.push(`  ${label} ${e.file !== undefined ? String(e.file) : `source ${String(e.sourceId)}`}: ${String(why(e))}`);
   };
   list('failures', 'failed ', (e) => e.error);
   list('skippedFiles', 'skipped', (e) => e.reason);
