@@ -48,8 +48,15 @@ async function runJob(): Promise<void> {
     const result = await (kind as unknown as JobKind).run(ctx);
     post({ type: 'done', result });
   } catch (e) {
-    // SQLITE_FULL from the job's own writes (a DiskError from its file writes already names the file).
-    const disk = toDiskError(e, ws?.dbPath ?? data.workspaceDir, { what: 'the workspace database' });
+    // A full disk under the job's own writes: SQLITE_FULL/IOERR from the database, or ENOSPC & co.
+    // from a file (named when the error carries its path; a DiskError already names it).
+    const code = String((e as { code?: unknown } | null)?.code ?? '');
+    const file = (e as NodeJS.ErrnoException | null)?.path;
+    const disk = code.startsWith('SQLITE_')
+      ? toDiskError(e, ws?.dbPath ?? data.workspaceDir, { what: 'the workspace database' })
+      : typeof file === 'string'
+        ? toDiskError(e, file, { what: 'file' })
+        : toDiskError(e, data.workspaceDir, { what: 'a file under' });
     post({ type: 'error', error: serializeError(disk ?? e) as never });
   } finally {
     try {
