@@ -2,7 +2,7 @@
 // and writers side by side), runs one job kind and reports to the manager.
 import { parentPort, workerData } from 'node:worker_threads';
 import { CancelledError, serializeError } from '../../src-core/errors';
-import { toDiskError } from '../store/disk-error';
+import { jobDiskError } from '../store/disk-error';
 import { Repo } from '../store/repo';
 import { openWorkspace, type Workspace } from '../store/workspace';
 import { jobKinds } from './registry';
@@ -48,15 +48,7 @@ async function runJob(): Promise<void> {
     const result = await (kind as unknown as JobKind).run(ctx);
     post({ type: 'done', result });
   } catch (e) {
-    // A full disk under the job's own writes: SQLITE_FULL/IOERR from the database, or ENOSPC & co.
-    // from a file (named when the error carries its path; a DiskError already names it).
-    const code = String((e as { code?: unknown } | null)?.code ?? '');
-    const file = (e as NodeJS.ErrnoException | null)?.path;
-    const disk = code.startsWith('SQLITE_')
-      ? toDiskError(e, ws?.dbPath ?? data.workspaceDir, { what: 'the workspace database' })
-      : typeof file === 'string'
-        ? toDiskError(e, file, { what: 'file' })
-        : toDiskError(e, data.workspaceDir, { what: 'a file under' });
+    const disk = jobDiskError(e, ws?.dbPath ?? null, data.workspaceDir);
     post({ type: 'error', error: serializeError(disk ?? e) as never });
   } finally {
     try {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/workspace-fixture';
 import { writeFileAtomic } from '../stamps/stamp-file';
-import { DiskError, diskErrorKind, toDiskError } from './disk-error';
+import { DiskError, diskErrorKind, jobDiskError, toDiskError } from './disk-error';
 
 const t = tempDir();
 afterAll(() => t.cleanup());
@@ -57,5 +57,17 @@ describe('disk errors', () => {
     expect(d.details).toMatchObject({ path: target, cause: 'ENOSPC', needBytes: 8640 });
     expect(d.message).toContain(`disk full: cannot write file ${target} [ENOSPC]`);
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('a job error names the database for SQLite codes, else the file the errno error carries', () => {
+    const enospc = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', path: '/ws/models/v2/model.onnx' });
+    expect(jobDiskError(enospc, '/ws/lensdesk.sqlite', '/ws')?.message).toContain('disk full: cannot write file /ws/models/v2/model.onnx [ENOSPC]');
+    const noPath = Object.assign(new Error('EDQUOT'), { code: 'EDQUOT' });
+    expect(jobDiskError(noPath, '/ws/lensdesk.sqlite', '/ws')?.message).toContain('cannot write a file under /ws [EDQUOT]');
+    const io = Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR_WRITE' });
+    const d = jobDiskError(io, '/ws/lensdesk.sqlite', '/ws')!;
+    expect(d.code).toBe('DISK_IO');
+    expect(d.message).toContain('disk error: cannot write the workspace database /ws/lensdesk.sqlite [SQLITE_IOERR_WRITE]');
+    expect(jobDiskError(Object.assign(new Error('x'), { code: 'ENOENT', path: '/a' }), null, '/ws')).toBeNull();
   });
 });

@@ -86,6 +86,19 @@ export function toDiskError(e: unknown, path: string, o: DiskErrorOptions = {}):
   );
 }
 
+/**
+ * A job's error as a DiskError when the disk is the cause: SQLITE_FULL/IOERR name the workspace
+ * database; ENOSPC & co. name the file when the error carries its path (a write on an open
+ * descriptor does not: then the workspace folder).
+ */
+export function jobDiskError(e: unknown, dbPath: string | null, workspaceDir: string): DiskError | null {
+  const code = String((e as { code?: unknown } | null)?.code ?? '');
+  const file = (e as NodeJS.ErrnoException | null)?.path;
+  if (code.startsWith('SQLITE_')) return toDiskError(e, dbPath ?? workspaceDir, { what: 'the workspace database' });
+  if (typeof file === 'string') return toDiskError(e, file, { what: 'file' });
+  return toDiskError(e, workspaceDir, { what: 'a file under' });
+}
+
 /** Throws the DiskError for `e` when it is one, else `e` itself. */
 export function rethrowAsDiskError(e: unknown, path: string, o?: DiskErrorOptions): never {
   throw toDiskError(e, path, o) ?? e;
