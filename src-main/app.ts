@@ -2,6 +2,7 @@
 // open (and migrate) the database, recover jobs a crash left behind, and make the demo survey on
 // first start so there is something real to review with no download.
 import { Backend, type BackendOptions } from './api/backend';
+import { workspaceDiskError } from './store/disk-error';
 import { openWorkspace } from './store/workspace';
 
 export interface OpenAppOptions extends BackendOptions {
@@ -13,6 +14,16 @@ export interface OpenAppOptions extends BackendOptions {
 
 export function openApp(o: OpenAppOptions): Backend {
   const ws = openWorkspace(o.workspace);
+  try {
+    return startBackend(ws, o);
+  } catch (e) {
+    // Start-up writes (reviewer, job recovery) on a still-full disk: say so, not "internal error".
+    ws.close();
+    throw workspaceDiskError(e, ws.dir, ws.dbPath) ?? e;
+  }
+}
+
+function startBackend(ws: ReturnType<typeof openWorkspace>, o: OpenAppOptions): Backend {
   const backend = new Backend(ws, o);
   const orphans = backend.jobs.recover();
   // Resume what a crash interrupted: kinds are idempotent, so this never duplicates rows.

@@ -50,8 +50,20 @@ export async function runJobCli(
 
 function summarise(j: JobInfo): string {
   const r = j.result ?? {};
-  return `job #${j.id} ${j.kind} done: ` + Object.entries(r)
+  const head = `job #${j.id} ${j.kind} done: ` + Object.entries(r)
     .filter(([, v]) => typeof v !== 'object')
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
+  // Name every file a job could not take and why (ingest: unreadable files, links, FIFOs).
+  const lines = [head];
+  const list = (key: string, label: string, why: (e: Record<string, unknown>) => unknown) => {
+    const items = Array.isArray(r[key]) ? (r[key] as Record<string, unknown>[]) : [];
+    for (const e of items) lines.push(`  ${label} ${e.file !== undefined ? String(e.file) : `source ${String(e.sourceId)}`}: ${String(why(e))}`);
+  };
+  list('failures', 'failed ', (e) => e.error);
+  list('skippedFiles', 'skipped', (e) => e.reason);
+  const more = (Number(r.failed ?? 0) - ((r.failures as unknown[] | undefined)?.length ?? 0)) +
+    (Number(r.notIngested ?? 0) - ((r.skippedFiles as unknown[] | undefined)?.length ?? 0));
+  if (more > 0) lines.push(`  … and ${more} more`);
+  return lines.join('\n');
 }

@@ -1,5 +1,6 @@
 // `lensdesk` CLI entry: dispatches to subcommands, prints typed errors as one clear line.
 import { LensDeskError } from '../../src-core/errors';
+import { diskErrorKind } from '../store/disk-error';
 import type { CliIO } from './command';
 import { commands } from './commands/index';
 
@@ -71,6 +72,11 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (e instanceof Error && (e as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
       process.stderr.write(`lensdesk ${name}: ${e.message}\n\n${cmd.usage}\n`);
+      return 2;
+    }
+    if (diskErrorKind(e)) {
+      // A full or failing disk is the user's to fix, not a bug: no stack trace.
+      process.stderr.write(`lensdesk ${name}: disk full or failing [${(e as { code: string }).code}]: ${(e as Error).message}\n`);
       return 2;
     }
     process.stderr.write(`lensdesk ${name}: internal error: ${(e as Error)?.stack ?? e}\n`);

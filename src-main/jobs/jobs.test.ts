@@ -65,7 +65,9 @@ describe('ingest job via the CLI', () => {
       }, 10);
     });
     expect(killed, `the ingest should still be running when killed; stderr:\n${err}`).toBe(true);
-    await new Promise((r) => setTimeout(r, 300));
+    // Wait until the killed process is reaped: until then its pid still answers kill(pid, 0) (a
+    // zombie), and `jobs` would take the job for running (seen on a loaded machine).
+    if (child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once('exit', r));
 
     const db = new Database(join(wsDir, 'lensdesk.sqlite'), { readonly: true });
     const partial = db.prepare('SELECT COUNT(*) FROM sources').pluck().get() as number;

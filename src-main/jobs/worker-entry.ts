@@ -2,8 +2,9 @@
 // and writers side by side), runs one job kind and reports to the manager.
 import { parentPort, workerData } from 'node:worker_threads';
 import { CancelledError, serializeError } from '../../src-core/errors';
+import { jobDiskError } from '../store/disk-error';
 import { Repo } from '../store/repo';
-import { openWorkspace } from '../store/workspace';
+import { openWorkspace, type Workspace } from '../store/workspace';
 import { jobKinds } from './registry';
 import type { JobContext, JobKind, WorkerMessage } from './types';
 
@@ -22,8 +23,9 @@ parentPort!.on('message', (m: { type: string }) => {
 const post = (m: WorkerMessage) => parentPort!.postMessage(m);
 
 async function runJob(): Promise<void> {
-  const ws = openWorkspace(data.workspaceDir);
+  let ws: Workspace | undefined;
   try {
+    ws = openWorkspace(data.workspaceDir);
     const kind = jobKinds[data.kind];
     if (!kind) throw new Error(`unknown job kind ${data.kind}`);
     let last = 0;
@@ -46,9 +48,14 @@ async function runJob(): Promise<void> {
     const result = await (kind as unknown as JobKind).run(ctx);
     post({ type: 'done', result });
   } catch (e) {
-    post({ type: 'error', error: serializeError(e) as never });
+    const disk = jobDiskError(e, ws?.dbPath ?? null, data.workspaceDir);
+    post({ type: 'error', error: serializeError(disk ?? e) as never });
   } finally {
-    ws.close();
+    try {
+      ws?.close();
+    } catch {
+      /* closing after a disk error may fail again; the transactions are already rolled back */
+    }
   }
 }
 

@@ -1,11 +1,12 @@
 // A workspace is a folder: lensdesk.sqlite (WAL, foreign keys, user_version migrations), cutouts/
 // (cutout FITS cache), models/ (trained versions), exports/. Default: the user's data directory.
 import Database from 'better-sqlite3';
-import { mkdirSync, realpathSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, realpathSync } from 'node:fs';
 import { homedir, platform } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LensDeskError } from '../../src-core/errors';
-import { migrate, type MigrateResult } from './migrate';
+import { workspaceDiskError } from './disk-error';
+import { loadMigrations, migrate, type MigrateResult } from './migrate';
 
 export interface Workspace {
   dir: string;
@@ -45,26 +46,66 @@ export function openDatabase(dbPath: string): Database.Database {
   return db;
 }
 
+/**
+ * The schema version in a database file's header, read as bytes without opening it with SQLite
+ * (which would create -wal/-shm files, and whose WAL pragma rewrites the header): `user_version` is
+ * the 4-byte big-endian integer at offset 60 of the 100-byte header, and bytes 18/19 are 1 in
+ * rollback-journal mode, 2 in WAL mode (https://www.sqlite.org/fileformat2.html#database_header).
+ * Null when there is no database yet (or it is not one; SQLite then says so itself).
+ */
+export function peekSchemaVersion(dbPath: string): { userVersion: number; wal: boolean } | null {
+  if (!existsSync(dbPath)) return null;
+  const head = Buffer.alloc(100);
+  const fd = openSync(dbPath, 'r');
+  let n: number;
+  try {
+    n = readSync(fd, head, 0, 100, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (n < 100 || head.toString('latin1', 0, 16) !== 'SQLite format 3\0') return null;
+  return { userVersion: head.readUInt32BE(60), wal: head[18] === 2 };
+}
+
 export function openWorkspace(dir = defaultWorkspaceDir()): Workspace {
   const abs = resolve(dir);
-  for (const sub of ['', 'cutouts', 'models', 'exports']) mkdirSync(join(abs, sub), { recursive: true });
-  const real = realpathSync(abs);
-  const dbPath = join(real, 'lensdesk.sqlite');
-  const db = openDatabase(dbPath);
-  let migration: MigrateResult;
-  try {
-    migration = migrate(db, dbPath);
-  } catch (e) {
-    db.close();
-    throw e;
+  // A workspace from a newer LensDesk is refused before anything touches it: opening it would
+  // switch a rollback-journal database to WAL and create files a newer build may not expect. (A WAL
+  // database's header can lag its WAL, so migrate() checks again once opened.)
+  const known = loadMigrations().length;
+  const peek = existsSync(abs) ? peekSchemaVersion(join(realpathSync(abs), 'lensdesk.sqlite')) : null;
+  if (peek && peek.userVersion > known) {
+    throw new LensDeskError(
+      'WORKSPACE_TOO_NEW',
+      `This workspace was written by a newer LensDesk (schema v${peek.userVersion}, this build knows v${known}). ` +
+        'Update LensDesk to open it; it was left untouched.',
+      { path: join(abs, 'lensdesk.sqlite') },
+    );
   }
-  return {
-    dir: real,
-    dbPath,
-    db,
-    migration,
-    close: () => {
-      if (db.open) db.close();
-    },
-  };
+  let dbPath = join(abs, 'lensdesk.sqlite');
+  let db: Database.Database | undefined;
+  try {
+    for (const sub of ['', 'cutouts', 'models', 'exports']) mkdirSync(join(abs, sub), { recursive: true });
+    const real = realpathSync(abs);
+    dbPath = join(real, 'lensdesk.sqlite');
+    db = openDatabase(dbPath);
+    const migration = migrate(db, dbPath);
+    const open = db;
+    return {
+      dir: real,
+      dbPath,
+      db: open,
+      migration,
+      close: () => {
+        if (open.open) open.close();
+      },
+    };
+  } catch (e) {
+    try {
+      db?.close();
+    } catch {
+      /* already failing; report the first error */
+    }
+    throw workspaceDiskError(e, abs, dbPath) ?? e;
+  }
 }

@@ -3,12 +3,13 @@
 // reading only the pixels needed (tile-compressed mosaics decode only the tiles touched), and
 // store them as stamp FITS files in the workspace. Streams the catalog, so millions of rows never
 // sit in memory. Resumable by catalog row.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { InputError } from '../../../src-core/errors';
 import { makeCutout, type CutoutBand } from '../../../src-core/image/cutout';
 import { skyRaDec } from '../../../src-core/units';
 import { openCatalogFile } from '../../catalog/open-catalog';
+import { catalogByName } from '../../store/ingest-state';
 import { writeStampFile } from '../../stamps/stamp-file';
 import { openCutoutBand } from '../../wcs/open-band';
 import type { JobKind } from '../types';
@@ -63,6 +64,17 @@ export const ingestCatalogKind: JobKind<IngestCatalogParams> = {
   },
   async run(ctx) {
     const { repo, params: p } = ctx;
+    // Rows are this catalog file's rows: another file under the same name would be taken as done.
+    const existing = catalogByName(repo.db, p.name);
+    const real = (f: string) => (existsSync(f) ? realpathSync(f) : resolve(f));
+    if (existing && (existing.kind !== 'table' || real(existing.origin) !== real(p.catalogFile))) {
+      throw new InputError(
+        'CATALOG_EXISTS',
+        `ingest-catalog: catalog '${p.name}' already holds ${existing.n} sources from ${existing.origin}, not ${p.catalogFile}. ` +
+          'Ingest it under another name (--catalog NAME).',
+        { field: 'params.name', path: p.catalogFile },
+      );
+    }
     const bands: (CutoutBand & { close(): void })[] = [];
     try {
       for (const im of p.images) bands.push({ ...openCutoutBand(im.path, { hdu: im.hdu }), name: im.band } as CutoutBand & { close(): void });

@@ -1,13 +1,18 @@
 // Ingest job: a folder of FITS cutouts (one source per file: a band cube, a single image, or one
 // image HDU per band) becomes a catalog. Each file is normalised into a stamp cube in the
 // workspace (cutouts/<catalog>/<row>.fits), so the image protocol serves only workspace files.
-// Resumable: rows already in the catalog are skipped. A bad file is reported by name and skipped;
-// it never stops the job or loses what was ingested.
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+// Resumable by file identity (relative path + size + mtime): files already in the catalog are
+// skipped, files added since are ingested, none twice. A bad file is reported by name and skipped;
+// it never stops the job or loses what was ingested. A full disk does stop it (DISK_FULL), after
+// committing what was already converted.
+import { existsSync, mkdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { InputError, LensDeskError } from '../../../src-core/errors';
+import { diskErrorKind } from '../../store/disk-error';
+import { catalogByName, ingestedFiles } from '../../store/ingest-state';
 import { readStampFile, writeStampFile } from '../../stamps/stamp-file';
 import type { JobKind } from '../types';
+import { FITS_EXT, scanFitsFolder, type SkippedEntry } from './ingest-scan';
 
 export interface IngestParams {
   folder: string;
@@ -16,22 +21,20 @@ export interface IngestParams {
   recursive: boolean;
 }
 
-const FITS_EXT = /\.(fits?|fts|fits\.gz|fit\.gz|fz)$/i;
-
+/** FITS files in `folder`, sorted (links followed; see ingest-scan.ts for what is left out and why). */
 export function listFitsFiles(folder: string, recursive: boolean): string[] {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const p = join(dir, e.name);
-      if (e.isDirectory() && recursive) walk(p);
-      else if (e.isFile() && FITS_EXT.test(e.name)) out.push(p);
-    }
-  };
-  walk(folder);
-  return out;
+  return scanFitsFolder(folder, recursive).files.map((f) => f.path);
 }
 
 export const slug = (s: string) => s.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^[.]+/, '').slice(0, 64) || 'catalog';
+
+const real = (p: string) => {
+  try {
+    return realpathSync(p);
+  } catch {
+    return resolve(p);
+  }
+};
 
 export const ingestKind: JobKind<IngestParams> = {
   kind: 'ingest',
@@ -48,42 +51,91 @@ export const ingestKind: JobKind<IngestParams> = {
   },
   async run(ctx) {
     const { repo, params } = ctx;
-    const files = listFitsFiles(params.folder, params.recursive);
-    if (!files.length) throw new InputError('NO_FITS', `ingest: no FITS files (*.fits, *.fit, *.fits.gz, *.fz) in ${params.folder}`);
+    const { files, skipped: notTaken } = scanFitsFolder(params.folder, params.recursive);
+    if (!files.length) {
+      const why = notTaken.length ? `; left out: ${notTaken.slice(0, 5).map((s) => `${s.file} (${s.reason})`).join(', ')}` : '';
+      throw new InputError('NO_FITS', `ingest: no FITS files (*.fits, *.fit, *.fits.gz, *.fz) in ${params.folder}${why}`);
+    }
+    // One catalog, one folder: relative paths are the files' identities, so two folders under one
+    // name would mix up "a.fits" from each. Refuse, and say what to do instead.
+    const existing = catalogByName(repo.db, params.catalog);
+    if (existing && (existing.kind !== 'cutouts' || real(existing.origin) !== real(params.folder))) {
+      throw new InputError(
+        'CATALOG_EXISTS',
+        `ingest: catalog '${params.catalog}' already holds ${existing.n} sources from ${existing.origin}` +
+          `${existing.kind === 'cutouts' ? '' : ` (a ${existing.kind} catalog)`}, a different folder from ${params.folder}. ` +
+          `Ingest this folder under another name (--catalog NAME); to add files to '${params.catalog}', put them in ${existing.origin} and ingest that folder again (only new files are added).`,
+        { field: 'params.catalog', path: params.folder },
+      );
+    }
     const catalogId = repo.ensureCatalog(params.catalog, params.folder, 'cutouts', null);
     const outDir = join(ctx.workspaceDir, 'cutouts', slug(params.catalog));
     mkdirSync(outDir, { recursive: true });
-    const done = repo.catalogRowsDone(catalogId);
+    const done = ingestedFiles(repo.db, catalogId);
+    let nextRow = done.nextRow;
     const failures: { file: string; error: string }[] = [];
+    const skippedFiles: SkippedEntry[] = [...notTaken];
     let added = 0;
+    let already = 0;
     const batch: Parameters<typeof repo.insertSources>[1] = [];
     const flush = () => {
       if (batch.length) added += repo.insertSources(catalogId, batch.splice(0));
     };
-    for (let row = 0; row < files.length; row++) {
-      if (row % 16 === 0) ctx.checkCancelled();
-      if (done.has(row)) continue;
-      const file = files[row]!;
+    for (let i = 0; i < files.length; i++) {
+      if (i % 16 === 0 && ctx.cancelled()) {
+        flush(); // keep what is converted; a resume goes on from there
+        ctx.checkCancelled();
+      }
+      const scanned = files[i]!;
+      const prev = done.files.get(scanned.rel);
+      if (prev) {
+        if (prev.size === undefined || (prev.size === scanned.size && prev.mtime === scanned.mtimeMs)) already++;
+        else skippedFiles.push({ file: scanned.rel, reason: 'changed since it was ingested (size or modification time differs); the earlier version is kept' });
+        continue;
+      }
+      const row = nextRow;
+      const f = { ...scanned };
       try {
-        const s = readStampFile(file);
+        // Replaced since the listing (by a FIFO, say)? Never open what is not a regular file.
+        const now = statSync(f.path);
+        if (!now.isFile()) {
+          skippedFiles.push({ file: f.rel, reason: 'no longer a regular file' });
+          continue;
+        }
+        f.size = now.size;
+        f.mtimeMs = Math.floor(now.mtimeMs);
+        const s = readStampFile(f.path);
         const target = join(outDir, `${row}.fits`);
         writeStampFile(target, s);
         batch.push({
           row,
-          name: basename(file).replace(FITS_EXT, ''),
+          name: basename(f.path).replace(FITS_EXT, ''),
           ra: s.ra ?? null,
           dec: s.dec ?? null,
-          extra: { file: relative(params.folder, file) },
+          extra: { file: f.rel, size: f.size, mtime: f.mtimeMs },
           cutout: { path: relative(ctx.workspaceDir, target), width: s.width, height: s.height, bands: s.bands },
         });
+        nextRow++;
       } catch (e) {
+        if (diskErrorKind(e)) {
+          // The disk is full: keep what is converted (if the database still takes it) and stop.
+          try {
+            flush();
+          } catch {
+            /* the database is on the same full disk; the job's error says so */
+          }
+          throw e;
+        }
         const msg = e instanceof LensDeskError ? `${e.code}: ${e.message}` : (e as Error).message;
-        failures.push({ file: relative(params.folder, file), error: msg });
+        failures.push({ file: f.rel, error: msg });
       }
       if (batch.length >= 64) flush();
-      ctx.progress(row + 1, files.length, `ingested ${row + 1}/${files.length} files${failures.length ? `, ${failures.length} unreadable` : ''}`);
+      ctx.progress(i + 1, files.length, `ingested ${i + 1}/${files.length} files${failures.length ? `, ${failures.length} unreadable` : ''}`);
     }
     flush();
-    return { catalogId, catalog: params.catalog, files: files.length, added, skipped: done.size, failed: failures.length, failures: failures.slice(0, 50) };
+    return {
+      catalogId, catalog: params.catalog, files: files.length, added, skipped: already, failed: failures.length,
+      notIngested: skippedFiles.length, failures: failures.slice(0, 50), skippedFiles: skippedFiles.slice(0, 50),
+    };
   },
 };
