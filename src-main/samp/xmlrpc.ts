@@ -6,6 +6,7 @@ import { createServer, request, type IncomingMessage, type Server } from 'node:h
 import type { AddressInfo } from 'node:net';
 import { InputError } from '../../src-core/errors';
 import { childElements, escapeXml, parseXml, textOf, type XmlElement } from '../../src-core/xml';
+import { hardenServer, totalHandler } from '../serve/http-safe';
 
 export type XmlRpcValue = string | number | boolean | XmlRpcValue[] | { [key: string]: XmlRpcValue };
 
@@ -168,12 +169,13 @@ export class XmlRpcServer {
   constructor(private readonly handlers: (method: string) => XmlRpcHandler | undefined) {}
 
   async listen(path = '/xmlrpc'): Promise<string> {
-    const server = createServer((req, res) => {
+    // Total like the other loopback servers (../serve/http-safe.ts): any local process can POST here.
+    const server = createServer(totalHandler((req, res) => {
       if (req.method !== 'POST') {
         res.writeHead(405).end();
         return;
       }
-      readBody(req).then(async (text) => {
+      return readBody(req).then(async (text) => {
         let out: string;
         try {
           const { method, params } = decodeCall(text);
@@ -183,8 +185,9 @@ export class XmlRpcServer {
           out = encodeFault(e instanceof XmlRpcFault ? e.faultCode : 1, (e as Error).message);
         }
         res.writeHead(200, { 'Content-Type': 'text/xml' }).end(out);
-      }, () => res.writeHead(400).end());
-    });
+      }, () => void (res.headersSent ? res.destroy() : res.writeHead(400).end()));
+    }));
+    hardenServer(server);
     server.requestTimeout = 10_000;
     server.headersTimeout = 10_000;
     this.server = server;

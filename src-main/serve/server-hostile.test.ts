@@ -11,6 +11,7 @@ import { Rng } from '../../src-core/rng';
 import { tempDir } from '../../test/workspace-fixture';
 import { Backend } from '../api/backend';
 import { ShareServer } from '../samp/share-server';
+import { XmlRpcServer } from '../samp/xmlrpc';
 import { openWorkspace } from '../store/workspace';
 import { startServer, type RunningServer } from './server';
 
@@ -182,6 +183,30 @@ describe('browser-mode server under hostile requests (issue #20)', () => {
     const ok = await raw(port, [`GET ${shareUrl.pathname} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`]);
     expect(status(ok)).toBe(200);
     expect(ok).toContain('id\n1\n');
+  });
+
+  it('the SAMP XML-RPC callback port survives junk bodies, entity tricks and bad request lines', async () => {
+    const rpc = new XmlRpcServer((m) => (m === 'samp.client.receiveNotification' ? () => '' : undefined));
+    const url = new URL(await rpc.listen());
+    const port = Number(url.port);
+    try {
+      const post = (body: string | Buffer) => [`POST /xmlrpc HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: text/xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`, body];
+      for (const chunks of [
+        post('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><methodCall><methodName>&a;</methodName></methodCall>'),
+        post('<methodCall><methodName>samp.client.receiveNotification</methodName><params><param><value><struct><member><name>__proto__</name><value>x</value></member></struct></value></param></params></methodCall>'),
+        post(Buffer.from([0xff, 0xfe, 0x00, 0x3c])),
+        post('<'.repeat(5000)),
+        [`GET // HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`],
+        [`POST //%E0%A4%A HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nab`],
+      ]) {
+        const r = await raw(port, chunks, 1500);
+        expect(r === '' || status(r) > 0).toBe(true);
+      }
+      const ok = await raw(port, post('<?xml version="1.0"?><methodCall><methodName>samp.client.receiveNotification</methodName><params></params></methodCall>'));
+      expect(status(ok)).toBe(200);
+    } finally {
+      await rpc.close();
+    }
   });
 
   it('protocol fuzz: random request lines, headers and frames leave the server answering', async () => {
