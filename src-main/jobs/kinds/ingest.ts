@@ -2,11 +2,12 @@
 // image HDU per band) becomes a catalog. Each file is normalised into a stamp cube in the
 // workspace (cutouts/<catalog>/<row>.fits), so the image protocol serves only workspace files.
 // Resumable: rows already in the catalog are skipped. A bad file is reported by name and skipped;
-// it never stops the job or loses what was ingested.
+// it never stops the job or loses what was ingested. A multi-cutout cube (`lensdesk simulate`'s
+// chunks) becomes one source per cutout, at catalog row CHUNK_ROW·(file row + 1) + j.
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { InputError, LensDeskError } from '../../../src-core/errors';
-import { readStampFile, writeStampFile } from '../../stamps/stamp-file';
+import { forEachStampInFile, writeStampFile } from '../../stamps/stamp-file';
 import type { JobKind } from '../types';
 
 export interface IngestParams {
@@ -15,6 +16,9 @@ export interface IngestParams {
   survey?: string;
   recursive: boolean;
 }
+
+/** Rows of cutout j of a multi-cutout file: clear of the one-stamp files' rows (< CHUNK_ROW) and stable on resume. */
+export const CHUNK_ROW = 2 ** 20;
 
 const FITS_EXT = /\.(fits?|fts|fits\.gz|fit\.gz|fz)$/i;
 
@@ -65,16 +69,20 @@ export const ingestKind: JobKind<IngestParams> = {
       if (done.has(row)) continue;
       const file = files[row]!;
       try {
-        const s = readStampFile(file);
-        const target = join(outDir, `${row}.fits`);
-        writeStampFile(target, s);
-        batch.push({
-          row,
-          name: basename(file).replace(FITS_EXT, ''),
-          ra: s.ra ?? null,
-          dec: s.dec ?? null,
-          extra: { file: relative(params.folder, file) },
-          cutout: { path: relative(ctx.workspaceDir, target), width: s.width, height: s.height, bands: s.bands },
+        forEachStampInFile(file, (s, j, cutout) => {
+          const r = cutout ? CHUNK_ROW * (row + 1) + j : row;
+          if (done.has(r)) return;
+          const target = join(outDir, `${r}.fits`);
+          writeStampFile(target, s);
+          batch.push({
+            row: r,
+            name: cutout ? cutout.name : basename(file).replace(FITS_EXT, ''),
+            ra: s.ra ?? null,
+            dec: s.dec ?? null,
+            extra: { file: relative(params.folder, file), ...(cutout ? { index: cutout.index } : {}) },
+            cutout: { path: relative(ctx.workspaceDir, target), width: s.width, height: s.height, bands: s.bands },
+          });
+          if (batch.length >= 64) flush();
         });
       } catch (e) {
         const msg = e instanceof LensDeskError ? `${e.code}: ${e.message}` : (e as Error).message;
