@@ -1,5 +1,7 @@
 // `lensdesk train`: trains CMUDeepLens and writes models/<name>/{model.json, weights.bin, card.json}.
 // Checkpoints go to <out>.ckpt/ after every epoch; --resume continues a killed run from there.
+// Ctrl-C stops within a step: the steps made so far go into <out>.ckpt/last, the command says how
+// to resume and exits 130 (src-core/classify/train.ts lets the SIGINT handler run between steps).
 import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
@@ -11,7 +13,7 @@ import { CARD_FORMAT, type ModelCard } from '../../../src-core/classify/card';
 import { countTrainableParams } from '../../../src-core/classify/model';
 import { simulatedTrainingData } from '../../../src-core/classify/sim-data';
 import { DEFAULT_RECIPE, trainCmuDeepLens } from '../../../src-core/classify/train';
-import { InputError } from '../../../src-core/errors';
+import { CancelledError, InputError } from '../../../src-core/errors';
 import * as tf from '@tensorflow/tfjs';
 
 const num = (v: string | undefined, name: string, dflt: number) => {
@@ -85,16 +87,29 @@ Output:
     };
     const out = values.out ?? `models/cmudeeplens-${values.simulate ?? basename(resolve(values.set!))}`;
     const store = new FileCheckpointStore(`${out}.ckpt`);
-    const { model, state } = await trainCmuDeepLens(data, {
-      recipe,
-      store,
-      resume: values.resume,
-      engine: engine.factory,
-      signal: io.signal,
-      onStep: (p) => io.progress(Math.min(p.step, p.stepsPerEpoch), p.stepsPerEpoch, `epoch ${p.epoch + 1} loss ${p.loss.toFixed(4)} ${p.imagesPerSecond.toFixed(1)} img/s`),
-      onEpoch: (m) =>
-        io.err(JSON.stringify({ epoch: m.epoch + 1, lr: m.learningRate, trainLoss: m.trainLoss, valLoss: m.valLoss, valAuroc: m.valAuroc, imgPerS: m.imagesPerSecond })),
-    });
+    let trained: Awaited<ReturnType<typeof trainCmuDeepLens>>;
+    try {
+      trained = await trainCmuDeepLens(data, {
+        recipe,
+        store,
+        resume: values.resume,
+        engine: engine.factory,
+        signal: io.signal,
+        onStep: (p) => io.progress(Math.min(p.step, p.stepsPerEpoch), p.stepsPerEpoch, `epoch ${p.epoch + 1} loss ${p.loss.toFixed(4)} ${p.imagesPerSecond.toFixed(1)} img/s`),
+        onEpoch: (m) =>
+          io.err(JSON.stringify({ epoch: m.epoch + 1, lr: m.learningRate, trainLoss: m.trainLoss, valLoss: m.valLoss, valAuroc: m.valAuroc, imgPerS: m.imagesPerSecond })),
+      });
+    } catch (e) {
+      if (!(e instanceof CancelledError)) throw e;
+      const saved = await store.load('last').catch(() => null);
+      const where = saved
+        ? `checkpoint: ${saved.state.epoch} epoch(s)${saved.state.partial ? ` + ${saved.state.partial.step} step(s) of epoch ${saved.state.partial.epoch + 1}` : ''} in ${store.dir}/last`
+        : 'nothing to keep yet (no step was made)';
+      io.err(`lensdesk train: interrupted (${e.message}); ${where}`);
+      if (saved) io.err(`resume with the same command and --resume`);
+      return 130;
+    }
+    const { model, state } = trained;
     const best = state.bestEpoch != null ? state.history[state.bestEpoch] : (state.history.at(-1) ?? null);
     const card: ModelCard = {
       format: CARD_FORMAT,
