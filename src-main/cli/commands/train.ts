@@ -2,7 +2,8 @@
 // Checkpoints go to <out>.ckpt/ after every epoch; --resume continues a killed run from there.
 // Ctrl-C stops within a step: the steps made so far go into <out>.ckpt/last, the command says how
 // to resume and exits 130 (src-core/classify/train.ts lets the SIGINT handler run between steps).
-import { basename, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
 import { type BackendCandidate, backendSummary, selectBackend } from '../../backend/select';
@@ -38,7 +39,9 @@ Recipe (defaults: Lanusse et al. 2018):
   --epochs 120  --batch 128  --lr 1e-3  --lr-drops 40,80  --lr-factor 0.1
   --pos-weight 1  --val-fraction 0.1  --patience 20 (0 = never stop early)  --no-augment
 Output:
-  --out DIR           model directory (default models/cmudeeplens-<preset>); checkpoints in DIR.ckpt/
+  --out DIR           model directory (default models/cmudeeplens-<preset>); checkpoints in DIR.ckpt/;
+                      a DIR that already holds a model (card.json) is refused unless --force
+  --force             overwrite the model in DIR (e.g. the bundled one) when training ends
   --resume            continue from DIR.ckpt/last
   --backend LIST      tfjs backends to try, e.g. wasm,cpu (default tfjs-node-gpu,tfjs-node,wasm,cpu)
   --engine E          what computes the steps: auto (default: tfjs when tfjs-node(-gpu) loads, else
@@ -53,7 +56,7 @@ Output:
         bands: { type: 'string' }, epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' },
         'lr-drops': { type: 'string' }, 'lr-factor': { type: 'string' }, 'pos-weight': { type: 'string' },
         'val-fraction': { type: 'string' }, patience: { type: 'string' }, 'no-augment': { type: 'boolean' },
-        out: { type: 'string' }, resume: { type: 'boolean' }, backend: { type: 'string' }, engine: { type: 'string' }, json: { type: 'boolean' },
+        out: { type: 'string' }, resume: { type: 'boolean' }, force: { type: 'boolean' }, backend: { type: 'string' }, engine: { type: 'string' }, json: { type: 'boolean' },
       },
     });
     if (!values.simulate === !values.set) throw new InputError('CLI_ARG', 'give --simulate PRESET or --set DIR (see --help)');
@@ -86,6 +89,10 @@ Output:
       backend: backend.tfBackend,
     };
     const out = values.out ?? `models/cmudeeplens-${values.simulate ?? basename(resolve(values.set!))}`;
+    // Checked before training: a reproduction must not replace the bundled model it is compared with.
+    if (!values.force && existsSync(join(out, 'card.json'))) {
+      throw new InputError('MODEL_EXISTS', `${out} already holds a model (card.json); train into a new --out folder, or pass --force to overwrite it`, { path: out, option: 'out' });
+    }
     const store = new FileCheckpointStore(`${out}.ckpt`);
     let trained: Awaited<ReturnType<typeof trainCmuDeepLens>>;
     try {
