@@ -1,8 +1,11 @@
 // Issue 19: sets simulated from the app reused the demo's names and RA/Dec (454 sources, 254 distinct
 // names) and were left unscored. The demo and two sets (one with the demo's own seed) in one
 // workspace: every name and every position is distinct, each set lies on its own sky patch, and a new
-// set is scored by the model that scored the demo.
+// set started through the job system chains a score job with the model that scored the demo.
 import { describe, expect, it } from 'vitest';
+import type { JobInfo } from '../../../src-core/api/contract';
+import { Backend } from '../../api/backend';
+import { openWorkspace } from '../../store/workspace';
 import { PATCH_RADIUS_DEG } from '../../../src-core/lens/sky-patch';
 import { Repo } from '../../store/repo';
 import { fileWorkspace } from '../../../test/workspace-fixture';
@@ -24,7 +27,25 @@ describe('simulated sets in one workspace', () => {
     expect(modelId).not.toBeNull();
     const a = simulateKind.prepare({ name: 'Practice A', count: 12, seed: demo.seed, preset: 'lsst' }, ws.dir); // the demo's seed
     const b = simulateKind.prepare({ name: 'Practice B', count: 12, seed: 7, preset: 'lsst' }, ws.dir);
-    const ra = await simulateKind.run(ctx(a));
+    // Practice A through the job system (worker thread, then the chained score job); B directly.
+    const backend = new Backend(openWorkspace(ws.dir), { mode: 'browser', reviewer: 'alice' });
+    let ra: Record<string, unknown>;
+    let score: JobInfo;
+    try {
+      const job = (await backend.call('jobs.start', { kind: 'simulate', params: { name: 'Practice A', count: 12, seed: demo.seed, preset: 'lsst' } })) as JobInfo;
+      const done = await backend.jobs.wait(job.id);
+      expect(done.state, JSON.stringify(done.error)).toBe('done');
+      ra = done.result!;
+      const chained = backend.repo.listJobs(10).find((j) => j.kind === 'score' && (j.params as { catalogId?: number }).catalogId === ra.catalogId);
+      expect(chained, 'a score job chained for the new set').toBeDefined();
+      score = await backend.jobs.wait(chained!.id);
+    } finally {
+      await backend.close();
+    }
+    expect(ra.next).toEqual({ kind: 'score', params: { catalogId: ra.catalogId, activate: false } });
+    expect(score.state, JSON.stringify(score.error)).toBe('done');
+    expect(score.result).toMatchObject({ modelId, written: 12 });
+    expect(a.name).toBe('Practice A');
     await simulateKind.run(ctx(b));
 
     const rows = ws.db
@@ -49,7 +70,6 @@ describe('simulated sets in one workspace', () => {
     expect(rows.filter((r) => r.catalog === 'Practice A').every((r) => r.name.startsWith('Practice A s'))).toBe(true);
 
     // the new set is scored by the model that scored the demo, which stays the active one
-    expect(ra.scored).toMatchObject({ modelId, written: 12 });
     const aIds = rows.filter((r) => r.catalog === 'Practice A').map((r) => r.id);
     const n = ws.db.prepare('SELECT COUNT(*) FROM scores WHERE model_id = ? AND source_id IN (SELECT value FROM json_each(?))').pluck().get(modelId, JSON.stringify(aIds));
     expect(n).toBe(12);

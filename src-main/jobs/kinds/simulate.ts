@@ -5,7 +5,7 @@
 // Each set gets its own sky patch (src-core/lens/sky-patch.ts), the first free one in the workspace,
 // recorded in the catalog's origin so a resumed job reuses it; each source is named after its set,
 // seed and index, so no two simulated sources share a name or a position. When a model is at hand
-// the new set is scored with it, as the demo is.
+// the job chains a score job for the new set (result.next), so it is scored as the demo is.
 import { existsSync, mkdirSync } from 'node:fs';
 import { freePatchIndex, positionInPatch, skyPatch } from '../../../src-core/lens/sky-patch';
 import { join, relative, resolve } from 'node:path';
@@ -19,7 +19,6 @@ import { readStampLibrary } from '../../lens/stamp-files';
 import { writeStampFile } from '../../stamps/stamp-file';
 import type { JobContext, JobKind } from '../types';
 import { slug } from './ingest';
-import { runScore } from './score';
 
 export interface SimulateParams {
   name: string;
@@ -165,20 +164,23 @@ function originPatch(origin: string): number {
   return m ? Number(m[1]) : 0;
 }
 
-/** Scores a new set as the demo is: with the active model, else the bundled one; none at hand, not at all. */
-export async function scoreNewSet(ctx: JobContext<unknown>, catalogId: number, base: number): Promise<Record<string, unknown> | null> {
+/**
+ * The score job a new set chains (JobManager starts result.next): with the active model, else the
+ * bundled one, which then becomes active; none at hand, no scoring.
+ */
+export async function scoreJobFor(ctx: JobContext<unknown>, catalogId: number): Promise<{ kind: 'score'; params: Record<string, unknown> } | null> {
   const hadActive = ctx.repo.activeModelId() !== null;
   // Loaded here, in the job's worker: network-scorer brings tfjs with it.
   if (!hadActive && !(await import('../../classify/network-scorer')).findModelDir()) return null;
-  return runScore({ ...ctx, params: { catalogId, activate: !hadActive } }, base, 1);
+  return { kind: 'score', params: { catalogId, activate: !hadActive } };
 }
 
 export const simulateKind: JobKind<SimulateParams> = {
   kind: 'simulate',
   prepare: (p) => prepareSimulate(p, { name: `Simulated ${typeof p.preset === 'string' ? p.preset : 'lsst'}`, count: 1000 }),
   async run(ctx) {
-    const r = await simulateIntoWorkspace(ctx, ctx.params, ctx.params.count * 2); // simulate, then score
-    const scored = await scoreNewSet(ctx, r.catalogId, ctx.params.count);
-    return { ...r, count: ctx.params.count, preset: ctx.params.config.preset, scored: scored ? { modelId: scored.modelId, model: scored.model, written: scored.written } : null };
+    const r = await simulateIntoWorkspace(ctx, ctx.params);
+    const next = await scoreJobFor(ctx, r.catalogId);
+    return { ...r, count: ctx.params.count, preset: ctx.params.config.preset, ...(next ? { next } : {}) };
   },
 };
