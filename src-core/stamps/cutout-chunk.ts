@@ -59,7 +59,8 @@ export function readChunkCutout(c: CutoutChunk, j: number): Stamp & { index: num
   const n = c.width * c.height;
   const section = (h: Hdu) => {
     const d = readImageSection(c.file, h, [j, 0, 0, 0], [1, nb, c.height, c.width]).data as ArrayLike<number>;
-    return Array.from({ length: nb }, (_, b) => Float32Array.from({ length: n }, (_, k) => d[b * n + k]!));
+    const f = d instanceof Float32Array ? d : Float32Array.from(d);
+    return Array.from({ length: nb }, (_, b) => f.slice(b * n, (b + 1) * n));
   };
   const h = c.primary.header;
   const index = c.start + j;
