@@ -31,6 +31,16 @@ test('models view: versions, ROC and reliability plots, fine-tune from grades', 
   await expect(page.getByTestId('model-row')).toHaveCount(before + 1, { timeout: 200_000 });
   await expect(page.getByTestId('model-row').last()).toContainText('└');
   await expect(page.getByTestId('roc-line')).toHaveCount(before + 1);
+  // The new version is a candidate (issue 19): old vs new shown, the current model stays active
+  // until the reviewer promotes it.
+  const decision = page.getByTestId('promotion');
+  await expect(decision).toBeVisible();
+  await expect(decision).toContainText('AUROC');
+  await expect(page.getByTestId('active-model')).toHaveCount(1);
+  await expect(page.getByTestId('model-row').last().getByTestId('active-model')).toHaveCount(0);
+  await decision.getByTestId('promote').click();
+  await expect(page.getByTestId('model-row').last().getByTestId('active-model')).toHaveCount(1);
+  await expect(page.getByTestId('promotion')).toHaveCount(0);
   await page.keyboard.press('l');
   await expect(page.getByTestId('grid')).toBeVisible();
 });

@@ -114,6 +114,8 @@ export const schemas = {
       bins: z.number().int().min(2).max(50).default(10),
     })
     .strict(),
+  /** The reviewer's choice on a fine-tuned candidate: make it the active model, or keep the current one. */
+  'models.promote': z.object({ modelId: id, decision: z.enum(['promote', 'keep']).default('promote') }).strict(),
   'consensus.summary': z.object({ limit: z.number().int().min(1).max(2000).default(300) }).strict(),
   'samp.status': z.object({}).strict(),
   /** Registers with the hub named by `hub`, else $SAMP_HUB, else ~/.samp. */
@@ -217,6 +219,8 @@ export interface ModelInfo {
   parentId: number | null;
   nScores: number;
   card: Record<string, unknown>;
+  /** The workspace's active model (grid order, exports, next fine-tune's parent). */
+  active?: boolean;
 }
 
 export interface GradedSetSummary {
@@ -370,6 +374,7 @@ export interface Results {
   'models.list': ModelInfo[];
   'models.graded': GradedSetSummary;
   'models.evaluate': ModelEvaluation;
+  'models.promote': { activeModelId: number | null };
   'consensus.summary': ConsensusSummary;
   'candidates.facets': Facets;
   'samp.status': SampStatus;

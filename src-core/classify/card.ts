@@ -64,6 +64,8 @@ export interface ModelCard {
   fineTune?: Record<string, unknown>;
   /** Old (parent) vs this version on a labelled set: see src-core/classify/evaluation.ts. */
   evaluation?: Record<string, unknown>;
+  /** Fine-tuned versions: 'candidate' until promoted to the active model (src-core/classify/promotion.ts). */
+  promotion?: { status: 'candidate' | 'promoted' | 'kept-current'; rule?: string; reason: string; parentId?: number | null; decidedAt: string | null };
 }
 
 /** Parses and checks a card read from disk; throws InputError naming the bad field. */

@@ -23,8 +23,8 @@ export interface TrainEngine {
   readonly name: string;
   /** One Adam step at learning rate `lr`; returns the batch loss before the update. */
   step(batch: StepBatch, posWeight: number, lr: number): Promise<number>;
-  /** Inference-mode logits (running BN statistics) for n cutouts. */
-  logits(images: Float32Array, n: number): Promise<Float32Array>;
+  /** Inference-mode logits (running BN statistics) for n cutouts; `between` is awaited between chunks (cancellation). */
+  logits(images: Float32Array, n: number, between?: () => Promise<void>): Promise<Float32Array>;
   /** Writes the engine's weights and BN running statistics into the tfjs model. */
   syncModel(): Promise<void>;
   optimizerWeights(): Promise<OptimizerWeights>;
@@ -52,11 +52,13 @@ export const tfjsEngine: TrainEngineFactory = async (model, size, bands) => {
         tf.dispose(w ? [x, y, w] : [x, y]);
       }
     },
-    async logits(images, n) {
+    async logits(images, n, between) {
       const out = new Float32Array(n);
       const per = size * size * bands;
-      for (let i = 0; i < n; i += 256) {
-        const k = Math.min(256, n - i);
+      // Chunks of 64: each is synchronous on wasm/cpu, so a cancel waits for at most one of them.
+      for (let i = 0; i < n; i += 64) {
+        if (i) await between?.();
+        const k = Math.min(64, n - i);
         const logit = tf.tidy(() => model.predict(tf.tensor4d(images.subarray(i * per, (i + k) * per), [k, size, size, bands])) as tf.Tensor);
         out.set(logit.dataSync() as Float32Array, i);
         logit.dispose();

@@ -49,6 +49,12 @@ export interface TrainState {
   recipe: TrainingRecipe;
   counts: { nTrain: number; nValidation: number; positives: number };
   stoppedEarly: boolean;
+  /**
+   * Set in a checkpoint saved on cancel mid-epoch: `step` batches of epoch `epoch` were applied. A
+   * resume replays that epoch's batch draws and augmentations (the same Rng stream) without
+   * stepping, so it goes on exactly where the cancelled run stopped.
+   */
+  partial?: { epoch: number; step: number; lossSum: number; seen: number };
 }
 
 export interface Checkpoint {
@@ -132,8 +138,16 @@ interface Sample {
   weight: number;
 }
 
-/** Streams one epoch and calls `use` for every sample with its id. */
-async function forEachSample(data: TrainingData, epoch: number, use: (id: number, image: Float32Array, label: number, weight: number) => void | Promise<void>) {
+const host = globalThis as unknown as { setTimeout(f: () => void, ms: number): unknown };
+/**
+ * Lets queued events run — a Ctrl-C (SIGINT handler), a job's cancel message from the main thread.
+ * `await` alone only drains microtasks: on a synchronous backend (tfjs wasm/cpu) a training loop of
+ * awaits never gives them a turn, and a Ctrl-C waited for the whole run (issue 19: 9 minutes).
+ */
+export const yieldToEvents = (): Promise<void> => new Promise((resolve) => void host.setTimeout(resolve, 0));
+
+/** Streams one epoch and calls `use` for every sample with its id; `between` runs after each batch. */
+async function forEachSample(data: TrainingData, epoch: number, use: (id: number, image: Float32Array, label: number, weight: number) => void | Promise<void>, between?: () => Promise<void>) {
   const per = data.size * data.size * data.bands.length;
   let pos = 0;
   for await (const b of data.epoch(epoch)) {
@@ -143,6 +157,7 @@ async function forEachSample(data: TrainingData, epoch: number, use: (id: number
     }
     for (let i = 0; i < n; i++) await use(b.ids ? b.ids[i] : pos + i, b.images.subarray(i * per, (i + 1) * per), b.labels[i] ? 1 : 0, b.weights ? b.weights[i] : 1);
     pos += n;
+    await between?.();
   }
 }
 
@@ -162,10 +177,16 @@ export async function trainCmuDeepLens(data: TrainingData, opts: TrainOptions = 
   const maxVal = opts.maxValidation ?? 4096;
   const maxFit = opts.maxNormalisationFit ?? 2000;
   const check = () => {
-    if (opts.signal?.aborted) throw new CancelledError('training cancelled');
+    if (opts.signal?.aborted) throw new CancelledError(`training cancelled${state ? ` in epoch ${state.epoch + 1}` : ' while preparing the data'}`);
+  };
+  /** Between steps, data batches and validation chunks: let a cancel in, then honour it. */
+  const pause = async () => {
+    await yieldToEvents();
+    check();
   };
 
   // Preparation pass: split, counts, validation cutouts, normalisation statistics.
+  let state: TrainState | undefined;
   const fitter = new NormalisationFitter(bands);
   let fitted = 0;
   const valSamples: Sample[] = [];
@@ -182,11 +203,10 @@ export async function trainCmuDeepLens(data: TrainingData, opts: TrainOptions = 
       fitter.add(image);
       fitted++;
     }
-  });
+  }, pause);
   if (counts.nTrain < 2) throw new InputError('TRAIN_DATA', `only ${counts.nTrain} training cutouts after the validation split`);
 
   let model: tf.LayersModel;
-  let state: TrainState;
   const resumed = opts.resume && opts.store ? await opts.store.load('last') : null;
   if (resumed) {
     model = await tf.loadLayersModel(tf.io.fromMemory(resumed.artifacts));
@@ -226,6 +246,10 @@ export async function trainCmuDeepLens(data: TrainingData, opts: TrainOptions = 
     };
   };
 
+  let replay = state.partial ?? null;
+  delete state.partial;
+  /** Steps applied so far in the running epoch (what a checkpoint saved on cancel records). */
+  let done: NonNullable<TrainState['partial']> | null = null;
   try {
     while (state.epoch < state.recipe.epochs) {
       check();
@@ -233,9 +257,12 @@ export async function trainCmuDeepLens(data: TrainingData, opts: TrainOptions = 
       const lr = learningRateAt(state.recipe, epoch);
       const rng = new Rng(state.recipe.seed, epoch, 0xa06);
       const pool: Sample[] = [];
+      const skip = replay?.epoch === epoch ? replay.step : 0;
       let step = 0;
-      let lossSum = 0;
-      let seen = 0;
+      let lossSum = skip ? replay!.lossSum : 0;
+      let seen = skip ? replay!.seen : 0;
+      replay = null;
+      done = null;
       const t0 = Date.now();
       const runBatch = async (take: number) => {
         const picked: Sample[] = [];
@@ -247,11 +274,17 @@ export async function trainCmuDeepLens(data: TrainingData, opts: TrainOptions = 
         }
         const { images, labels, weights } = stack(picked, per);
         const aug = normaliseInPlace(augmentBatch(images, take, size, bands.length, rng, state.recipe.augment), norm);
+        if (step < skip) {
+          step++; // applied before the cancel: the draw and augmentation above keep the Rng in step
+          return;
+        }
         const l = await engine.step({ images: aug, n: take, labels, weights }, state.recipe.posWeight, lr);
         lossSum += l * take;
         seen += take;
         step++;
+        done = { epoch, step, lossSum, seen };
         opts.onStep?.({ epoch, step, stepsPerEpoch: Math.ceil(state.counts.nTrain / state.recipe.batchSize), loss: l, imagesPerSecond: seen / ((Date.now() - t0) / 1000) });
+        await pause();
       };
       // Streamed through a shuffle pool: memory stays bounded by the pool, not the data set.
       await forEachSample(data, epoch, async (id, image, label, weight) => {
@@ -270,10 +303,11 @@ export async function trainCmuDeepLens(data: TrainingData, opts: TrainOptions = 
       const m: EpochMetrics = { epoch, learningRate: lr, trainLoss: lossSum / Math.max(seen, 1), valLoss: null, valAccuracy: null, valAuroc: null, imagesPerSecond: seen / seconds };
       if (val.labels.length > 0) {
         await engine.syncModel();
-        Object.assign(m, validate(val.labels, await engine.logits(val.images, val.labels.length), state.recipe.posWeight));
+        Object.assign(m, validate(val.labels, await engine.logits(val.images, val.labels.length, pause), state.recipe.posWeight));
       }
       state.history.push(m);
       state.epoch = epoch + 1;
+      done = null; // the epoch is complete: the checkpoint below, not a partial one, records it
       const improved = m.valLoss != null && (state.bestValLoss == null || m.valLoss < state.bestValLoss);
       if (improved) {
         state.bestValLoss = m.valLoss;
@@ -291,6 +325,14 @@ export async function trainCmuDeepLens(data: TrainingData, opts: TrainOptions = 
       if (state.stoppedEarly) break;
     }
     await engine.syncModel();
+  } catch (e) {
+    // Cancelled mid-epoch: keep the steps made so far in a resumable 'last' checkpoint.
+    if (e instanceof CancelledError && opts.store && done) {
+      state.partial = done;
+      await opts.store.save('last', await checkpoint());
+      delete state.partial;
+    }
+    throw e;
   } finally {
     await engine.dispose();
   }

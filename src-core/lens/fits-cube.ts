@@ -81,6 +81,7 @@ export function encodeSimulationFits(batch: CutoutBatch, o: CubeOptions = {}): U
     c('BUNIT', 'electron'), ...wcsCards(batch, o),
     c('ORIGIN', 'LensDesk simulate'), c('PRESET', preset.name), c('PIXSCALE', preset.pixelScale, 'arcsec/pixel'),
     c('SEED', batch.seed), c('START', batch.start, 'index of the first cutout'), c('NCUTOUT', count),
+    c('BANDS', bands.join(','), 'band of each plane (NAXIS3 order), as stamps'),
     ...bands.map((b, i) => c(`BAND${i + 1}`, b)),
     c('SUPERSMP', batch.config.supersample, 'sub-pixels per pixel side (stamp)'),
     { keyword: 'COMMENT', value: 'Sky-subtracted electrons summed over the co-add; remake any cutout from (SEED, index).' },

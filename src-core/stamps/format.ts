@@ -84,6 +84,10 @@ export function decodeStamp(src: ByteSource): DecodedStamp {
   }
   const first = images[0]!;
   const shape0 = imageInfo(file, first).shape;
+  if (shape0.length === 4) {
+    // N cutouts in one cube (`lensdesk simulate`): one source each, read with src-core/stamps/cutout-chunk.ts.
+    throw new FitsError('STAMP_CHUNK', `${src.name}: HDU ${first.index} holds ${shape0[0]} cutouts (N × bands × H × W), not one stamp`, { file: src.name, hdu: first.index });
+  }
   let width: number, height: number;
   let planes: Float32Array[];
   let bands: string[];

@@ -10,7 +10,7 @@ import type { Workspace } from '../store/workspace';
 import { backendStatus, setBackendStatus } from './backend-status';
 import { consensusSummary } from './consensus';
 import { confineApiExport } from './export-target';
-import { evaluateModel, gradedSummary } from './models';
+import { evaluateModel, gradedSummary, listModels, promoteModel } from './models';
 import { SampService } from '../samp/service';
 import { simulatePresets } from './simulate-presets';
 import { listPosteriors, posteriorSamples, thetaESummaries } from '../store/posteriors';
@@ -130,9 +130,10 @@ export class Backend extends EventEmitter {
     'jobs.start': (p) => this.jobs.start(p.kind, p.kind === 'export' ? confineApiExport(p.params, this.ws.dir) : p.params),
     'jobs.cancel': (p) => this.jobs.cancel(p.jobId),
     'jobs.resume': (p) => this.jobs.resume(p.jobId),
-    'models.list': () => this.repo.models(),
+    'models.list': () => listModels(this.repo),
     'models.graded': (p) => gradedSummary(this.repo, p),
     'models.evaluate': (p) => evaluateModel(this.repo, p),
+    'models.promote': (p) => promoteModel(this.repo, p),
     'consensus.summary': (p) => consensusSummary(this.repo, p.limit),
     'candidates.facets': () => this.repo.facets(),
     'samp.status': () => this.samp.status(),

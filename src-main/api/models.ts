@@ -1,10 +1,11 @@
 // Models view backend: the graded set under a grade mapping, and one model version's ROC metrics
-// and reliability curve on it, from the scores it stored (src-core/classify/evaluation.ts).
-import type { GradedSetSummary, ModelEvaluation, ParsedParams } from '../../src-core/api/contract';
+// and reliability curve on it, from the scores it stored (src-core/classify/evaluation.ts); the
+// reviewer's promote / keep-current choice on a fine-tuned candidate (src-core/classify/promotion.ts).
+import type { GradedSetSummary, ModelEvaluation, ModelInfo, ParsedParams } from '../../src-core/api/contract';
 import { evaluationReport } from '../../src-core/classify/evaluation';
 import { gradedSet, parseMapping, splitGraded } from '../../src-core/classify/graded-set';
-import { NotFoundError } from '../../src-core/errors';
-import { modelById, scoresOf } from '../store/models-repo';
+import { InputError, NotFoundError } from '../../src-core/errors';
+import { markPromotion, modelById, scoresOf } from '../store/models-repo';
 import type { Repo } from '../store/repo';
 
 function graded(repo: Repo, p: { mapping?: object; weights?: object }) {
@@ -38,4 +39,25 @@ export function evaluateModel(repo: Repo, p: ParsedParams<'models.evaluate'>): M
   const ft = model.card.fineTune as { trainSources?: number } | undefined;
   const note = ft && p.subset === 'all' ? `includes the ${ft.trainSources ?? '?'} graded sources this version was fine-tuned on (optimistic)` : p.subset === 'heldOut' ? 'held-out quarter of the graded set (what a fine-tune with the default split keeps out of training)' : 'all graded sources';
   return { ...base, report, note };
+}
+
+/** Model versions, the active one flagged. */
+export function listModels(repo: Repo): ModelInfo[] {
+  const active = repo.activeModelId();
+  return repo.models().map((m) => ({ ...m, active: m.id === active }));
+}
+
+/** "Promote" makes the version active; "Keep current" records the choice and changes nothing else. */
+export function promoteModel(repo: Repo, p: ParsedParams<'models.promote'>): { activeModelId: number | null } {
+  const model = modelById(repo.db, p.modelId);
+  if (!model) throw new NotFoundError('NO_MODEL', `no model with id ${p.modelId}`, { modelId: p.modelId });
+  if (p.decision === 'promote') {
+    if (!repo.scoredSourceIds(model.id).size && model.kind !== 'placeholder' && !model.path) {
+      throw new InputError('NO_MODEL', `model ${model.name} ${model.version} has neither scores nor a network to score with`, { modelId: model.id });
+    }
+    markPromotion(repo, model.id, 'promoted', 'promoted by the reviewer');
+  } else {
+    markPromotion(repo, model.id, 'kept-current', 'the reviewer kept the current model');
+  }
+  return { activeModelId: repo.activeModelId() };
 }

@@ -122,7 +122,7 @@ export function ortTrainEngine(opts: OrtTrainEngineOptions = {}): TrainEngineFac
         version++;
         return loss;
       },
-      async logits(images, n) {
+      async logits(images, n, between) {
         await syncModel();
         if (!scorer || scorer.version !== version) {
           await scorer?.session.release();
@@ -132,6 +132,7 @@ export function ortTrainEngine(opts: OrtTrainEngineOptions = {}): TrainEngineFac
         const per = size * size * bands;
         const out = new Float32Array(n);
         for (let i = 0; i < n; i += 256) {
+          if (i) await between?.();
           const k = Math.min(256, n - i);
           const r = await scorer.session.run({ cutout: new ort.Tensor('float32', images.subarray(i * per, (i + k) * per), [k, size, size, bands]) }, ['logit']);
           out.set(r.logit.data as Float32Array, i);

@@ -83,6 +83,27 @@ describe('trainCmuDeepLens on wasm with checkpoints', () => {
     resumed.model.dispose();
   });
 
+  it('a cancel mid-epoch saves the steps made so far; the resumed run ends where the uninterrupted one does', async () => {
+    const full = await trainCmuDeepLens(toyData(), { recipe, store: new FileCheckpointStore(join(dir, 'e')), shuffleBuffer: 16 });
+    const ac = { aborted: false };
+    const store = new FileCheckpointStore(join(dir, 'f'));
+    await expect(
+      trainCmuDeepLens(toyData(), { recipe, store, shuffleBuffer: 16, signal: ac, onStep: (p) => void (p.epoch === 1 && p.step === 2 && (ac.aborted = true)) }),
+    ).rejects.toThrow(/cancelled in epoch 2/);
+    const saved = await store.load('last');
+    expect(saved!.state.epoch).toBe(1);
+    expect(saved!.state.partial).toMatchObject({ epoch: 1, step: 2 });
+    const steps: string[] = [];
+    const resumed = await trainCmuDeepLens(toyData(), { recipe, store, shuffleBuffer: 16, resume: true, onStep: (p) => void steps.push(`${p.epoch}:${p.step}`) });
+    expect(steps[0]).toBe('1:3'); // the two steps made before the cancel are not made again
+    expect(resumed.state.history[0].trainLoss).toBe(full.state.history[0].trainLoss);
+    expect(Math.abs(resumed.state.history[1].trainLoss / full.state.history[1].trainLoss - 1)).toBeLessThan(1e-6);
+    expect(Math.abs(resumed.state.history[1].valLoss! / full.state.history[1].valLoss! - 1)).toBeLessThan(1e-6);
+    expect(resumed.state.partial).toBeUndefined();
+    full.model.dispose();
+    resumed.model.dispose();
+  });
+
   it('does the same on the onnxruntime engine: a killed run resumes from file checkpoints to the same result', async () => {
     const engine = ortTrainEngine({ threads: 1 }); // one thread: summation order fixed, results repeatable
     const full = await trainCmuDeepLens(toyData(), { recipe, engine, store: new FileCheckpointStore(join(dir, 'c')), shuffleBuffer: 16 });

@@ -116,6 +116,20 @@ export class JobManager extends EventEmitter {
     this.running.clear();
   }
 
+  /**
+   * A job may name a follow-up in its result (`next: {kind, params}`), e.g. a simulated set asks for
+   * its scoring: started as a job of its own, so each keeps its own progress, cancel and resume.
+   */
+  private chain(jobId: number, result: Record<string, unknown>): void {
+    const next = result.next as { kind?: unknown; params?: unknown } | undefined;
+    if (!next || typeof next.kind !== 'string') return;
+    try {
+      this.start(next.kind, (next.params ?? {}) as Record<string, unknown>);
+    } catch (e) {
+      this.emitUpdate(this.repo.updateJob(jobId, { message: `done; follow-up ${next.kind} not started: ${(e as Error).message}` }));
+    }
+  }
+
   private emitUpdate(j: JobInfo): JobInfo {
     this.last.set(j.id, j);
     // A listener that throws (e.g. one that writes to a full disk) must not stop the job system.
@@ -221,6 +235,7 @@ export class JobManager extends EventEmitter {
         const j = this.last.get(jobId) ?? job;
         this.record(jobId, { state: 'done', result: m.result, progress: Math.max(j.progress, j.total), message: 'done' });
         release();
+        this.chain(jobId, m.result);
       } else if (m.type === 'error') {
         this.finished.add(jobId);
         const cancelled = m.error.code === 'CANCELLED';

@@ -1,6 +1,8 @@
 // Reading and writing stamp FITS files on disk. Writes are atomic (temp file + rename), so a job
 // killed mid-write never leaves a half file that a resume would take for finished.
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { FitsFile } from '../../src-core/fits/index';
+import { openCutoutChunk, readChunkCutout } from '../../src-core/stamps/cutout-chunk';
 import { decodeStamp, encodeStamp } from '../../src-core/stamps/format';
 import type { Stamp } from '../../src-core/stamps/stamp';
 import type { CardInput } from '../../src-core/fits/card-format';
@@ -11,6 +13,29 @@ export function readStampFile(path: string): Stamp {
   const src = openByteSource(path);
   try {
     return decodeStamp(src);
+  } finally {
+    src.close?.();
+  }
+}
+
+/**
+ * Every stamp in a file: one for a stamp file; one per cutout, with its set index and name, for a
+ * multi-cutout cube as `lensdesk simulate` writes (src-core/stamps/cutout-chunk.ts). `each` gets them
+ * one at a time, so a 500-cutout chunk is never decoded whole.
+ */
+export function forEachStampInFile(path: string, each: (s: Stamp, j: number, cutout: { index: number; name: string } | null) => void): number {
+  const src = openByteSource(path);
+  try {
+    const chunk = openCutoutChunk(new FitsFile(src));
+    if (!chunk) {
+      each(decodeStamp(src), 0, null);
+      return 1;
+    }
+    for (let j = 0; j < chunk.count; j++) {
+      const c = readChunkCutout(chunk, j);
+      each(c, j, { index: c.index, name: c.name });
+    }
+    return chunk.count;
   } finally {
     src.close?.();
   }

@@ -17,25 +17,35 @@ export function catalogByName(db: Database.Database, name: string): CatalogRow |
     .get(name) as CatalogRow | undefined;
 }
 
+/** Rows at and above this hold the cutouts of multi-cutout files (jobs/kinds/ingest.ts CHUNK_ROW). */
+const CHUNK_ROW = 2 ** 20;
+
 export interface IngestedFile {
+  /** The file's row (for a multi-cutout file, the row its cutouts' rows derive from). */
   row: number;
+  /** A multi-cutout file (simulate's chunks): a resume may still have cutouts of it to add. */
+  chunk: boolean;
   /** Absent for sources ingested before sizes were recorded: those match by path alone. */
   size?: number;
   mtime?: number;
 }
 
-/** Files of a cutout catalog by relative path, and the next free row number. */
-export function ingestedFiles(db: Database.Database, catalogId: number): { files: Map<string, IngestedFile>; nextRow: number } {
+/** Files of a cutout catalog by relative path, every row taken, and the next free file row. */
+export function ingestedFiles(db: Database.Database, catalogId: number): { files: Map<string, IngestedFile>; rows: Set<number>; nextRow: number } {
   const rows = db
     .prepare(
       "SELECT row, json_extract(extra, '$.file') AS file, json_extract(extra, '$.size') AS size, json_extract(extra, '$.mtime') AS mtime FROM sources WHERE catalog_id = ?",
     )
     .all(catalogId) as { row: number; file: string | null; size: number | null; mtime: number | null }[];
   const files = new Map<string, IngestedFile>();
+  const taken = new Set<number>();
   let nextRow = 0;
   for (const r of rows) {
-    nextRow = Math.max(nextRow, r.row + 1);
-    if (typeof r.file === 'string') files.set(r.file, { row: r.row, size: r.size ?? undefined, mtime: r.mtime ?? undefined });
+    taken.add(r.row);
+    const chunk = r.row >= CHUNK_ROW;
+    const fileRow = chunk ? Math.floor(r.row / CHUNK_ROW) - 1 : r.row;
+    nextRow = Math.max(nextRow, fileRow + 1);
+    if (typeof r.file === 'string') files.set(r.file, { row: fileRow, chunk, size: r.size ?? undefined, mtime: r.mtime ?? undefined });
   }
-  return { files, nextRow };
+  return { files, rows: taken, nextRow };
 }

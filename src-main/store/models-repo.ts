@@ -71,3 +71,22 @@ export function stampPaths(db: Database.Database, sourceIds: number[]): Map<numb
     .all(JSON.stringify(sourceIds)) as Row[];
   return new Map(rows.map((r) => [r.source_id as number, String(r.path)]));
 }
+
+/** The model the grid sorts by, exports report and fine-tunes start from (settings.active_model_id). */
+export function setActiveModel(db: Database.Database, id: number): void {
+  db.prepare("INSERT INTO settings(key, value) VALUES ('active_model_id', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(String(id));
+}
+
+/**
+ * Records a reviewer's (or the fine-tune rule's) decision on a candidate version in its card, and
+ * makes it the active model when promoted. 'kept-current' leaves the active model alone.
+ */
+export function markPromotion(repo: { db: Database.Database }, id: number, status: 'promoted' | 'kept-current', reason: string): void {
+  const row = modelById(repo.db, id);
+  if (!row) return;
+  repo.db.transaction(() => {
+    const prev = (row.card.promotion ?? {}) as Record<string, unknown>;
+    updateModelCard(repo.db, id, { ...row.card, promotion: { ...prev, status, reason, decidedAt: new Date().toISOString() } });
+    if (status === 'promoted') setActiveModel(repo.db, id);
+  })();
+}

@@ -9,5 +9,6 @@ describe('lensdesk finetune', () => {
   it('refuses a malformed --mapping or --weights before touching a workspace', async () => {
     await expect(finetuneCommand.run(['--mapping', 'A'], io)).rejects.toThrow(/--mapping: expected GRADE=VALUE/);
     await expect(finetuneCommand.run(['--weights', 'B'], io)).rejects.toThrow(/--weights: expected GRADE=VALUE/);
+    await expect(finetuneCommand.run(['--promote', '--no-promote'], io)).rejects.toThrow(/contradict/);
   });
 });

@@ -21,6 +21,7 @@ export const finetuneCommand: CliCommand = {
   summary: "fine-tune the lens finder on the reviewers' grades: a new model version, rescored, old vs new ROC",
   usage: `Usage: lensdesk finetune [--model-id N | --model DIR] [--mapping A=1,B=1,C=-,X=0] [--weights A=1,B=1,X=1]
                          [--epochs 3] [--lr 1e-4] [--batch 32] [--simulated N] [--no-rescore]
+                         [--promote | --no-promote]
                          [--workspace DIR] [--json]
 
 Grades → labels with the mapping (1 lens, 0 non-lens, - ignored; default A,B lens, X non-lens,
@@ -28,6 +29,9 @@ C ignored), trains a new version from the active model (or --model-id / --model 
 bundled one) with N simulated cutouts mixed in (default: as many as graded sources), saves it in
 <workspace>/models/<name>-<version>/ with its lineage, rescores the workspace and prints old vs
 new AUROC/TPR0/TPR10 on a held-out quarter of the graded set (in-sample when a class has < 10).
+The new version becomes the active model only when its held-out AUROC is at least the current
+one's (never on an in-sample evaluation); otherwise it stays a candidate, promoted later in the
+models view (L). --promote promotes it regardless; --no-promote always leaves the choice to you.
 Resumable: lensdesk jobs resume ID.
 ${WORKSPACE_HELP}`,
   async run(argv, io) {
@@ -36,7 +40,7 @@ ${WORKSPACE_HELP}`,
       options: {
         'model-id': { type: 'string' }, model: { type: 'string' }, mapping: { type: 'string' }, weights: { type: 'string' },
         epochs: { type: 'string' }, lr: { type: 'string' }, batch: { type: 'string' }, simulated: { type: 'string' },
-        'no-rescore': { type: 'boolean' }, workspace: { type: 'string' }, json: { type: 'boolean' },
+        'no-rescore': { type: 'boolean' }, promote: { type: 'boolean' }, 'no-promote': { type: 'boolean' }, workspace: { type: 'string' }, json: { type: 'boolean' },
       },
     });
     const params: Record<string, unknown> = {};
@@ -49,6 +53,8 @@ ${WORKSPACE_HELP}`,
     if (values.batch) params.batchSize = Number(values.batch);
     if (values.simulated) params.simulated = Number(values.simulated);
     if (values['no-rescore']) params.rescore = false;
+    if (values.promote && values['no-promote']) throw new InputError('CLI_ARG', '--promote and --no-promote contradict each other', { option: 'promote' });
+    params.promote = values.promote ? 'always' : values['no-promote'] ? 'never' : 'auto';
     return runJobCli(io, values.workspace, (jm) => jm.start('finetune', params), values.json);
   },
 };

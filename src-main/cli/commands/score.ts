@@ -8,8 +8,9 @@ export const scoreCommand: CliCommand = {
   summary: 'score every cutout of the workspace with the lens finder (resumable job)',
   usage: `Usage: lensdesk score [--catalog-id N] [--model DIR] [--placeholder] [--workspace DIR] [--json]
 
-Scores all stamps (or one catalog's) with the best available model: --model DIR, else the bundled
-CMUDeepLens model in models/, else the placeholder heuristic (clearly labelled). Sources this model
+Scores all stamps (or one catalog's) with the best available model: --model DIR, else the
+workspace's active model (e.g. a promoted fine-tuned version), else the bundled CMUDeepLens model in
+models/, else the placeholder heuristic (clearly labelled). Sources this model
 version already scored are skipped; scores of other versions are kept.
 ${WORKSPACE_HELP}`,
   async run(argv, io) {

@@ -1,6 +1,9 @@
 // `lensdesk train`: trains CMUDeepLens and writes models/<name>/{model.json, weights.bin, card.json}.
 // Checkpoints go to <out>.ckpt/ after every epoch; --resume continues a killed run from there.
-import { basename, resolve } from 'node:path';
+// Ctrl-C stops within a step: the steps made so far go into <out>.ckpt/last, the command says how
+// to resume and exits 130 (src-core/classify/train.ts lets the SIGINT handler run between steps).
+import { existsSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
 import { type BackendCandidate, backendSummary, selectBackend } from '../../backend/select';
@@ -11,7 +14,7 @@ import { CARD_FORMAT, type ModelCard } from '../../../src-core/classify/card';
 import { countTrainableParams } from '../../../src-core/classify/model';
 import { simulatedTrainingData } from '../../../src-core/classify/sim-data';
 import { DEFAULT_RECIPE, trainCmuDeepLens } from '../../../src-core/classify/train';
-import { InputError } from '../../../src-core/errors';
+import { CancelledError, InputError } from '../../../src-core/errors';
 import * as tf from '@tensorflow/tfjs';
 
 const num = (v: string | undefined, name: string, dflt: number) => {
@@ -36,7 +39,9 @@ Recipe (defaults: Lanusse et al. 2018):
   --epochs 120  --batch 128  --lr 1e-3  --lr-drops 40,80  --lr-factor 0.1
   --pos-weight 1  --val-fraction 0.1  --patience 20 (0 = never stop early)  --no-augment
 Output:
-  --out DIR           model directory (default models/cmudeeplens-<preset>); checkpoints in DIR.ckpt/
+  --out DIR           model directory (default models/cmudeeplens-<preset>); checkpoints in DIR.ckpt/;
+                      a DIR that already holds a model (card.json) is refused unless --force
+  --force             overwrite the model in DIR (e.g. the bundled one) when training ends
   --resume            continue from DIR.ckpt/last
   --backend LIST      tfjs backends to try, e.g. wasm,cpu (default tfjs-node-gpu,tfjs-node,wasm,cpu)
   --engine E          what computes the steps: auto (default: tfjs when tfjs-node(-gpu) loads, else
@@ -51,7 +56,7 @@ Output:
         bands: { type: 'string' }, epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' },
         'lr-drops': { type: 'string' }, 'lr-factor': { type: 'string' }, 'pos-weight': { type: 'string' },
         'val-fraction': { type: 'string' }, patience: { type: 'string' }, 'no-augment': { type: 'boolean' },
-        out: { type: 'string' }, resume: { type: 'boolean' }, backend: { type: 'string' }, engine: { type: 'string' }, json: { type: 'boolean' },
+        out: { type: 'string' }, resume: { type: 'boolean' }, force: { type: 'boolean' }, backend: { type: 'string' }, engine: { type: 'string' }, json: { type: 'boolean' },
       },
     });
     if (!values.simulate === !values.set) throw new InputError('CLI_ARG', 'give --simulate PRESET or --set DIR (see --help)');
@@ -84,17 +89,34 @@ Output:
       backend: backend.tfBackend,
     };
     const out = values.out ?? `models/cmudeeplens-${values.simulate ?? basename(resolve(values.set!))}`;
+    // Checked before training: a reproduction must not replace the bundled model it is compared with.
+    if (!values.force && existsSync(join(out, 'card.json'))) {
+      throw new InputError('MODEL_EXISTS', `${out} already holds a model (card.json); train into a new --out folder, or pass --force to overwrite it`, { path: out, option: 'out' });
+    }
     const store = new FileCheckpointStore(`${out}.ckpt`);
-    const { model, state } = await trainCmuDeepLens(data, {
-      recipe,
-      store,
-      resume: values.resume,
-      engine: engine.factory,
-      signal: io.signal,
-      onStep: (p) => io.progress(Math.min(p.step, p.stepsPerEpoch), p.stepsPerEpoch, `epoch ${p.epoch + 1} loss ${p.loss.toFixed(4)} ${p.imagesPerSecond.toFixed(1)} img/s`),
-      onEpoch: (m) =>
-        io.err(JSON.stringify({ epoch: m.epoch + 1, lr: m.learningRate, trainLoss: m.trainLoss, valLoss: m.valLoss, valAuroc: m.valAuroc, imgPerS: m.imagesPerSecond })),
-    });
+    let trained: Awaited<ReturnType<typeof trainCmuDeepLens>>;
+    try {
+      trained = await trainCmuDeepLens(data, {
+        recipe,
+        store,
+        resume: values.resume,
+        engine: engine.factory,
+        signal: io.signal,
+        onStep: (p) => io.progress(Math.min(p.step, p.stepsPerEpoch), p.stepsPerEpoch, `epoch ${p.epoch + 1} loss ${p.loss.toFixed(4)} ${p.imagesPerSecond.toFixed(1)} img/s`),
+        onEpoch: (m) =>
+          io.err(JSON.stringify({ epoch: m.epoch + 1, lr: m.learningRate, trainLoss: m.trainLoss, valLoss: m.valLoss, valAuroc: m.valAuroc, imgPerS: m.imagesPerSecond })),
+      });
+    } catch (e) {
+      if (!(e instanceof CancelledError)) throw e;
+      const saved = await store.load('last').catch(() => null);
+      const where = saved
+        ? `checkpoint: ${saved.state.epoch} epoch(s)${saved.state.partial ? ` + ${saved.state.partial.step} step(s) of epoch ${saved.state.partial.epoch + 1}` : ''} in ${store.dir}/last`
+        : 'nothing to keep yet (no step was made)';
+      io.err(`lensdesk train: interrupted (${e.message}); ${where}`);
+      if (saved) io.err(`resume with the same command and --resume`);
+      return 130;
+    }
+    const { model, state } = trained;
     const best = state.bestEpoch != null ? state.history[state.bestEpoch] : (state.history.at(-1) ?? null);
     const card: ModelCard = {
       format: CARD_FORMAT,

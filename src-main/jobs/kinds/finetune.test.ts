@@ -155,7 +155,10 @@ describe('finetune job', () => {
     expect(ev.old.modelId).toBe(parentRow.id);
     expect(ev.old.auroc).toBeGreaterThanOrEqual(0);
     expect(JSON.parse(JSON.stringify(row.card)).evaluation.set).toBe('in-sample');
-    expect(repo.activeModelId()).toBe(row.id);
+    // in-sample evaluation, default rule 'never': a candidate; the parent stays the active model
+    expect(repo.activeModelId()).toBe(parentRow.id);
+    expect((row.card.promotion as { status: string }).status).toBe('candidate');
+    expect(r.promoted).toBe(false);
     expect(existsSync(join(dir, 'weights.bin'))).toBe(true);
     expect(existsSync(ckpt)).toBe(false); // checkpoints removed once the version is complete
   });

@@ -6,6 +6,10 @@
 // with it (old versions' scores kept), and old vs new ROC metrics on the graded set are stored in
 // the card and the job result: on a stratified held-out quarter when each class has ≥ 10 sources
 // (that quarter never trains), otherwise in-sample on everything (and the card says so).
+// The new version is stored as a candidate and scored without becoming active; whether it replaces
+// the parent follows the job's promotion rule (src-core/classify/promotion.ts): the app leaves the
+// choice to the reviewer (models view: "Promote" / "Keep current"), the CLI promotes only when the
+// held-out AUROC did not fall.
 //
 // Resumable: the first run writes a manifest (parent, graded set, split) into the checkpoint folder
 // and a resume reuses it, so later grades do not change a run half-way; training resumes from the
@@ -16,6 +20,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { CARD_FORMAT, parseModelCard, type ModelCard } from '../../../src-core/classify/card';
 import { evaluationReport } from '../../../src-core/classify/evaluation';
+import { decidePromotion, PROMOTION_RULES, type PromotionRule } from '../../../src-core/classify/promotion';
 import { gradedSet, parseMapping, splitGraded, DEFAULT_SPLIT, type GradedItem, type GradeMapping, type GradeWeights } from '../../../src-core/classify/graded-set';
 import { channelsLast } from '../../../src-core/classify/sim-data';
 import { DEFAULT_RECIPE, trainCmuDeepLens, type LabelledBatch, type TrainingData } from '../../../src-core/classify/train';
@@ -27,7 +32,7 @@ import { FileCheckpointStore, loadModelDir, saveModelDir } from '../../classify/
 import { findModelDir, stampsToChannelsLast } from '../../classify/network-scorer';
 import { loadScorer } from '../../scoring/scorer';
 import { readStampFile } from '../../stamps/stamp-file';
-import { modelById, scoresOf, setModelParent, stampPaths, updateModelCard } from '../../store/models-repo';
+import { modelById, scoresOf, setModelParent, stampPaths, updateModelCard, markPromotion, setActiveModel } from '../../store/models-repo';
 import type { JobContext, JobKind } from '../types';
 import { runScore } from './score';
 
@@ -48,6 +53,8 @@ export interface FinetuneParams {
   minPerClass: number;
   seed: number;
   rescore: boolean;
+  /** When the new version becomes the active model: 'never' (reviewer decides; default), 'auto' (held-out new ≥ old), 'always'. */
+  promote: PromotionRule;
   /** Fixed when the job is created: the new version's createdAt (and folder name). */
   version: string;
 }
@@ -81,11 +88,20 @@ export function prepareFinetune(p: Record<string, unknown>): FinetuneParams {
     minPerClass: num(p, 'minPerClass', DEFAULT_SPLIT.minPerClass, (x) => Number.isInteger(x) && x >= 2, 'an integer ≥ 2'),
     seed: num(p, 'seed', 1, Number.isInteger, 'an integer'),
     rescore: p.rescore === undefined ? true : !!p.rescore,
+    promote: promoteRule(p.promote),
     version: typeof p.version === 'string' && !Number.isNaN(Date.parse(p.version)) ? p.version : new Date().toISOString(),
   };
   if (p.parentModelId !== undefined) out.parentModelId = num(p, 'parentModelId', 0, (x) => Number.isInteger(x) && x > 0, 'a model id');
   if (typeof p.parentPath === 'string' && p.parentPath) out.parentPath = p.parentPath;
   return out;
+}
+
+function promoteRule(v: unknown): PromotionRule {
+  if (v === undefined || v === null) return 'never';
+  if (v === true) return 'always';
+  if (v === false) return 'never';
+  if (typeof v === 'string' && (PROMOTION_RULES as readonly string[]).includes(v)) return v as PromotionRule;
+  throw new InputError('INVALID_PARAMS', `finetune: promote must be one of ${PROMOTION_RULES.join(', ')}`, { field: 'params.promote' });
 }
 
 const compact = (iso: string) => iso.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
@@ -281,9 +297,13 @@ export async function runFinetune(ctx: JobContext<FinetuneParams>): Promise<Reco
   const modelId = repo.ensureModel(card.name, card.createdAt, 'cmudeeplens', outDir, card, parentId);
   setModelParent(repo.db, modelId, parentId);
 
+  // The parent is the current model: pin it as active before the candidate's scores exist, else the
+  // "newest model with scores" fallback (Repo.activeModelId) would promote the candidate silently.
+  if (repo.getSetting('active_model_id') === null) setActiveModel(repo.db, parentId);
+
   let rescored: Record<string, unknown> | null = null;
   if (params.rescore) {
-    rescored = await runScore({ ...ctx, params: { modelPath: outDir } } as never, trainUnits, 1);
+    rescored = await runScore({ ...ctx, params: { modelPath: outDir, activate: false } } as never, trainUnits, 1);
   }
 
   // Old vs new on the graded set (held-out part when there is one).
@@ -311,9 +331,13 @@ export async function runFinetune(ctx: JobContext<FinetuneParams>): Promise<Reco
     };
   }
   card.evaluation = evaluation;
+  const auroc = (r: unknown) => (r && typeof r === 'object' && Number.isFinite((r as { auroc?: number }).auroc) ? (r as { auroc: number }).auroc : null);
+  const decision = decidePromotion(params.promote, { set: String(evaluation.set), oldAuroc: auroc(evaluation.old), newAuroc: auroc(evaluation.new) });
+  card.promotion = { status: decision.promote ? 'promoted' : 'candidate', rule: decision.rule, reason: decision.reason, parentId, decidedAt: decision.promote ? new Date().toISOString() : null };
   await writeFile(join(outDir, 'card.json.tmp'), JSON.stringify(card, null, 2) + '\n');
   await rename(join(outDir, 'card.json.tmp'), join(outDir, 'card.json'));
   updateModelCard(repo.db, modelId, card);
+  if (decision.promote) markPromotion(repo, modelId, 'promoted', decision.reason);
   await rm(ckptDir, { recursive: true, force: true }); // done: checkpoints and manifest are no longer needed
   ctx.progress(total, total, 'fine-tune done');
   const brief = (r: unknown) => {
@@ -329,6 +353,9 @@ export async function runFinetune(ctx: JobContext<FinetuneParams>): Promise<Reco
     graded: manifest.counts,
     trainSources: manifest.train.length,
     evaluation: { set: evaluation.set, n: evaluation.n, old: brief(evaluation.old), new: brief(evaluation.new) },
+    promoted: decision.promote,
+    promotion: decision.reason,
+    activeModelId: repo.activeModelId(),
     rescored: rescored ? { written: rescored.written, runtime: rescored.runtime } : null,
     runtime: rescored?.runtime,
   };

@@ -2,7 +2,9 @@
 // image HDU per band) becomes a catalog. Each file is normalised into a stamp cube in the
 // workspace (cutouts/<catalog>/<row>.fits), so the image protocol serves only workspace files.
 // Resumable by file identity (relative path + size + mtime): files already in the catalog are
-// skipped, files added since are ingested, none twice. A bad file is reported by name and skipped;
+// skipped, files added since are ingested, none twice. A multi-cutout cube (`lensdesk simulate`'s
+// chunks) becomes one source per cutout, at catalog row CHUNK_ROW·(file row + 1) + j; a chunk cut
+// short by a crash is finished on resume. A bad file is reported by name and skipped;
 // it never stops the job or loses what was ingested. A full disk does stop it (DISK_FULL), after
 // committing what was already converted.
 import { existsSync, mkdirSync, realpathSync, statSync } from 'node:fs';
@@ -10,7 +12,7 @@ import { basename, join, relative, resolve } from 'node:path';
 import { InputError, LensDeskError } from '../../../src-core/errors';
 import { diskErrorKind } from '../../store/disk-error';
 import { catalogByName, ingestedFiles } from '../../store/ingest-state';
-import { readStampFile, writeStampFile } from '../../stamps/stamp-file';
+import { forEachStampInFile, writeStampFile } from '../../stamps/stamp-file';
 import type { JobKind } from '../types';
 import { FITS_EXT, scanFitsFolder, type SkippedEntry } from './ingest-scan';
 
@@ -20,6 +22,9 @@ export interface IngestParams {
   survey?: string;
   recursive: boolean;
 }
+
+/** Rows of cutout j of a multi-cutout file: clear of the one-stamp files' rows (< CHUNK_ROW) and stable on resume. */
+export const CHUNK_ROW = 2 ** 20;
 
 /** FITS files in `folder`, sorted (links followed; see ingest-scan.ts for what is left out and why). */
 export function listFitsFiles(folder: string, recursive: boolean): string[] {
@@ -88,12 +93,17 @@ export const ingestKind: JobKind<IngestParams> = {
       }
       const scanned = files[i]!;
       const prev = done.files.get(scanned.rel);
-      if (prev) {
-        if (prev.size === undefined || (prev.size === scanned.size && prev.mtime === scanned.mtimeMs)) already++;
-        else skippedFiles.push({ file: scanned.rel, reason: 'changed since it was ingested (size or modification time differs); the earlier version is kept' });
+      if (prev && !(prev.size === undefined || (prev.size === scanned.size && prev.mtime === scanned.mtimeMs))) {
+        skippedFiles.push({ file: scanned.rel, reason: 'changed since it was ingested (size or modification time differs); the earlier version is kept' });
         continue;
       }
-      const row = nextRow;
+      if (prev && !prev.chunk) {
+        already++;
+        continue;
+      }
+      // A new file takes the next row; a multi-cutout file seen before keeps its row and adds only
+      // the cutouts a crash left out.
+      const row = prev ? prev.row : nextRow;
       const f = { ...scanned };
       try {
         // Replaced since the listing (by a FIFO, say)? Never open what is not a regular file.
@@ -104,18 +114,25 @@ export const ingestKind: JobKind<IngestParams> = {
         }
         f.size = now.size;
         f.mtimeMs = Math.floor(now.mtimeMs);
-        const s = readStampFile(f.path);
-        const target = join(outDir, `${row}.fits`);
-        writeStampFile(target, s);
-        batch.push({
-          row,
-          name: basename(f.path).replace(FITS_EXT, ''),
-          ra: s.ra ?? null,
-          dec: s.dec ?? null,
-          extra: { file: f.rel, size: f.size, mtime: f.mtimeMs },
-          cutout: { path: relative(ctx.workspaceDir, target), width: s.width, height: s.height, bands: s.bands },
+        let fresh = 0;
+        forEachStampInFile(f.path, (s, j, cutout) => {
+          const r = cutout ? CHUNK_ROW * (row + 1) + j : row;
+          if (done.rows.has(r)) return;
+          const target = join(outDir, `${r}.fits`);
+          writeStampFile(target, s);
+          batch.push({
+            row: r,
+            name: cutout ? cutout.name : basename(f.path).replace(FITS_EXT, ''),
+            ra: s.ra ?? null,
+            dec: s.dec ?? null,
+            extra: { file: f.rel, size: f.size, mtime: f.mtimeMs, ...(cutout ? { index: cutout.index } : {}) },
+            cutout: { path: relative(ctx.workspaceDir, target), width: s.width, height: s.height, bands: s.bands },
+          });
+          fresh++;
+          if (batch.length >= 64) flush();
         });
-        nextRow++;
+        if (!prev) nextRow++;
+        else if (fresh === 0) already++;
       } catch (e) {
         if (diskErrorKind(e)) {
           // The disk is full: keep what is converted (if the database still takes it) and stop.

@@ -1,8 +1,13 @@
 // Score job: stream stamps from the workspace through the scorer in batches and store the
 // probabilities. Resumable: sources this model version already scored are skipped, so a killed
 // job picks up where it stopped and writes each score once. A new model version keeps old scores.
+// Without a model path the workspace's active model scores (so a promoted fine-tuned version scores
+// new sets, not the bundled one); the bundled model when there is none yet.
+import { existsSync } from 'node:fs';
 import { InputError } from '../../../src-core/errors';
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
+import { modelById } from '../../store/models-repo';
+import type { Repo } from '../../store/repo';
 import { loadScorer } from '../../scoring/scorer';
 import { readStampFile } from '../../stamps/stamp-file';
 import type { JobContext, JobKind } from '../types';
@@ -12,15 +17,27 @@ export interface ScoreParams {
   catalogId?: number;
   modelPath?: string;
   placeholder?: boolean;
+  /** Make this model the active one (default true). The fine-tune job scores its candidate with false. */
+  activate?: boolean;
+}
+
+/** The active model's folder when it is a network with a card on disk (else undefined: the bundled one). */
+export function activeModelPath(repo: Repo, workspaceDir: string): string | undefined {
+  const id = repo.activeModelId();
+  const row = id ? modelById(repo.db, id) : null;
+  if (!row?.path || row.kind === 'placeholder') return undefined;
+  const dir = isAbsolute(row.path) ? row.path : resolve(workspaceDir, row.path);
+  return existsSync(join(dir, 'card.json')) ? dir : undefined;
 }
 
 export async function runScore(ctx: JobContext<ScoreParams>, base = 0, scale = 1): Promise<Record<string, unknown>> {
   const { repo, params } = ctx;
-  const scorer = await loadScorer({ modelPath: params.modelPath, placeholder: params.placeholder });
+  const modelPath = params.modelPath ?? (params.placeholder ? undefined : activeModelPath(repo, ctx.workspaceDir));
+  const scorer = await loadScorer({ modelPath, placeholder: params.placeholder });
   try {
     const m = scorer.model;
     const modelId = repo.ensureModel(m.name, m.version, m.kind, m.path, m.card);
-    repo.setSetting('active_model_id', String(modelId));
+    if (params.activate !== false) repo.setSetting('active_model_id', String(modelId));
     const done = repo.scoredSourceIds(modelId);
     const total = repo.countSources();
     let processed = done.size;
@@ -69,6 +86,7 @@ export const scoreKind: JobKind<ScoreParams> = {
     }
     if (p.modelPath !== undefined) out.modelPath = String(p.modelPath);
     if (p.placeholder !== undefined) out.placeholder = !!p.placeholder;
+    if (p.activate !== undefined) out.activate = !!p.activate;
     return out;
   },
   run: (ctx) => runScore(ctx),

@@ -2,7 +2,12 @@
 // opened in the grid like any catalog (so reviewers can practise on known lenses and non-lenses,
 // Space Warps style). Training sets on disk are made by `lensdesk simulate` (FITS chunks).
 // Resumable: rows already stored are skipped; every cutout is a pure function of (config, seed, i).
+// Each set gets its own sky patch (src-core/lens/sky-patch.ts), the first free one in the workspace,
+// recorded in the catalog's origin so a resumed job reuses it; each source is named after its set,
+// seed and index, so no two simulated sources share a name or a position. When a model is at hand
+// the job chains a score job for the new set (result.next), so it is scored as the demo is.
 import { existsSync, mkdirSync } from 'node:fs';
+import { freePatchIndex, positionInPatch, skyPatch } from '../../../src-core/lens/sky-patch';
 import { join, relative, resolve } from 'node:path';
 import { simulateJobParams } from '../../../src-core/api/contract';
 import { InputError } from '../../../src-core/errors';
@@ -20,8 +25,8 @@ export interface SimulateParams {
   count: number;
   seed: number;
   config: SimulationConfig;
-  /** Centre of the nominal field the cutouts are spread over (degrees). */
-  field: { ra: number; dec: number; radiusDeg: number };
+  /** Unused since issue 19 (each set gets its own patch at run time); kept so queued jobs still parse. */
+  field?: { ra: number; dec: number; radiusDeg: number };
   /**
    * Pixelised PSFs: absolute path per band (or '*' for one file / cube for all bands) and the
    * files' SHA-256 at queue time (a resumed job refuses changed files).
@@ -76,7 +81,6 @@ export function prepareSimulate(p: Record<string, unknown>, defaults: { name: st
     count,
     seed: Number.isInteger(p.seed) ? (p.seed as number) : 20261125,
     config,
-    field: { ra: 150.1, dec: 2.2, radiusDeg: 0.5 }, // COSMOS, inside the LSST/DES/HSC footprints
   };
   if (q.psf !== undefined) {
     // Read and check the PSFs now, so a bad file or band is refused before the job is queued.
@@ -116,12 +120,16 @@ export async function simulateIntoWorkspace(ctx: JobContext<unknown>, p: Simulat
   const pixelScale = getPreset(resolved.preset).pixelScale;
   const surveyId = repo.ensureSurvey(`sim-${resolved.preset}`, pixelScale, bands);
   const files = { ...(p.psfFiles ? { psfFiles: p.psfFiles } : {}), ...(config.sourceStamps ? { sourceStamps: { ...p.sourceStamps, id: config.sourceStamps.id } } : {}) };
-  const origin = `simulator ${JSON.stringify(p.config)} seed ${p.seed}${Object.keys(files).length ? ' files ' + JSON.stringify(files) : ''}`;
+  const settings = `simulator ${JSON.stringify(p.config)} seed ${p.seed}${Object.keys(files).length ? ' files ' + JSON.stringify(files) : ''}`;
   // Same name and same settings = this job resuming (rows already there are skipped). Same name, other
   // settings would mix two sets under one catalog and silently skip the new rows: refuse.
-  const existing = repo.catalogs().find((c) => c.name === p.name);
-  if (existing && existing.origin !== origin)
+  const catalogs = repo.catalogs();
+  const existing = catalogs.find((c) => c.name === p.name);
+  if (existing && originSettings(existing.origin) !== settings)
     throw new InputError('INVALID_PARAMS', `a catalog named '${p.name}' already exists (${existing.n} cutouts, made with other settings); choose another name`, { field: 'params.name', catalog: p.name });
+  const patchIndex = existing ? originPatch(existing.origin) : freePatchIndex(catalogs.filter((c) => c.kind === 'simulated').map((c) => originPatch(c.origin)));
+  const patch = skyPatch(patchIndex);
+  const origin = `${settings} patch ${patchIndex}`;
   const catalogId = repo.ensureCatalog(p.name, origin, 'simulated', surveyId);
   const dir = join(ctx.workspaceDir, 'cutouts', slug(p.name));
   mkdirSync(dir, { recursive: true });
@@ -132,12 +140,8 @@ export async function simulateIntoWorkspace(ctx: JobContext<unknown>, p: Simulat
     if (i % 8 === 0) ctx.checkCancelled();
     if (done.has(i)) continue;
     const sim = simulateCutout(config, p.seed, i);
-    // A deterministic spread over the field (golden-ratio sequence), so a re-made set matches.
-    const u = (i * 0.6180339887498949) % 1;
-    const v = (i * 0.7548776662466927) % 1;
-    const ra = p.field.ra + (u - 0.5) * 2 * p.field.radiusDeg;
-    const dec = p.field.dec + (v - 0.5) * 2 * p.field.radiusDeg;
-    const name = `SIM J${ra.toFixed(4)}${dec >= 0 ? '+' : ''}${dec.toFixed(4)}`;
+    const { ra, dec } = positionInPatch(patch, i); // deterministic, so a re-made set matches
+    const name = simulatedName(p.name, p.seed, i);
     const file = join(dir, `${i}.fits`);
     writeStampFile(file, { width: size, height: size, bands, planes: sim.bands, variance: sim.variance, ra, dec, pixelScale });
     batch.push({ row: i, name, ra, dec, truth: sim.truth, cutout: { path: relative(ctx.workspaceDir, file), width: size, height: size, bands } });
@@ -148,11 +152,35 @@ export async function simulateIntoWorkspace(ctx: JobContext<unknown>, p: Simulat
   return { catalogId, added };
 }
 
+/** Unique within a workspace: catalog names are (a taken name with other settings is refused above). */
+export const simulatedName = (set: string, seed: number, i: number) => `${set} s${seed} #${i}`;
+
+/** A simulated catalog's origin is "<settings> patch <k>"; sets made before patches existed used patch 0. */
+function originSettings(origin: string): string {
+  return origin.replace(/ patch \d+$/, '');
+}
+function originPatch(origin: string): number {
+  const m = / patch (\d+)$/.exec(origin);
+  return m ? Number(m[1]) : 0;
+}
+
+/**
+ * The score job a new set chains (JobManager starts result.next): with the active model, else the
+ * bundled one, which then becomes active; none at hand, no scoring.
+ */
+export async function scoreJobFor(ctx: JobContext<unknown>, catalogId: number): Promise<{ kind: 'score'; params: Record<string, unknown> } | null> {
+  const hadActive = ctx.repo.activeModelId() !== null;
+  // Loaded here, in the job's worker: network-scorer brings tfjs with it.
+  if (!hadActive && !(await import('../../classify/network-scorer')).findModelDir()) return null;
+  return { kind: 'score', params: { catalogId, activate: !hadActive } };
+}
+
 export const simulateKind: JobKind<SimulateParams> = {
   kind: 'simulate',
   prepare: (p) => prepareSimulate(p, { name: `Simulated ${typeof p.preset === 'string' ? p.preset : 'lsst'}`, count: 1000 }),
   async run(ctx) {
     const r = await simulateIntoWorkspace(ctx, ctx.params);
-    return { ...r, count: ctx.params.count, preset: ctx.params.config.preset };
+    const next = await scoreJobFor(ctx, r.catalogId);
+    return { ...r, count: ctx.params.count, preset: ctx.params.config.preset, ...(next ? { next } : {}) };
   },
 };
