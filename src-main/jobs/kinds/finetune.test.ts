@@ -12,7 +12,8 @@ import { Rng } from '../../../src-core/rng';
 import { tempDir } from '../../../test/workspace-fixture';
 import { selectBackend } from '../../backend/select';
 import { loadModelDir, saveModelDir } from '../../classify/model-files';
-import { writeStampFile } from '../../stamps/stamp-file';
+import { readStampFile, writeStampFile } from '../../stamps/stamp-file';
+import { loadScorer } from '../../scoring/scorer';
 import { modelById, scoresOf } from '../../store/models-repo';
 import { Repo } from '../../store/repo';
 import { openWorkspace, type Workspace } from '../../store/workspace';
@@ -153,7 +154,13 @@ describe('finetune job', () => {
     const stored = scoresOf(ws.db, row.id, evalIds);
     expect(ev.new.auroc).toBeCloseTo(pairCountAuroc(labels, evalIds.map((i) => stored.get(i)!)), 12);
     expect(ev.old.modelId).toBe(parentRow.id);
-    expect(ev.old.auroc).toBeGreaterThanOrEqual(0);
+    // The old model's AUROC is the parent scoring the same graded set (a value, not just ≥ 0):
+    // scored here by the scorer, counted by pairs.
+    const scorer = await loadScorer({ modelPath: parentDir });
+    const paths = new Map(repo.stampsAfter(0, 100).map((x) => [x.sourceId, x.path]));
+    const parentP = await scorer.score(evalIds.map((id) => readStampFile(paths.get(id)!.startsWith('/') ? paths.get(id)! : join(ws.dir, paths.get(id)!))));
+    await scorer.dispose();
+    expect(ev.old.auroc).toBeCloseTo(pairCountAuroc(labels, parentP), 6);
     expect(JSON.parse(JSON.stringify(row.card)).evaluation.set).toBe('in-sample');
     // in-sample evaluation, default rule 'never': a candidate; the parent stays the active model
     expect(repo.activeModelId()).toBe(parentRow.id);
@@ -189,7 +196,12 @@ describe('finetune through the job system (worker thread)', () => {
       expect(card.metrics.history).toHaveLength(6);
       expect(modelById(backend.repo.db, r.modelId)!.parentId).toBe(r.parentId);
       expect(r.evaluation.set).toBe('in-sample');
-      expect(r.evaluation.new.auroc).toBeGreaterThanOrEqual(0);
+      // The reported AUROC is the new version's stored scores on the graded set (ties and C left out).
+      const ids = backend.repo.stampsAfter(0, 100).map((s) => s.sourceId);
+      const evalIds = ids.filter((id) => id !== ids[0]);
+      const stored = scoresOf(backend.repo.db, r.modelId, evalIds);
+      expect(stored.size).toBe(evalIds.length);
+      expect(r.evaluation.new.auroc).toBeCloseTo(pairCountAuroc(evalIds.map((id) => (ids.indexOf(id) % 2 ? 1 : 0)), evalIds.map((i) => stored.get(i)!)), 12);
     } finally {
       await backend.close();
     }
