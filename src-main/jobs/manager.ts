@@ -12,6 +12,7 @@ import type { Repo } from '../store/repo';
 import { workerFile } from '../workers/worker-file';
 import { jobKinds } from './registry';
 import type { WorkerMessage } from './types';
+import { validateJobParams } from '../../src-core/api/validate';
 
 const workerSpec = () => ({ file: workerFile('job-worker', './worker-entry.ts', import.meta.url) });
 
@@ -58,7 +59,9 @@ export class JobManager extends EventEmitter {
   start(kind: string, params: Record<string, unknown>): JobInfo {
     const def = jobKinds[kind];
     if (!def) throw new InputError('UNKNOWN_JOB_KIND', `unknown job kind '${kind}'`, { field: 'kind' });
-    const prepared = def.prepare(params, this.workspaceDir) as Record<string, unknown>;
+    // The contract's schema for this kind first (types, ranges, unknown fields), then the kind's own
+    // prepare (paths resolved, defaults, checks that need the disk).
+    const prepared = def.prepare(validateJobParams(kind, params), this.workspaceDir) as Record<string, unknown>;
     const job = this.db(() => this.repo.createJob(kind, prepared));
     this.enqueue(job.id);
     return this.last.get(job.id) ?? this.repo.getJob(job.id);

@@ -160,7 +160,7 @@ describe('finetune job', () => {
     const paths = new Map(repo.stampsAfter(0, 100).map((x) => [x.sourceId, x.path]));
     const parentP = await scorer.score(evalIds.map((id) => readStampFile(paths.get(id)!.startsWith('/') ? paths.get(id)! : join(ws.dir, paths.get(id)!))));
     await scorer.dispose();
-    expect(ev.old.auroc).toBeCloseTo(pairCountAuroc(labels, parentP), 6);
+    expect(ev.old.auroc).toBeCloseTo(pairCountAuroc(labels, Array.from(parentP)), 6);
     expect(JSON.parse(JSON.stringify(row.card)).evaluation.set).toBe('in-sample');
     // in-sample evaluation, default rule 'never': a candidate; the parent stays the active model
     expect(repo.activeModelId()).toBe(parentRow.id);

@@ -1,0 +1,97 @@
+// One schema per job kind: what `jobs.start` (the app) and the CLI may pass as a job's params.
+// The job manager checks every start against it, so a wrong type, a value out of range or an
+// unknown field (a typo like `minscore`) is an InputError naming `params.<field>` before anything
+// is queued. Each kind's prepare() then resolves paths, fills defaults and checks what needs the
+// disk (files exist) or several fields at once. Part of the API contract (issue #19).
+import { z } from 'zod';
+import { simulateJobParams, JOB_KINDS, type JobKind } from './contract';
+
+const path = z.string().trim().min(1).max(4096).refine((v) => !v.includes('\0'), 'paths cannot contain NUL');
+const id = z.number().int().positive();
+const name = z.string().max(100);
+const gradeTarget = z.union([z.literal(0), z.literal(1), z.null()]);
+
+export const jobParamSchemas = {
+  /** A folder of FITS cutouts becomes a catalog (jobs/kinds/ingest.ts). */
+  ingest: z
+    .object({ folder: path, catalog: name.optional(), survey: name.optional(), recursive: z.boolean().optional() })
+    .strict(),
+  /** A catalog (CSV/FITS table) + survey images: stamps cut by WCS (jobs/kinds/ingest-catalog.ts). */
+  'ingest-catalog': z
+    .object({
+      catalogFile: path,
+      images: z.array(z.object({ band: z.string().max(32).optional(), path, hdu: z.number().int().min(0).optional() }).strict()).min(1).max(32),
+      name: name.optional(),
+      size: z.number().int().min(8).max(1024).optional(),
+      contextSize: z.number().int().min(0).max(2048).optional(),
+      resampling: z.enum(['nearest', 'bilinear']).optional(),
+      raColumn: z.string().max(64).optional(),
+      decColumn: z.string().max(64).optional(),
+      idColumn: z.string().max(64).optional(),
+    })
+    .strict(),
+  /** Score a catalog (or everything) with a model version (jobs/kinds/score.ts). */
+  score: z
+    .object({ catalogId: id.optional(), modelPath: path.optional(), placeholder: z.boolean().optional(), activate: z.boolean().optional() })
+    .strict(),
+  /** The vetted catalog to a file (jobs/kinds/export.ts); the API confines `out` to exports/. */
+  export: z
+    .object({
+      format: z.enum(['csv', 'ecsv', 'fits', 'votable', 'bundle']).optional(),
+      out: path.optional(),
+      overwrite: z.boolean().optional(),
+      minConsensus: z.number().min(0).max(3).optional(),
+      minScore: z.number().min(0).max(1).optional(),
+    })
+    .strict(),
+  demo: simulateJobParams,
+  simulate: simulateJobParams,
+  /** Not a job the app starts: `lensdesk train` runs in its own process. */
+  train: z.object({}).strict(),
+  /** Lens-model posteriors of candidates (jobs/kinds/fit.ts); sampler settings have their own ranges there. */
+  fit: z
+    .object({
+      sourceIds: z.array(id).min(1).max(100_000).optional(),
+      catalogId: id.optional(),
+      minConsensus: z.number().min(0).max(3).optional(),
+      preset: z.string().max(32).optional(),
+      chains: z.number().int().optional(),
+      warmup: z.number().int().optional(),
+      samples: z.number().int().optional(),
+      seed: z.number().int().optional(),
+      nStarts: z.number().int().optional(),
+      maxEvals: z.number().int().optional(),
+      refineBest: z.number().int().optional(),
+      refineEvals: z.number().int().optional(),
+      maxSamples: z.number().int().optional(),
+      maxDepth: z.number().int().optional(),
+      targetEss: z.number().int().optional(),
+      workers: z.number().int().optional(),
+    })
+    .loose(),
+  /** Fine-tune the lens finder on the grades (jobs/kinds/finetune.ts). */
+  finetune: z
+    .object({
+      mapping: z.object({ A: gradeTarget, B: gradeTarget, C: gradeTarget, X: gradeTarget }).partial().optional(),
+      weights: z.object({ A: z.number(), B: z.number(), C: z.number(), X: z.number() }).partial().optional(),
+      epochs: z.number().int().min(1).max(200).optional(),
+      learningRate: z.number().gt(0).lt(1).optional(),
+      batchSize: z.number().int().min(2).max(512).optional(),
+      simulated: z.number().int().min(0).max(100_000).nullable().optional(),
+      simulatedSeed: z.number().int().optional(),
+      holdoutFraction: z.number().min(0).lt(1).optional(),
+      minPerClass: z.number().int().min(2).optional(),
+      seed: z.number().int().optional(),
+      rescore: z.boolean().optional(),
+      promote: z.union([z.boolean(), z.enum(['never', 'auto', 'always'])]).optional(),
+      version: z.string().max(64).optional(),
+      parentModelId: id.optional(),
+      parentPath: path.optional(),
+    })
+    .strict(),
+} satisfies Record<JobKind, z.ZodType>;
+
+export type JobParams<K extends JobKind> = z.input<(typeof jobParamSchemas)[K]>;
+
+/** The kinds a caller may name, for messages. */
+export const JOB_KIND_NAMES: readonly string[] = JOB_KINDS;
