@@ -92,6 +92,7 @@ export const schemas = {
     .strict(),
   'labels.undo': z.object({}).strict(),
   'jobs.list': z.object({ limit: z.number().int().min(1).max(500).default(50) }).strict(),
+  /** params: checked against the kind's own schema (./job-params.ts) by the job manager. */
   'jobs.start': z
     .object({
       kind: z.enum(JOB_KINDS),

@@ -72,8 +72,8 @@ export const jobParamSchemas = {
   /** Fine-tune the lens finder on the grades (jobs/kinds/finetune.ts). */
   finetune: z
     .object({
-      mapping: z.object({ A: gradeTarget, B: gradeTarget, C: gradeTarget, X: gradeTarget }).partial().optional(),
-      weights: z.object({ A: z.number(), B: z.number(), C: z.number(), X: z.number() }).partial().optional(),
+      mapping: z.object({ A: gradeTarget, B: gradeTarget, C: gradeTarget, X: gradeTarget }).partial().strict().optional(),
+      weights: z.object({ A: z.number().min(0).max(100), B: z.number().min(0).max(100), C: z.number().min(0).max(100), X: z.number().min(0).max(100) }).partial().strict().optional(),
       epochs: z.number().int().min(1).max(200).optional(),
       learningRate: z.number().gt(0).lt(1).optional(),
       batchSize: z.number().int().min(2).max(512).optional(),
