@@ -14,7 +14,12 @@ const gradeTarget = z.union([z.literal(0), z.literal(1), z.null()]);
 export const jobParamSchemas = {
   /** A folder of FITS cutouts becomes a catalog (jobs/kinds/ingest.ts). */
   ingest: z
-    .object({ folder: path, catalog: name.optional(), survey: name.optional(), recursive: z.boolean().optional() })
+    .object({
+      folder: path, catalog: name.optional(), survey: name.optional(), recursive: z.boolean().optional(),
+      /** Survey images the stamps came from: context cutouts are cut from them by WCS. */
+      contextImages: z.array(z.object({ band: z.string().max(32).optional(), path, hdu: z.number().int().min(0).optional() }).strict()).min(1).max(32).optional(),
+      contextSize: z.number().int().min(8).max(2048).optional(),
+    })
     .strict(),
   /** A catalog (CSV/FITS table) + survey images: stamps cut by WCS (jobs/kinds/ingest-catalog.ts). */
   'ingest-catalog': z

@@ -1,11 +1,12 @@
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
 import { runJobCli, WORKSPACE_HELP } from '../job-runner';
+import { numberOption } from '../args';
 
 export const ingestCommand: CliCommand = {
   name: 'ingest',
   summary: 'ingest a folder of FITS cutouts as a catalog (resumable job)',
-  usage: `Usage: lensdesk ingest FOLDER [--catalog NAME] [--no-recursive] [--workspace DIR] [--json]
+  usage: `Usage: lensdesk ingest FOLDER [--catalog NAME] [--no-recursive] [--context-images g=G.fits,…] [--context-size N] [--workspace DIR] [--json]
        lensdesk ingest --catalog-file CAT.fits|CAT.csv --images g=G.fits,r=R.fits,i=I.fits
                        [--size 64] [--context-size 192] [--nearest] [--ra COL --dec COL --id COL] [--catalog NAME]
 
@@ -17,7 +18,9 @@ Only the needed pixels (or compressed tiles) are read. Rows outside every image 
 Folder of cutouts:
 Each FITS file in FOLDER is one source: a band cube (NAXIS3 = bands, BANDS='g,r,i'), a single
 image, or one image HDU per band (FILTER/BAND/EXTNAME names the band). RA/Dec come from RA/DEC
-keywords or the WCS reference point. Unreadable files are listed and skipped. Ctrl-C stops; run
+keywords or the WCS reference point. With --context-images (the survey images the stamps were cut
+from), each stamp with a position also gets a wider context cutout from them by WCS (--context-size,
+default 3 × the stamp). Unreadable files are listed and skipped. Ctrl-C stops; run
 again (or \`lensdesk jobs resume ID\`) to continue without duplicates.
 ${WORKSPACE_HELP}`,
   async run(argv, io) {
@@ -28,13 +31,15 @@ ${WORKSPACE_HELP}`,
         catalog: { type: 'string' }, workspace: { type: 'string' }, json: { type: 'boolean' }, 'no-recursive': { type: 'boolean' },
         'catalog-file': { type: 'string' }, images: { type: 'string' }, size: { type: 'string' }, 'context-size': { type: 'string' },
         nearest: { type: 'boolean' }, ra: { type: 'string' }, dec: { type: 'string' }, id: { type: 'string' },
+        'context-images': { type: 'string' },
       },
     });
+    const imageList = (text: string | undefined) => (text ?? '').split(',').filter(Boolean).map((spec) => {
+      const eq = spec.indexOf('=');
+      return eq > 0 ? { band: spec.slice(0, eq), path: spec.slice(eq + 1) } : { band: '', path: spec };
+    });
     if (values['catalog-file']) {
-      const images = (values.images ?? '').split(',').filter(Boolean).map((spec) => {
-        const eq = spec.indexOf('=');
-        return eq > 0 ? { band: spec.slice(0, eq), path: spec.slice(eq + 1) } : { band: '', path: spec };
-      });
+      const images = imageList(values.images);
       return runJobCli(io, values.workspace, (jm) =>
         jm.start('ingest-catalog', {
           catalogFile: values['catalog-file'], images, name: values.catalog,
@@ -48,6 +53,10 @@ ${WORKSPACE_HELP}`,
       return 2;
     }
     return runJobCli(io, values.workspace, (jm) =>
-      jm.start('ingest', { folder: positionals[0], catalog: values.catalog, recursive: !values['no-recursive'] }), values.json);
+      jm.start('ingest', {
+        folder: positionals[0], catalog: values.catalog, recursive: !values['no-recursive'],
+        ...(values['context-images'] ? { contextImages: imageList(values['context-images']) } : {}),
+        ...(values['context-size'] ? { contextSize: numberOption(values, 'context-size', { integer: true, min: 8, max: 2048 }) } : {}),
+      }), values.json);
   },
 };

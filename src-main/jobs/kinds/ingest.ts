@@ -14,6 +14,7 @@ import { diskErrorKind } from '../../store/disk-error';
 import { catalogByName, ingestedFiles } from '../../store/ingest-state';
 import { forEachStampInFile, writeStampFile } from '../../stamps/stamp-file';
 import type { JobKind } from '../types';
+import { openContextSurvey, prepareContextImages, type ContextImage, type ContextSurvey } from './context-cutouts';
 import { FITS_EXT, scanFitsFolder, type SkippedEntry } from './ingest-scan';
 
 export interface IngestParams {
@@ -21,6 +22,10 @@ export interface IngestParams {
   catalog: string;
   survey?: string;
   recursive: boolean;
+  /** Survey images the stamps were cut from: each stamp with RA/Dec gets a context cutout from them. */
+  contextImages?: ContextImage[];
+  /** Side of the context cutouts in the first image's pixels (default 3 × the stamp, ≤ 1024). */
+  contextSize?: number;
 }
 
 /** Rows of cutout j of a multi-cutout file: clear of the one-stamp files' rows (< CHUNK_ROW) and stable on resume. */
@@ -52,7 +57,12 @@ export const ingestKind: JobKind<IngestParams> = {
       throw new InputError('NO_FOLDER', `ingest: ${folder} is not a folder`, { field: 'params.folder', path: folder });
     }
     const catalog = typeof p.catalog === 'string' && p.catalog.trim() ? p.catalog.trim().slice(0, 100) : basename(folder);
-    return { folder, catalog, survey: typeof p.survey === 'string' ? p.survey : undefined, recursive: p.recursive !== false };
+    const contextImages = prepareContextImages(p.contextImages);
+    const contextSize = p.contextSize === undefined ? undefined : Number(p.contextSize);
+    return {
+      folder, catalog, survey: typeof p.survey === 'string' ? p.survey : undefined, recursive: p.recursive !== false,
+      ...(contextImages ? { contextImages } : {}), ...(contextSize !== undefined ? { contextSize } : {}),
+    };
   },
   async run(ctx) {
     const { repo, params } = ctx;
@@ -77,6 +87,9 @@ export const ingestKind: JobKind<IngestParams> = {
     const outDir = join(ctx.workspaceDir, 'cutouts', slug(params.catalog));
     mkdirSync(outDir, { recursive: true });
     const done = ingestedFiles(repo.db, catalogId);
+    const survey: ContextSurvey | null = params.contextImages ? openContextSurvey(params.contextImages) : null;
+    let contextOutside = 0;
+    try {
     let nextRow = done.nextRow;
     const failures: { file: string; error: string }[] = [];
     const skippedFiles: SkippedEntry[] = [...notTaken];
@@ -120,7 +133,18 @@ export const ingestKind: JobKind<IngestParams> = {
           if (done.rows.has(r)) return;
           const target = join(outDir, `${r}.fits`);
           writeStampFile(target, s);
+          let context: { path: string; width: number; height: number; bands: string[] } | undefined;
+          if (survey && s.ra != null && s.dec != null) {
+            const size = params.contextSize ?? Math.min(1024, 3 * s.width);
+            const wide = survey.cut(s.ra, s.dec, size);
+            if (wide) {
+              const ctxPath = join(outDir, `${r}-context.fits`);
+              writeStampFile(ctxPath, wide);
+              context = { path: relative(ctx.workspaceDir, ctxPath), width: size, height: size, bands: wide.bands };
+            } else contextOutside++;
+          }
           batch.push({
+            context,
             row: r,
             name: cutout ? cutout.name : basename(f.path).replace(FITS_EXT, ''),
             ra: s.ra ?? null,
@@ -153,6 +177,10 @@ export const ingestKind: JobKind<IngestParams> = {
     return {
       catalogId, catalog: params.catalog, files: files.length, added, skipped: already, failed: failures.length,
       notIngested: skippedFiles.length, failures: failures.slice(0, 50), skippedFiles: skippedFiles.slice(0, 50),
+      ...(survey ? { contextOutside } : {}),
     };
+    } finally {
+      survey?.close();
+    }
   },
 };
