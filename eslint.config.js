@@ -50,6 +50,26 @@ export default tseslint.config(
       }],
     },
   },
+  // The store takes its own plain types (e.g. CandidateQuery in src-main/store/candidates.ts), never
+  // the API's request types or schemas: the API adapts to the store, not the reverse (issue #19).
+  // Flat config replaces a rule's options per block, so the src-main patterns above are repeated.
+  {
+    files: ['src-main/store/**/*.ts'],
+    ignores: ['src-main/store/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{
+          name: '../../src-core/api/contract',
+          importNames: ['ParsedParams', 'Params', 'schemas', 'CandidateFilter', 'candidateFilter'],
+          message: 'The store does not take API request types: define a plain store type (see CandidateQuery in store/candidates.ts); response/data shapes (CandidateRow, JobInfo, …) are fine.',
+        }],
+        patterns: [
+          { group: ['electron', 'electron/*'], message: 'Only src-main/index.ts, windows.ts and preload.ts import Electron; the rest of the backend runs in plain Node too.' },
+          { group: ['**/src-renderer/**', '../src-renderer/*', '../../src-renderer/*'], message: 'The backend does not import the renderer; share types through src-core.' },
+        ],
+      }],
+    },
+  },
   {
     files: ['src-main/index.ts', 'src-main/windows.ts', 'src-main/preload.ts'],
     rules: {

@@ -37,6 +37,15 @@ describe('architecture', () => {
     expect(back!.messages.map((m) => m.ruleId)).toContain('no-restricted-imports');
   });
 
+  it('lint catches the store importing an API request type, and lets it import response shapes (issue #19)', async () => {
+    const [req] = await eslint.lintText("import type { ParsedParams } from '../../src-core/api/contract';\nexport type Q = ParsedParams<'candidates.list'>;\n", { filePath: join(PROJECT_ROOT, 'src-main/store/bad.ts') });
+    expect(req!.messages.map((m) => m.ruleId)).toContain('no-restricted-imports');
+    const [el] = await eslint.lintText("import { app } from 'electron';\nexport const a = app;\n", { filePath: join(PROJECT_ROOT, 'src-main/store/bad.ts') });
+    expect(el!.messages.map((m) => m.ruleId)).toContain('no-restricted-imports');
+    const [ok] = await eslint.lintText("import type { CandidateRow } from '../../src-core/api/contract';\nexport type R = CandidateRow;\n", { filePath: join(PROJECT_ROOT, 'src-main/store/ok.ts') });
+    expect(ok!.messages.filter((m) => m.severity === 2)).toEqual([]);
+  });
+
   it('src-core type-checks with no Node or DOM types', () => {
     const r = spawnSync(process.execPath, [join(PROJECT_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.core.json', '--noEmit'], {
       cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 240_000,

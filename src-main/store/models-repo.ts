@@ -1,8 +1,9 @@
 // SQL for model versions (lineage through models.parent_id), their cards, and the scores of the
 // graded sources: what the fine-tune job, the models view and the model evaluation need.
 import type Database from 'better-sqlite3';
-
-type Row = Record<string, unknown>;
+import type { ModelInfo } from '../../src-core/api/contract';
+import { json, type Row } from './rows';
+import { getSetting } from './settings';
 
 export interface ModelRow {
   id: number;
@@ -34,6 +35,50 @@ function toModel(r: Row): ModelRow {
     card: parse(r.card),
     createdAt: String(r.created_at),
   };
+}
+
+/** Registers a model version (idempotent on name + version) and returns its id. */
+export function ensureModel(
+  db: Database.Database,
+  name: string,
+  version: string,
+  kind: string,
+  path: string | null,
+  card: object,
+  parentId: number | null = null,
+): number {
+  db.prepare('INSERT OR IGNORE INTO models(name, version, kind, path, card, parent_id) VALUES (?, ?, ?, ?, ?, ?)').run(
+    name,
+    version,
+    kind,
+    path,
+    JSON.stringify(card),
+    parentId,
+  );
+  return db.prepare('SELECT id FROM models WHERE name = ? AND version = ?').pluck().get(name, version) as number;
+}
+
+/** Every model version with its number of scores (the models view, facets, session info). */
+export function listModels(db: Database.Database): ModelInfo[] {
+  const rows = db
+    .prepare('SELECT m.*, (SELECT COUNT(*) FROM scores s WHERE s.model_id = m.id) AS n FROM models m ORDER BY m.id')
+    .all() as Row[];
+  return rows.map((r) => ({
+    id: r.id as number,
+    name: String(r.name),
+    version: String(r.version),
+    kind: String(r.kind),
+    parentId: (r.parent_id as number) ?? null,
+    nScores: r.n as number,
+    card: json(r.card, {}),
+  }));
+}
+
+/** The model the grid sorts by: the setting, else the newest model with scores. */
+export function activeModelId(db: Database.Database): number | null {
+  const s = getSetting(db, 'active_model_id');
+  if (s) return Number(s);
+  return (db.prepare('SELECT MAX(model_id) FROM scores').pluck().get() as number | null) ?? null;
 }
 
 export function modelById(db: Database.Database, id: number): ModelRow | null {
