@@ -156,7 +156,7 @@ test('candidate view: RA/Dec and pixel values under the cursor, FITS header, at 
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('candidate')).toHaveAttribute('data-source', String(sid));
   await expect(page.locator('[data-testid="blink"] .stamp[data-state="ready"]')).toBeVisible();
-  const canvas = page.locator('[data-testid="blink"] canvas');
+  const canvas = page.locator('[data-testid="blink"] .stamp canvas');
   const box = (await canvas.boundingBox())!;
   // The whole blink frame fits in the 768-px-high window.
   expect(box.y + box.height).toBeLessThan(768);
@@ -165,12 +165,14 @@ test('candidate view: RA/Dec and pixel values under the cursor, FITS header, at 
   const { ra, dec } = db.prepare('SELECT ra, dec FROM sources WHERE id = ?').get(sid) as { ra: number; dec: number };
   const readout = page.getByTestId('cursor-readout');
   await expect(readout).toContainText('x 23 y 23');
-  await expect(readout).toContainText(`RA ${ra.toFixed(6)}° Dec ${dec.toFixed(6)}°`);
+  // Sexagesimal as DS9 prints it, then degrees.
+  await expect(readout).toContainText(`(${ra.toFixed(6)}°, ${dec.toFixed(6)}°)`);
+  await expect(readout).toContainText(/RA \d\d:\d\d:\d\d\.\d\d Dec [+-]\d\d:\d\d:\d\d\.\d/);
   await expect(readout).toContainText(/g -?\d/);
   // One pixel right of centre is one pixel east-to-west: RA decreases (CDELT1 < 0).
   await page.mouse.move(box.x + (box.width * 23.5) / 45, box.y + box.height / 2);
   await expect(readout).toContainText('x 24 y 23');
-  const raRight = Number(/RA (\S+)°/.exec((await readout.textContent())!)![1]);
+  const raRight = Number(/\((\S+)°, /.exec((await readout.textContent())!)![1]);
   expect(raRight).toBeLessThan(ra);
   // A wider context cutout shows when the source has one (here: registered for this source).
   const rw = new Database(join(srv.workspace, 'lensdesk.sqlite'));

@@ -5,16 +5,12 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CARD_FORMAT, type ModelCard } from '../../../src-core/classify/card';
 import { gradedSet, splitGraded, DEFAULT_MAPPING, DEFAULT_WEIGHTS } from '../../../src-core/classify/graded-set';
-import { buildCmuDeepLens, countTrainableParams } from '../../../src-core/classify/model';
 import { decidePromotion } from '../../../src-core/classify/promotion';
-import { DEFAULT_RECIPE } from '../../../src-core/classify/train';
-import { Rng } from '../../../src-core/rng';
+import { ringStamp, saveTinyLensFinder } from '../../../test/tiny-lens-finder';
 import { tempDir } from '../../../test/workspace-fixture';
 import { listModels, promoteModel } from '../../api/models';
 import { selectBackend } from '../../backend/select';
-import { saveModelDir } from '../../classify/model-files';
 import { writeStampFile } from '../../stamps/stamp-file';
 import { modelById } from '../../store/models-repo';
 import { Repo } from '../../store/repo';
@@ -31,31 +27,11 @@ let parentId: number;
 let heldOutIds: Set<number>;
 const parentDir = join(t.dir, 'parent');
 
-/** Noise, plus a ring (an Einstein ring's stand-in) in g when `ring`. */
-function stamp(i: number, ring: boolean) {
-  const rng = new Rng(11, i);
-  const planes = [0, 1].map(() => Float32Array.from({ length: SIZE * SIZE }, () => rng.normal()));
-  if (ring) for (let y = 0; y < SIZE; y++) for (let x = 0; x < SIZE; x++) if (Math.abs(Math.hypot(x - 12, y - 12) - 5) < 1) planes[0]![y * SIZE + x] += 4;
-  return { width: SIZE, height: SIZE, bands: ['g', 'r'], planes };
-}
+const stamp = (i: number, ring: boolean) => ringStamp(SIZE, 11, i, ring);
 
 beforeAll(async () => {
   await selectBackend({ order: ['wasm'] });
-  const model = buildCmuDeepLens({ size: SIZE, bands: 2, seed: 3 });
-  const card: ModelCard = {
-    format: CARD_FORMAT,
-    name: 'tiny',
-    architecture: { name: 'CMUDeepLens', reference: 'test', inputSize: SIZE, bands: ['g', 'r'], trainableParams: countTrainableParams(model), output: 'logit' },
-    pixelScale: 0.2,
-    normalisation: { policy: 'standardise', bands: ['g', 'r'], mean: [0, 0], std: [1, 1], clip: 10, fittedOn: 0 },
-    trainingSet: { description: 'random weights', source: { test: true }, nTrain: 0, nValidation: 0, positiveFraction: 0 },
-    training: { ...DEFAULT_RECIPE, backend: 'wasm' },
-    metrics: { best: null, history: [], stoppedEarly: false },
-    createdAt: '2026-01-01T00:00:00.000Z',
-    software: {},
-  };
-  await saveModelDir(parentDir, model, card);
-  model.dispose();
+  const card = await saveTinyLensFinder(parentDir, SIZE);
   ws = openWorkspace(join(t.dir, 'ws'));
   repo = new Repo(ws.db);
   const cat = repo.ensureCatalog('toy', 'test', 'folder', null);

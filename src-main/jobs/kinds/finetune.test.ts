@@ -5,13 +5,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CARD_FORMAT, type ModelCard } from '../../../src-core/classify/card';
-import { buildCmuDeepLens, countTrainableParams } from '../../../src-core/classify/model';
-import { DEFAULT_RECIPE } from '../../../src-core/classify/train';
-import { Rng } from '../../../src-core/rng';
+import { type ModelCard } from '../../../src-core/classify/card';
+import { ringStamp, saveTinyLensFinder } from '../../../test/tiny-lens-finder';
 import { tempDir } from '../../../test/workspace-fixture';
 import { selectBackend } from '../../backend/select';
-import { loadModelDir, saveModelDir } from '../../classify/model-files';
+import { loadModelDir } from '../../classify/model-files';
 import { readStampFile, writeStampFile } from '../../stamps/stamp-file';
 import { loadScorer } from '../../scoring/scorer';
 import { modelById, scoresOf } from '../../store/models-repo';
@@ -29,30 +27,11 @@ let ws: Workspace;
 let repo: Repo;
 const parentDir = join(t.dir, 'parent');
 
-function stamp(i: number, lens: boolean) {
-  const rng = new Rng(5, i);
-  const planes = [0, 1].map(() => Float32Array.from({ length: SIZE * SIZE }, () => rng.normal()));
-  if (lens) for (let y = 0; y < SIZE; y++) for (let x = 0; x < SIZE; x++) if (Math.abs(Math.hypot(x - 12, y - 12) - 5) < 1) planes[0]![y * SIZE + x] += 4;
-  return { width: SIZE, height: SIZE, bands: ['g', 'r'], planes };
-}
+const stamp = (i: number, ring: boolean) => ringStamp(SIZE, 5, i, ring);
 
 beforeAll(async () => {
   await selectBackend({ order: ['wasm'] });
-  const model = buildCmuDeepLens({ size: SIZE, bands: 2, seed: 3 });
-  const card: ModelCard = {
-    format: CARD_FORMAT,
-    name: 'tiny',
-    architecture: { name: 'CMUDeepLens', reference: 'test', inputSize: SIZE, bands: ['g', 'r'], trainableParams: countTrainableParams(model), output: 'logit' },
-    pixelScale: 0.2,
-    normalisation: { policy: 'standardise', bands: ['g', 'r'], mean: [0, 0], std: [1, 1], clip: 10, fittedOn: 0 },
-    trainingSet: { description: 'random weights', source: { test: true }, nTrain: 0, nValidation: 0, positiveFraction: 0 },
-    training: { ...DEFAULT_RECIPE, backend: 'wasm' },
-    metrics: { best: null, history: [], stoppedEarly: false },
-    createdAt: '2026-01-01T00:00:00.000Z',
-    software: {},
-  };
-  await saveModelDir(parentDir, model, card);
-  model.dispose();
+  await saveTinyLensFinder(parentDir, SIZE);
   ws = openWorkspace(join(t.dir, 'ws'));
   repo = new Repo(ws.db);
   const cat = repo.ensureCatalog('toy', 'test', 'folder', null);

@@ -7,23 +7,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { encodeSimulationFits } from '../../../src-core/lens/fits-cube';
 import { simulateRange } from '../../../src-core/lens/simulate';
 import { encodeStamp } from '../../../src-core/stamps/format';
+import { runIngest } from '../../../test/ingest-run';
 import { tempDir, tempWorkspaces } from '../../../test/workspace-fixture';
-import { Repo } from '../../store/repo';
-import type { Workspace } from '../../store/workspace';
-import type { JobContext } from '../types';
-import { CHUNK_ROW, ingestKind, slug, type IngestParams } from './ingest';
+import { CHUNK_ROW, slug } from './ingest';
 
 const t = tempDir();
 afterAll(() => t.cleanup());
 const newWorkspace = tempWorkspaces();
 
-async function run(ws: Workspace, p: Record<string, unknown>) {
-  const ctx: JobContext<IngestParams> = {
-    jobId: 1, params: ingestKind.prepare(p, ws.dir), repo: new Repo(ws.db), workspaceDir: ws.dir,
-    progress() {}, cancelled: () => false, checkCancelled() {},
-  };
-  return ingestKind.run(ctx);
-}
 
 describe('folder ingest of simulate chunks', () => {
   it('finishes a chunk cut short, adds a new file, and stores every cutout once', async () => {
@@ -31,7 +22,7 @@ describe('folder ingest of simulate chunks', () => {
     const dir = join(t.dir, 'sim');
     mkdirSync(dir);
     writeFileSync(join(dir, 'chunk-0000.fits'), encodeSimulationFits(simulateRange({ preset: 'lsst' }, 7, 0, 6), { ra: 150, dec: 2 }));
-    const first = await run(ws, { folder: dir, catalog: 'sim' });
+    const first = await runIngest(ws, { folder: dir, catalog: 'sim' });
     expect(first).toMatchObject({ added: 6, failed: 0 });
     const rows = () => ws.db.prepare('SELECT row FROM sources ORDER BY row').pluck().all() as number[];
     expect(rows()).toEqual([0, 1, 2, 3, 4, 5].map((j) => CHUNK_ROW + j));
@@ -44,14 +35,14 @@ describe('folder ingest of simulate chunks', () => {
     const planes = [0, 1].map((b) => Float32Array.from({ length: 81 }, (_, k) => Math.cos(k + b)));
     writeFileSync(join(dir, 'extra.fits'), encodeStamp({ width: 9, height: 9, bands: ['g', 'r'], planes, ra: 150.2, dec: 2.1 }));
 
-    const second = await run(ws, { folder: dir, catalog: 'sim' });
+    const second = await runIngest(ws, { folder: dir, catalog: 'sim' });
     expect(second).toMatchObject({ added: 4, failed: 0 });
     expect(rows()).toEqual([1, ...[0, 1, 2, 3, 4, 5].map((j) => CHUNK_ROW + j)]);
     const names = ws.db.prepare('SELECT name FROM sources').pluck().all() as string[];
     expect(new Set(names).size).toBe(7);
     expect(readdirSync(join(ws.dir, 'cutouts', slug('sim'))).length).toBe(7);
 
-    const third = await run(ws, { folder: dir, catalog: 'sim' });
+    const third = await runIngest(ws, { folder: dir, catalog: 'sim' });
     expect(third).toMatchObject({ added: 0, failed: 0 });
     expect(rows().length).toBe(7);
   });

@@ -5,25 +5,16 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeFits } from '../../../src-core/fits/writer';
 import { encodeStamp } from '../../../src-core/stamps/format';
+import { runIngest } from '../../../test/ingest-run';
 import { tempDir, tempWorkspaces } from '../../../test/workspace-fixture';
 import { readStampFile } from '../../stamps/stamp-file';
-import { Repo } from '../../store/repo';
-import type { Workspace } from '../../store/workspace';
-import type { JobContext } from '../types';
-import { ingestKind, type IngestParams } from './ingest';
+import { ingestKind } from './ingest';
 
 const t = tempDir();
 afterAll(() => t.cleanup());
 const newWorkspace = tempWorkspaces();
 const S = 0.2 / 3600;
 
-async function run(ws: Workspace, p: Record<string, unknown>) {
-  const ctx: JobContext<IngestParams> = {
-    jobId: 1, params: ingestKind.prepare(p, ws.dir), repo: new Repo(ws.db), workspaceDir: ws.dir,
-    progress() {}, cancelled: () => false, checkCancelled() {},
-  };
-  return ingestKind.run(ctx);
-}
 
 describe('folder ingest with context images', () => {
   it('cuts a context cutout around each stamp from the survey image, by WCS', async () => {
@@ -45,7 +36,7 @@ describe('folder ingest with context images', () => {
     writeFileSync(join(dir, 'b.fits'), stamp(150 - (20 * 0.2) / 3600, 2 + (10 * 0.2) / 3600)); // 20 px west (+x), 10 px north (+y)
     writeFileSync(join(dir, 'c.fits'), stamp(151, 3)); // far off the image
     const ws = newWorkspace();
-    const r = await run(ws, { folder: dir, catalog: 'st', contextImages: [{ band: 'g', path: survey }], contextSize: 21 });
+    const r = await runIngest(ws, { folder: dir, catalog: 'st', contextImages: [{ band: 'g', path: survey }], contextSize: 21 });
     expect(r).toMatchObject({ added: 3, failed: 0, contextOutside: 1 });
     const ctxOf = (name: string) => {
       const p = ws.db.prepare("SELECT c.path FROM cutouts c JOIN sources s ON s.id = c.source_id WHERE s.name = ? AND c.kind = 'context'").pluck().get(name) as string | undefined;
