@@ -4,6 +4,7 @@
 // pixels, off-chip areas) are ignored when choosing limits and stay NaN after normalisation.
 import { InputError } from '../errors';
 import { zscaleLimits, type ZScaleOptions } from './zscale';
+import { quantileSorted } from '../math/quantile';
 
 /** Pixel values in any numeric typed array (or a plain array); C/FITS order (x fastest). */
 export type PixelValues = ArrayLike<number>;
@@ -65,22 +66,10 @@ export class ManualInterval implements Interval {
   }
 }
 
-/**
- * numpy.percentile with the default 'linear' method (Hyndman & Fan type 7) on sorted values:
- * h = (n − 1)·p/100, interpolated with numpy's `_lerp` (which uses b − (b − a)(1 − t) for t ≥ 0.5,
- * so results agree to the last bit).
- */
+/** numpy.percentile (default 'linear' method) of sorted values, p in percent (src-core/math/quantile.ts). */
 export function percentileOfSorted(sorted: ArrayLike<number>, p: number): number {
-  const n = sorted.length;
-  if (n === 0) throw new InputError('IMAGE_NO_FINITE', 'percentile of an empty set');
-  const h = ((n - 1) * p) / 100;
-  const lo = Math.min(Math.max(Math.floor(h), 0), n - 1);
-  const hi = Math.min(lo + 1, n - 1);
-  const t = h - lo;
-  const a = sorted[lo]!;
-  const b = sorted[hi]!;
-  const d = b - a;
-  return t >= 0.5 ? b - d * (1 - t) : a + d * t;
+  if (sorted.length === 0) throw new InputError('IMAGE_NO_FINITE', 'percentile of an empty set');
+  return quantileSorted(sorted, p / 100);
 }
 
 /**
