@@ -319,6 +319,12 @@ export interface PosteriorInfo {
     /** Every variance was multiplied by this before sampling because χ²/pixel at the MAP was this high
      * (the model misses structure in the cutout); 1 = the cutout's own variances. */
     varianceInflation: number;
+    /** Why `converged` is false (R̂/ESS targets missed, draws below the MAP, chains in another basin,
+     * unconfirmed MAP); null when converged. */
+    reason?: string | null;
+    /** Re-optimisations from a draw below the MAP, and the best draw's χ² (fits since issue 21). */
+    modeRounds?: number;
+    bestDrawChi2?: number;
   };
   thetaE: { mean: number; sd: number };
   /** Image-protocol paths of the best-fit model and (data − model)/σ stamps (latest fit of the source). */

@@ -5,7 +5,7 @@
 import { Rng } from '../rng';
 import { makeKernel, type PsfSpec } from '../lens/psf';
 import { LENS_PARAM_NAMES, LensModel, N_LENS_PARAMS } from './lens-model';
-import { LensPosterior, preconditioned, toPhysical } from './lens-posterior';
+import { LensPosterior, preconditioned, toPhysical, toUnconstrained } from './lens-posterior';
 import { choleskyOrNull } from './linalg';
 import { sample, type ChainResult } from './sample';
 import { samplerReport, summarise, type ParameterSummary, type SamplerReport } from './summary';
@@ -22,9 +22,16 @@ export interface LensFitPlan {
    * covariance there, row-major); chains sample z. Identity L when the Laplace Hessian is not usable. */
   centre: number[];
   scaleTril: number[];
-  /** One start per chain in z (≈ 1 Laplace sd around the MAP) and the initial inverse metric in z. */
+  /** One start per chain in z and the initial inverse metric in z. The starts are overdispersed: drawn from
+   * the Laplace approximation inflated `overdispersion` times around the MAP or around another local optimum
+   * of the search (see `modes`), so that R̂ compares chains that began apart (Vehtari et al. 2021 §4). */
   inits: number[][];
   inverseMassDiag: number[];
+  /** Local optima of the MAP search within `MODE_WINDOW_CHI2` of the best and more than 3 Laplace σ from
+   * every other one (the MAP first): the search's starts disagree when there is more than one. */
+  modes: { theta: number[]; chi2: number }[];
+  /** Whether the last of the MAP search's retries still improved χ² (the optimum is then unconfirmed). */
+  mapUnsettled: boolean;
 }
 
 /** A MAP found earlier (planLensFit's own search, or another model that shares the MAP). */
@@ -33,32 +40,45 @@ export interface KnownMap {
   chi2: number;
   evaluations: number;
   startChi2: number[];
+  /** Other local optima to start chains from (physical θ, χ² in the same model's units). */
+  runs?: { theta: Float64Array; chi2: number }[];
+  mapUnsettled?: boolean;
 }
+
+/** Δχ² above the best within which another local optimum is a plausible part of the posterior: the 0.999
+ * quantile of χ²₁₂ (32.9), i.e. the region the chains would visit if the optima were one basin. */
+export const MODE_WINDOW_CHI2 = 32.9;
+/** Chain starts: z ~ N(base, OVERDISPERSION² I) in Laplace units (a 2× inflated Laplace approximation). */
+export const OVERDISPERSION = 2;
 
 export function planLensFit(
   model: LensModel,
   o: {
     seed: number; chains: number; nDraws?: number; nStarts?: number; maxEvals?: number; refineBest?: number; refineEvals?: number;
-    retries?: number; retryAboveChi2PerPixel?: number;
-    /** Skip the MAP search and plan around this one (the variance-inflated refit of a misspecified cutout). */
+    retries?: number; retryAboveZ?: number;
+    /** Skip the MAP search and plan around this one (the variance-inflated refit of a misspecified cutout,
+     * or a re-optimisation from a posterior draw below the MAP). */
     knownMap?: KnownMap;
+    overdispersion?: number;
   },
 ): LensFitPlan {
   const post = new LensPosterior(model);
   const rng = new Rng(o.seed, 0x3a9);
   let map: KnownMap = o.knownMap ?? post.findMap(rng, { maxEvals: 400, ...o });
-  // A MAP far above χ²/pixel ≈ 1 means every start stalled in a wrong basin (seen on ~1 in 20 simulated bright
-  // lenses); the chains would then start in it and R̂ explodes. Retry with fresh draws (up to `retries` rounds).
-  // A retry that lands within 1 % of the same χ² found the same optimum again: the cutout itself is not
-  // described by the model (knots, a lens light of another shape, a neighbour), and further rounds would only
-  // cost time (minutes on bright survey stamps).
-  const npix = model.data.bands * model.npix;
-  for (let k = 0; !o.knownMap && k < (o.retries ?? 2) && map.chi2 > (o.retryAboveChi2PerPixel ?? 2) * npix; k++) {
+  // A MAP far above its expectation (χ² ≈ N − p ± √(2N) for a well-specified model) means either that every
+  // start stalled in a wrong basin or that the model cannot describe the cutout. Retry with fresh draws
+  // (up to `retries` rounds). A retry that lands within 1 % of the same χ² found the same optimum again: the
+  // cutout itself is not described by the model (knots, a lens light of another shape, a neighbour), and
+  // further rounds would only cost time. A last retry that still improved leaves the optimum unconfirmed.
+  let mapUnsettled = map.mapUnsettled ?? false;
+  for (let k = 0; !o.knownMap && k < (o.retries ?? 2) && chi2ExcessZ(map.chi2, model) > (o.retryAboveZ ?? 5); k++) {
     const again = post.findMap(rng, { maxEvals: 400, ...o });
     const evaluations = map.evaluations + again.evaluations;
     const startChi2 = [...map.startChi2, ...again.startChi2];
+    const runs = [...(map.runs ?? []), ...(again.runs ?? [])].sort((p, q) => p.chi2 - q.chi2);
     const same = Math.abs(again.chi2 - map.chi2) < 0.01 * map.chi2;
-    map = again.chi2 < map.chi2 ? { ...again, evaluations, startChi2 } : { ...map, evaluations, startChi2 };
+    mapUnsettled = again.chi2 < map.chi2 - 1 && !same;
+    map = again.chi2 < map.chi2 ? { ...again, evaluations, startChi2, runs } : { ...map, evaluations, startChi2, runs };
     if (same) break;
   }
   const lap = post.laplace(map.theta);
@@ -68,8 +88,24 @@ export function planLensFit(
     L = new Float64Array(n * n);
     for (let i = 0; i < n; i++) L[i * n + i] = Math.min(Math.sqrt(lap.inverseMassDiag[i]!), 0.3);
   }
-  // Dispersed starts: about one Laplace sd around the MAP, per chain.
-  const inits = Array.from({ length: o.chains }, () => Array.from({ length: n }, () => rng.normal()));
+  // Other local optima in z (Laplace units about the MAP); keep those within the χ² window that lie more
+  // than 3 σ from every one kept so far: they are the search's disagreeing starts.
+  const modes: { theta: number[]; chi2: number; z: Float64Array }[] = [{ theta: Array.from(map.theta), chi2: map.chi2, z: new Float64Array(n) }];
+  const u = new Float64Array(n);
+  for (const r of map.runs ?? []) {
+    if (!(r.chi2 <= map.chi2 + MODE_WINDOW_CHI2) || !Number.isFinite(r.chi2)) continue;
+    toUnconstrained(r.theta, u);
+    const zr = solveLower(L, n, u.map((v, i) => v - lap.u[i]!));
+    if (!zr.every(Number.isFinite)) continue;
+    if (modes.every((m) => Math.hypot(...zr.map((v, i) => v - m.z[i]!)) > 3)) modes.push({ theta: Array.from(r.theta), chi2: r.chi2, z: zr });
+  }
+  // Overdispersed starts (Vehtari et al. 2021; Stan draws inits uniformly on (−2, 2) in unconstrained space):
+  // chain c starts from mode c mod M plus a draw of the 2×-inflated Laplace approximation.
+  const s = o.overdispersion ?? OVERDISPERSION;
+  const inits = Array.from({ length: o.chains }, (_, c) => {
+    const base = modes[c % modes.length]!.z;
+    return Array.from({ length: n }, (_, i) => base[i]! + s * rng.normal());
+  });
   return {
     mapTheta: Array.from(map.theta),
     mapChi2: map.chi2,
@@ -80,7 +116,33 @@ export function planLensFit(
     scaleTril: Array.from(L),
     inits,
     inverseMassDiag: new Array(n).fill(1),
+    modes: modes.map((m) => ({ theta: m.theta, chi2: m.chi2 })),
+    mapUnsettled,
   };
+}
+
+/** Number of data points and free parameters of a fit: 12 non-linear + 2 amplitudes per band. */
+export function chi2Expectation(model: LensModel): { n: number; p: number; mean: number; sd: number } {
+  const nData = model.data.bands * model.npix;
+  const p = N_LENS_PARAMS + 2 * model.data.bands;
+  return { n: nData, p, mean: nData - p, sd: Math.sqrt(2 * (nData - p)) };
+}
+
+/** (χ² − (N − p)) / √(2(N − p)): how far a best fit's χ² lies above what a well-specified model gives. */
+export function chi2ExcessZ(chi2: number, model: LensModel): number {
+  const e = chi2Expectation(model);
+  return (chi2 - e.mean) / e.sd;
+}
+
+/** Solves L x = b for lower-triangular L (row-major). */
+function solveLower(L: ArrayLike<number>, n: number, b: ArrayLike<number>): Float64Array {
+  const x = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = b[i]!;
+    for (let k = 0; k < i; k++) s -= L[i * n + k]! * x[k]!;
+    x[i] = s / L[i * n + i]!;
+  }
+  return x;
 }
 
 /** Where a chain stopped: a continuation round starts here with warm-up's step size and metric frozen. */

@@ -94,6 +94,53 @@ function transformJacobian(u: ArrayLike<number>): Float64Array {
   return J;
 }
 
+/** A MAP search's result: the best point, its χ², and every start's local optimum (best first). */
+export interface FoundMap {
+  theta: Float64Array;
+  chi2: number;
+  /** χ² of each start's local optimum, best first (the first is the polished MAP). */
+  startChi2: number[];
+  runs: { theta: Float64Array; chi2: number }[];
+  evaluations: number;
+}
+
+/** Half-width of the search box of the ellipticity-pair coordinates v (tanh(3√2) ≈ 0.9996 of the disc). */
+const V_PAIR = 3;
+
+/**
+ * Coordinates of the MAP search, all in [0, 1]: box parameters linearly in their prior box; each ellipticity
+ * pair as v = (2x − 1)·V_PAIR mapped onto the disc by e = E_MAX tanh(|v|) v/|v| (the sampler's radial map).
+ * The first implementation kept |e_k| < 0.35, the square inscribed in the disc |e| < 0.5: a source with
+ * q ≈ 0.46 at φ ≈ 45° then had its MAP pinned at e2 = −0.35 (issue 21, seed 4: χ² 8126.9 on the bound vs
+ * 8083.6 at the optimum, e2 = −0.363), and the chains started from that point.
+ */
+export function mapSearchCoordinates(): { toT: (x: ArrayLike<number>) => Float64Array; fromT: (t: ArrayLike<number>) => Float64Array } {
+  const lo = LENS_PRIOR_LOWER, w = LENS_PRIOR_UPPER.map((h, i) => h - lo[i]!);
+  const toT = (x: ArrayLike<number>) => {
+    const t = Float64Array.from({ length: N }, (_, i) => lo[i]! + x[i]! * w[i]!);
+    for (const [a, b] of ELLIPTICITY_PAIRS) {
+      const va = (2 * x[a]! - 1) * V_PAIR, vb = (2 * x[b]! - 1) * V_PAIR;
+      const rho = Math.hypot(va, vb);
+      const f = rho > 1e-12 ? Math.tanh(rho) / rho : 1;
+      t[a] = E_MAX * f * va;
+      t[b] = E_MAX * f * vb;
+    }
+    return t;
+  };
+  const fromT = (t: ArrayLike<number>) => {
+    const clip = (v: number) => Math.min(1 - 1e-6, Math.max(1e-6, v));
+    const x = Float64Array.from({ length: N }, (_, i) => clip((t[i]! - lo[i]!) / w[i]!));
+    for (const [a, b] of ELLIPTICITY_PAIRS) {
+      const r = Math.hypot(t[a]!, t[b]!) / E_MAX;
+      const k = r > 1e-12 ? Math.atanh(Math.min(r, 1 - 1e-12)) / (r * E_MAX) : 1 / E_MAX;
+      x[a] = clip((t[a]! * k) / V_PAIR / 2 + 0.5);
+      x[b] = clip((t[b]! * k) / V_PAIR / 2 + 0.5);
+    }
+    return x;
+  };
+  return { toT, fromT };
+}
+
 export interface LensPosteriorOptions {
   /** 'analytic' (default) or 'fd' (forward differences, the first implementation; kept for checks). */
   gradient?: 'analytic' | 'fd';
@@ -160,51 +207,81 @@ export class LensPosterior {
   };
 
   /**
-   * MAP by multi-start Levenberg–Marquardt on the σ-residuals in unit-box coordinates (the peer's recipe:
-   * nDraws screening draws from the start box, the best nStarts refined, ≤ maxEvals residual evaluations each).
-   * The prior is flat, so the MAP is the χ² minimum. Ellipticities are kept within |e_k| < 0.35 (inside the disc).
+   * MAP by multi-start Levenberg–Marquardt on the σ-residuals (the peer's recipe: nDraws screening draws from
+   * the start box, the best nStarts refined, ≤ maxEvals residual evaluations each; the best `refineBest` that hit
+   * the cap continued for ≤ refineEvals), then the best polished by LM restarts until it stops improving.
+   * The prior is flat, so the MAP is the χ² minimum. Search coordinates: see mapSearchCoordinates (the whole
+   * ellipticity disc is reachable). `runs` are the local optima of every start, best first: where they
+   * disagree at a similar χ² the posterior may have several modes, and the chains start from them.
    */
-  findMap(rng: Rng, o: { nDraws?: number; nStarts?: number; maxEvals?: number; refineBest?: number; refineEvals?: number } = {}) {
-    const lo = LENS_PRIOR_LOWER, w = LENS_PRIOR_UPPER.map((h, i) => h - lo[i]!);
-    const toT = (x: ArrayLike<number>) => Float64Array.from({ length: N }, (_, i) => lo[i]! + x[i]! * w[i]!);
-    const boxLo = new Float64Array(N).fill(1e-6), boxHi = new Float64Array(N).fill(1 - 1e-6);
-    for (const [a, b] of ELLIPTICITY_PAIRS) {
-      boxLo[a] = boxLo[b] = 0.15;
-      boxHi[a] = boxHi[b] = 0.85;
-    }
-    const m = this.model.data.bands * this.model.npix;
+  findMap(rng: Rng, o: { nDraws?: number; nStarts?: number; maxEvals?: number; refineBest?: number; refineEvals?: number } = {}): FoundMap {
+    const { toT, fromT } = mapSearchCoordinates();
     const before = this.model.evaluations;
-    const lm = (x0: Float64Array, maxEvals: number) =>
-      levenbergMarquardt({
-        residuals: (x, out) => this.model.residuals(toT(x), out),
-        nResiduals: m,
-        x0,
-        lower: boxLo,
-        upper: boxHi,
-        maxEvals,
-        fdStep: 1e-6,
-        ftol: 1e-8,
-      });
     const res = multiStart<LeastSquaresResult>({
       rng,
       nDraws: o.nDraws ?? 300,
       nStarts: o.nStarts ?? 8,
-      draw: (g) => Float64Array.from({ length: N }, (_, i) => (LENS_START_LOWER[i]! + g.uniform() * (LENS_START_UPPER[i]! - LENS_START_LOWER[i]!) - lo[i]!) / w[i]!),
+      draw: (g) => fromT(Float64Array.from({ length: N }, (_, i) => LENS_START_LOWER[i]! + g.uniform() * (LENS_START_UPPER[i]! - LENS_START_LOWER[i]!))),
       cost: (x) => 0.5 * this.model.solve(toT(x)).chi2,
-      local: (x0) => lm(x0, o.maxEvals ?? 100),
+      local: (x0) => this.lmSearch(x0, o.maxEvals ?? 100),
     });
     // Staged refinement: many short LM runs find the basins, the best few are continued. On bright lenses
     // (source S/N of thousands) most starts stall in local minima; measured on a simulated cutout, 8 starts ×
     // 400 evaluations found the mode (2 of 8) where 4 × 200 did not (χ² 3.2e5 vs 7941).
-    let best = res.best;
-    const refined = res.runs.slice(0, o.refineBest ?? 0).filter((r) => r.reason === 'maxEvals').map((r) => lm(r.x, o.refineEvals ?? 300));
-    for (const r of refined) if (r.cost < best.cost) best = r;
+    const runs = res.runs.slice();
+    for (let k = 0; k < Math.min(o.refineBest ?? 0, runs.length); k++)
+      if (runs[k]!.reason === 'maxEvals') {
+        const r = this.lmSearch(runs[k]!.x, o.refineEvals ?? 300);
+        if (r.cost < runs[k]!.cost) runs[k] = r;
+      }
+    runs.sort((p, q) => p.cost - q.cost);
+    const polished = this.polish(toT(runs[0]!.x), 2 * runs[0]!.cost);
+    const found = runs.map((r) => ({ theta: toT(r.x), chi2: 2 * r.cost }));
+    found[0] = polished;
     return {
-      theta: toT(best.x),
-      chi2: 2 * best.cost,
-      startChi2: res.runs.map((x) => 2 * x.cost),
+      theta: polished.theta,
+      chi2: polished.chi2,
+      startChi2: found.map((r) => r.chi2),
+      runs: found,
       evaluations: this.model.evaluations - before,
     };
+  }
+
+  /** LM in the search coordinates from x0 (mapSearchCoordinates), ≤ maxEvals residual evaluations. */
+  private lmSearch(x0: Float64Array, maxEvals: number): LeastSquaresResult {
+    const { toT } = mapSearchCoordinates();
+    return levenbergMarquardt({
+      residuals: (x, out) => this.model.residuals(toT(x), out),
+      nResiduals: this.model.data.bands * this.model.npix,
+      x0,
+      lower: new Float64Array(N).fill(1e-6),
+      upper: new Float64Array(N).fill(1 - 1e-6),
+      maxEvals,
+      fdStep: 1e-6,
+      ftol: 1e-8,
+    });
+  }
+
+  /**
+   * LM restarted from θ (fresh damping) until a restart improves χ² by less than 0.01, at most `rounds`
+   * restarts of ≤ maxEvals each: an LM run that stopped on a small relative decrease may still be on a slope
+   * (issue 21), and a restart at a true minimum costs one Jacobian. Also used to re-optimise from the best
+   * posterior draw when the chains find points below the MAP.
+   */
+  polish(theta: ArrayLike<number>, chi2: number, o: { maxEvals?: number; rounds?: number } = {}): { theta: Float64Array; chi2: number } {
+    const { toT, fromT } = mapSearchCoordinates();
+    let x = fromT(theta);
+    let best = { theta: toT(x), chi2: Number.isFinite(chi2) ? chi2 : this.model.solve(toT(x)).chi2 };
+    for (let k = 0; k < (o.rounds ?? 4); k++) {
+      const r = this.lmSearch(x, o.maxEvals ?? 300);
+      const c = 2 * r.cost;
+      if (!(c < best.chi2)) break;
+      const gain = best.chi2 - c;
+      x = r.x;
+      best = { theta: toT(x), chi2: c };
+      if (gain < 0.01) break;
+    }
+    return best;
   }
 
   /**

@@ -5,7 +5,9 @@
 // posterior of z is close to N(0, I), so 75 warm-up iterations suffice (measured, docs/infer.md) for the step size and the
 // diagonal metric. MAP: 8 LM starts × ≤ 100 evaluations, the best 2 continued for ≤ 600 (≈ 2000
 // evaluations; 4 × 200 missed the mode of bright lenses, see lens-posterior findMap).
-import { appendChain, continuationOf, lensModelFromInput, planLensFit, reportLensFit, toPhysicalChains, type LensFitInput, type LensFitPlan, type LensFitReport } from '../../src-core/infer/lens-fit';
+import { appendChain, chi2Expectation, continuationOf, lensModelFromInput, planLensFit, reportLensFit, toPhysicalChains, type KnownMap, type LensFitInput, type LensFitPlan, type LensFitReport } from '../../src-core/infer/lens-fit';
+import { checkModes, type ModeCheck } from '../../src-core/infer/lens-mode-check';
+import { LensPosterior } from '../../src-core/infer/lens-posterior';
 import { LENS_PARAM_NAMES } from '../../src-core/infer/lens-model';
 import type { ChainResult } from '../../src-core/infer/sample';
 import { runFitChains, type FitChainJob } from '../workers/fit-pool';
@@ -39,17 +41,22 @@ export interface FitSettings {
   inflateAbove: number;
   /** NUTS maximum tree depth (Stan's default 10: up to 1023 gradients per draw). */
   maxDepth: number;
+  /** When posterior draws reach a χ² below the MAP's (lens-mode-check.ts), the fit re-optimises from the best
+   * draw and samples again around the new optimum, at most this many times (issue 21). */
+  maxModeRounds: number;
 }
 
 export const DEFAULT_FIT_SETTINGS: FitSettings = {
   chains: 4, warmup: 75, samples: 200, seed: 0, nStarts: 8, maxEvals: 100, refineBest: 2, refineEvals: 600,
-  maxSamples: 1000, targetRhat: 1.01, targetEss: 400, inflateAbove: 1.5, maxDepth: 10,
+  maxSamples: 1000, targetRhat: 1.01, targetEss: 400, inflateAbove: 1.5, maxDepth: 10, maxModeRounds: 2,
 };
 
 /** A stable key: fits with equal keys are interchangeable (resume skips them). */
 export function settingsKey(s: FitSettings): string {
   return `nuts-lens12/c${s.chains}/w${s.warmup}/s${s.samples}/seed${s.seed}/ms${s.nStarts}x${s.maxEvals}+${s.refineBest}x${s.refineEvals}`
-    + `/until-rhat${s.targetRhat}-ess${s.targetEss}-max${s.maxSamples}/inflate${s.inflateAbove}${s.maxDepth === 10 ? '' : `/depth${s.maxDepth}`}`;
+    + `/until-rhat${s.targetRhat}-ess${s.targetEss}-max${s.maxSamples}/inflate${s.inflateAbove}${s.maxDepth === 10 ? '' : `/depth${s.maxDepth}`}`
+    // Overdispersed starts and the missed-mode check (issue 21) change the draws: fits from before are not interchangeable.
+    + `/od-modes${s.maxModeRounds}`;
 }
 
 export interface LensFitOutcome {
@@ -69,6 +76,18 @@ export interface LensFitOutcome {
    * χ²/pixel at the MAP against the cutout's own variances. */
   varianceInflation: number;
   mapChi2PerPixel: number;
+  /** Why the fit is not converged (null when it is): R̂ / ESS targets missed, draws below the MAP after the
+   * allowed re-optimisations, chains stranded in another basin, or an unconfirmed MAP search. */
+  reason: string | null;
+  /** Re-optimisations from a posterior draw below the MAP, each followed by fresh warm-up and sampling. */
+  modeRounds: number;
+  /** The final missed-mode check (χ² of the best draws per chain against the MAP's, sampled variances). */
+  modeCheck: ModeCheck;
+  /** χ² expected at the MAP of a well-specified model, N − p ± √(2(N − p)), and (χ²(MAP) − mean)/sd. */
+  chi2Expected: { mean: number; sd: number };
+  mapChi2Z: number;
+  /** Distinct local optima of the MAP search the chains started from (1 = all around the MAP). */
+  startModes: number;
 }
 
 /** Whether a fit meets its settings' targets: every R̂ below targetRhat and θE's bulk ESS at least targetEss. */
@@ -86,20 +105,22 @@ export async function fitLens(
   o.onProgress?.(0, 1, 'MAP');
   const planOptions = { seed: s.seed, chains: s.chains, nStarts: s.nStarts, maxEvals: s.maxEvals, refineBest: s.refineBest, refineEvals: s.refineEvals };
   let plan = planLensFit(model, planOptions);
+  const expectation = chi2Expectation(model);
   const npixAll = input.bands.length * input.size * input.size;
   const mapChi2PerPixel = plan.mapChi2 / npixAll;
   let varianceInflation = 1;
   const sampled = { ...input };
+  // A MAP in the sampled model's units → a KnownMap in the cutout's own units (plan.mapChi2 stays in those).
+  const known = (theta: ArrayLike<number>, chi2: number, p: LensFitPlan, extra = 0): KnownMap => ({
+    theta: Float64Array.from(theta), chi2, evaluations: p.mapEvaluations + extra, startChi2: p.startChi2,
+    runs: p.modes.map((m) => ({ theta: Float64Array.from(m.theta), chi2: m.chi2 })), mapUnsettled: p.mapUnsettled,
+  });
   if (s.inflateAbove > 0 && mapChi2PerPixel > s.inflateAbove) {
     // Same MAP (χ² scales by 1/k everywhere), new Laplace scales: re-plan without a new search.
     varianceInflation = mapChi2PerPixel;
     sampled.variance = Float64Array.from(input.variance, (v) => v * varianceInflation);
     model = lensModelFromInput(sampled);
-    const first = plan;
-    plan = planLensFit(model, {
-      ...planOptions,
-      knownMap: { theta: Float64Array.from(first.mapTheta), chi2: first.mapChi2, evaluations: first.mapEvaluations, startChi2: first.startChi2 },
-    });
+    plan = planLensFit(model, { ...planOptions, knownMap: known(plan.mapTheta, plan.mapChi2, plan) });
   }
   const mapSeconds = (performance.now() - t0) / 1000;
   const done = new Array(s.chains).fill(0);
@@ -111,19 +132,48 @@ export async function fitLens(
       onProgress: (ch, d) => { done[ch] = base[ch]! + d; o.onProgress?.(done.reduce((a, b) => a + b, 0), total, phase); },
     });
   };
-  let results = await runRound(Array.from({ length: s.chains }, (_, chain) => ({ input: sampled, plan, chain, seed: s.seed, nWarmup: s.warmup, nSamples: s.samples, maxDepth: s.maxDepth })), 'NUTS');
+  // Sample from overdispersed starts; when a draw beats the MAP, re-optimise from it and start again
+  // (fresh warm-up around the new optimum; one chain starts at the old MAP's basin via plan.modes).
+  let modeRounds = 0;
+  let results: ChainResult[];
+  let check: ModeCheck;
+  for (;;) {
+    results = await runRound(Array.from({ length: s.chains }, (_, chain) => ({ input: sampled, plan, chain, seed: s.seed + modeRounds, nWarmup: s.warmup, nSamples: s.samples, maxDepth: s.maxDepth })), modeRounds ? `NUTS after re-optimisation ${modeRounds}` : 'NUTS');
+    check = checkModes(model, plan, results);
+    if (!check.betterThanMap || modeRounds >= s.maxModeRounds) break;
+    const before = model.evaluations;
+    const polished = new LensPosterior(model).polish(check.bestDrawTheta, check.bestDrawChi2);
+    modeRounds++;
+    total += s.chains * (s.warmup + s.samples);
+    o.onProgress?.(done.reduce((a, b) => a + b, 0), total, `re-optimising: a draw has χ² ${check.bestDrawChi2.toFixed(1)} < MAP ${check.mapChi2.toFixed(1)}`);
+    plan = planLensFit(model, { ...planOptions, seed: s.seed + modeRounds, knownMap: known(polished.theta, polished.chi2 * varianceInflation, plan, model.evaluations - before) });
+    done.fill(0);
+  }
   let report = reportLensFit(results, plan);
   let rounds = 1;
   while (!fitConverged(report, s) && results[0]!.nSamples + s.samples <= s.maxSamples) {
     total += s.chains * s.samples;
     const more = await runRound(
-      results.map((r, chain) => ({ input: sampled, plan, chain, seed: s.seed, nWarmup: 0, nSamples: s.samples, maxDepth: s.maxDepth, continueFrom: continuationOf(r, rounds) })),
+      results.map((r, chain) => ({ input: sampled, plan, chain, seed: s.seed + modeRounds, nWarmup: 0, nSamples: s.samples, maxDepth: s.maxDepth, continueFrom: continuationOf(r, rounds) })),
       `NUTS, more draws (R̂ ${report.rhatMax.toFixed(3)})`,
     );
     results = results.map((r, k) => appendChain(r, more[k]!));
     report = reportLensFit(results, plan);
     rounds++;
   }
+  check = checkModes(model, plan, results);
+  const reasons: string[] = [];
+  const perChain = results[0]!.nSamples;
+  if (report.rhatMax >= s.targetRhat) {
+    const worst = report.params.reduce((a, b) => (b.rhat > a.rhat ? b : a));
+    reasons.push(`R̂ ${report.rhatMax.toFixed(3)} (${worst.name}) ≥ ${s.targetRhat} after ${perChain} draws per chain`);
+  }
+  if (report.params[0]!.essBulk < s.targetEss) reasons.push(`bulk-ESS(θE) ${Math.round(report.params[0]!.essBulk)} < ${s.targetEss}`);
+  if (check.betterThanMap)
+    reasons.push(`posterior draws reach χ² ${check.bestDrawChi2.toFixed(1)}, below the MAP's ${check.mapChi2.toFixed(1)}, after ${modeRounds} re-optimisation(s): the mode is not settled`);
+  if (check.strandedChains.length)
+    reasons.push(`chain(s) ${check.strandedChains.join(', ')} stayed in a basin with χ² ≥ ${Math.min(...check.strandedChains.map((k) => check.chainBestChi2[k]!)).toFixed(1)}, against ${Math.min(...check.chainBestChi2).toFixed(1)} for the best chain`);
+  if (plan.mapUnsettled) reasons.push(`the MAP is unconfirmed: the last MAP search retry still lowered χ² (to ${plan.mapChi2.toFixed(1)}, ${((plan.mapChi2 - expectation.mean) / expectation.sd).toFixed(1)} σ above N − p = ${expectation.mean})`);
   const best = model.modelImage(plan.mapTheta);
   const residual = new Float64Array(best.length);
   for (let i = 0; i < best.length; i++) {
@@ -132,7 +182,10 @@ export async function fitLens(
   }
   return {
     plan, report, physical: toPhysicalChains(results, plan), model: best, residual,
-    mapSeconds, wallSeconds: (performance.now() - t0) / 1000, rounds, converged: fitConverged(report, s), varianceInflation, mapChi2PerPixel,
+    mapSeconds, wallSeconds: (performance.now() - t0) / 1000, rounds, converged: reasons.length === 0, varianceInflation, mapChi2PerPixel,
+    reason: reasons.length ? reasons.join('; ') : null, modeRounds, modeCheck: check,
+    chi2Expected: { mean: expectation.mean, sd: expectation.sd }, mapChi2Z: (plan.mapChi2 - expectation.mean) / expectation.sd,
+    startModes: plan.modes.length,
   };
 }
 

@@ -14,6 +14,15 @@ export interface PosteriorDiagnostics {
   /** Sampling rounds and whether the fit met its targets (absent in fits stored before rounds existed). */
   rounds?: number;
   converged?: boolean;
+  /** Why converged is false (issue 21; null or absent when converged or stored before the reason existed). */
+  reason?: string | null;
+  /** Re-optimisations from a draw below the MAP, distinct optimiser optima the chains started from, the best
+   * draw's χ², and χ² expected for a well-specified model with the MAP's z-score (issue 21). */
+  modeRounds?: number;
+  startModes?: number;
+  bestDrawChi2?: number;
+  chi2Expected?: { mean: number; sd: number };
+  mapChi2Z?: number;
   /** Variance factor applied before sampling (misspecified cutouts, fit-lens FitSettings.inflateAbove). */
   varianceInflation?: number;
   mapChi2PerPixel?: number;
@@ -99,6 +108,9 @@ function toInfo(db: Database.Database, r: Row): PosteriorInfo {
       wallSeconds: d.wallSeconds, mapSeconds: d.mapSeconds, mapChi2: d.mapChi2, npix: d.npix,
       converged: d.converged ?? (d.rhatMax < 1.01 && d.thetaE?.essBulk >= 400),
       varianceInflation: d.varianceInflation ?? 1,
+      reason: d.reason ?? null,
+      ...(d.modeRounds !== undefined ? { modeRounds: d.modeRounds } : {}),
+      ...(d.bestDrawChi2 !== undefined ? { bestDrawChi2: d.bestDrawChi2 } : {}),
     },
     thetaE: { mean: d.thetaE?.mean ?? NaN, sd: d.thetaE?.sd ?? NaN },
     images: fitCutouts(db, r.source_id as number),

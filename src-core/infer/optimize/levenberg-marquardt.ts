@@ -115,11 +115,11 @@ export function levenbergMarquardt(o: LeastSquaresOptions): LeastSquaresResult {
       reason = 'gtol';
       break;
     }
-    if (lambda < 0) {
-      let dMax = 0;
-      for (let j = 0; j < n; j++) dMax = Math.max(dMax, jtj[j * n + j]!);
-      lambda = 1e-3 * dMax;
-    }
+    // Marquardt's scaling damps with λ·diag(JᵀJ), so λ is dimensionless and starts at τ = 1e-3 (Madsen et al.
+    // 2004 §3.2 give τ·max diag(JᵀJ) for the additive damping λI; using that here made λ ~ 1e-3·max diag,
+    // e.g. 1e5 on the lens residuals, so the first dozens of steps were tiny gradient steps and the
+    // relative-decrease test below stopped the search far from the minimum: issue 21, χ² 8126.9 vs 8083.6).
+    if (lambda < 0) lambda = 1e-3;
     // Inner loop: raise λ until a step lowers the cost.
     for (;;) {
       if (nEvals >= maxEvals) break outer;
@@ -165,7 +165,10 @@ export function levenbergMarquardt(o: LeastSquaresOptions): LeastSquaresResult {
         cost = costTry;
         lambda *= Math.max(1 / 3, 1 - (2 * rho - 1) ** 3);
         nu = 2;
-        if (rel < ftol) {
+        // A small relative decrease only means convergence when the step was not strongly damped: after a run
+        // of rejected steps λ is large and an accepted step is a short gradient step whatever the distance to
+        // the minimum (issue 21).
+        if (rel < ftol && lambda < 1) {
           reason = 'ftol';
           break outer;
         }

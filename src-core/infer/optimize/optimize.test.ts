@@ -19,6 +19,27 @@ describe('Levenberg–Marquardt', () => {
     expect(res.cost).toBeLessThan(1e-12);
   });
 
+  it('damps in Marquardt units: a badly scaled problem with a large unexplained χ² converges in a few steps (issue 21)', () => {
+    // r = s_j (x_j − c_j) with scales 1e4, 1, 1e-2, plus 8000 residuals of 1 that no x explains (like a lens
+    // fit's χ² ≈ N). Linear, so Gauss–Newton is exact in one step. λ started at 1e-3·max diag(JᵀJ) (= 1e5 here)
+    // under Marquardt's λ·diag(JᵀJ) damping made the first steps 1e-5 of the Gauss–Newton step, and λ only
+    // falls by 3 per step: ~17 iterations on this problem, and on the lens fit a stop on the relative-decrease
+    // test far from the minimum.
+    const s = [1e4, 1, 1e-2], c = [0.3, -0.2, 0.5];
+    const res = levenbergMarquardt({
+      residuals: (x, r) => {
+        for (let j = 0; j < 3; j++) r[j] = s[j]! * (x[j]! - c[j]!);
+        for (let i = 3; i < 8003; i++) r[i] = 1;
+      },
+      nResiduals: 8003, x0: new Float64Array(3), ftol: 1e-8, jacobian: (_x, _r, jac) => {
+        jac.fill(0);
+        for (let j = 0; j < 3; j++) jac[j * 3 + j] = s[j]!;
+      },
+    });
+    for (let j = 0; j < 3; j++) expect(Math.abs(res.x[j]! - c[j]!), `x${j}`).toBeLessThan(1e-3);
+    expect(res.iterations).toBeLessThanOrEqual(6);
+  });
+
   it('solves Rosenbrock with the analytic Jacobian', () => {
     const res = levenbergMarquardt({
       residuals: rosenR,

@@ -31,6 +31,13 @@ describe('lensdesk fit', () => {
     expect(Object.keys(j.params)).toEqual([...LENS_PARAM_NAMES]);
     for (const k of ['rhatMax', 'essBulkMin', 'essTailMin', 'divergences', 'treeDepthSaturated', 'wallSeconds', 'gradientEvaluations']) expect(j).toHaveProperty(k);
     expect(j.ebfmi).toHaveLength(2);
+    // Issue 21: converged with a reason when false; the χ² expectation N − p (441 pixels, 12 + 2 parameters).
+    expect(typeof j.converged).toBe('boolean');
+    if (j.converged) expect(j.reason).toBeNull();
+    else expect(j.reason).toMatch(/\S/);
+    expect(j.chi2Expected.mean).toBe(441 - 14);
+    expect(j.startModes).toBeGreaterThanOrEqual(1);
+    expect(j.modeRounds).toBeGreaterThanOrEqual(0);
     const te = j.params.theta_E;
     expect(te.q2_5).toBeLessThanOrEqual(te.q16);
     expect(te.q16).toBeLessThanOrEqual(te.q50);

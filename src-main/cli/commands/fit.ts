@@ -24,8 +24,10 @@ const USAGE = `Usage:
 Fits SIE + external shear (centre fixed at the stamp centre), a Sérsic source and a de Vaucouleurs lens
 light (sharing the mass q and φ) to a multi-band cutout; per-band source and lens amplitudes are solved
 by non-negative least squares at every step. Uniform priors as the emcee peer. MAP by multi-start
-Levenberg–Marquardt, then NUTS (one chain per worker thread), continued in rounds of --draws until every
-R̂ < 1.01 and θE's bulk ESS ≥ 400 (or --max-draws per chain). When χ²/pixel at the MAP exceeds 1.5 the model
+Levenberg–Marquardt, then NUTS (one chain per worker thread, from overdispersed starts), continued in rounds
+of --draws until every R̂ < 1.01 and θE's bulk ESS ≥ 400 (or --max-draws per chain). When a posterior draw has a
+lower χ² than the MAP, the fit re-optimises from it and samples again (at most twice); a fit that does not
+settle reports converged: false and a reason. When χ²/pixel at the MAP exceeds 1.5 the model
 misses structure in the cutout: the variances are scaled by that χ²/pixel before sampling (reported as
 varianceInflation) so that the widths include the model error; --no-inflate keeps the cutout's variances.
 
@@ -154,7 +156,8 @@ export const fitCommand: CliCommand = {
     const npix = c.size * c.size * c.bands.length;
     io.err(`MAP χ² ${plan.mapChi2.toFixed(1)} for ${npix} pixels (${plan.mapEvaluations} evaluations, ${mapS.toFixed(1)} s)`
       + (fit.varianceInflation > 1 ? `; the model misses structure in this cutout: variances × ${fit.varianceInflation.toFixed(2)} while sampling` : '')
-      + `; NUTS ${chains} × (${nWarmup} + ${fit.physical[0]!.nSamples}) in ${fit.rounds} round(s), ${fit.converged ? 'converged' : 'NOT converged'}`);
+      + (fit.modeRounds ? `; re-optimised ${fit.modeRounds}× from posterior draws below the MAP` : '')
+      + `; NUTS ${chains} × (${nWarmup} + ${fit.physical[0]!.nSamples}) in ${fit.rounds} round(s), ${fit.converged ? 'converged' : `NOT converged: ${fit.reason}`}`);
     if (samplesOut) {
       const bytes = encodeSamplesFits(fit.physical, LENS_PARAM_NAMES, {
         file: basename(c.name), index: int(values.index, 'index', 0), bands: c.bands, sampler: 'NUTS', warmup: nWarmup, seed,
@@ -166,7 +169,9 @@ export const fitCommand: CliCommand = {
     }
     const out = {
       file: c.name, bands: c.bands, size: c.size, pixelScale: c.pixelScale, psf: psfFrom, grid,
-      chains, warmup: nWarmup, draws: fit.physical[0]!.nSamples, rounds: fit.rounds, converged: fit.converged,
+      chains, warmup: nWarmup, draws: fit.physical[0]!.nSamples, rounds: fit.rounds, converged: fit.converged, reason: fit.reason,
+      modeRounds: fit.modeRounds, startModes: fit.startModes, bestDrawChi2: r6(fit.modeCheck.bestDrawChi2),
+      chi2Expected: { mean: fit.chi2Expected.mean, sd: r6(fit.chi2Expected.sd) }, mapChi2Z: r6(fit.mapChi2Z),
       varianceInflation: r6(fit.varianceInflation), mapChi2PerPixel: r6(fit.mapChi2PerPixel), workers, seed,
       map: { theta: Object.fromEntries(rep.params.map((p, i) => [p.name, r6(plan.mapTheta[i]!)])), chi2: r6(plan.mapChi2), startChi2: plan.startChi2.map(r6), evaluations: plan.mapEvaluations, seconds: r6(mapS) },
       params: Object.fromEntries(rep.params.map((p) => [p.name, {

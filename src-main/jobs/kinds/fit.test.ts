@@ -45,6 +45,13 @@ describe('fit job', () => {
     expect(te.q16).toBeLessThanOrEqual(te.q50);
     expect(te.q84).toBeLessThanOrEqual(te.q97_5);
     expect(post!.thetaE.mean).toBeCloseTo(te.mean, 12);
+    // Issue 21: a fit that did not settle says why, in the stored diagnostics and in the job result.
+    const d = post!.diagnostics;
+    if (d.converged) expect(d.reason).toBeNull();
+    else {
+      expect(d.reason).toMatch(/\S/);
+      expect((r1 as { notConverged: { sourceId: number; reason: string }[] }).notConverged).toEqual([{ sourceId, reason: d.reason }]);
+    }
     const truth = JSON.parse(ws.db.prepare('SELECT truth FROM sources WHERE id = ?').pluck().get(sourceId) as string);
     // A short fit of a faint lens: θE within 0.3″ of the truth (a broken pipeline lands anywhere in [0.3, 4]).
     expect(Math.abs(te.mean - truth.theta_E)).toBeLessThan(0.3);

@@ -48,6 +48,7 @@ export function prepareFit(p: Record<string, unknown>): FitParams {
     inflateAbove: DEFAULT_FIT_SETTINGS.inflateAbove,
     maxDepth: intIn(p, 'maxDepth', 3, 12, DEFAULT_FIT_SETTINGS.maxDepth),
     targetEss: intIn(p, 'targetEss', 0, 100000, DEFAULT_FIT_SETTINGS.targetEss),
+    maxModeRounds: intIn(p, 'maxModeRounds', 0, 10, DEFAULT_FIT_SETTINGS.maxModeRounds),
     workers: intIn(p, 'workers', 0, 16, 2),
   };
   if (p.sourceIds !== undefined) {
@@ -98,6 +99,8 @@ export const fitKind: JobKind<FitParams> = {
     let fitted = 0;
     const failed: { sourceId: number; error: string }[] = [];
     const walls: number[] = [];
+    // Fits that ran but did not settle (converged: false), with the reason (issue 21): shown in the job result.
+    const notConverged: { sourceId: number; reason: string }[] = [];
     const abort = new AbortController();
     const poll = setInterval(() => ctx.cancelled() && abort.abort(), 200);
     try {
@@ -151,6 +154,8 @@ export const fitKind: JobKind<FitParams> = {
           samples,
           diagnostics: {
             settings: key, chains: params.chains, drawsPerChain: perChain, rounds: out.rounds, converged: out.converged,
+            reason: out.reason, modeRounds: out.modeRounds, startModes: out.startModes, bestDrawChi2: out.modeCheck.bestDrawChi2,
+            chi2Expected: out.chi2Expected, mapChi2Z: out.mapChi2Z,
             varianceInflation: out.varianceInflation, mapChi2PerPixel: out.mapChi2PerPixel,
             rhatMax: report.rhatMax, essBulkMin: report.essBulkMin, essTailMin: report.essTailMin,
             divergences: report.sampler.divergences, warmupDivergences: report.sampler.warmupDivergences,
@@ -162,14 +167,15 @@ export const fitKind: JobKind<FitParams> = {
         });
         fitted++;
         walls.push(out.wallSeconds);
-        ctx.progress((base + 1) * 1000, total * 1000, `${tag}: θE = ${te.mean.toFixed(3)} ± ${te.sd.toFixed(3)}″, R̂ ${report.rhatMax.toFixed(3)}`);
+        if (!out.converged) notConverged.push({ sourceId: t.sourceId, reason: out.reason ?? 'targets not met' });
+        ctx.progress((base + 1) * 1000, total * 1000, `${tag}: θE = ${te.mean.toFixed(3)} ± ${te.sd.toFixed(3)}″, R̂ ${report.rhatMax.toFixed(3)}${out.converged ? '' : `, NOT converged: ${out.reason}`}`);
       }
     } finally {
       clearInterval(poll);
     }
     return {
       settings: key, candidates: total, fitted, skipped: total - todo.length,
-      failed: failed.length, failures: failed.slice(0, 20),
+      failed: failed.length, failures: failed.slice(0, 20), notConverged: notConverged.slice(0, 20),
       meanWallSeconds: walls.length ? +(walls.reduce((a, b) => a + b, 0) / walls.length).toFixed(1) : null,
     };
   },
