@@ -16,10 +16,10 @@
 //        [--warmup W] [--samples S] [--chains C] [--workers 2] [--shard k/m] [--report]
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { coverage, intervalOf, type IntervalRecord } from '../src-core/infer/coverage';
+import { coverage, intervalOf, type IntervalRecord } from '../test/infer/coverage';
 import { ellipticityToQPhi, LENS_PARAM_NAMES } from '../src-core/infer/lens-model';
 import { lensModelFromInput } from '../src-core/infer/lens-fit';
-import { simulatedLens, type SimulatedVariant } from '../src-core/infer/lens-simulated';
+import { simulatedLens, type SimulatedVariant } from '../test/infer/lens-simulated';
 import { DEFAULT_FIT_SETTINGS, fitLens } from '../src-main/fit/fit-lens';
 
 const { values } = parseArgs({

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { lensModelFromInput, type LensFitInput } from '../src-core/infer/lens-fit';
 import { LensGradient } from '../src-core/infer/lens-gradient';
-import { simulatedLens, type SimulatedVariant } from '../src-core/infer/lens-simulated';
+import { simulatedLens, type SimulatedVariant } from '../test/infer/lens-simulated';
 import { syntheticLens } from '../src-core/infer/lens-synthetic';
 import { getPreset } from '../src-core/lens/presets';
 import { simulateCutout } from '../src-core/lens/simulate';

@@ -12,12 +12,12 @@
 // --rwm-steps is per chain after burn-in (draws kept: steps / thin). Full run: ≈ 3.3 ms per density
 // evaluation on 45 × 45 × 4 → 4 × 55 000 evaluations ≈ 12 min of RWM per system, plus ≈ 1 min of NUTS.
 import { parseArgs } from 'node:util';
-import { compareMoments, type MomentComparison } from '../src-core/infer/compare-samplers';
+import { compareMoments, type MomentComparison } from '../test/infer/compare-samplers';
 import { rhat } from '../src-core/infer/diagnostics';
 import { lensModelFromInput, planLensFit, runLensChain, toPhysicalChains } from '../src-core/infer/lens-fit';
 import { LENS_PARAM_NAMES } from '../src-core/infer/lens-model';
-import { runLensRwmChain, rwmAsChainResult } from '../src-core/infer/lens-rwm';
-import { simulatedLens, type SimulatedVariant } from '../src-core/infer/lens-simulated';
+import { runLensRwmChain, rwmAsChainResult } from '../test/infer/lens-rwm';
+import { simulatedLens, type SimulatedVariant } from '../test/infer/lens-simulated';
 import { parameterChains } from '../src-core/infer/summary';
 import { DEFAULT_FIT_SETTINGS } from '../src-main/fit/fit-lens';
 

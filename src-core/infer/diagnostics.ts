@@ -4,7 +4,8 @@
 // classic R̂ and Geyer's initial monotone sequence on FFT autocovariances.
 // Input: one parameter as an array of chains (equal lengths).
 import { autocovariance } from './autocovariance';
-import { averageRanks, normalQuantile, quantile } from './normal';
+import { averageRanks, normalQuantile } from './normal';
+import { quantileSorted as quantile } from '../math/quantile';
 
 export type Chains = ArrayLike<number>[];
 

@@ -59,11 +59,3 @@ export function averageRanks(x: ArrayLike<number>): Float64Array {
   return ranks;
 }
 
-/** Quantile with linear interpolation between order statistics (R type 7, numpy's default). */
-export function quantile(sorted: ArrayLike<number>, p: number): number {
-  const n = sorted.length;
-  const h = (n - 1) * p;
-  const lo = Math.floor(h);
-  const hi = Math.min(n - 1, lo + 1);
-  return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
-}

@@ -5,7 +5,7 @@ import { hmc } from './hmc';
 import { sample, type ChainResult } from './sample';
 import { parameterChains, samplerReport } from './summary';
 import { essBulk, essMean, rhat } from './diagnostics';
-import { funnel, gaussian } from './test-densities';
+import { funnel, gaussian } from '../../test/infer/test-densities';
 import type { LogDensityAndGrad } from './types';
 
 /** Means and covariances of the pooled draws, with ESS per coordinate and per product. */

@@ -1,7 +1,7 @@
 // Posterior summaries over several chains: mean, sd, quantiles, R̂ and ESS per parameter, and the
 // sampler checks (divergences, tree-depth saturation, E-BFMI) the reference page asks to report.
 import { ebfmi, essBulk, essMean, essTail, rhat } from './diagnostics';
-import { quantile } from './normal';
+import { quantileSorted as quantile } from '../math/quantile';
 import type { ChainResult } from './sample';
 
 export interface ParameterSummary {

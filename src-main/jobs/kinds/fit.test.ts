@@ -12,7 +12,7 @@ import { jobContext } from '../../../test/job-context';
 import { fitKind, prepareFit, type FitParams } from './fit';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { simulatedLens } from '../../../src-core/infer/lens-simulated';
+import { simulatedLens } from '../../../test/infer/lens-simulated';
 import { buildExport } from '../../export/catalog-export';
 
 const ws = fileWorkspace();

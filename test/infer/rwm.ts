@@ -8,9 +8,9 @@
 // s_d = 2.38²/d (Gelman, Roberts & Gilks 1996; Roberts & Rosenthal 2001: optimal for Gaussian targets,
 // acceptance ≈ 0.234 for large d) — then frozen: the sampling phase is a plain Metropolis chain with a
 // fixed symmetric proposal, so its draws are a valid Markov chain for π whatever the adaptation did.
-import { CancelledError, InputError } from '../errors';
-import { Rng } from '../rng';
-import { choleskyOrNull } from './linalg';
+import { CancelledError, InputError } from '../../src-core/errors';
+import { Rng } from '../../src-core/rng';
+import { choleskyOrNull } from '../../src-core/infer/linalg';
 
 /** log π(q) up to a constant (no gradient needed). −∞ or NaN outside the support. */
 export type LogDensityFn = (q: Float64Array) => number;

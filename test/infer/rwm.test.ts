@@ -3,10 +3,10 @@
 // proposal (≈ s_d Σ, frozen after burn-in), kernel purity; and the two-sampler comparison's z-scores
 // (agree on the same target, flag a 20 % too wide one).
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../rng';
+import { Rng } from '../../src-core/rng';
 import { compareMoments } from './compare-samplers';
-import { essMean } from './diagnostics';
-import { choleskyOrNull } from './linalg';
+import { essMean } from '../../src-core/infer/diagnostics';
+import { choleskyOrNull } from '../../src-core/infer/linalg';
 import { rwm, sampleRwm, WelfordCovariance, type LogDensityFn, type RwmChainResult } from './rwm';
 import { gaussian } from './test-densities';
 

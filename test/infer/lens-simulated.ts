@@ -9,13 +9,13 @@
 //                    re-rendered with the lens light's q, φ set to the mass's, the knots removed (smooth Sérsic
 //                    source, unit flux) and no stars or artefacts: the fit's model family contains the truth,
 //                    so interval coverage tests the sampler and the likelihood, not the model choice.
-import { Rng } from '../rng';
-import { addNoise } from '../lens/noise';
-import { renderScene } from '../lens/render';
-import { engineFor, simulateCutout, type SimulationConfig, type Truth } from '../lens/simulate';
-import { getPreset } from '../lens/presets';
-import type { LensFitInput } from './lens-fit';
-import { qPhiToEllipticity } from './lens-model';
+import { Rng } from '../../src-core/rng';
+import { addNoise } from '../../src-core/lens/noise';
+import { renderScene } from '../../src-core/lens/render';
+import { engineFor, simulateCutout, type SimulationConfig, type Truth } from '../../src-core/lens/simulate';
+import { getPreset } from '../../src-core/lens/presets';
+import type { LensFitInput } from '../../src-core/infer/lens-fit';
+import { qPhiToEllipticity } from '../../src-core/infer/lens-model';
 
 export type SimulatedVariant = 'simulator' | 'well-specified';
 

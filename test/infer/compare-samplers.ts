@@ -4,7 +4,7 @@
 // MCSE of a mean: sd / √ESS_mean (split chains, Vehtari et al. 2021, as summary.ts).
 // MCSE of an sd (delta method): the variance estimate is the mean of s = (x − x̄)², whose MCSE is
 // sd(s) / √ESS_mean(s); then se(sd) = se(var) / (2 sd). Both use the chains' own autocorrelation.
-import { essBulk, essMean, type Chains } from './diagnostics';
+import { essBulk, essMean, type Chains } from '../../src-core/infer/diagnostics';
 
 export interface MomentEstimate {
   mean: number;

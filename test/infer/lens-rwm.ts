@@ -2,12 +2,12 @@
 // z ↦ u = centre + L z (the plan's Laplace preconditioning) ↦ θ = toPhysical(u); log π = −χ²(θ)/2 + log|J(u)|
 // (+ a constant). Value only: RWM needs no gradient, so each step costs one likelihood evaluation
 // (LensModel.solve) instead of the ≈ 1.8 evaluations of the analytic gradient.
-import type { LensModel } from './lens-model';
-import { N_LENS_PARAMS } from './lens-model';
-import type { LensFitPlan } from './lens-fit';
-import { preconditioned, toPhysical } from './lens-posterior';
+import type { LensModel } from '../../src-core/infer/lens-model';
+import { N_LENS_PARAMS } from '../../src-core/infer/lens-model';
+import type { LensFitPlan } from '../../src-core/infer/lens-fit';
+import { preconditioned, toPhysical } from '../../src-core/infer/lens-posterior';
 import { sampleRwm, type LogDensityFn, type RwmChainResult } from './rwm';
-import type { ChainResult } from './sample';
+import type { ChainResult } from '../../src-core/infer/sample';
 
 /** log π(z) of the lens fit in the plan's preconditioned coordinates, without gradient. */
 export function lensLogDensityZ(model: LensModel, plan: LensFitPlan): LogDensityFn {

@@ -1,7 +1,7 @@
 // Posteriors with known answers, used by the sampler tests and benchmarks (Gaussian with
 // correlations, Neal's funnel). Pure; no test framework imports.
-import { inverseSpd } from './linalg';
-import type { LogDensityAndGrad } from './types';
+import { inverseSpd } from '../../src-core/infer/linalg';
+import type { LogDensityAndGrad } from '../../src-core/infer/types';
 
 /** log N(x | mean, cov) up to a constant, with gradient −Σ⁻¹(x − μ). */
 export function gaussian(mean: Float64Array, cov: Float64Array): LogDensityAndGrad {

@@ -3,8 +3,9 @@
 // (truth μ ~ N(0, 1), y ~ N(μ, 1), posterior N(y/2, 1/2)) is consistent with 68 % / 95 %, while a posterior
 // that is too narrow by 2× is rejected: the same test the lens calibration applies.
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../rng';
-import { binomialTwoSidedP, coverage, intervalOf, P68, percentileSorted } from './coverage';
+import { Rng } from '../../src-core/rng';
+import { quantileSorted as percentileSorted } from '../../src-core/math/quantile';
+import { binomialTwoSidedP, coverage, intervalOf, P68 } from './coverage';
 
 describe('coverage machinery', () => {
   it('binomial two-sided p-values', () => {

@@ -5,14 +5,14 @@
 // delta method on the squared deviations). A cheap posterior: 1 band, 15 × 15 pixels, one sub-pixel per pixel
 // (2 × 2 in the central pixels), a bright source — the sampler check does not need the fit's pixel integration.
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../rng';
+import { Rng } from '../../src-core/rng';
 import { compareMoments } from './compare-samplers';
-import { planLensFit, runLensChain, toPhysicalChains } from './lens-fit';
-import { LENS_PARAM_NAMES, LensModel } from './lens-model';
-import { LensPosterior, preconditioned } from './lens-posterior';
+import { planLensFit, runLensChain, toPhysicalChains } from '../../src-core/infer/lens-fit';
+import { LENS_PARAM_NAMES, LensModel } from '../../src-core/infer/lens-model';
+import { LensPosterior, preconditioned } from '../../src-core/infer/lens-posterior';
 import { lensLogDensityZ, runLensRwmChain, rwmAsChainResult } from './lens-rwm';
-import { syntheticLens } from './lens-synthetic';
-import { parameterChains } from './summary';
+import { syntheticLens } from '../../src-core/infer/lens-synthetic';
+import { parameterChains } from '../../src-core/infer/summary';
 
 const GRID = { supersample: 1, marginSupersample: 1, centreSupersample: 2 };
 

@@ -2,7 +2,8 @@
 // shared/reference/inference.md and issue 8 "Correct means"): how often the central 68 % and 95 %
 // intervals contain the true value, with an exact two-sided binomial test of the nominal rate; and the
 // bias and scatter of a point estimate. Pure; used by bench/lens-calibration.ts.
-import { lgamma } from '../rng';
+import { lgamma } from '../../src-core/rng';
+import { quantileSorted } from '../../src-core/math/quantile';
 
 export interface IntervalRecord {
   truth: number;
@@ -70,13 +71,6 @@ export function coverage(records: IntervalRecord[]): CoverageRow {
   };
 }
 
-/** Percentile of sorted values with linear interpolation (R type 7, as numpy's default). */
-export function percentileSorted(s: ArrayLike<number>, q: number): number {
-  const h = (s.length - 1) * q;
-  const lo = Math.floor(h);
-  const hi = Math.min(lo + 1, s.length - 1);
-  return s[lo]! + (h - lo) * (s[hi]! - s[lo]!);
-}
 
 /** IntervalRecord of draws of one quantity against its truth. */
 export function intervalOf(draws: ArrayLike<number>, truth: number): IntervalRecord {
@@ -88,6 +82,6 @@ export function intervalOf(draws: ArrayLike<number>, truth: number): IntervalRec
   for (const v of s) v2 += (v - m) ** 2;
   return {
     truth, mean: m, sd: Math.sqrt(v2 / (s.length - 1)),
-    q2_5: percentileSorted(s, 0.025), q16: percentileSorted(s, 0.16), q84: percentileSorted(s, 0.84), q97_5: percentileSorted(s, 0.975),
+    q2_5: quantileSorted(s, 0.025), q16: quantileSorted(s, 0.16), q84: quantileSorted(s, 0.84), q97_5: quantileSorted(s, 0.975),
   };
 }
