@@ -4,7 +4,7 @@
 // θE, mass q, γ1, γ2 (and e1, e2) with exact two-sided binomial p-values, the fraction with R̂ < 1.01, and
 // the bias and scatter of θE.
 // --variant well-specified (default) re-renders each draw inside the fit's model family (lens light q, φ =
-// the mass's, smooth Sérsic source without knots, no stars/artefacts; src-core/infer/lens-simulated.ts);
+// the mass's, smooth Sérsic source without knots, no stars/artefacts; test/infer/lens-simulated.ts);
 // --variant simulator fits the simulator's cutouts as they are (misspecified: expect under-coverage).
 // One JSON line per fit goes to --out (default /tmp/lens-calibration.jsonl); an existing file is resumed
 // (with the seed recorded in it, unless --seed says otherwise).

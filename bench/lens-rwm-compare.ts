@@ -1,7 +1,7 @@
 // Independent-sampler check of the lens fit (issue 8): for N simulated LSST 45 × 45 × 4 lenses
-// (src-core/infer/lens-simulated.ts, well-specified variant by default), NUTS as the fit runs it (planLensFit →
+// (test/infer/lens-simulated.ts, well-specified variant by default), NUTS as the fit runs it (planLensFit →
 // runLensChain, the job's MAP settings) against a long adaptive random-walk Metropolis run on the same log
-// density (src-core/infer/lens-rwm.ts: same preconditioned z-space, value only). Prints per parameter the
+// density (test/infer/lens-rwm.ts: same preconditioned z-space, value only). Prints per parameter the
 // NUTS and RWM mean ± sd, the z-scores of the differences (compare-samplers.ts: Δ / √(MCSE_a² + MCSE_b²)),
 // and the bulk-ESS of each; per system the cost: gradient (NUTS) or density (RWM) evaluations per second,
 // min bulk-ESS per second and per evaluation, and the NUTS/RWM ratio of ESS per second. Both samplers run
