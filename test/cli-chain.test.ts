@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readStampFile } from '../src-main/stamps/stamp-file';
 import { PROJECT_ROOT } from './shared';
 import { tempDir } from './workspace-fixture';
+import { pairAuroc } from './pair-auroc';
 
 const CLI = join(PROJECT_ROOT, 'out', 'main', 'cli.js');
 const PY = '/usr/bin/python3';
@@ -24,14 +25,6 @@ function lensdesk(args: string[], timeout = 120_000): string {
   return r.stdout;
 }
 
-/** Mann–Whitney AUROC by counting every (lens, non-lens) pair, ties ½ (independent of src-core/metrics). */
-function pairAuroc(labels: number[], scores: number[]): number {
-  let s = 0, n = 0;
-  for (let i = 0; i < labels.length; i++)
-    for (let j = 0; j < labels.length; j++)
-      if (labels[i] === 1 && labels[j] === 0) (s += scores[i]! > scores[j]! ? 1 : scores[i] === scores[j] ? 0.5 : 0), n++;
-  return s / n;
-}
 
 describe.skipIf(!existsSync(CLI) || !hasAstropy)(
   `simulate → ingest → score → export with the built CLI${existsSync(CLI) ? '' : ` (skipped: ${CLI} missing, run npm run build)`}${hasAstropy ? '' : ' (skipped: no astropy in /usr/bin/python3)'}`,

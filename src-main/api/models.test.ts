@@ -6,6 +6,7 @@ import { tempDir } from '../../test/workspace-fixture';
 import { openWorkspace } from '../store/workspace';
 import { Backend } from './backend';
 import { Rng } from '../../src-core/rng';
+import { pairAuroc } from '../../test/pair-auroc';
 
 const t = tempDir('lensdesk-models-api-');
 let backend: Backend;
@@ -37,13 +38,6 @@ afterAll(async () => {
   t.cleanup();
 });
 
-function pairAuroc(labels: number[], scores: number[]): number {
-  let s = 0, n = 0;
-  for (let i = 0; i < labels.length; i++)
-    for (let j = 0; j < labels.length; j++)
-      if (labels[i] === 1 && labels[j] === 0) (s += scores[i]! > scores[j]! ? 1 : scores[i] === scores[j] ? 0.5 : 0), n++;
-  return s / n;
-}
 
 describe('models.graded / models.evaluate', () => {
   it('counts the graded set under the default and a custom mapping', async () => {

@@ -13,6 +13,7 @@ import { simulateRange } from '../../src-core/lens/simulate';
 import type { Stamp } from '../../src-core/stamps/stamp';
 import { PROJECT_ROOT } from '../../test/shared';
 import { loadScorer } from '../scoring/scorer';
+import { pairAuroc } from '../../test/pair-auroc';
 
 const MODELS = join(PROJECT_ROOT, 'models');
 const bundled = existsSync(MODELS) ? readdirSync(MODELS).filter((d) => existsSync(join(MODELS, d, 'card.json'))) : [];
@@ -25,14 +26,6 @@ interface Card {
   heldOutTest?: { auroc: number; set: { seed: number } };
 }
 
-/** Mann–Whitney AUROC by counting every (lens, non-lens) pair, ties ½ — independent of src-core/metrics. */
-function pairAuroc(labels: number[], scores: ArrayLike<number>): number {
-  let s = 0, n = 0;
-  for (let i = 0; i < labels.length; i++)
-    for (let j = 0; j < labels.length; j++)
-      if (labels[i] === 1 && labels[j] === 0) (s += scores[i]! > scores[j]! ? 1 : scores[i] === scores[j] ? 0.5 : 0), n++;
-  return s / n;
-}
 
 describe.skipIf(!bundled.length)(`bundled models meet their cards${bundled.length ? '' : ' (skipped: no models/*/card.json)'}`, () => {
   for (const name of bundled) {

@@ -19,6 +19,7 @@ import type { JobContext } from '../types';
 import { prepareFinetune, runFinetune, type FinetuneParams } from './finetune';
 import { Backend } from '../../api/backend';
 import type { JobInfo } from '../../../src-core/api/contract';
+import { pairAuroc as pairCountAuroc } from '../../../test/pair-auroc';
 
 const SIZE = 25;
 const N = 8;
@@ -187,11 +188,3 @@ describe('finetune through the job system (worker thread)', () => {
   });
 });
 
-/** AUROC by counting every (lens, non-lens) pair, ties ½ — independent of src-core/metrics. */
-function pairCountAuroc(labels: number[], scores: number[]): number {
-  let s = 0, n = 0;
-  for (let i = 0; i < labels.length; i++)
-    for (let j = 0; j < labels.length; j++)
-      if (labels[i] === 1 && labels[j] === 0) (s += scores[i]! > scores[j]! ? 1 : scores[i] === scores[j] ? 0.5 : 0), n++;
-  return s / n;
-}
