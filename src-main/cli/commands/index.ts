@@ -17,6 +17,7 @@ import { labelsCommand } from './labels';
 import { fitCommand } from './fit';
 import { evaluateCommand } from './evaluate';
 import { finetuneCommand } from './finetune';
+import { setupCommand } from './setup';
 
 export const commands: CliCommand[] = [
   serveCommand,
@@ -24,4 +25,5 @@ export const commands: CliCommand[] = [
   scoreCommand,
   exportCommand,
   jobsCommand,
+  setupCommand,
   backendCommand, trainCommand, scoreBenchCommand, wcsCommand, fitsCommand, renderCommand, metricsCommand, simulateCommand, labelsCommand, fitCommand, evaluateCommand, finetuneCommand];
