@@ -6,7 +6,10 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { copyPackages, type Mirror, REAL_NODE_MODULES, startMirror, tarGz, zip } from '../../test/gpu-mirror';
+import { CUDA_LIBS } from './detect';
 import { setupGpu, type SetupGpuOptions } from './setup';
+import { gpuStatus } from './status';
+import type { BackendSelection } from '../backend/select';
 
 const SUPPORTED = process.platform === 'linux' && process.arch === 'x64';
 // Paths fixed by the packages themselves (independent of LensDesk's code):
@@ -93,7 +96,32 @@ describe.skipIf(!SUPPORTED)('lensdesk setup gpu against a local mirror (linux x6
     expect(existsSync(join(pk.tfjsDir, 'deps.lensdesk-bak'))).toBe(false);
     // The CUDA 11 libraries libtensorflow 2.9.1 opens are not in the injected set: reported, not fatal.
     expect(r.steps[0].missingLibs).toContain('libcudnn.so.8');
+
+    // `lensdesk backend` now reports the GPU paths: given the driver and every CUDA library, tfjs is on CUDA
+    // and the onnxruntime CUDA EP counts as installed; without cuDNN 8, tfjs says it runs on the CPU and why.
+    const driver = { present: true, version: '550.54.15', detail: 'test' };
+    const sel: BackendSelection = { candidate: 'tfjs-node-gpu', tfBackend: 'tensorflow', notes: [], attempts: [{ candidate: 'tfjs-node-gpu', ok: true, ms: 1 }] };
+    const all = new Set<string>([...CUDA_LIBS.tfjs, ...CUDA_LIBS.onnxruntime]);
+    const st = await gpuStatus(sel, { driver, libs: all, tfjsDir: pk.tfjsDir, ortDir: pk.ortDir });
+    expect(st.tfjs).toMatchObject({ installed: true, gpu: true, missingLibs: [] });
+    expect(st.tfjs.line).toBe('tfjs: tfjs-node-gpu (CUDA)');
+    expect(st.onnxruntime.installed).toBe(true);
+    expect(st.onnxruntime.line).toMatch(/CUDA EP is installed and its libraries resolve/);
+    const noCudnn = new Set([...all].filter((l) => l !== 'libcudnn.so.8' && l !== 'libcudnn.so.9'));
+    const st2 = await gpuStatus(sel, { driver, libs: noCudnn, tfjsDir: pk.tfjsDir, ortDir: pk.ortDir });
+    expect(st2.tfjs.gpu).toBe(false);
+    expect(st2.tfjs.line).toMatch(/run on the CPU: .*libcudnn\.so\.8/);
+    expect(st2.onnxruntime.line).toMatch(/not CUDA: .*libcudnn\.so\.9/);
   }, 120_000);
+
+  it('`lensdesk backend` status before setup: names the missing files and the command to fetch them', async () => {
+    const sel: BackendSelection = { candidate: 'wasm', tfBackend: 'wasm', notes: [], attempts: [{ candidate: 'tfjs-node-gpu', ok: false, error: 'The Node.js native addon module (tfjs_binding.node) can not be found' }] };
+    const st = await gpuStatus(sel, { driver: { present: false, detail: 'no NVIDIA driver: /proc/driver/nvidia/version absent' }, libs: new Set(), tfjsDir: pk.tfjsDir, ortDir: pk.ortDir });
+    expect(st.tfjs.installed).toBe(false);
+    expect(st.tfjs.line).toContain(join(pk.tfjsDir, 'deps', 'lib', 'libtensorflow.so.2.9.1'));
+    expect(st.tfjs.line).toContain('lensdesk setup gpu');
+    expect(st.onnxruntime.line).toMatch(/libonnxruntime_providers_cuda\.so.*not installed.*lensdesk setup gpu/);
+  });
 
   it('a 404 on the mirror names the URL and changes nothing', async () => {
     serveAll(mirror);
