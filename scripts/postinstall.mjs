@@ -1,12 +1,14 @@
 // Project postinstall: (1) build the app and CLI so `npx lensdesk` and `npm start` work right after
 // `npm install`; (2) try to fetch the Electron binary (its own install script is disabled in
 // package.json "allowScripts", because on offline machines it fails and takes the whole install
-// down). Neither step may fail the install: each explains what happened and how to finish it.
+// down); (3) fetch the GPU libraries where a driver and the network allow (postinstall-gpu.mjs).
+// No step may fail the install: each explains what happened and how to finish it.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gpuStep } from './postinstall-gpu.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
@@ -51,4 +53,9 @@ try {
   electronBinary();
 } catch (e) {
   log(`electron step error: ${e?.message ?? e}`);
+}
+try {
+  await gpuStep({ root, log });
+} catch (e) {
+  log(`gpu step error: ${e?.message ?? e}`);
 }
