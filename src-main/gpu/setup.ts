@@ -75,6 +75,16 @@ async function reachable(url: string, timeoutMs: number): Promise<string | null>
   return null;
 }
 
+/** A file-system error (read-only or root-owned node_modules, full disk) becomes a failed step, not a crash. */
+async function guarded(name: string, dir: string, f: () => Promise<{ ok: boolean; message: string }>): Promise<{ ok: boolean; message: string }> {
+  try {
+    return await f();
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    return { ok: false, message: `${name}: could not write in ${dir} (${err.code ?? ''} ${err.message}); run the command as the user that owns that node_modules, or free disk space` };
+  }
+}
+
 const NETWORK_HINT = 'check the network or proxy (HTTPS_PROXY for tfjs-node-gpu, GLOBAL_AGENT_HTTPS_PROXY for onnxruntime-node), or serve the files on a mirror and pass --mirror URL (docs/gpu.md)';
 
 export async function setupGpu(o: SetupGpuOptions): Promise<SetupGpuResult> {
@@ -128,7 +138,7 @@ async function tfjsStep(o: SetupGpuOptions, libs: Set<string>, timeoutMs: number
     const why = await reachable(url, probeMs);
     if (why) return { engine, status: 'failed', message: `tfjs-node-gpu: ${why}; nothing was changed. ${/HTTP 404/.test(why) ? 'The mirror lacks this file (lay it out as docs/gpu.md shows).' : NETWORK_HINT}`, missingLibs };
   }
-  const r = await installTfjsGpu(plan, timeoutMs);
+  const r = await guarded('tfjs-node-gpu', plan.pkgDir, () => installTfjsGpu(plan, timeoutMs));
   return { engine, status: r.ok ? 'installed' : 'failed', message: r.message, missingLibs };
 }
 
@@ -154,6 +164,6 @@ async function ortStep(o: SetupGpuOptions, libs: Set<string>, cudaMajor: 11 | 12
   if (plan.files.every((f) => existsSync(f))) return { engine, status: 'installed', message: `onnxruntime-node: CUDA execution provider already installed (${plan.files[0]})`, missingLibs: libsAfter() };
   const why = await reachable(plan.feedIndex, probeMs);
   if (why) return { engine, status: 'failed', message: `onnxruntime-node: ${why}; nothing was changed. ${/HTTP 404/.test(why) ? 'The mirror lacks the NuGet service index (docs/gpu.md).' : NETWORK_HINT}`, missingLibs: wanted };
-  const r = await installOrtCuda(plan, timeoutMs);
+  const r = await guarded('onnxruntime-node', plan.pkgDir, () => installOrtCuda(plan, timeoutMs));
   return { engine, status: r.ok ? 'installed' : 'failed', message: r.message, missingLibs: r.ok ? libsAfter() : wanted };
 }
