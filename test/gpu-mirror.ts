@@ -3,7 +3,7 @@
 // the same paths as upstream, a log of every request, and copies of the real packages in a temp
 // dir so the real node_modules is never touched.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -63,8 +63,12 @@ export function tarGz(files: Record<string, string>): Buffer {
   const out = join(stage, 'a.tar.gz');
   const tops = [...new Set(Object.keys(files).map((p) => p.split('/')[0]))];
   const r = spawnSync('tar', ['-czf', out, '-C', join(stage, 'root'), ...tops]);
-  if (r.status !== 0) throw new Error(`tar failed: ${r.stderr}`);
-  return readFileSync(out);
+  try {
+    if (r.status !== 0) throw new Error(`tar failed: ${r.stderr}`);
+    return readFileSync(out);
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
+  }
 }
 
 export function zip(files: Record<string, string>): Buffer {
