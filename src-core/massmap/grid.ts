@@ -37,6 +37,17 @@ export function skyToGrid(g: GridSpec, ra: number, dec: number): [number, number
   return [(g.cols - 1) / 2 - xi / pix, (g.rows - 1) / 2 + eta / pix];
 }
 
+/** Inverse gnomonic projection (Calabretta & Greisen 2002 §5.1.3): 0-based pixel → (RA, Dec) degrees. */
+export function gridToSky(g: GridSpec, x: number, y: number): [number, number] {
+  const pix = (g.pixArcmin / 60) * D2R, d0 = g.dec0 * D2R;
+  const xi = -(x - (g.cols - 1) / 2) * pix, eta = (y - (g.rows - 1) / 2) * pix, rho = Math.hypot(xi, eta);
+  if (rho === 0) return [g.ra0, g.dec0];
+  const c = Math.atan(rho), sc = Math.sin(c), cc = Math.cos(c);
+  const dec = Math.asin(cc * Math.sin(d0) + (eta * sc * Math.cos(d0)) / rho);
+  const ra = g.ra0 * D2R + Math.atan2(xi * sc, rho * Math.cos(d0) * cc - eta * Math.sin(d0) * sc);
+  return [((((ra / D2R) % 360) + 360) % 360), dec / D2R];
+}
+
 /** TAN WCS keywords of the grid (CRPIX at the grid centre, 1-based). */
 export function gridWcsCards(g: GridSpec): CardInput[] {
   const deg = g.pixArcmin / 60;
