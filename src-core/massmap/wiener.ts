@@ -24,6 +24,8 @@ export interface WienerOptions {
   coolSteps?: number;
   lambdaMax?: number;
   signal?: { readonly aborted: boolean };
+  /** Closed form: also compute the normal-equation residual (6 more FFTs; the messenger always does). */
+  checkResidual?: boolean;
   onProgress?: (iteration: number, residual: number | undefined) => void;
 }
 
@@ -89,7 +91,7 @@ export function isWhite(variance: ArrayLike<number>): boolean {
 }
 
 /** Closed-form Wiener filter for white noise σ² per component and no mask (§5a). */
-export function wienerWhite(k: KsKernel, g1: ArrayLike<number>, g2: ArrayLike<number>, sigma2: number, modeVariance: Float64Array): { kappa: Float64Array; pixelStd: number; kappaB: Float64Array } {
+export function wienerWhite(k: KsKernel, g1: ArrayLike<number>, g2: ArrayLike<number>, sigma2: number, modeVariance: Float64Array, withB = false): { kappa: Float64Array; pixelStd: number; kappaB: Float64Array | null } {
   const n = k.rows * k.cols;
   const re = Float64Array.from(g1), im = Float64Array.from(g2);
   fft2(re, im, k.rows, k.cols, false);
@@ -105,11 +107,12 @@ export function wienerWhite(k: KsKernel, g1: ArrayLike<number>, g2: ArrayLike<nu
     post += (p * sigma2) / (p + sigma2);
   }
   fft2(er, ei, k.rows, k.cols, true);
-  fft2(re, im, k.rows, k.cols, true);
-  const kappa = new Float64Array(n), kappaB = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    kappa[i] = er[i]! / n;
-    kappaB[i] = im[i]! / n;
+  const kappa = new Float64Array(n);
+  for (let i = 0; i < n; i++) kappa[i] = er[i]! / n;
+  let kappaB: Float64Array | null = null;
+  if (withB) {
+    fft2(re, im, k.rows, k.cols, true);
+    kappaB = im.map((v) => v / n);
   }
   return { kappa, pixelStd: Math.sqrt(post / n), kappaB };
 }
@@ -123,7 +126,7 @@ export function wienerFilter(k: KsKernel, g1: ArrayLike<number>, g2: ArrayLike<n
   const tol = o.tol ?? 1e-6;
   if (isWhite(V)) {
     const kappa = wienerWhite(k, g1, g2, V[0]!, P).kappa;
-    return { kappa, method: 'closed form', iterations: 0, residual: normalEquationResidual(k, kappa, g1, g2, o), converged: true };
+    return { kappa, method: 'closed form', iterations: 0, residual: o.checkResidual ? normalEquationResidual(k, kappa, g1, g2, o) : NaN, converged: true };
   }
   let tau = Infinity;
   for (let i = 0; i < n; i++) if (Number.isFinite(V[i]!) && V[i]! < tau) tau = V[i]!;
