@@ -1,21 +1,10 @@
 // `lensdesk massmap`: a weak-lensing convergence map from a shear catalog (KS93 or Wiener filter),
 // written as FITS with a TAN WCS; optional peak catalogue. Method and formulas: docs/massmap.md and
 // src-core/massmap/. The hybrid learned prior is not implemented yet (issue 13's score prior).
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { openFitsCatalog, type CatalogStream } from '../../../src-core/catalog/read';
 import { InputError } from '../../../src-core/errors';
-import { writeFits } from '../../../src-core/fits/writer';
-import { Rng } from '../../../src-core/rng';
-import { autoGrid, gridShear } from '../../../src-core/massmap/grid';
-import { findPeaks, peaksCsv, peaksTable } from '../../../src-core/massmap/peaks';
-import { hybridNotImplemented, massMapHdus, reconstruct, type MassMapMethod } from '../../../src-core/massmap/reconstruct';
-import { readShearCatalog } from '../../../src-core/massmap/shear-catalog';
-import { modeVariance, parsePowerTable } from '../../../src-core/massmap/spectrum';
-import { gridToSky, gridWcsCards } from '../../../src-core/massmap/grid';
-import { ARCMIN_RAD, ksKernel } from '../../../src-core/massmap/ks93';
-import { openCatalogFile } from '../../catalog/open-catalog';
-import { openFitsFile } from '../../fits/file-source';
+import { hybridNotImplemented, type MassMapMethod } from '../../../src-core/massmap/reconstruct';
+import { runMassMap } from '../../massmap/run';
 import type { CliCommand } from '../command';
 
 const USAGE = `Usage:
@@ -63,19 +52,6 @@ function num(v: string | undefined, option: string): number | undefined {
   return x;
 }
 
-async function openShearStream(path: string, ra?: string, dec?: string): Promise<{ stream: CatalogStream; ucds: Record<string, string | undefined> }> {
-  const opts = { skipInvalid: true, raColumn: ra, decColumn: dec };
-  if (/\.(fits?|fts)(\.gz)?$/i.test(path)) {
-    const file = openFitsFile(path);
-    const hdu = file.hdus().find((h) => h.type === 'bintable' || h.type === 'table');
-    const stream = openFitsCatalog(file, opts);
-    const ucds: Record<string, string | undefined> = {};
-    if (hdu) stream.schema.columns.forEach((c, i) => { ucds[c] = hdu.header.getString(`TUCD${i + 1}`) ?? undefined; });
-    return { stream, ucds };
-  }
-  return { stream: await openCatalogFile(path, opts), ucds: {} };
-}
-
 export const massmapCommand: CliCommand = {
   name: 'massmap',
   summary: 'weak-lensing convergence map (KS93 / Wiener) from a shear catalog, as FITS with WCS',
@@ -94,61 +70,34 @@ export const massmapCommand: CliCommand = {
     });
     const method = values.method as MassMapMethod;
     if (method === 'hybrid') hybridNotImplemented();
-    if (method !== 'ks93' && method !== 'wiener') throw new InputError('INPUT_INVALID', `--method must be ks93, wiener or hybrid, got '${values.method}'`, { option: 'method' });
     const path = positionals[0];
     if (!path) throw new InputError('INPUT_INVALID', 'massmap needs a CATALOG file (FITS table or CSV)', {});
     if (!values.out) throw new InputError('INPUT_INVALID', 'massmap needs --out MAP.fits', { option: 'out' });
-    if (method === 'wiener' && !values.ps) throw new InputError('MASSMAP_PS', 'the Wiener filter needs --ps FILE (columns ell, C_ell)', { option: 'ps' });
-    const table = values.ps ? parsePowerTable(readFileSync(values.ps, 'utf8'), values.ps) : undefined;
     let center: [number, number] | undefined;
     if (values.center) {
       const c = values.center.split(',').map(Number);
       if (c.length !== 2 || !c.every(Number.isFinite)) throw new InputError('INPUT_INVALID', `--center must be RA,DEC in degrees, got '${values.center}'`, { option: 'center' });
       center = [c[0]!, c[1]!];
     }
-
-    const { stream, ucds } = await openShearStream(path, values.ra, values.dec);
-    const cat = await readShearCatalog(stream, { ucds, choice: { e1Column: values.e1, e2Column: values.e2, weightColumn: values.weight, zColumn: values.z } });
-    if (cat.badRows) {
-      io.err(`${cat.file}: ${cat.badRows} of ${cat.totalRows} rows skipped:`);
-      for (const s of cat.issues.slice(0, 10)) io.err(`  row ${s.row}, column ${s.column}: ${s.message}`);
-      if (cat.badRows > 10) io.err(`  … ${cat.badRows - 10} more`);
-    }
-    const grid = autoGrid(cat.ra, cat.dec, {
+    const summary = await runMassMap({
+      catalog: path, out: values.out, method, ps: values.ps, center,
       pixArcmin: values.pixel ? parseAngleArcmin(values.pixel, 'pixel') : undefined,
       fieldArcmin: values.field ? parseAngleArcmin(values.field, 'field') : undefined,
-      ra0: center?.[0], dec0: center?.[1], pad: num(values.pad, 'pad'),
+      pad: num(values.pad, 'pad'), smoothArcmin: num(values.smooth, 'smooth'), sigmaE: num(values['sigma-e'], 'sigma-e'),
+      samples: num(values.samples, 'samples'), seed: num(values.seed, 'seed'), tol: num(values.tol, 'tol'),
+      columns: { e1: values.e1, e2: values.e2, weight: values.weight, z: values.z, ra: values.ra, dec: values.dec },
+      flipE1: values['flip-e1'], flipE2: values['flip-e2'], peaks: values.peaks, peakSnr: num(values['peak-snr'], 'peak-snr'),
+    }, {
+      signal: io.signal, progress: (d, t, l) => io.progress(d, t, l),
+      badRows: (file, bad, total, issues) => {
+        io.err(`${file}: ${bad} of ${total} rows skipped:`);
+        for (const s of issues.slice(0, 10)) io.err(`  row ${s.row}, column ${s.column}: ${s.message}`);
+        if (bad > 10) io.err(`  … ${bad - 10} more`);
+      },
     });
-    const gs = gridShear(grid, { ra: cat.ra, dec: cat.dec, e1: cat.e1, e2: cat.e2, weight: cat.weight ?? undefined }, {
-      sigmaE: num(values['sigma-e'], 'sigma-e'), e1Sign: values['flip-e1'] ? -1 : 1, e2Sign: values['flip-e2'] ? 1 : -1,
-    });
-    const m = reconstruct(gs, {
-      method, smoothArcmin: num(values.smooth, 'smooth'), tol: num(values.tol, 'tol'),
-      modeVariance: table ? modeVariance(ksKernel(grid.rows, grid.cols, grid.pixArcmin * ARCMIN_RAD), table) : undefined,
-      samples: num(values.samples, 'samples'), rng: new Rng(num(values.seed, 'seed') ?? 0, 15), signal: io.signal,
-      onProgress: (stage, done, total) => io.progress(done, total, stage),
-    });
-    const bytes = writeFits(massMapHdus(gs, m, [{ keyword: 'CATALOG', value: cat.file.slice(0, 60) }]));
-    const tmp = `${values.out}.tmp-${process.pid}`;
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, values.out);
-
-    let nPeaks: number | undefined;
-    if (values.peaks) {
-      if (!m.std) throw new InputError('MASSMAP_PEAKS', 'peaks need a per-pixel std; for a masked Wiener map pass --samples N', { option: 'peaks' });
-      const wcs = gridWcsCards(grid);
-      const toSky = (x: number, y: number) => gridToSky(grid, x, y);
-      const peaks = findPeaks(m.kappaE, m.std, grid.rows, grid.cols, { threshold: num(values['peak-snr'], 'peak-snr') ?? 3, mask: gs.mask, toSky });
-      nPeaks = peaks.length;
-      const out = /\.fits?$/i.test(values.peaks) ? writeFits([peaksTable(peaks, wcs.filter((c) => c.keyword.startsWith('CRVAL')))]) : peaksCsv(peaks);
-      writeFileSync(values.peaks, out);
-    }
-    const summary = {
-      out: values.out, method, grid, galaxies: cat.ra.length, badRows: cat.badRows, issues: cat.issues.slice(0, 20), sigmaE: gs.sigmaE,
-      outside: gs.outside, maskedFraction: 1 - gs.mask.reduce((s, v) => s + v, 0) / gs.mask.length, std: m.stdKind, info: m.info, peaks: nPeaks,
-    };
+    const grid = summary.grid as { rows: number; cols: number; pixArcmin: number };
     if (values.json) io.out(JSON.stringify(summary));
-    else io.out(`${values.out}: ${method} map ${grid.rows} × ${grid.cols} at ${grid.pixArcmin}′ from ${cat.ra.length} galaxies (σ_e = ${gs.sigmaE.toFixed(3)}); std: ${m.stdKind}${nPeaks !== undefined ? `; ${nPeaks} peaks → ${values.peaks}` : ''}`);
+    else io.out(`${values.out}: ${method} map ${grid.rows} × ${grid.cols} at ${grid.pixArcmin}′ from ${String(summary.galaxies)} galaxies (σ_e = ${(summary.sigmaE as number).toFixed(3)}); std: ${String(summary.std)}${summary.peaks !== undefined ? `; ${String(summary.peaks)} peaks → ${values.peaks}` : ''}`);
     return 0;
   },
 };
