@@ -95,8 +95,21 @@ print(json.dumps({'names': names, 'ctype': list(w.wcs.ctype), 'peak_world': [flo
     const ps = join(dir, 'ps.csv');
     writeFileSync(ps, 'ell,C_ell\n' + Array.from({ length: 30 }, (_, i) => 10 * 1.3 ** i).map((l) => `${l},${6e-10 * (l / 1000) ** -1.2}`).join('\n'));
     const out = join(dir, 'w.fits'), c = io();
-    expect(await massmapCommand.run([cat, '--method', 'wiener', '--ps', ps, '--pixel', '2arcmin', '--samples', '3', '--out', out, '--json'], c.io)).toBe(0);
+    const pk = join(dir, 'w-peaks.fits');
+    expect(await massmapCommand.run([cat, '--method', 'wiener', '--ps', ps, '--pixel', '2arcmin', '--samples', '3', '--out', out, '--peaks', pk, '--peak-snr', '2', '--json'], c.io)).toBe(0);
     const j = JSON.parse(c.out[0]!);
+    if (hasAstropy) {
+      const t = JSON.parse(execFileSync(PY, ['-c', `
+import json, sys
+from astropy.table import Table
+t = Table.read(sys.argv[1], hdu='PEAKS')
+print(json.dumps({'cols': t.colnames, 'n': len(t), 'snr_ok': bool((t['SNR'] >= 2).all()) if len(t) else True}))
+`, pk], { encoding: 'utf8', timeout: 60000 }));
+      expect(t.cols).toEqual(['X', 'Y', 'RA', 'DEC', 'KAPPA', 'STD', 'SNR']);
+      expect(t.n).toBe(j.peaks);
+      expect(t.n).toBeGreaterThan(0);
+      expect(t.snr_ok).toBe(true);
+    }
     expect(j.info.wiener).toBe('messenger field');
     expect(j.info.converged).toBe(true);
     expect(j.std).toMatch(/3 constrained realisations/);
