@@ -53,6 +53,7 @@ function hermitianPart(rows: number, cols: number, re: Float64Array, im: Float64
 /** ‖S⁻¹κ + PᵀN⁻¹(Pκ − γ)‖ / ‖PᵀN⁻¹γ‖ (the peer's stopping rule; S⁻¹ = 0 on modes with P_k = 0). */
 export function normalEquationResidual(
   k: KsKernel, kappa: ArrayLike<number>, g1: ArrayLike<number>, g2: ArrayLike<number>, o: Pick<WienerOptions, 'modeVariance' | 'variance'>,
+  rhsNorm2?: number,
 ): number {
   const n = k.rows * k.cols, inv = 1 / n;
   const re = Float64Array.from(kappa), im = new Float64Array(n);
@@ -65,21 +66,29 @@ export function normalEquationResidual(
   fft2(sr, si, k.rows, k.cols, true);
   multiplyD(k, re, im, false);
   fft2(re, im, k.rows, k.cols, true);
-  const r1 = new Float64Array(n), r2 = new Float64Array(n), b1 = new Float64Array(n), b2 = new Float64Array(n);
+  const r1 = new Float64Array(n), r2 = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const v = o.variance[i]!, w = Number.isFinite(v) && v > 0 ? 1 / v : 0;
     r1[i] = w * (re[i]! * inv - g1[i]!);
     r2[i] = w * (im[i]! * inv - g2[i]!);
+  }
+  const grad = ks93(k, r1, r2).kE;
+  let num = 0;
+  for (let i = 0; i < n; i++) num += (sr[i]! * inv + grad[i]!) ** 2;
+  return Math.sqrt(num / (rhsNorm2 ?? rhsNorm(k, g1, g2, o.variance)));
+}
+
+/** ‖PᵀN⁻¹γ‖² (the residual's normalisation; constant during an iteration). */
+export function rhsNorm(k: KsKernel, g1: ArrayLike<number>, g2: ArrayLike<number>, variance: ArrayLike<number>): number {
+  const n = k.rows * k.cols, b1 = new Float64Array(n), b2 = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = variance[i]!, w = Number.isFinite(v) && v > 0 ? 1 / v : 0;
     b1[i] = w * g1[i]!;
     b2[i] = w * g2[i]!;
   }
-  const grad = ks93(k, r1, r2).kE, rhs = ks93(k, b1, b2).kE;
-  let num = 0, den = 0;
-  for (let i = 0; i < n; i++) {
-    num += (sr[i]! * inv + grad[i]!) ** 2;
-    den += rhs[i]! ** 2;
-  }
-  return Math.sqrt(num / den);
+  let s = 0;
+  for (const v of ks93(k, b1, b2).kE) s += v * v;
+  return s;
 }
 
 /** True when every pixel is observed with the same noise variance (the closed form applies). */
@@ -144,6 +153,7 @@ export function wienerFilter(k: KsKernel, g1: ArrayLike<number>, g2: ArrayLike<n
   const re = new Float64Array(n), im = new Float64Array(n);
   const inv = 1 / n;
   let its = 0, residual = NaN, converged = false;
+  const den = rhsNorm(k, g1, g2, V);
   for (let step = 0; step < coolSteps + maxIter; step++) {
     const lam = step < coolSteps ? lambdas[step]! : 1;
     const T = lam * tau;
@@ -155,7 +165,7 @@ export function wienerFilter(k: KsKernel, g1: ArrayLike<number>, g2: ArrayLike<n
     if (step >= coolSteps && its % 10 === 0) {
       if (o.signal?.aborted) throw new CancelledError('Wiener filter cancelled');
       const kappa = realMap(k, khRe, khIm);
-      residual = normalEquationResidual(k, kappa, g1, g2, o);
+      residual = normalEquationResidual(k, kappa, g1, g2, o, den);
       o.onProgress?.(its, residual);
       if (residual < tol) {
         converged = true;
@@ -185,7 +195,7 @@ export function wienerFilter(k: KsKernel, g1: ArrayLike<number>, g2: ArrayLike<n
     its++;
   }
   const kappa = realMap(k, khRe, khIm);
-  if (!converged) residual = normalEquationResidual(k, kappa, g1, g2, o);
+  if (!converged) residual = normalEquationResidual(k, kappa, g1, g2, o, den);
   return { kappa, method: 'messenger field', iterations: its, residual, converged: converged || residual < tol };
 }
 
