@@ -8,6 +8,7 @@ import { validateJobParams } from '../../../src-core/api/validate';
 import { Rng } from '../../../src-core/rng';
 import type { Repo } from '../../store/repo';
 import { massmapKind, prepareMassMap } from './massmap';
+import { resolveImagePath } from '../../api/images';
 
 const dir = mkdtempSync(join(tmpdir(), 'lensdesk-massmap-job-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -40,5 +41,7 @@ describe('massmap job kind', () => {
     expect(again.resumed).toBe(true);
     expect(statSync(out).mtimeMs).toBe(t);
     expect(progress).toContain('done');
+    // The app's Mass map view loads it through the image protocol (massmaps/ is a served folder).
+    expect(resolveImagePath(dir, {} as Repo, 'file/massmaps/job-7.fits').file).toBe(out);
   }, 60000);
 });
