@@ -94,6 +94,21 @@ export const jobParamSchemas = {
       parentPath: path.optional(),
     })
     .strict(),
+  /** Weak-lensing mass map from a shear catalog (jobs/kinds/massmap.ts, docs/massmap.md). */
+  massmap: z
+    .object({
+      catalog: path,
+      method: z.enum(['ks93', 'wiener', 'hybrid']).optional(),
+      ps: path.optional(),
+      pixArcmin: z.number().min(0.01).max(600).optional(),
+      smoothArcmin: z.number().min(0).max(600).optional(),
+      samples: z.number().int().min(0).max(1000).optional(),
+      seed: z.number().int().min(0).optional(),
+      pad: z.number().min(1).max(8).optional(),
+      flipE1: z.boolean().optional(),
+      flipE2: z.boolean().optional(),
+    })
+    .strict(),
 } satisfies Record<JobKind, z.ZodType>;
 
 export type JobParams<K extends JobKind> = z.input<(typeof jobParamSchemas)[K]>;

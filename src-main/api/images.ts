@@ -20,7 +20,7 @@ export const CONTENT_TYPES: Record<string, string> = {
 };
 
 /** Workspace folders whose files the image protocol serves. */
-const SERVED_FOLDERS = ['exports', 'cutouts'];
+const SERVED_FOLDERS = ['exports', 'cutouts', 'massmaps'];
 
 function contained(root: string, p: string): boolean {
   const rel = relative(root, p);

@@ -5,6 +5,7 @@ import { finetuneKind } from './kinds/finetune';
 import { fitKind } from './kinds/fit';
 import { ingestKind } from './kinds/ingest';
 import { ingestCatalogKind } from './kinds/ingest-catalog';
+import { massmapKind } from './kinds/massmap';
 import { scoreKind } from './kinds/score';
 import { simulateKind } from './kinds/simulate';
 import type { JobKind } from './types';
@@ -18,4 +19,5 @@ export const jobKinds: Record<string, JobKind<never>> = {
   simulate: simulateKind as JobKind<never>,
   fit: fitKind as JobKind<never>,
   finetune: finetuneKind as JobKind<never>,
+  massmap: massmapKind as JobKind<never>,
 };

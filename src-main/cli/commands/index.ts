@@ -18,7 +18,9 @@ import { fitCommand } from './fit';
 import { evaluateCommand } from './evaluate';
 import { finetuneCommand } from './finetune';
 import { setupCommand } from './setup';
+import { massmapCommand } from './massmap';
 
+// One command per line, so that branches adding commands merge without conflicts.
 export const commands: CliCommand[] = [
   serveCommand,
   ingestCommand,
@@ -26,4 +28,17 @@ export const commands: CliCommand[] = [
   exportCommand,
   jobsCommand,
   setupCommand,
-  backendCommand, trainCommand, scoreBenchCommand, wcsCommand, fitsCommand, renderCommand, metricsCommand, simulateCommand, labelsCommand, fitCommand, evaluateCommand, finetuneCommand];
+  backendCommand,
+  trainCommand,
+  scoreBenchCommand,
+  wcsCommand,
+  fitsCommand,
+  renderCommand,
+  metricsCommand,
+  simulateCommand,
+  labelsCommand,
+  fitCommand,
+  evaluateCommand,
+  finetuneCommand,
+  massmapCommand,
+];

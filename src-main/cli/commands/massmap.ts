@@ -1,0 +1,103 @@
+// `lensdesk massmap`: a weak-lensing convergence map from a shear catalog (KS93 or Wiener filter),
+// written as FITS with a TAN WCS; optional peak catalogue. Method and formulas: docs/massmap.md and
+// src-core/massmap/. The hybrid learned prior is not implemented yet (issue 13's score prior).
+import { parseArgs } from 'node:util';
+import { InputError } from '../../../src-core/errors';
+import { hybridNotImplemented, type MassMapMethod } from '../../../src-core/massmap/reconstruct';
+import { runMassMap } from '../../massmap/run';
+import type { CliCommand } from '../command';
+
+const USAGE = `Usage:
+  lensdesk massmap CATALOG --method ks93|wiener [--pixel 1arcmin] [--ps PS.csv] [--smooth ARCMIN] --out MAP.fits
+
+Weak-lensing convergence map from a shear catalog (FITS table or CSV: RA, Dec, e1, e2, optional weight
+and redshift, found by name or UCD). Galaxies are binned on a tangent-plane (TAN) grid; each pixel gets
+the weighted mean shear and noise variance σ_e² Σw²/(Σw)²; pixels without galaxies are masked.
+Rows with bad RA/Dec, non-finite e1/e2, |e| > 1 or bad weights are reported (row, column) and skipped.
+
+Output FITS: KAPPA_E, KAPPA_B, KAPPA_STD (KS noise std; Wiener posterior std when available), MASK, NGAL,
+each with the same TAN WCS (north up, east left).
+
+Options:
+  --method M          ks93 | wiener | hybrid (hybrid: not implemented yet)
+  --pixel SIZE        pixel side: 1arcmin, 30arcsec, 0.01deg or a number of arcmin (default: ~10 galaxies/pixel)
+  --field SIZE        field side (default: all galaxies); --center RA,DEC in degrees (default: the data's)
+  --pad F             grid F times the field, padding masked (default 1; 2 reduces FFT wrap-around)
+  --ps FILE           power spectrum table (columns ell, C_ell), required for wiener
+  --smooth ARCMIN     Gaussian σ in arcmin for the KS93 map (default 0)
+  --sigma-e S         shape noise per component (default: estimated from the catalog)
+  --samples N         Wiener: constrained realisations for the posterior std when noise is not white (default 0)
+  --seed S            seed for --samples (default 0)
+  --e1/--e2/--weight/--z NAME, --ra/--dec NAME   column names (default: detected)
+  --flip-e1, --flip-e2   negate a shear component (the grid runs east-left; see docs/massmap.md)
+  --peaks FILE        write peaks (S/N ≥ --peak-snr, default 3) as .csv or .fits
+  --tol T             Wiener messenger-field residual tolerance (default 1e-6)
+  --json              print {out, method, grid, galaxies, badRows, issues, sigmaE, std, info, peaks}`;
+
+const ANGLE = /^\s*([0-9.eE+-]+)\s*(arcmin|amin|'|arcsec|asec|"|deg|d)?\s*$/;
+
+/** An angle in arcmin from '1arcmin', '30arcsec', '0.5deg' or a bare number (arcmin). */
+export function parseAngleArcmin(v: string, option: string): number {
+  const m = ANGLE.exec(v);
+  const x = m ? Number(m[1]) : NaN;
+  if (!m || !(x > 0)) throw new InputError('INPUT_INVALID', `--${option} must be a positive angle like 1arcmin, 30arcsec or 0.02deg, got '${v}'`, { option });
+  const u = m[2] ?? 'arcmin';
+  return u === 'arcsec' || u === 'asec' || u === '"' ? x / 60 : u === 'deg' || u === 'd' ? x * 60 : x;
+}
+
+function num(v: string | undefined, option: string): number | undefined {
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (!Number.isFinite(x)) throw new InputError('INPUT_INVALID', `--${option} must be a number, got '${v}'`, { option });
+  return x;
+}
+
+export const massmapCommand: CliCommand = {
+  name: 'massmap',
+  summary: 'weak-lensing convergence map (KS93 / Wiener) from a shear catalog, as FITS with WCS',
+  usage: USAGE,
+  async run(argv, io) {
+    const { values, positionals } = parseArgs({
+      args: argv, allowPositionals: true,
+      options: {
+        method: { type: 'string', default: 'ks93' }, pixel: { type: 'string' }, field: { type: 'string' }, center: { type: 'string' },
+        pad: { type: 'string' }, ps: { type: 'string' }, smooth: { type: 'string' }, 'sigma-e': { type: 'string' },
+        samples: { type: 'string' }, seed: { type: 'string' }, e1: { type: 'string' }, e2: { type: 'string' },
+        weight: { type: 'string' }, z: { type: 'string' }, ra: { type: 'string' }, dec: { type: 'string' },
+        'flip-e1': { type: 'boolean', default: false }, 'flip-e2': { type: 'boolean', default: false },
+        peaks: { type: 'string' }, 'peak-snr': { type: 'string' }, tol: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean', default: false },
+      },
+    });
+    const method = values.method as MassMapMethod;
+    if (method === 'hybrid') hybridNotImplemented();
+    const path = positionals[0];
+    if (!path) throw new InputError('INPUT_INVALID', 'massmap needs a CATALOG file (FITS table or CSV)', {});
+    if (!values.out) throw new InputError('INPUT_INVALID', 'massmap needs --out MAP.fits', { option: 'out' });
+    let center: [number, number] | undefined;
+    if (values.center) {
+      const c = values.center.split(',').map(Number);
+      if (c.length !== 2 || !c.every(Number.isFinite)) throw new InputError('INPUT_INVALID', `--center must be RA,DEC in degrees, got '${values.center}'`, { option: 'center' });
+      center = [c[0]!, c[1]!];
+    }
+    const summary = await runMassMap({
+      catalog: path, out: values.out, method, ps: values.ps, center,
+      pixArcmin: values.pixel ? parseAngleArcmin(values.pixel, 'pixel') : undefined,
+      fieldArcmin: values.field ? parseAngleArcmin(values.field, 'field') : undefined,
+      pad: num(values.pad, 'pad'), smoothArcmin: num(values.smooth, 'smooth'), sigmaE: num(values['sigma-e'], 'sigma-e'),
+      samples: num(values.samples, 'samples'), seed: num(values.seed, 'seed'), tol: num(values.tol, 'tol'),
+      columns: { e1: values.e1, e2: values.e2, weight: values.weight, z: values.z, ra: values.ra, dec: values.dec },
+      flipE1: values['flip-e1'], flipE2: values['flip-e2'], peaks: values.peaks, peakSnr: num(values['peak-snr'], 'peak-snr'),
+    }, {
+      signal: io.signal, progress: (d, t, l) => io.progress(d, t, l),
+      badRows: (file, bad, total, issues) => {
+        io.err(`${file}: ${bad} of ${total} rows skipped:`);
+        for (const s of issues.slice(0, 10)) io.err(`  row ${s.row}, column ${s.column}: ${s.message}`);
+        if (bad > 10) io.err(`  … ${bad - 10} more`);
+      },
+    });
+    const grid = summary.grid as { rows: number; cols: number; pixArcmin: number };
+    if (values.json) io.out(JSON.stringify(summary));
+    else io.out(`${values.out}: ${method} map ${grid.rows} × ${grid.cols} at ${grid.pixArcmin}′ from ${String(summary.galaxies)} galaxies (σ_e = ${(summary.sigmaE as number).toFixed(3)}); std: ${String(summary.std)}${summary.peaks !== undefined ? `; ${String(summary.peaks)} peaks → ${values.peaks}` : ''}`);
+    return 0;
+  },
+};
