@@ -115,6 +115,8 @@ export async function startSlurm(opts: { timeoutMs?: number } = {}): Promise<Slu
       'MpiDefault=none',
       // Fast turnaround for tests: finished jobs leave the queue quickly.
       'MinJobAge=5',
+      // scancel sends SIGTERM, then SIGKILL after KillWait seconds (default 30).
+      'KillWait=5',
       `NodeName=${host} NodeAddr=127.0.0.1 CPUs=${cpus().length} RealMemory=${memMb} State=UNKNOWN`,
       'PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP',
       '',
