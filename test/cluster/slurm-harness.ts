@@ -68,7 +68,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Rejects with a message naming the daemon that failed and the tail of its log; everything
  * started is torn down before rejecting.
  */
-export async function startSlurm(opts: { timeoutMs?: number } = {}): Promise<SlurmCluster> {
+export async function startSlurm(opts: { timeoutMs?: number; extraConf?: string[]; nodeGres?: string; gresConf?: string[] } = {}): Promise<SlurmCluster> {
   const missing = slurmMissing();
   if (missing) throw new Error(missing);
   const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
@@ -117,11 +117,13 @@ export async function startSlurm(opts: { timeoutMs?: number } = {}): Promise<Slu
       'MinJobAge=5',
       // scancel sends SIGTERM, then SIGKILL after KillWait seconds (default 30).
       'KillWait=5',
-      `NodeName=${host} NodeAddr=127.0.0.1 CPUs=${cpus().length} RealMemory=${memMb} State=UNKNOWN`,
+      ...(opts.extraConf ?? []),
+      `NodeName=${host} NodeAddr=127.0.0.1 CPUs=${cpus().length} RealMemory=${memMb}${opts.nodeGres ? ` Gres=${opts.nodeGres}` : ''} State=UNKNOWN`,
       'PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP',
       '',
     ].join('\n'),
   );
+  if (opts.gresConf) writeFileSync(join(dir, 'gres.conf'), opts.gresConf.join('\n') + '\n');
   const env: NodeJS.ProcessEnv = { ...process.env, SLURM_CONF: conf };
   // Inherited settings would point sbatch at another cluster or change its defaults.
   for (const k of Object.keys(env)) if (k.startsWith('SBATCH_') || (k.startsWith('SLURM_') && k !== 'SLURM_CONF')) delete env[k];
@@ -180,10 +182,12 @@ export async function startSlurm(opts: { timeoutMs?: number } = {}): Promise<Slu
       for (const c of children) if (c.proc.exitCode !== null) return await fail(`${c.name} exited with status ${c.proc.exitCode} while starting`, existsSync(c.log) ? c.log : join(dir, 'log', `${c.name}.stdout`));
       try {
         last = (await client('sinfo', ['-h', '-N', '-o', '%T'], { timeoutMs: 5000 })).stdout.trim();
-        if (last === 'idle') break;
       } catch (e) {
         last = String((e as Error).message).split('\n')[0];
       }
+      if (last === 'idle') break;
+      // INVAL: slurmctld refused the node's registration (its config does not match the machine).
+      if (last.startsWith('inval')) return await fail(`slurmctld refused the node (sinfo: ${last})`, join(dir, 'log', 'slurmctld.log'));
       if (Date.now() > deadline) return await fail(`the Slurm node did not become idle in time (sinfo said: ${last || 'nothing'})`, join(dir, 'log', 'slurmctld.log'));
       await sleep(250);
     }

@@ -14,7 +14,9 @@ let skipReason: string | null = slurmMissing();
 beforeAll(async () => {
   if (skipReason) return;
   try {
-    cluster = await startSlurm({ timeoutMs: 40_000 });
+    // Two fake GPUs (gres on /dev/null and /dev/zero; task/none binds no devices) so that the
+    // script's --gres=gpu:N is scheduled as on a GPU node.
+    cluster = await startSlurm({ timeoutMs: 40_000, extraConf: ['GresTypes=gpu'], nodeGres: 'gpu:2', gresConf: ['AutoDetect=off', 'Name=gpu File=/dev/null', 'Name=gpu File=/dev/zero'] });
   } catch (e) {
     skipReason = `a local Slurm could not start: ${(e as Error).message}`;
   }
@@ -69,12 +71,12 @@ describe('local single-node Slurm (slurm-wlm + munge)', () => {
         'const a = process.argv.slice(2);',
         "const plan = a[a.indexOf('--plan') + 1], shard = a[a.indexOf('--shard') + 1];",
         "if (existsSync(plan + '/fail-' + shard)) { rmSync(plan + '/fail-' + shard); console.error('shard ' + shard + ' killed'); process.exit(3); }",
-        "appendFileSync(plan + '/ran-' + shard, a.join(' ') + '\\n');",
+        "appendFileSync(plan + '/ran-' + shard, a.join(' ') + ' gpu=' + process.env.CUDA_VISIBLE_DEVICES + '\\n');",
         '',
       ].join('\n'),
     );
     writeFileSync(join(plan, 'fail-2'), '');
-    const text = slurmScript({ shards: 4, arrayLimit: 2, gpus: 0, time: '00:05:00', partition: 'debug', cpusPerTask: 1, mem: '100M' }, { plan, node: process.execPath, lensdesk: stub, logs });
+    const text = slurmScript({ shards: 4, arrayLimit: 2, gpus: 1, time: '00:05:00', partition: 'debug', cpusPerTask: 1, mem: '100M' }, { plan, node: process.execPath, lensdesk: stub, logs });
     const script = join(plan, 'slurm.sh');
     writeFileSync(script, text);
     chmodSync(script, 0o755);
@@ -83,7 +85,8 @@ describe('local single-node Slurm (slurm-wlm + munge)', () => {
     expect(first.code, first.out).not.toBe(0); // shard 2 failed: sbatch --wait reports it
     const ran = () => [0, 1, 2, 3].filter((i) => existsSync(join(plan, `ran-${i}`)));
     expect(ran()).toEqual([0, 1, 3]);
-    for (const i of [0, 1, 3]) expect(readFileSync(join(plan, `ran-${i}`), 'utf8')).toBe(`score --plan ${plan} --shard ${i}\n`);
+    // Each task got one of the node's two GPUs (Slurm sets CUDA_VISIBLE_DEVICES from --gres=gpu:1).
+    for (const i of [0, 1, 3]) expect(readFileSync(join(plan, `ran-${i}`), 'utf8')).toMatch(new RegExp(`^score --plan ${plan} --shard ${i} gpu=[01]\n$`));
     const jobId = /Submitted batch job (\d+)/.exec(first.out)?.[1];
     expect(readFileSync(join(logs, `shard-2.job-${jobId}.err`), 'utf8')).toContain('shard 2 killed');
     expect(readdirSync(logs).filter((f) => f.endsWith('.out')).sort()).toEqual([0, 1, 2, 3].map((i) => `shard-${i}.job-${jobId}.out`));
@@ -95,4 +98,35 @@ describe('local single-node Slurm (slurm-wlm + munge)', () => {
     // Nothing ran twice.
     for (const i of [0, 1, 2, 3]) expect(readFileSync(join(plan, `ran-${i}`), 'utf8').split('\n').filter(Boolean)).toHaveLength(1);
   }, 180_000);
+
+  it('refuses a script asking for more GPUs per task than the node has', async (ctx) => {
+    if (!cluster) return ctx.skip(skipReason ?? 'no cluster');
+    const plan = join(cluster.dir, 'plan-3gpu');
+    mkdirSync(join(plan, 'logs'), { recursive: true });
+    const script = join(plan, 'slurm.sh');
+    writeFileSync(script, slurmScript({ shards: 2, arrayLimit: 2, gpus: 3, time: '5' }, { plan, node: process.execPath, lensdesk: '/nonexistent.js', logs: join(plan, 'logs') }));
+    const r = await sbatchWait(cluster, [script]);
+    expect(r.code).not.toBe(0);
+    expect(r.out).toMatch(/Requested node configuration is not available/);
+  }, 60_000);
+});
+
+describe('local Slurm start-up failures', () => {
+  it('names the daemon and log when the node cannot register, and leaves nothing behind', async (ctx) => {
+    if (slurmMissing()) return ctx.skip(slurmMissing()!);
+    // Two GPUs declared for the node but no gres.conf: slurmctld marks the node INVAL.
+    const err = await startSlurm({ timeoutMs: 40_000, extraConf: ['GresTypes=gpu'], nodeGres: 'gpu:2' }).then(
+      async (c) => {
+        await c.stop();
+        return null;
+      },
+      (e: Error) => e,
+    );
+    expect(err).toBeInstanceOf(Error);
+    expect(err!.message).toMatch(/slurmctld refused the node \(sinfo: inval/);
+    expect(err!.message).toMatch(/gres\/gpu count reported lower than configured/);
+    const dir = /--- (\/\S+)\/log\/slurmctld\.log ---/.exec(err!.message)?.[1];
+    expect(dir).toBeDefined();
+    expect(existsSync(dir!)).toBe(false);
+  }, 60_000);
 });
