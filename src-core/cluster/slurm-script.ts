@@ -73,7 +73,6 @@ export function slurmWarnings(o: SlurmScriptOptions): string[] {
   if (o.shards > SLURM_DEFAULT_MAX_ARRAY_SIZE) {
     w.push(`${o.shards} shards: array ids up to ${o.shards - 1} exceed Slurm's default MaxArraySize (${SLURM_DEFAULT_MAX_ARRAY_SIZE}); check \`scontrol show config | grep MaxArraySize\` or plan fewer, larger shards`);
   }
-  if (o.arrayLimit > o.shards) w.push(`--array-limit ${o.arrayLimit} is more than the ${o.shards} shards: all run at once`);
   return w;
 }
 
