@@ -19,6 +19,7 @@ import { evaluateCommand } from './evaluate';
 import { finetuneCommand } from './finetune';
 import { setupCommand } from './setup';
 import { massmapCommand } from './massmap';
+import { clusterCommand } from './cluster';
 
 // One command per line, so that branches adding commands merge without conflicts.
 export const commands: CliCommand[] = [
@@ -41,4 +42,5 @@ export const commands: CliCommand[] = [
   evaluateCommand,
   finetuneCommand,
   massmapCommand,
+  clusterCommand,
 ];
