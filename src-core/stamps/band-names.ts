@@ -43,16 +43,19 @@ export function normaliseBandName(raw: string): string {
     const [a, b] = parts as [string, string];
     const isWord = (w: string) => SURVEY_WORDS.includes(w.toUpperCase()) || EXT_WORDS.includes(w.toUpperCase());
     const letter = isWord(a) ? b : isWord(b) ? a : null;
-    if (letter !== null && letter.length <= 2) return bandLetter(letter, /^DE(S|CAM)$/i.test(isWord(a) ? a : b));
+    if (letter !== null && letter.length <= 2) return bandLetter(letter, (isWord(a) ? a : b).toUpperCase());
   }
-  if (s.length === 1 || (s.length === 2 && s.endsWith("'"))) return bandLetter(s, false);
+  if (s.length === 1 || (s.length === 2 && s.endsWith("'"))) return bandLetter(s, '');
   return s;
 }
 
-/** A bare band letter: u g r i z (any case) → lower case; 'y' → y; 'Y' → Y (DES, Euclid NISP); J H K kept. */
-function bandLetter(l: string, decam: boolean): string {
+/**
+ * A band letter: u g r i z (any case) → lower case; J H K kept. Y/y follows the survey: DES/DECam
+ * call theirs Y (as the DES preset), LSST/HSC/Pan-STARRS y; a bare letter keeps its case.
+ */
+function bandLetter(l: string, survey: string): string {
   const c = l.replace(/['′]$/, '');
-  if (c === 'Y' || (c === 'y' && decam)) return 'Y';
+  if (c === 'Y' || c === 'y') return survey === 'DES' || survey === 'DECAM' ? 'Y' : survey && SURVEY_WORDS.includes(survey) ? 'y' : c;
   if (OPTICAL.has(c.toLowerCase())) return c.toLowerCase();
   return c;
 }
