@@ -64,8 +64,13 @@ export function chooseScoringModel(o: { explicit?: string; active?: string; surv
   }
   if (!bundled.length) return { path: undefined, reason: `no model in models/: placeholder heuristic${notActive}` };
   if (!survey) return { path: bundled[0]!.path, reason: `${bundled[0]!.name} (first bundled model; no cutouts to match it to)${notActive}` };
-  const c = chooseModel(survey, bundled);
-  return { path: c.model.path, reason: c.reason + notActive };
+  try {
+    const c = chooseModel(survey, bundled);
+    return { path: c.model.path, reason: c.reason + notActive };
+  } catch (e) {
+    if (e instanceof InputError && notActive) throw new InputError(e.code, e.message + notActive, e.details);
+    throw e;
+  }
 }
 
 /** Why this stamp cannot be scored by a model that needs `need` (and how to fix it), or null when it can. */

@@ -17,6 +17,18 @@ import type { JobKind } from '../types';
 import { openContextSurvey, prepareContextImages, type ContextImage, type ContextSurvey } from './context-cutouts';
 import { FITS_EXT, scanFitsFolder, type SkippedEntry } from './ingest-scan';
 import { prepareBandsParam } from './bands-param';
+import type { SurveyShape } from '../../../src-core/classify/choose-model';
+import { chooseScoringModel } from '../../classify/model-choice';
+import { activeModelPath } from './score';
+
+/** Which model `lensdesk score` would use on these cutouts, and why (or why none fits). */
+function modelFor(survey: SurveyShape, active: string | undefined): string {
+  try {
+    return chooseScoringModel({ survey, active }).reason;
+  } catch (e) {
+    return e instanceof LensDeskError ? `${e.code}: ${e.message}` : (e as Error).message;
+  }
+}
 
 export interface IngestParams {
   folder: string;
@@ -103,6 +115,7 @@ export const ingestKind: JobKind<IngestParams> = {
     // Which keyword (or --bands) named the bands, counted over the stamps, and the band lists seen.
     const bandSources: Record<string, number> = {};
     const bandSets: Record<string, number> = {};
+    let firstShape: SurveyShape | null = null;
     const batch: Parameters<typeof repo.insertSources>[1] = [];
     const flush = () => {
       if (batch.length) added += repo.insertSources(catalogId, batch.splice(0));
@@ -142,6 +155,7 @@ export const ingestKind: JobKind<IngestParams> = {
           const kind = bandSource.replace(/ \(HDU [\d,]+\)/g, '');
           bandSources[kind] = (bandSources[kind] ?? 0) + 1;
           bandSets[s.bands.join(',')] = (bandSets[s.bands.join(',')] ?? 0) + 1;
+          firstShape ??= { bands: s.bands, pixelScale: s.pixelScale ?? null, width: s.width, height: s.height };
           const target = join(outDir, `${r}.fits`);
           writeStampFile(target, s);
           let context: { path: string; width: number; height: number; bands: string[] } | undefined;
@@ -188,6 +202,7 @@ export const ingestKind: JobKind<IngestParams> = {
     return {
       catalogId, catalog: params.catalog, files: files.length, added, skipped: already, failed: failures.length,
       notIngested: skippedFiles.length, failures: failures.slice(0, 50), skippedFiles: skippedFiles.slice(0, 50),
+      ...(firstShape ? { scoreWith: modelFor(firstShape, activeModelPath(repo, ctx.workspaceDir)) } : {}),
       bandsNamedBy: Object.entries(bandSources).map(([k, n]) => `${k} ×${n}`).join('; ') || 'nothing new',
       bands: bandSets, bandSources, ...(params.bands ? { bandsOption: params.bands } : {}),
       ...(survey ? { contextOutside } : {}),

@@ -66,6 +66,7 @@ describe.skipIf(!ASTROPY_PYTHON || !HAS_MODEL)(`ingest → score with bands from
     const ing = await runIngest(ws, { folder: join(t.dir, 'filters'), catalog: 'filters' });
     expect(ing).toMatchObject({ added: 2, failed: 0, bandSources: { 'FILTERS keyword': 2 }, bands: { 'g,r,i,z': 1, 'y,z,i,r,g': 1 } });
     expect(ing.bandsNamedBy).toBe('FILTERS keyword ×2');
+    expect(ing.scoreWith).toMatch(/^cmudeeplens-lsst \(lsst\) for cutouts with bands/);
     const res = await runScore(jobContext(repo, ws.dir, scoreKind.prepare({ catalogId: ing.catalogId }, ws.dir)));
     expect(res).toMatchObject({ written: 2, failed: 0, placeholder: false });
     expect(String(res.modelChoice)).toMatch(/^cmudeeplens-lsst \(lsst\) for cutouts with bands (g,r,i,z|y,z,i,r,g) at 0\.2″\/px/);
@@ -77,6 +78,7 @@ describe.skipIf(!ASTROPY_PYTHON || !HAS_MODEL)(`ingest → score with bands from
   it('unnamed planes are refused with what the stamp has, what the model needs and how to fix it; --bands fixes it', { timeout: 120_000 }, async () => {
     const ing = await runIngest(ws, { folder: join(t.dir, 'unnamed'), catalog: 'unnamed' });
     expect(ing).toMatchObject({ added: 1, bandsNamedBy: 'none (band1…band4) ×1' });
+    expect(ing.scoreWith).toMatch(/^NO_MODEL_FITS: .*the workspace's active model cmudeeplens-lsst does not fit/);
     const catalogId = ing.catalogId as number;
     // The workspace now has an active model (the first test); it does not fit, and neither does any bundled one.
     await expect(runScore(jobContext(repo, ws.dir, scoreKind.prepare({ catalogId }, ws.dir)))).rejects.toThrow(
