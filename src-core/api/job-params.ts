@@ -9,6 +9,8 @@ import { simulateJobParams, JOB_KINDS, type JobKind } from './contract';
 const path = z.string().trim().min(1).max(4096).refine((v) => !v.includes('\0'), 'paths cannot contain NUL');
 const id = z.number().int().positive();
 const name = z.string().max(100);
+/** `--bands g,r,i,z`: names of the cutouts' planes in file order (issue 18; src-core/stamps/band-keywords.ts). */
+const bandList = z.union([z.string().max(400), z.array(z.string().max(40)).min(1).max(64)]);
 const gradeTarget = z.union([z.literal(0), z.literal(1), z.null()]);
 
 export const jobParamSchemas = {
@@ -19,6 +21,7 @@ export const jobParamSchemas = {
       /** Survey images the stamps came from: context cutouts are cut from them by WCS. */
       contextImages: z.array(z.object({ band: z.string().max(32).optional(), path, hdu: z.number().int().min(0).optional() }).strict()).min(1).max(32).optional(),
       contextSize: z.number().int().min(8).max(2048).optional(),
+      bands: bandList.optional(),
     })
     .strict(),
   /** A catalog (CSV/FITS table) + survey images: stamps cut by WCS (jobs/kinds/ingest-catalog.ts). */
@@ -37,7 +40,7 @@ export const jobParamSchemas = {
     .strict(),
   /** Score a catalog (or everything) with a model version (jobs/kinds/score.ts). */
   score: z
-    .object({ catalogId: id.optional(), modelPath: path.optional(), placeholder: z.boolean().optional(), activate: z.boolean().optional() })
+    .object({ catalogId: id.optional(), modelPath: path.optional(), placeholder: z.boolean().optional(), activate: z.boolean().optional(), bands: bandList.optional() })
     .strict(),
   /** The vetted catalog to a file (jobs/kinds/export.ts); the API confines `out` to exports/. */
   export: z

@@ -11,6 +11,7 @@ import { FitsFile, imageInfo, isImageHdu, readImageSection, type Hdu } from '../
 import type { FitsHeader } from '../fits/header';
 import { PATCH_RADIUS_DEG, positionInPatch } from '../lens/sky-patch';
 import type { Stamp } from './stamp';
+import { applyBandsOption, cubeBands } from './band-keywords';
 
 export interface CutoutChunk {
   file: FitsFile;
@@ -22,22 +23,19 @@ export interface CutoutChunk {
   height: number;
   /** Index of the first cutout in the simulated set (START), 0 when absent. */
   start: number;
+  /** What named the bands (band-keywords.ts), for the ingest report. */
+  bandSource: string;
   /** A name prefix naming the set: 'sim <preset> s<seed>' for LensDesk's own chunks, else the file's name. */
   prefix: string;
 }
 
-/** Band names of a 4-D cube: BANDS = 'g,r,…', else BAND1…BANDn, else band1…. */
-export function chunkBands(h: FitsHeader, n: number): string[] {
-  const kw = h.getString('BANDS');
-  if (kw) {
-    const b = kw.split(',').map((x) => x.trim());
-    if (b.length === n) return b;
-  }
-  return Array.from({ length: n }, (_, i) => (h.getString(`BAND${i + 1}`) ?? `band${i + 1}`).trim());
+/** Band names of a 4-D cube: BANDS / FILTERS = 'g,r,…', else BAND1…BANDn / FILTER1…, else band1… (band-keywords.ts). */
+export function chunkBands(h: FitsHeader, n: number, file = '', hdu = 0): string[] {
+  return cubeBands(h, n, { file, hdu }).bands;
 }
 
 /** The chunk layout of a file whose first image HDU is 4-D, else null (a one-source stamp). */
-export function openCutoutChunk(file: FitsFile): CutoutChunk | null {
+export function openCutoutChunk(file: FitsFile, opts: { bands?: string[] } = {}): CutoutChunk | null {
   const images = [...file.hdus()].filter((h) => isImageHdu(h) && imageInfo(file, h).shape.length >= 2);
   const primary = images[0];
   if (!primary) return null;
@@ -50,7 +48,9 @@ export function openCutoutChunk(file: FitsFile): CutoutChunk | null {
   const seed = h.getNumber('SEED');
   const preset = h.getString('PRESET');
   const prefix = seed !== undefined ? `sim ${(preset ?? '').trim() || 'set'} s${seed}` : file.name.replace(/^.*[\\/]/, '').replace(/\.(fits?|fts)(\.gz|\.fz)?$/i, '');
-  return { file, primary, variance, count, bands: chunkBands(h, nb), width, height, start: h.getNumber('START') ?? 0, prefix };
+  const at = { file: file.name, hdu: primary.index };
+  const named = applyBandsOption(cubeBands(h, nb, at), opts.bands, at);
+  return { file, primary, variance, count, bands: named.bands, bandSource: named.source, width, height, start: h.getNumber('START') ?? 0, prefix };
 }
 
 /** Cutout j (0-based in the file) as a stamp, with its set index and a name unique to its set. */

@@ -10,6 +10,7 @@ import type { CardInput } from '../fits/card-format';
 import type { FitsHeader } from '../fits/header';
 import { writeFits, type HduSpec } from '../fits/writer';
 import type { Stamp } from './stamp';
+import { applyBandsOption, cubeBands, perHduBands, type BandDecision } from './band-keywords';
 
 export function encodeStamp(s: Stamp, extraCards: CardInput[] = []): Uint8Array {
   const n = s.width * s.height;
@@ -61,18 +62,21 @@ function toF32(a: ArrayLike<number>): Float32Array {
   return a instanceof Float32Array ? a : Float32Array.from(a);
 }
 
-function bandNameOf(h: Hdu, i: number): string {
-  return (h.header.getString('FILTER') ?? h.header.getString('BAND') ?? h.header.getString('EXTNAME') ?? `band${i + 1}`).trim();
+/** A decoded stamp with the primary image header (for the header view and the WCS under the cursor). */
+export type DecodedStamp = Stamp & { header: FitsHeader; /** What named the bands (band-keywords.ts). */ bandSource: string };
+
+export interface DecodeOptions {
+  /** The user's `--bands` (plane order): names unnamed planes, must agree with named ones. */
+  bands?: string[];
 }
 
-/** A decoded stamp with the primary image header (for the header view and the WCS under the cursor). */
-export type DecodedStamp = Stamp & { header: FitsHeader };
-
-export function decodeStamp(src: ByteSource): DecodedStamp {
+export function decodeStamp(src: ByteSource, opts: DecodeOptions = {}): DecodedStamp {
   const file = new FitsFile(src);
   const images: Hdu[] = [];
   let variance: Hdu | undefined;
+  let primaryHeader: FitsHeader | null = null;
   for (const h of file.hdus()) {
+    if (h.index === 0) primaryHeader = h.header;
     if (!isImageHdu(h)) continue;
     const info = imageInfo(file, h);
     if (info.shape.length < 2) continue;
@@ -90,15 +94,14 @@ export function decodeStamp(src: ByteSource): DecodedStamp {
   }
   let width: number, height: number;
   let planes: Float32Array[];
-  let bands: string[];
+  let named: BandDecision;
   if (shape0.length === 3) {
     const [nb, h, w] = shape0 as [number, number, number];
     const data = toF32(readImage(file, first).data as ArrayLike<number>);
     planes = Array.from({ length: nb }, (_, b) => data.slice(b * h * w, (b + 1) * h * w));
     width = w;
     height = h;
-    const kw = first.header.getString('BANDS');
-    bands = kw ? kw.split(',').map((x) => x.trim()) : planes.map((_, i) => `band${i + 1}`);
+    named = cubeBands(first.header, nb, { file: src.name, hdu: first.index });
   } else {
     [height, width] = shape0.slice(-2) as [number, number];
     const same = images.filter((h) => {
@@ -106,9 +109,9 @@ export function decodeStamp(src: ByteSource): DecodedStamp {
       return s.length === 2 && s[0] === height && s[1] === width;
     });
     planes = same.map((h) => toF32(readImage(file, h).data as ArrayLike<number>));
-    bands = same.map((h, i) => bandNameOf(h, i));
+    named = perHduBands(same, primaryHeader, src.name);
   }
-  if (bands.length !== planes.length) bands = planes.map((_, i) => bands[i] ?? `band${i + 1}`);
+  const { bands, source: bandSource } = applyBandsOption(named, opts.bands, { file: src.name, hdu: first.index });
   const hd = first.header;
   const ctype1 = hd.getString('CTYPE1') ?? '';
   const ra = hd.getNumber('RA') ?? (ctype1.startsWith('RA--') ? hd.getNumber('CRVAL1') : undefined) ?? null;
@@ -121,5 +124,5 @@ export function decodeStamp(src: ByteSource): DecodedStamp {
     const n = width * height;
     if (v.length === n * planes.length) varPlanes = planes.map((_, b) => v.slice(b * n, (b + 1) * n));
   }
-  return { width, height, bands, planes, variance: varPlanes, ra, dec, pixelScale, header: hd };
+  return { width, height, bands, planes, variance: varPlanes, ra, dec, pixelScale, header: hd, bandSource };
 }

@@ -16,6 +16,7 @@ import { selectBackend } from '../backend/select';
 import { loadModelDir } from './model-files';
 import { OrtScorer } from './ort-scorer';
 import { modelsDir } from '../util/paths';
+import { bandMismatch } from './model-choice';
 
 /** Stamps → one raw NHWC buffer in the given band order, centre-cropped to size × size. */
 export function stampsToChannelsLast(stamps: Stamp[], size: number, bands: string[]): Float32Array {
@@ -29,7 +30,7 @@ export function stampsToChannelsLast(stamps: Stamp[], size: number, bands: strin
     const y0 = (s.height - size) / 2;
     bands.forEach((band, b) => {
       const k = s.bands.indexOf(band);
-      if (k < 0) throw new InputError('STAMP_BANDS', `stamp has bands ${s.bands.join(',')}, the model needs ${bands.join(',')}`, { band });
+      if (k < 0) throw new InputError('STAMP_BANDS', bandMismatch(s.bands, bands, 'the model')!, { band });
       const plane = s.planes[k];
       for (let y = 0; y < size; y++)
         for (let x = 0; x < size; x++) out[((i * size + y) * size + x) * nb + b] = plane[(y + y0) * s.width + x + x0];

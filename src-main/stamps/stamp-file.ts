@@ -3,16 +3,16 @@
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { FitsFile } from '../../src-core/fits/index';
 import { openCutoutChunk, readChunkCutout } from '../../src-core/stamps/cutout-chunk';
-import { decodeStamp, encodeStamp } from '../../src-core/stamps/format';
+import { decodeStamp, encodeStamp, type DecodedStamp, type DecodeOptions } from '../../src-core/stamps/format';
 import type { Stamp } from '../../src-core/stamps/stamp';
 import type { CardInput } from '../../src-core/fits/card-format';
 import { openByteSource } from '../fits/file-source';
 import { rethrowAsDiskError } from '../store/disk-error';
 
-export function readStampFile(path: string): Stamp {
+export function readStampFile(path: string, opts: DecodeOptions = {}): DecodedStamp {
   const src = openByteSource(path);
   try {
-    return decodeStamp(src);
+    return decodeStamp(src, opts);
   } finally {
     src.close?.();
   }
@@ -23,17 +23,22 @@ export function readStampFile(path: string): Stamp {
  * multi-cutout cube as `lensdesk simulate` writes (src-core/stamps/cutout-chunk.ts). `each` gets them
  * one at a time, so a 500-cutout chunk is never decoded whole.
  */
-export function forEachStampInFile(path: string, each: (s: Stamp, j: number, cutout: { index: number; name: string } | null) => void): number {
+export function forEachStampInFile(
+  path: string,
+  each: (s: Stamp, j: number, cutout: { index: number; name: string } | null, bandSource: string) => void,
+  opts: DecodeOptions = {},
+): number {
   const src = openByteSource(path);
   try {
-    const chunk = openCutoutChunk(new FitsFile(src));
+    const chunk = openCutoutChunk(new FitsFile(src), opts);
     if (!chunk) {
-      each(decodeStamp(src), 0, null);
+      const s = decodeStamp(src, opts);
+      each(s, 0, null, s.bandSource);
       return 1;
     }
     for (let j = 0; j < chunk.count; j++) {
       const c = readChunkCutout(chunk, j);
-      each(c, j, { index: c.index, name: c.name });
+      each(c, j, { index: c.index, name: c.name }, chunk.bandSource);
     }
     return chunk.count;
   } finally {

@@ -3,6 +3,8 @@
 // worker threads; prints posterior summaries, R̂, ESS, sampler checks and wall time. Documented in docs/infer.md.
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
+import { applyBandsOption, cubeBands } from '../../../src-core/stamps/band-keywords';
+import { isPlaceholderBand, parseBandList } from '../../../src-core/stamps/band-names';
 import { InputError } from '../../../src-core/errors';
 import { isImageHdu, readImage } from '../../../src-core/fits/image';
 import type { FitsFile } from '../../../src-core/fits/file';
@@ -32,13 +34,14 @@ misses structure in the cutout: the variances are scaled by that χ²/pixel befo
 varianceInflation) so that the widths include the model error; --no-inflate keeps the cutout's variances.
 
 Input: primary HDU bands × H × W (or N × bands × H × W from \`lensdesk simulate\`, pick one with --index),
-e⁻, sky subtracted; a VARIANCE extension (e⁻²); PIXSCALE (arcsec) and the band names (BAND1… or BANDS);
+e⁻, sky subtracted; a VARIANCE extension (e⁻²); PIXSCALE (arcsec) and the band names (BANDS, FILTERS, BAND1… or --bands);
 PRESET names the survey whose per-band seeing gives Gaussian PSFs unless --psf is given.
 
 Options:
   --psf FILE        PSF image (H × W, one for all bands) or cube (bands × H × W), odd sizes, centred
   --preset NAME     survey preset for the default PSFs (default: PRESET keyword, else lsst)
   --index I         cutout index in a 4-D cube (default 0)
+  --bands g,r,i,z   band of each plane (file order) where the file does not name them (docs/fits.md)
   --grid G          pixel integration: simulator (default; LensDesk's simulate grid) or uniform (3 × 3 sub-pixels
                     everywhere, as the numpy peer lens_sim_numpy.py: use it for the peer's cutouts)
   --chains C        NUTS chains (default 4)
@@ -63,18 +66,16 @@ function int(v: string | undefined, name: string, dflt: number, lo = 0): number 
   return x;
 }
 
-function bandNames(file: FitsFile, nb: number): string[] {
-  const h = file.hdu(0).header;
-  const list = Array.from({ length: nb }, (_, i) => h.getString(`BAND${i + 1}`));
-  if (list.every((b) => b)) return list as string[];
-  const s = h.getString('BANDS');
-  if (s && s.length === nb) return s.split('');
-  if (s && s.split(',').length === nb) return s.split(',').map((x) => x.trim());
-  throw new InputError('FIT_BANDS', `${file.name}: cannot name the ${nb} bands (no BAND1… or BANDS keyword)`, { file: file.name });
+function bandNames(file: FitsFile, nb: number, option?: string[]): string[] {
+  // BANDS / FILTERS / BAND1… / FILTER1… with survey names normalised, and --bands (issue 18).
+  const at = { file: file.name, hdu: 0 };
+  const d = applyBandsOption(cubeBands(file.hdu(0).header, nb, at), option, at);
+  if (d.bands.every(isPlaceholderBand)) throw new InputError('FIT_BANDS', `${file.name}: cannot name the ${nb} bands (no BANDS, FILTERS, BAND1… or FILTER1… keyword); name them with --bands g,r,i,z (plane order)`, { file: file.name });
+  return d.bands;
 }
 
 /** Reads image + variance (+ band names, pixel scale, preset) of one cutout. */
-function readCutoutFile(path: string, index: number) {
+function readCutoutFile(path: string, index: number, bandsOption?: string[]) {
   const f = openFitsFile(path);
   const prim = f.hdu(0);
   if (!isImageHdu(prim)) throw new InputError('FIT_INPUT', `${f.name}: primary HDU is not an image`, { file: f.name });
@@ -96,7 +97,7 @@ function readCutoutFile(path: string, index: number) {
   const h = prim.header;
   const pixelScale = h.getNumber('PIXSCALE');
   if (!(pixelScale! > 0)) throw new InputError('FIT_INPUT', `${f.name}: PIXSCALE (arcsec/pixel) missing`, { file: f.name, keyword: 'PIXSCALE' });
-  return { name: f.name, bands: bandNames(f, nb), size: nx, pixelScale: pixelScale!, image, variance, preset: h.getString('PRESET') };
+  return { name: f.name, bands: bandNames(f, nb, bandsOption), size: nx, pixelScale: pixelScale!, image, variance, preset: h.getString('PRESET') };
 }
 
 const r6 = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(6)) : null);
@@ -109,6 +110,7 @@ export const fitCommand: CliCommand = {
     const { values, positionals } = parseArgs({
       args: argv, allowPositionals: true, strict: true,
       options: {
+        bands: { type: 'string' },
         psf: { type: 'string' }, preset: { type: 'string' }, index: { type: 'string' }, chains: { type: 'string' }, grid: { type: 'string' },
         warmup: { type: 'string' }, samples: { type: 'string' }, draws: { type: 'string' }, workers: { type: 'string' }, seed: { type: 'string' },
         'max-draws': { type: 'string' }, 'max-depth': { type: 'string' }, 'no-inflate': { type: 'boolean', default: false },
@@ -125,7 +127,7 @@ export const fitCommand: CliCommand = {
     const workers = int(values.workers, 'workers', 2, 0);
     const seed = int(values.seed, 'seed', 0);
     const t0 = performance.now();
-    const c = readCutoutFile(positionals[0]!, int(values.index, 'index', 0));
+    const c = readCutoutFile(positionals[0]!, int(values.index, 'index', 0), values.bands ? parseBandList(values.bands) : undefined);
     let psf: PsfSpec[];
     let psfFrom: string;
     if (values.psf) {

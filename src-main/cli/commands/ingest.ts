@@ -6,7 +6,7 @@ import { numberOption } from '../args';
 export const ingestCommand: CliCommand = {
   name: 'ingest',
   summary: 'ingest a folder of FITS cutouts as a catalog (resumable job)',
-  usage: `Usage: lensdesk ingest FOLDER [--catalog NAME] [--no-recursive] [--context-images g=G.fits,…] [--context-size N] [--workspace DIR] [--json]
+  usage: `Usage: lensdesk ingest FOLDER [--catalog NAME] [--no-recursive] [--context-images g=G.fits,…] [--context-size N] [--bands g,r,i,z] [--workspace DIR] [--json]
        lensdesk ingest --catalog-file CAT.fits|CAT.csv --images g=G.fits,r=R.fits,i=I.fits
                        [--size 64] [--context-size 192] [--nearest] [--ra COL --dec COL --id COL] [--catalog NAME]
 
@@ -17,7 +17,10 @@ Only the needed pixels (or compressed tiles) are read. Rows outside every image 
 
 Folder of cutouts:
 Each FITS file in FOLDER is one source: a band cube (NAXIS3 = bands, BANDS='g,r,i'), a single
-image, or one image HDU per band (FILTER/BAND/EXTNAME names the band). RA/Dec come from RA/DEC
+image, or one image HDU per band. Band names come from BANDS or FILTERS ('g,r,i,z'), BAND1…/FILTER1…
+per plane, or FILTER/BAND/EXTNAME per HDU; survey names (HSC-G, 'DECam g', r_SDSS, LSST-r, F814W) are
+normalised (docs/fits.md). --bands g,r,i,z names the planes (file order) where the file does not;
+where it does, the two must agree. The report says which keyword named the bands. RA/Dec come from RA/DEC
 keywords or the WCS reference point. With --context-images (the survey images the stamps were cut
 from), each stamp with a position also gets a wider context cutout from them by WCS (--context-size,
 default 3 × the stamp). Unreadable files are listed and skipped. Ctrl-C stops; run
@@ -31,7 +34,7 @@ ${WORKSPACE_HELP}`,
         catalog: { type: 'string' }, workspace: { type: 'string' }, json: { type: 'boolean' }, 'no-recursive': { type: 'boolean' },
         'catalog-file': { type: 'string' }, images: { type: 'string' }, size: { type: 'string' }, 'context-size': { type: 'string' },
         nearest: { type: 'boolean' }, ra: { type: 'string' }, dec: { type: 'string' }, id: { type: 'string' },
-        'context-images': { type: 'string' },
+        'context-images': { type: 'string' }, bands: { type: 'string' },
       },
     });
     const imageList = (text: string | undefined) => (text ?? '').split(',').filter(Boolean).map((spec) => {
@@ -56,6 +59,7 @@ ${WORKSPACE_HELP}`,
       jm.start('ingest', {
         folder: positionals[0], catalog: values.catalog, recursive: !values['no-recursive'],
         ...(values['context-images'] ? { contextImages: imageList(values['context-images']) } : {}),
+        ...(values.bands ? { bands: values.bands } : {}),
         ...(values['context-size'] ? { contextSize: numberOption(values, 'context-size', { integer: true, min: 8, max: 2048 }) } : {}),
       }), values.json);
   },

@@ -12,6 +12,8 @@ import { openCatalogFile } from '../../catalog/open-catalog';
 import { catalogByName } from '../../store/ingest-state';
 import { writeStampFile } from '../../stamps/stamp-file';
 import { openCutoutBand } from '../../wcs/open-band';
+import { normaliseBandName } from '../../../src-core/stamps/band-names';
+import { bandOfImageFile } from './bands-param';
 import type { JobKind } from '../types';
 import { slug } from './ingest';
 
@@ -41,7 +43,10 @@ export const ingestCatalogKind: JobKind<IngestCatalogParams> = {
     const imgs = images.map((im, i) => {
       const path = typeof im.path === 'string' ? resolve(im.path) : '';
       if (!path || !existsSync(path)) throw new InputError('INVALID_PARAMS', `ingest-catalog: image ${i + 1} (${String(im.path)}) not found`, { field: `params.images.${i}.path` });
-      return { band: typeof im.band === 'string' && im.band ? im.band : basename(path), path, hdu: typeof im.hdu === 'number' ? im.hdu : undefined };
+      const hdu = typeof im.hdu === 'number' ? im.hdu : undefined;
+      // g=G.fits names the band (survey names normalised: HSC-G=… → g); else the image's FILTER/BAND (issue 18).
+      const band = typeof im.band === 'string' && im.band ? normaliseBandName(im.band) : (bandOfImageFile(path, hdu) ?? basename(path));
+      return { band, path, hdu };
     });
     const size = p.size === undefined ? 64 : Number(p.size);
     if (!Number.isInteger(size) || size < 8 || size > 1024) throw new InputError('INVALID_PARAMS', 'ingest-catalog: size must be an integer 8…1024 pixels', { field: 'params.size' });

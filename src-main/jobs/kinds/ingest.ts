@@ -16,6 +16,19 @@ import { forEachStampInFile, writeStampFile } from '../../stamps/stamp-file';
 import type { JobKind } from '../types';
 import { openContextSurvey, prepareContextImages, type ContextImage, type ContextSurvey } from './context-cutouts';
 import { FITS_EXT, scanFitsFolder, type SkippedEntry } from './ingest-scan';
+import { prepareBandsParam } from './bands-param';
+import type { SurveyShape } from '../../../src-core/classify/choose-model';
+import { chooseScoringModel } from '../../classify/model-choice';
+import { activeModelPath } from './score';
+
+/** Which model `lensdesk score` would use on these cutouts, and why (or why none fits). */
+function modelFor(survey: SurveyShape, active: string | undefined): string {
+  try {
+    return chooseScoringModel({ survey, active }).reason;
+  } catch (e) {
+    return e instanceof LensDeskError ? `${e.code}: ${e.message}` : (e as Error).message;
+  }
+}
 
 export interface IngestParams {
   folder: string;
@@ -26,6 +39,8 @@ export interface IngestParams {
   contextImages?: ContextImage[];
   /** Side of the context cutouts in the first image's pixels (default 3 × the stamp, ≤ 1024). */
   contextSize?: number;
+  /** `--bands g,r,i,z`: the bands of the planes in file order, for files that do not name them. */
+  bands?: string[];
 }
 
 /** Rows of cutout j of a multi-cutout file: clear of the one-stamp files' rows (< CHUNK_ROW) and stable on resume. */
@@ -59,7 +74,9 @@ export const ingestKind: JobKind<IngestParams> = {
     const catalog = typeof p.catalog === 'string' && p.catalog.trim() ? p.catalog.trim().slice(0, 100) : basename(folder);
     const contextImages = prepareContextImages(p.contextImages);
     const contextSize = p.contextSize === undefined ? undefined : Number(p.contextSize);
+    const bands = prepareBandsParam(p.bands);
     return {
+      ...(bands ? { bands } : {}),
       folder, catalog, survey: typeof p.survey === 'string' ? p.survey : undefined, recursive: p.recursive !== false,
       ...(contextImages ? { contextImages } : {}), ...(contextSize !== undefined ? { contextSize } : {}),
     };
@@ -95,6 +112,10 @@ export const ingestKind: JobKind<IngestParams> = {
     const skippedFiles: SkippedEntry[] = [...notTaken];
     let added = 0;
     let already = 0;
+    // Which keyword (or --bands) named the bands, counted over the stamps, and the band lists seen.
+    const bandSources: Record<string, number> = {};
+    const bandSets: Record<string, number> = {};
+    let firstShape: SurveyShape | null = null;
     const batch: Parameters<typeof repo.insertSources>[1] = [];
     const flush = () => {
       if (batch.length) added += repo.insertSources(catalogId, batch.splice(0));
@@ -128,9 +149,13 @@ export const ingestKind: JobKind<IngestParams> = {
         f.size = now.size;
         f.mtimeMs = Math.floor(now.mtimeMs);
         let fresh = 0;
-        forEachStampInFile(f.path, (s, j, cutout) => {
+        forEachStampInFile(f.path, (s, j, cutout, bandSource) => {
           const r = cutout ? CHUNK_ROW * (row + 1) + j : row;
           if (done.rows.has(r)) return;
+          const kind = bandSource.replace(/ \(HDU [\d,]+\)/g, '');
+          bandSources[kind] = (bandSources[kind] ?? 0) + 1;
+          bandSets[s.bands.join(',')] = (bandSets[s.bands.join(',')] ?? 0) + 1;
+          firstShape ??= { bands: s.bands, pixelScale: s.pixelScale ?? null, width: s.width, height: s.height };
           const target = join(outDir, `${r}.fits`);
           writeStampFile(target, s);
           let context: { path: string; width: number; height: number; bands: string[] } | undefined;
@@ -154,7 +179,7 @@ export const ingestKind: JobKind<IngestParams> = {
           });
           fresh++;
           if (batch.length >= 64) flush();
-        });
+        }, params.bands ? { bands: params.bands } : {});
         if (!prev) nextRow++;
         else if (fresh === 0) already++;
       } catch (e) {
@@ -177,6 +202,9 @@ export const ingestKind: JobKind<IngestParams> = {
     return {
       catalogId, catalog: params.catalog, files: files.length, added, skipped: already, failed: failures.length,
       notIngested: skippedFiles.length, failures: failures.slice(0, 50), skippedFiles: skippedFiles.slice(0, 50),
+      ...(firstShape ? { scoreWith: modelFor(firstShape, activeModelPath(repo, ctx.workspaceDir)) } : {}),
+      bandsNamedBy: Object.entries(bandSources).map(([k, n]) => `${k} ×${n}`).join('; ') || 'nothing new',
+      bands: bandSets, bandSources, ...(params.bands ? { bandsOption: params.bands } : {}),
       ...(survey ? { contextOutside } : {}),
     };
     } finally {

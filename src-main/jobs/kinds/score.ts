@@ -4,7 +4,10 @@
 // Without a model path the workspace's active model scores (so a promoted fine-tuned version scores
 // new sets, not the bundled one); the bundled model when there is none yet.
 import { existsSync } from 'node:fs';
-import { InputError } from '../../../src-core/errors';
+import { InputError, LensDeskError } from '../../../src-core/errors';
+import type { SurveyShape } from '../../../src-core/classify/choose-model';
+import { bandMismatch, chooseScoringModel } from '../../classify/model-choice';
+import { prepareBandsParam } from './bands-param';
 import { isAbsolute, join, resolve } from 'node:path';
 import { modelById } from '../../store/models-repo';
 import type { Repo } from '../../store/repo';
@@ -19,6 +22,8 @@ export interface ScoreParams {
   placeholder?: boolean;
   /** Make this model the active one (default true). The fine-tune job scores its candidate with false. */
   activate?: boolean;
+  /** `--bands g,r,i,z`: names the planes of cutouts ingested without band names (plane order). */
+  bands?: string[];
 }
 
 /** The active model's folder when it is a network with a card on disk (else undefined: the bundled one). */
@@ -30,12 +35,33 @@ export function activeModelPath(repo: Repo, workspaceDir: string): string | unde
   return existsSync(join(dir, 'card.json')) ? dir : undefined;
 }
 
+/** Bands, pixel scale and size of the first readable cutout of the selection (null when there is none). */
+function surveyOf(repo: Repo, catalogId: number | undefined, abs: (p: string) => string, opts: { bands?: string[] }): SurveyShape | null {
+  for (const row of repo.stampsAfter(0, 8, catalogId)) {
+    try {
+      const s = readStampFile(abs(row.path), opts);
+      return { bands: s.bands, pixelScale: s.pixelScale ?? null, width: s.width, height: s.height };
+    } catch {
+      /* an unreadable cutout is reported by the scoring loop; try the next */
+    }
+  }
+  return null;
+}
+
 export async function runScore(ctx: JobContext<ScoreParams>, base = 0, scale = 1): Promise<Record<string, unknown>> {
   const { repo, params } = ctx;
-  const modelPath = params.modelPath ?? (params.placeholder ? undefined : activeModelPath(repo, ctx.workspaceDir));
-  const scorer = await loadScorer({ modelPath, placeholder: params.placeholder });
+  const readOpts = params.bands ? { bands: params.bands } : {};
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(ctx.workspaceDir, p));
+  // The model: --model, else the active model if it fits the cutouts, else the bundled model that
+  // best fits their bands and pixel scale (judged on the first cutout of the selection).
+  const choice = params.placeholder
+    ? { path: undefined, reason: 'placeholder heuristic (--placeholder)' }
+    : chooseScoringModel({ explicit: params.modelPath, active: params.modelPath ? undefined : activeModelPath(repo, ctx.workspaceDir), survey: surveyOf(repo, params.catalogId, abs, readOpts) });
+  const scorer = await loadScorer({ modelPath: choice.path, placeholder: params.placeholder || (!choice.path && !params.modelPath) });
   try {
     const m = scorer.model;
+    const need = m.kind === 'placeholder' ? null : ((m.card.architecture as { bands?: string[] } | undefined)?.bands ?? null);
+    const failures: { sourceId: number; error: string }[] = [];
     const modelId = repo.ensureModel(m.name, m.version, m.kind, m.path, m.card);
     if (params.activate !== false) repo.setSetting('active_model_id', String(modelId));
     const done = repo.scoredSourceIds(modelId);
@@ -57,10 +83,14 @@ export async function runScore(ctx: JobContext<ScoreParams>, base = 0, scale = 1
         const ids: number[] = [];
         for (const b of batch) {
           try {
-            stamps.push(readStampFile(isAbsolute(b.path) ? b.path : resolve(ctx.workspaceDir, b.path)));
+            const s = readStampFile(abs(b.path), readOpts);
+            const why = need ? bandMismatch(s.bands, need, m.name) : null;
+            if (why) throw new InputError('STAMP_BANDS', why, { sourceId: b.sourceId });
+            stamps.push(s);
             ids.push(b.sourceId);
-          } catch {
+          } catch (e) {
             failed++;
+            if (failures.length < 50) failures.push({ sourceId: b.sourceId, error: e instanceof LensDeskError ? `${e.code}: ${e.message}` : (e as Error).message });
           }
         }
         const p = stamps.length ? await scorer.score(stamps) : new Float32Array(0);
@@ -70,7 +100,7 @@ export async function runScore(ctx: JobContext<ScoreParams>, base = 0, scale = 1
         ctx.progress(Math.round(base + processed * scale), Math.round(base + total * scale), `scored ${processed}/${total} with ${m.name} ${m.version}`);
       }
     }
-    return { modelId, model: `${m.name} ${m.version}`, placeholder: m.kind === 'placeholder', runtime: scorer.runtime, written, skipped: done.size, failed };
+    return { modelId, model: `${m.name} ${m.version}`, modelChoice: choice.reason, placeholder: m.kind === 'placeholder', runtime: scorer.runtime, written, skipped: done.size, failed, failures };
   } finally {
     await scorer.dispose();
   }
@@ -87,6 +117,8 @@ export const scoreKind: JobKind<ScoreParams> = {
     if (p.modelPath !== undefined) out.modelPath = String(p.modelPath);
     if (p.placeholder !== undefined) out.placeholder = !!p.placeholder;
     if (p.activate !== undefined) out.activate = !!p.activate;
+    const bands = prepareBandsParam(p.bands);
+    if (bands) out.bands = bands;
     return out;
   },
   run: (ctx) => runScore(ctx),
