@@ -17,6 +17,7 @@ import { labelsCommand } from './labels';
 import { fitCommand } from './fit';
 import { evaluateCommand } from './evaluate';
 import { finetuneCommand } from './finetune';
+import { priorCommand } from './prior';
 
 export const commands: CliCommand[] = [
   serveCommand,
@@ -24,4 +25,4 @@ export const commands: CliCommand[] = [
   scoreCommand,
   exportCommand,
   jobsCommand,
-  backendCommand, trainCommand, scoreBenchCommand, wcsCommand, fitsCommand, renderCommand, metricsCommand, simulateCommand, labelsCommand, fitCommand, evaluateCommand, finetuneCommand];
+  backendCommand, trainCommand, scoreBenchCommand, wcsCommand, fitsCommand, renderCommand, metricsCommand, simulateCommand, labelsCommand, fitCommand, evaluateCommand, finetuneCommand, priorCommand];
