@@ -120,3 +120,16 @@ export async function createUnetScorer(onnx: Uint8Array, size: number, opts: { t
 export function unetInferenceOnnx(cfg: UnetConfig, weights: ReadonlyMap<string, Float32Array>): Uint8Array {
   return buildUnetInferenceGraph(cfg, weights).onnx;
 }
+
+/** The scorer as src-core's BatchScoreFn (annealedLangevinBatched), in chunks of at most `maxBatch`. */
+export function unetBatchScore(scorer: UnetScorer, size: number, maxBatch = 64): (x: Float32Array, sigma: number, chains: number) => Promise<Float32Array> {
+  const d = size * size;
+  return async (x, sigma, chains) => {
+    const out = new Float32Array(chains * d);
+    for (let c = 0; c < chains; c += maxBatch) {
+      const k = Math.min(maxBatch, chains - c);
+      out.set(await scorer.score(x.subarray(c * d, (c + k) * d), new Float32Array(k).fill(sigma)), c * d);
+    }
+    return out;
+  };
+}
