@@ -9,6 +9,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { CancelledError, InputError } from '../../src-core/errors';
 import { zigguratNormal } from '../../src-core/lens/ziggurat';
 import { Rng } from '../../src-core/rng';
+import { geometricLadder } from '../../src-core/inverse/solvers/sigma-ladder';
 import { gaussianDsmFloor } from '../../src-core/score/dsm';
 import { makeGalaxies } from '../../src-core/score/galaxies';
 import { dihedral, setSpectrum } from '../../src-core/score/training-set';
@@ -42,8 +43,6 @@ export interface PriorTrainOptions {
   log?: (line: string) => void;
 }
 
-export const geometricLadder = (max: number, min: number, n: number) =>
-  Array.from({ length: n }, (_, i) => (n === 1 ? max : max * (min / max) ** (i / (n - 1))));
 
 export function simulatedImages(preset: string, size: number, nTrain: number, seed: number): TrainingImages {
   if (preset !== 'galaxies') throw new InputError('PRIOR_PRESET', `--simulate ${preset}: unknown preset (available: galaxies)`, { preset });
@@ -120,7 +119,7 @@ export async function trainScorePrior(o: PriorTrainOptions): Promise<ScoreUnetCa
   save(o.steps);
 
   // held-out DSM loss per ladder σ with the inference graph, against the Gaussian floor
-  const ladder = geometricLadder(sMax, sMin, nLevels);
+  const ladder = Array.from(geometricLadder(sMax, sMin, nLevels));
   const spectrum = setSpectrum(data.images, data.count, size);
   const onnx = unetInferenceOnnx(cfg, weights);
   const scorer = await createUnetScorer(onnx, size, { threads: o.threads });

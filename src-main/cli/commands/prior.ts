@@ -75,7 +75,7 @@ export const priorCommand: CliCommand = {
     const size = num(values.size, 'size', 64, true, 8);
     if (size % 4) throw new InputError('INPUT_INVALID', `--size must be a multiple of 4, got ${size}`, { option: 'size' });
     const sig = (values.sigmas ?? '0.003,8,10').split(',').map(Number);
-    if (sig.length !== 3 || !(sig[0]! > 0 && sig[1]! > sig[0]! && Number.isInteger(sig[2]) && sig[2]! >= 1)) throw new InputError('INPUT_INVALID', `--sigmas MIN,MAX,N needs 0 < MIN < MAX and an integer N ≥ 1, got '${values.sigmas}'`, { option: 'sigmas' });
+    if (sig.length !== 3 || !(sig[0]! > 0 && sig[1]! > sig[0]! && Number.isInteger(sig[2]) && sig[2]! >= 2)) throw new InputError('INPUT_INVALID', `--sigmas MIN,MAX,N needs 0 < MIN < MAX and an integer N ≥ 2, got '${values.sigmas}'`, { option: 'sigmas' });
     const seed = num(values.seed, 'seed', 0, true);
     const data = values.simulate ? simulatedImages(values.simulate, size, num(values['n-train'], 'n-train', 2048, true, 2), seed) : stampImages(values.stamps!, size);
     io.err(`prior train: ${data.count} training images, ${data.heldOutCount} held out, ${size}×${size}`);
