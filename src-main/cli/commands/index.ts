@@ -20,6 +20,7 @@ import { finetuneCommand } from './finetune';
 import { setupCommand } from './setup';
 import { massmapCommand } from './massmap';
 import { clusterCommand } from './cluster';
+import { priorCommand } from './prior';
 
 // One command per line, so that branches adding commands merge without conflicts.
 export const commands: CliCommand[] = [
@@ -43,4 +44,5 @@ export const commands: CliCommand[] = [
   finetuneCommand,
   massmapCommand,
   clusterCommand,
+  priorCommand,
 ];

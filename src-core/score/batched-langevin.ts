@@ -1,0 +1,65 @@
+// Annealed Langevin (the same update as inverse/solvers/annealed-langevin.ts; Song & Ermon 2019,
+// learned-priors.md §3) for a prior score that is only available as an *asynchronous batch* function,
+// e.g. the score U-Net on onnxruntime (src-main/score/unet-engine.ts): all chains go through the
+// network in one call per Langevin step, and the likelihood's tempered score is added per chain.
+// src-core stays pure: the batch function is injected.
+import { zigguratNormal } from '../lens/ziggurat';
+import type { Rng } from '../rng';
+import type { SamplerResult } from '../inverse/solvers/annealed-langevin';
+import { checkCancelled, type RunControl } from '../inverse/solvers/run-control';
+import { summarizeSamples } from '../inverse/solvers/summary';
+
+/** Prior score s(x_c, σ) for `chains` images packed chains×D (float32), same layout out. */
+export type BatchScoreFn = (x: Float32Array, sigma: number, chains: number) => Promise<Float32Array>;
+
+export interface BatchedLangevinOptions extends RunControl {
+  priorScore: BatchScoreFn;
+  /** Tempered likelihood score at level σ (Likelihood.score), or none (prior sampling). */
+  likelihood?: { score(x: Float64Array, sigma: number, out?: Float64Array): Float64Array };
+  size: number;
+  chains: number;
+  sigmas: Float64Array;
+  stepsPerLevel?: number;
+  stepRatio?: number;
+  tweedie?: boolean;
+  start?: Float64Array;
+  rng: Rng;
+  intervalLevels?: number[];
+}
+
+export async function annealedLangevinBatched(o: BatchedLangevinOptions): Promise<SamplerResult> {
+  const T = o.stepsPerLevel ?? 10, r = o.stepRatio ?? 1, D = o.size, B = o.chains;
+  const xs = Array.from({ length: B }, () => {
+    const x = new Float64Array(D);
+    for (let i = 0; i < D; i++) x[i] = (o.start ? o.start[i]! : 0) + o.sigmas[0]! * zigguratNormal(o.rng);
+    return x;
+  });
+  const packed = new Float32Array(B * D), lik = new Float64Array(D);
+  let evals = 0;
+  const posterior = async (sigma: number, update: (x: Float64Array, g: (i: number) => number) => void) => {
+    for (let c = 0; c < B; c++) packed.set(xs[c]!, c * D);
+    const prior = await o.priorScore(packed, sigma, B);
+    for (let c = 0; c < B; c++) {
+      const x = xs[c]!, off = c * D;
+      if (o.likelihood) o.likelihood.score(x, sigma, lik);
+      update(x, o.likelihood ? (i) => prior[off + i]! + lik[i]! : (i) => prior[off + i]!);
+    }
+    evals += B;
+  };
+  for (let l = 0; l < o.sigmas.length; l++) {
+    checkCancelled(o.signal, 'annealed Langevin', l);
+    const sigma = o.sigmas[l]!, alpha = r * sigma * sigma, half = alpha / 2, noise = Math.sqrt(alpha);
+    for (let t = 0; t < T; t++)
+      await posterior(sigma, (x, g) => {
+        for (let i = 0; i < D; i++) x[i] = x[i]! + half * g(i) + noise * zigguratNormal(o.rng);
+      });
+    o.onProgress?.(l + 1, o.sigmas.length);
+  }
+  if (o.tweedie ?? true) {
+    const sL = o.sigmas[o.sigmas.length - 1]!;
+    await posterior(sL, (x, g) => {
+      for (let i = 0; i < D; i++) x[i] = x[i]! + sL * sL * g(i);
+    });
+  }
+  return { samples: xs, scoreEvaluations: evals, ...summarizeSamples(xs, o.intervalLevels) };
+}

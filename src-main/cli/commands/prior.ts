@@ -1,0 +1,99 @@
+// `lensdesk prior train`: trains the learned score prior (score U-Net, DSM) and writes a model folder
+// with its card. Documented in docs/learned-priors.md ("Learned score network").
+import { parseArgs } from 'node:util';
+import { InputError } from '../../../src-core/errors';
+import { fitStamp } from '../../../src-core/score/training-set';
+import { readStampLibrary } from '../../lens/stamp-files';
+import { simulatedImages, trainScorePrior, type TrainingImages } from '../../score/train-prior';
+import type { CliCommand } from '../command';
+
+const USAGE = `Usage:
+  lensdesk prior train (--simulate galaxies | --stamps DIR) --out MODEL_DIR [--steps N] [--batch B]
+                       [--sigmas MIN,MAX,N] [--size 64] [--n-train N] [--lr 2e-4] [--seed S]
+                       [--threads T] [--checkpoint-every K] [--resume] [--json]
+
+Trains a noise-conditional U-Net score model s(x, σ) (32/64/128 channels, GroupNorm, SiLU, σ embedding;
+the PyTorch peer's network) by denoising score matching with the σ² weighting, on onnxruntime (CPU).
+σ is drawn log-uniform in [MIN, MAX] per image. Writes MODEL_DIR/model.onnx (inputs x N×1×S×S, sigma N;
+output score), weights.bin and card.json (training set, σ ladder of N levels, held-out loss per σ
+against the Gaussian floor, steps, images/s). Progress on stderr. Ctrl-C saves a checkpoint
+(also every K steps); re-run with --resume and the same options to continue.
+
+Options:
+  --simulate galaxies   Sérsic + clumps galaxies, peak 1 (the peer's built-in set)
+  --stamps DIR          FITS stamps (a folder or one file; H×W or N×H×W): centre-cropped or zero-padded
+                        to the size and peak-normalised; 1/16 of them held out for the card. For noisy
+                        survey cutouts keep MIN above the noise level (in peak units).
+  --steps N             training steps (default 2000)
+  --batch B             images per step (default 32)
+  --sigmas MIN,MAX,N    σ range and ladder levels (default 0.003,8,10)
+  --size S              image side, multiple of 4 (default 64)
+  --n-train N           simulated training images (default 2048)
+  --lr R                Adam learning rate (default 2e-4)
+  --seed S              integer seed (default 0)
+  --threads T           onnxruntime threads (default: all cores)
+  --checkpoint-every K  steps between checkpoints (default 100)
+  --eval-images M       held-out images per σ for the card (default 64)
+  --json                print the card as JSON on stdout`;
+
+const num = (v: string | undefined, name: string, dflt: number, integer = false, lo = 0): number => {
+  if (v === undefined) return dflt;
+  const x = Number(v);
+  if (!Number.isFinite(x) || x < lo || (integer && !Number.isInteger(x))) throw new InputError('INPUT_INVALID', `--${name} must be ${integer ? 'an integer' : 'a number'} ≥ ${lo}, got '${v}'`, { option: name });
+  return x;
+};
+
+function stampImages(dir: string, size: number): TrainingImages {
+  const { library, files, path } = readStampLibrary(dir);
+  const fitted = library.stamps.map((s) => fitStamp(s.data, s.height, s.width, size)).filter((s): s is Float32Array => s !== null);
+  if (fitted.length < 2) throw new InputError('PRIOR_STAMPS', `${path}: ${fitted.length} usable stamps (need ≥ 2 with a positive pixel)`, { path });
+  const heldOutCount = Math.max(1, Math.floor(fitted.length / 16));
+  const count = fitted.length - heldOutCount;
+  const d = size * size;
+  const images = new Float32Array(count * d), heldOut = new Float32Array(heldOutCount * d);
+  fitted.forEach((s, i) => (i < count ? images.set(s, i * d) : heldOut.set(s, (i - count) * d)));
+  return { images, count, heldOut, heldOutCount, description: { source: 'stamps', path, files: files.map((f) => ({ file: f.file, sha256: f.sha256, stamps: f.stamps })), images: count, heldOut: heldOutCount, preprocessing: `centre crop/pad to ${size}², peak 1` } };
+}
+
+export const priorCommand: CliCommand = {
+  name: 'prior',
+  summary: 'train a learned score prior (score U-Net, denoising score matching)',
+  usage: USAGE,
+  async run(argv, io) {
+    const [sub, ...rest] = argv;
+    if (sub !== 'train') throw new InputError('INPUT_INVALID', `lensdesk prior: unknown subcommand '${sub ?? ''}' (available: train)`, {});
+    const { values } = parseArgs({
+      args: rest,
+      options: {
+        simulate: { type: 'string' }, stamps: { type: 'string' }, out: { type: 'string' }, steps: { type: 'string' }, batch: { type: 'string' },
+        sigmas: { type: 'string' }, size: { type: 'string' }, 'n-train': { type: 'string' }, lr: { type: 'string' }, seed: { type: 'string' },
+        threads: { type: 'string' }, 'checkpoint-every': { type: 'string' }, 'eval-images': { type: 'string' }, resume: { type: 'boolean' }, json: { type: 'boolean' },
+      },
+    });
+    if (!values.out) throw new InputError('INPUT_INVALID', '--out MODEL_DIR is required', { option: 'out' });
+    if (!values.simulate === !values.stamps) throw new InputError('INPUT_INVALID', 'give exactly one of --simulate PRESET and --stamps DIR', {});
+    const size = num(values.size, 'size', 64, true, 8);
+    if (size % 4) throw new InputError('INPUT_INVALID', `--size must be a multiple of 4, got ${size}`, { option: 'size' });
+    const sig = (values.sigmas ?? '0.003,8,10').split(',').map(Number);
+    if (sig.length !== 3 || !(sig[0]! > 0 && sig[1]! > sig[0]! && Number.isInteger(sig[2]) && sig[2]! >= 2)) throw new InputError('INPUT_INVALID', `--sigmas MIN,MAX,N needs 0 < MIN < MAX and an integer N ≥ 2, got '${values.sigmas}'`, { option: 'sigmas' });
+    const seed = num(values.seed, 'seed', 0, true);
+    const data = values.simulate ? simulatedImages(values.simulate, size, num(values['n-train'], 'n-train', 2048, true, 2), seed) : stampImages(values.stamps!, size);
+    io.err(`prior train: ${data.count} training images, ${data.heldOutCount} held out, ${size}×${size}`);
+    const card = await trainScorePrior({
+      data, size, out: values.out, seed,
+      steps: num(values.steps, 'steps', 2000, true, 1), batch: num(values.batch, 'batch', 32, true, 1),
+      sigmas: sig as [number, number, number], learningRate: num(values.lr, 'lr', 2e-4),
+      threads: values.threads ? num(values.threads, 'threads', 2, true, 1) : undefined,
+      resume: !!values.resume, checkpointEvery: num(values['checkpoint-every'], 'checkpoint-every', 100, true, 1),
+      evalImages: num(values['eval-images'], 'eval-images', 64, true, 1), signal: io.signal,
+      onProgress: (s, n, loss) => io.progress(s, n, `loss ${loss.toFixed(4)}`),
+      log: (l) => io.err(l),
+    });
+    if (values.json) io.out(JSON.stringify(card));
+    else {
+      io.out(`wrote ${values.out}: ${card.steps} steps × ${card.batch}, ${card.imagesPerSecond} images/s, final train loss ${card.finalTrainLoss.toFixed(4)}`);
+      for (const r of card.lossPerSigma) io.out(`  σ ${r.sigma.toPrecision(3).padStart(8)}  loss ${r.loss.toFixed(4)}  Gaussian floor ${r.gaussianFloor.toFixed(4)}`);
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,157 @@
+// `lensdesk prior train`: DSM training of the score U-Net (src-core/score/unet-graph.ts) on
+// onnxruntime (unet-engine.ts), from simulated galaxies or a folder of stamps. σ is drawn per image
+// log-uniform in [σ_min, σ_max] (as the PyTorch peer); the card reports the held-out loss on a
+// geometric ladder of n levels against the Gaussian floor Σ_k c_k/(c_k + σ²)/D of the training set's
+// spectrum (learned-priors.md §1). For noisy stamps (survey cutouts) σ_min must stay above the
+// noise level: below it the "clean" images are themselves noisy (§1). A checkpoint (weights + Adam)
+// is written every `checkpointEvery` steps and on cancellation; `resume` continues from it.
+import { existsSync, mkdirSync } from 'node:fs';
+import { CancelledError, InputError } from '../../src-core/errors';
+import { zigguratNormal } from '../../src-core/lens/ziggurat';
+import { Rng } from '../../src-core/rng';
+import { geometricLadder } from '../../src-core/inverse/solvers/sigma-ladder';
+import { gaussianDsmFloor } from '../../src-core/score/dsm';
+import { makeGalaxies } from '../../src-core/score/galaxies';
+import { dihedral, setSpectrum } from '../../src-core/score/training-set';
+import { initUnetWeights, peerUnetConfig, unetParams, type UnetConfig } from '../../src-core/score/unet-graph';
+import { readCheckpoint, SCORE_MODEL_FORMAT, writeCheckpoint, writeScoreModel, type ScoreUnetCard } from './model-files';
+import { createUnetScorer, createUnetTrainer, unetInferenceOnnx } from './unet-engine';
+
+export interface TrainingImages {
+  images: Float32Array;
+  count: number;
+  heldOut: Float32Array;
+  heldOutCount: number;
+  description: Record<string, unknown>;
+}
+
+export interface PriorTrainOptions {
+  data: TrainingImages;
+  size: number;
+  out: string;
+  steps: number;
+  batch: number;
+  sigmas: [number, number, number];
+  learningRate: number;
+  seed: number;
+  threads?: number;
+  resume: boolean;
+  checkpointEvery: number;
+  evalImages: number;
+  signal?: AbortSignal;
+  onProgress?: (step: number, steps: number, loss: number) => void;
+  log?: (line: string) => void;
+}
+
+
+export function simulatedImages(preset: string, size: number, nTrain: number, seed: number): TrainingImages {
+  if (preset !== 'galaxies') throw new InputError('PRIOR_PRESET', `--simulate ${preset}: unknown preset (available: galaxies)`, { preset });
+  const heldOutCount = Math.max(16, Math.ceil(nTrain / 16));
+  return {
+    images: makeGalaxies(nTrain, size, new Rng(seed, 64)),
+    count: nTrain,
+    heldOut: makeGalaxies(heldOutCount, size, new Rng(seed, 65)),
+    heldOutCount,
+    description: { source: 'simulate', preset, model: 'Sérsic + 0–4 Gaussian clumps, peak 1 (score_prior_torch.py make_galaxies)', images: nTrain, heldOut: heldOutCount, seed },
+  };
+}
+
+export async function trainScorePrior(o: PriorTrainOptions): Promise<ScoreUnetCard> {
+  const { data, size, batch } = o;
+  const d = size * size;
+  mkdirSync(o.out, { recursive: true });
+  let sum = 0, sum2 = 0;
+  for (let i = 0; i < data.count * d; i++) {
+    sum += data.images[i]!;
+    sum2 += data.images[i]! ** 2;
+  }
+  const sigmaData = Math.sqrt(sum2 / (data.count * d) - (sum / (data.count * d)) ** 2);
+  const cfg: UnetConfig = peerUnetConfig(Math.round(sigmaData * 1e6) / 1e6, size);
+  const [sMin, sMax, nLevels] = o.sigmas;
+  const pinned = { size, batch, sigmas: o.sigmas, learningRate: o.learningRate, seed: o.seed, steps: o.steps, trainingSet: data.description };
+  const params = unetParams(cfg);
+  let weights = initUnetWeights(params, (() => { const r = new Rng(o.seed, 1); return () => r.uniform(); })());
+  let start = 0, seconds0 = 0;
+  let losses: number[] = [];
+  const previous = o.resume ? readCheckpoint(o.out) : null;
+  if (o.resume && !previous) o.log?.(`no checkpoint in ${o.out}: starting from scratch`);
+  if (!o.resume && existsSync(`${o.out}/checkpoint.json`)) throw new InputError('PRIOR_CHECKPOINT_EXISTS', `${o.out} holds a checkpoint: pass --resume to continue it, or another --out`, { path: o.out });
+  if (previous) {
+    if (JSON.stringify(previous.ck.options) !== JSON.stringify(pinned)) throw new InputError('PRIOR_RESUME_MISMATCH', `${o.out}/checkpoint.json was made with other options (${JSON.stringify(previous.ck.options)}); resume with the same ones`, { path: o.out });
+    weights = previous.weights;
+    start = previous.ck.step;
+    seconds0 = previous.ck.seconds;
+    losses = previous.ck.losses;
+  }
+  const trainer = await createUnetTrainer(cfg, weights, { threads: o.threads });
+  if (previous) trainer.setAdam(previous.adam);
+  const paramList = params.map((p) => ({ name: p.name, dims: p.dims }));
+  let trainSeconds = seconds0;
+  const save = (step: number) => writeCheckpoint(o.out, { format: SCORE_MODEL_FORMAT, options: pinned, config: cfg, params: paramList, step, seconds: trainSeconds, iterations: trainer.adam().iterations, losses }, weights, trainer.adam());
+  const x = new Float32Array(batch * d), eps = new Float32Array(batch * d), sigma = new Float32Array(batch);
+  try {
+    for (let step = start; step < o.steps; step++) {
+      if (o.signal?.aborted) {
+        save(step);
+        throw new CancelledError(`prior training stopped at step ${step}/${o.steps}; checkpoint saved in ${o.out} (continue with --resume)`);
+      }
+      // one stream per step: a resumed run draws what the uninterrupted run would have drawn
+      const rng = new Rng(o.seed, 2, step);
+      for (let b = 0; b < batch; b++) {
+        const j = rng.int(data.count);
+        dihedral(data.images.subarray(j * d, (j + 1) * d), x.subarray(b * d, (b + 1) * d), size, rng.int(8));
+        sigma[b] = sMin * (sMax / sMin) ** rng.uniform();
+      }
+      for (let i = 0; i < eps.length; i++) eps[i] = zigguratNormal(rng);
+      const t0 = performance.now();
+      // linear warm-up over the first 1 % of steps, then constant (the peer uses a constant rate)
+      const lr = o.learningRate * Math.min(1, (step + 1) / Math.max(1, Math.ceil(o.steps / 100)));
+      const { loss } = await trainer.step(x, eps, sigma, lr);
+      trainSeconds += (performance.now() - t0) / 1000;
+      losses.push(Math.round(loss * 1e5) / 1e5);
+      o.onProgress?.(step + 1, o.steps, loss);
+      if ((step + 1) % o.checkpointEvery === 0 && step + 1 < o.steps) save(step + 1);
+      await new Promise((r) => setImmediate(r)); // let SIGINT be delivered between steps
+    }
+  } finally {
+    await trainer.dispose();
+  }
+  save(o.steps);
+
+  // held-out DSM loss per ladder σ with the inference graph, against the Gaussian floor
+  const ladder = Array.from(geometricLadder(sMax, sMin, nLevels));
+  const spectrum = setSpectrum(data.images, data.count, size);
+  const onnx = unetInferenceOnnx(cfg, weights);
+  const scorer = await createUnetScorer(onnx, size, { threads: o.threads });
+  const lossPerSigma: ScoreUnetCard['lossPerSigma'] = [];
+  try {
+    const rng = new Rng(o.seed, 3);
+    const m = Math.min(o.evalImages, data.heldOutCount);
+    for (const s of ladder) {
+      const xn = new Float32Array(m * d), e = new Float32Array(m * d);
+      for (let i = 0; i < m * d; i++) {
+        e[i] = zigguratNormal(rng);
+        xn[i] = data.heldOut[i]! + s * e[i]!;
+      }
+      const sc = await scorer.score(xn, new Float32Array(m).fill(s));
+      let l = 0;
+      for (let i = 0; i < m * d; i++) l += (s * sc[i]! + e[i]!) ** 2;
+      lossPerSigma.push({ sigma: s, loss: l / (m * d), gaussianFloor: gaussianDsmFloor(spectrum, s), images: m });
+    }
+  } finally {
+    await scorer.dispose();
+  }
+  const tail = losses.slice(-Math.min(50, losses.length));
+  const card: ScoreUnetCard = {
+    format: SCORE_MODEL_FORMAT, model: 'score-unet', version: '1', created: new Date().toISOString(),
+    config: cfg, params: paramList, trainingSet: data.description,
+    sigmaRange: [sMin, sMax], sigmaLadder: ladder, lossPerSigma,
+    steps: o.steps, batch, learningRate: o.learningRate, seed: o.seed,
+    engine: `onnxruntime-node cpu, training graph (${trainer.threads} threads)`,
+    seconds: Math.round(trainSeconds * 10) / 10,
+    imagesPerSecond: Math.round(((o.steps - 0) * batch / Math.max(1e-9, trainSeconds)) * 100) / 100,
+    finalTrainLoss: tail.reduce((a, b) => a + b, 0) / Math.max(1, tail.length),
+  };
+  writeScoreModel(o.out, card, weights, onnx);
+  return card;
+}
