@@ -17,6 +17,8 @@ import { labelsCommand } from './labels';
 import { fitCommand } from './fit';
 import { evaluateCommand } from './evaluate';
 import { finetuneCommand } from './finetune';
+import { shardCommand } from './shard';
+import { mergeCommand } from './merge';
 
 export const commands: CliCommand[] = [
   serveCommand,
@@ -24,4 +26,5 @@ export const commands: CliCommand[] = [
   scoreCommand,
   exportCommand,
   jobsCommand,
-  backendCommand, trainCommand, scoreBenchCommand, wcsCommand, fitsCommand, renderCommand, metricsCommand, simulateCommand, labelsCommand, fitCommand, evaluateCommand, finetuneCommand];
+  backendCommand, trainCommand, scoreBenchCommand, wcsCommand, fitsCommand, renderCommand, metricsCommand, simulateCommand, labelsCommand, fitCommand, evaluateCommand, finetuneCommand,
+  shardCommand, mergeCommand];
