@@ -10,7 +10,7 @@ import { InputError } from '../../src-core/errors';
 import { Repo } from '../store/repo';
 import { missingSourceIds } from '../store/shard-sources';
 import { openWorkspace } from '../store/workspace';
-import { openDuck, sqlFileList, sqlString } from './duckdb';
+import { openDuck, sqlFileList, sqlString, type Duck } from './duckdb';
 import { readPlan, shardFiles, writeJsonAtomic } from './plan-read';
 import { validSuccess } from './shard-score';
 import { planStatus } from './shard-status';
@@ -38,6 +38,50 @@ export interface MergeResult {
   seconds: { check: number; write: number; top: number };
 }
 
+export interface FileStats {
+  file: string;
+  rows: number;
+  lo: number | null;
+  hi: number | null;
+  versions: number;
+  version: string | null;
+}
+
+/** Row count, row-id range and model versions of each Parquet file (one DuckDB scan). */
+export async function parquetFileStats(duck: Duck, files: string[]): Promise<FileStats[]> {
+  const src = `read_parquet(${sqlFileList(files)}, filename = true)`;
+  const per = (await duck.conn.runAndReadAll(`SELECT filename, count(*)::BIGINT AS n, min(row_id) AS lo, max(row_id) AS hi, count(DISTINCT model_version)::BIGINT AS nv, any_value(model_version) AS v FROM ${src} GROUP BY filename`)).getRowObjects();
+  return files.map((file) => {
+    const r = per.find((p) => String(p.filename) === file);
+    return r
+      ? { file, rows: Number(r.n), lo: Number(r.lo), hi: Number(r.hi), versions: Number(r.nv), version: String(r.v) }
+      : { file, rows: 0, lo: null, hi: null, versions: 0, version: null };
+  });
+}
+
+/** Up to 10 row ids that occur more than once across the files (DuckDB hash aggregate; spills past memory_limit). */
+export async function duplicateRowIds(duck: Duck, files: string[]): Promise<{ row: number; count: number }[]> {
+  const rows = (await duck.conn.runAndReadAll(`SELECT row_id, count(*)::BIGINT AS c FROM read_parquet(${sqlFileList(files)}) GROUP BY row_id HAVING count(*) > 1 ORDER BY row_id LIMIT 10`)).getRowObjects();
+  return rows.map((d) => ({ row: Number(d.row_id), count: Number(d.c) }));
+}
+
+/** Writes the files as one Parquet file (temp name, then rename), with key/value metadata. */
+export async function writeMergedParquet(duck: Duck, files: string[], merged: string, meta: Record<string, string>): Promise<void> {
+  const tmp = `${merged}.tmp`;
+  rmSync(tmp, { force: true });
+  const kv = `{${Object.entries(meta).map(([k, v]) => `${k}: ${sqlString(v)}`).join(', ')}}`;
+  await duck.conn.run(`COPY (SELECT row_id, source_id, ra, dec, score, model_version FROM read_parquet(${sqlFileList(files)})) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd, KV_METADATA ${kv})`);
+  renameSync(tmp, merged);
+}
+
+/** The K highest scores (ties by row id), optionally ≥ minScore: DuckDB's top-N keeps only K rows in memory. */
+export async function topScores(duck: Duck, parquet: string, k: number, minScore?: number): Promise<{ sourceId: number; probability: number }[]> {
+  if (k <= 0) return [];
+  const where = minScore !== undefined ? `WHERE score >= ${Number(minScore)}` : '';
+  return (await duck.conn.runAndReadAll(`SELECT row_id, score FROM read_parquet(${sqlString(parquet)}) ${where} ORDER BY score DESC, row_id LIMIT ${Math.floor(k)}`)).getRowObjects()
+    .map((r) => ({ sourceId: Number(r.row_id), probability: Number(r.score) }));
+}
+
 export async function mergePlan(planDir: string, opts: MergeOptions): Promise<MergeResult> {
   const dir = resolve(planDir);
   const plan = readPlan(dir);
@@ -55,38 +99,26 @@ export async function mergePlan(planDir: string, opts: MergeOptions): Promise<Me
   const model = `${plan.model.name} ${plan.model.version}`;
   try {
     const t0 = performance.now();
-    const src = `read_parquet(${sqlFileList(files)}, filename = true)`;
-    // Per file: row count and the row-id range, against the marker and the plan.
-    const per = (await duck.conn.runAndReadAll(`SELECT filename, count(*)::BIGINT AS n, min(row_id) AS lo, max(row_id) AS hi, count(DISTINCT model_version)::BIGINT AS nv, any_value(model_version) AS v FROM ${src} GROUP BY filename`)).getRowObjects();
+    const stats = await parquetFileStats(duck, files);
     let rows = 0;
-    for (const i of st.done) {
-      const file = shardFiles(dir, i).parquet;
-      const r = per.find((p) => String(p.filename) === file);
+    for (const [k, i] of st.done.entries()) {
+      const r = stats[k]!;
       const want = validSuccess(dir, plan, i)!;
-      const n = r ? Number(r.n) : 0;
-      if (n !== want.rows) throw new InputError('SHARD_ROWS', `${file} has ${n} rows, its _SUCCESS marker says ${want.rows}`, { path: file });
+      if (r.rows !== want.rows) throw new InputError('SHARD_ROWS', `${r.file} has ${r.rows} rows, its _SUCCESS marker says ${want.rows}`, { path: r.file });
       const s = plan.shards[i]!;
-      if (r && n && (s.firstRow === null || Number(r.lo) < s.firstRow || Number(r.hi) > s.lastRow!)) {
-        throw new InputError('SHARD_RANGE', `${file} has row ids ${String(r.lo)}-${String(r.hi)} outside shard ${i}'s planned ${s.firstRow}-${s.lastRow}`, { path: file });
+      if (r.rows && (s.firstRow === null || r.lo! < s.firstRow || r.hi! > s.lastRow!)) {
+        throw new InputError('SHARD_RANGE', `${r.file} has row ids ${r.lo}-${r.hi} outside shard ${i}'s planned ${s.firstRow}-${s.lastRow}`, { path: r.file });
       }
-      if (r && n && (Number(r.nv) !== 1 || String(r.v) !== plan.model.version)) throw new InputError('SHARD_MODEL', `${file} was scored by model version ${String(r.v)}, the plan's is ${plan.model.version}`, { path: file });
-      rows += n;
+      if (r.rows && (r.versions !== 1 || r.version !== plan.model.version)) throw new InputError('SHARD_MODEL', `${r.file} was scored by model version ${r.version}, the plan's is ${plan.model.version}`, { path: r.file });
+      rows += r.rows;
     }
-    const dups = (await duck.conn.runAndReadAll(`SELECT row_id, count(*)::BIGINT AS c FROM ${src} GROUP BY row_id HAVING count(*) > 1 ORDER BY row_id LIMIT 10`)).getRowObjects();
-    if (dups.length) throw new InputError('DUPLICATE_ROWS', `row ids scored more than once: ${dups.map((d) => `${String(d.row_id)}×${String(d.c)}`).join(', ')}`, { path: dir });
+    const dups = await duplicateRowIds(duck, files);
+    if (dups.length) throw new InputError('DUPLICATE_ROWS', `row ids scored more than once: ${dups.map((d) => `${d.row}×${d.count}`).join(', ')}`, { path: dir });
     const t1 = performance.now();
     const merged = join(mergedDir, 'scores.parquet');
-    const tmp = `${merged}.tmp`;
-    rmSync(tmp, { force: true });
-    const meta = `{plan_id: ${sqlString(plan.planId)}, model: ${sqlString(model)}, shards: ${sqlString(formatArrayList(st.done))}}`;
-    await duck.conn.run(`COPY (SELECT row_id, source_id, ra, dec, score, model_version FROM read_parquet(${sqlFileList(files)})) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd, KV_METADATA ${meta})`);
-    renameSync(tmp, merged);
+    await writeMergedParquet(duck, files, merged, { plan_id: plan.planId, model, shards: formatArrayList(st.done) });
     const t2 = performance.now();
-    const where = opts.minScore !== undefined ? `WHERE score >= ${Number(opts.minScore)}` : '';
-    const top = opts.top > 0
-      ? (await duck.conn.runAndReadAll(`SELECT row_id, score FROM read_parquet(${sqlString(merged)}) ${where} ORDER BY score DESC, row_id LIMIT ${Math.floor(opts.top)}`)).getRowObjects()
-        .map((r) => ({ sourceId: Number(r.row_id), probability: Number(r.score) }))
-      : [];
+    const top = await topScores(duck, merged, opts.top, opts.minScore);
     const t3 = performance.now();
     const provenance = { planId: plan.planId, plan: dir, model, modelSha256: plan.model.sha256, shards: formatArrayList(st.done), missingShards: formatArrayList(notDone), rows, merged, top: opts.top, minScore: opts.minScore ?? null };
     let jobId: number | null = null;
