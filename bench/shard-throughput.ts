@@ -89,7 +89,7 @@ try {
 
   // 2. One shard-worker, then the single-machine score job on the same cutouts (peer, same run).
   const plan = join(dir, 'plan');
-  await writePlan({ workspace: join(dir, 'ws'), shards: 1, out: plan });
+  await writePlan({ input: join(dir, 'ws'), shards: 1, out: plan });
   const shard = await timedCli(['score', '--plan', plan, '--shard', '0'], /shard 0: \d+ cutouts with/);
   const job = await timedCli(['score', '--workspace', join(dir, 'ws'), '--json'], null);
   const ips = N / shard.seconds;

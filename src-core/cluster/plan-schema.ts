@@ -40,8 +40,9 @@ export const planSchema = z.object({
   createdAt: z.string(),
   createdBy: z.object({ software: z.string(), host: z.string(), user: z.string(), command: z.string() }),
   source: z.object({
-    kind: z.enum(['workspace']),
-    /** Absolute path of the workspace the cutouts were listed from (merge imports into it by default). */
+    /** 'workspace': the stamps of a LensDesk workspace; 'folder': a folder of FITS cutouts (as `lensdesk ingest FOLDER` reads). */
+    kind: z.enum(['workspace', 'folder']),
+    /** Absolute path of the workspace (merge imports into it by default) or of the cutout folder. */
     path: z.string(),
     catalogId: z.number().int().nullable(),
   }),
@@ -55,7 +56,11 @@ export const planSchema = z.object({
 export type ShardPlan = z.infer<typeof planSchema>;
 export type PlanModel = z.infer<typeof planModelSchema>;
 
-/** One cutout to score: its row id (the workspace source id), name, position and file. */
+/**
+ * One cutout to score: its row id (the workspace source id; for a folder, the cutout's 0-based index
+ * over the sorted files), name, position and file; `cutout` is the index inside a multi-cutout cube
+ * (as `lensdesk simulate` writes), absent for a one-stamp file.
+ */
 export const planItemSchema = z.object({
   row: z.number().int(),
   id: z.string(),
@@ -64,6 +69,7 @@ export const planItemSchema = z.object({
   dec: z.number().nullable(),
   /** Absolute path of the stamp FITS file. */
   path: z.string(),
+  cutout: z.number().int().nonnegative().optional(),
   sha256: sha256.optional(),
 });
 

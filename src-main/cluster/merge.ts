@@ -15,6 +15,7 @@ import { readPlan, shardFiles, writeJsonAtomic } from './plan-read';
 import { validSuccess } from './shard-score';
 import { planStatus } from './shard-status';
 import { formatArrayList } from '../../src-core/cluster/array-list';
+import { importFolderItems, planItemsByRow } from './import-folder';
 
 export interface MergeOptions {
   top: number;
@@ -124,9 +125,15 @@ export async function mergePlan(planDir: string, opts: MergeOptions): Promise<Me
     let jobId: number | null = null;
     let wsDir: string | null = null;
     if (top.length) {
-      const ws = openWorkspace(opts.workspace ?? plan.source.path);
+      // A folder plan's cutouts join the given (or default) workspace; a workspace plan's go back to it.
+      const ws = openWorkspace(opts.workspace ?? (plan.source.kind === 'workspace' ? plan.source.path : undefined));
       wsDir = ws.dir;
       try {
+        if (plan.source.kind === 'folder') {
+          const items = await planItemsByRow(dir, plan, top.map((t) => t.sourceId));
+          const ids = importFolderItems(ws, plan, top.map((t) => items.get(t.sourceId)!));
+          for (const t of top) t.sourceId = ids.get(t.sourceId)!;
+        }
         const missing = missingSourceIds(ws.db, top.map((t) => t.sourceId));
         if (missing.length) throw new InputError('NOT_IN_WORKSPACE', `workspace ${ws.dir} has no sources ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ' …' : ''}: merge into the workspace the plan was made from (${plan.source.path})`, { path: ws.dir });
         const repo = new Repo(ws.db);

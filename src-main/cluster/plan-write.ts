@@ -1,23 +1,21 @@
-// `lensdesk shard plan`: lists a workspace's stamps in source-id order, cuts them into balanced
+// `lensdesk shard plan`: lists a workspace's stamps in source-id order (or a folder's cutouts, plan-sources.ts), cuts them into balanced
 // contiguous shards (src-core/cluster/partition.ts) and writes PLAN/plan.json, one NDJSON item list
 // per shard (streamed: one line per cutout, never the whole list in memory beyond one page) and a copy
 // of the model, so a cluster node needs only the plan folder and the cutout files.
 import { closeSync, cpSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { partitionBalanced } from '../../src-core/cluster/partition';
-import { PLAN_FORMAT, planSchema, type PlanItem, type PlanModel, type ShardPlan } from '../../src-core/cluster/plan-schema';
+import { PLAN_FORMAT, planSchema, type PlanModel, type ShardPlan } from '../../src-core/cluster/plan-schema';
 import { CancelledError, InputError } from '../../src-core/errors';
-import { activeModelPath } from '../jobs/kinds/score';
 import { loadScorer } from '../scoring/scorer';
-import { Repo } from '../store/repo';
-import { countStampSources, sourcesWithStampsAfter } from '../store/shard-sources';
-import { openWorkspace } from '../store/workspace';
+import { folderItems, isWorkspaceDir, workspaceItems } from './plan-sources';
 import { folderSha256, folderSums, sha256File, sha256Text } from './checksum';
 import { writeJsonAtomic } from './plan-read';
 
 export interface PlanOptions {
-  workspace: string;
+  /** A workspace folder (has lensdesk.sqlite) or a folder of FITS cutouts. */
+  input: string;
   shards: number;
   out: string;
   catalogId?: number;
@@ -30,11 +28,9 @@ export interface PlanOptions {
   progress?: (done: number, total: number) => void;
 }
 
-const PAGE = 4096;
-
 /** Resolves the model as `lensdesk score` would, copies it into PLAN/model and checksums it. */
-async function planModel(repo: Repo, wsDir: string, opts: PlanOptions, planDir: string): Promise<PlanModel> {
-  const modelPath = opts.modelPath ?? (opts.placeholder ? undefined : activeModelPath(repo, wsDir));
+async function planModel(defaultModelPath: string | undefined, opts: PlanOptions, planDir: string): Promise<PlanModel> {
+  const modelPath = opts.modelPath ?? (opts.placeholder ? undefined : defaultModelPath);
   const scorer = await loadScorer({ modelPath, placeholder: opts.placeholder });
   try {
     const m = scorer.model;
@@ -55,33 +51,16 @@ export async function writePlan(opts: PlanOptions): Promise<ShardPlan> {
     throw new InputError('PLAN_EXISTS', `${join(planDir, 'plan.json')} exists: a plan is never rewritten under running shards; choose a new --out`, { path: planDir });
   }
   if (existsSync(planDir) && readdirSync(planDir).length) throw new InputError('PLAN_DIR_NOT_EMPTY', `${planDir} is not empty; choose a new --out`, { path: planDir });
+  const checksums = opts.checksums !== false;
+  const src = isWorkspaceDir(opts.input) ? workspaceItems(opts.input, opts.catalogId, checksums) : folderItems(opts.input, checksums);
   mkdirSync(join(planDir, 'shards'), { recursive: true });
   mkdirSync(join(planDir, 'out'), { recursive: true });
-  const ws = openWorkspace(opts.workspace);
   try {
-    const repo = new Repo(ws.db);
-    const n = countStampSources(ws.db, opts.catalogId);
+    const n = src.n;
     const ranges = partitionBalanced(n, opts.shards);
-    const model = await planModel(repo, ws.dir, opts, planDir);
-    const checksums = opts.checksums !== false;
+    const model = await planModel(src.defaultModelPath, opts, planDir);
     const shards: ShardPlan['shards'] = [];
-    let after = 0;
-    let page: PlanItem[] = [];
-    let pos = 0;
     let done = 0;
-    const next = (): PlanItem | undefined => {
-      if (pos >= page.length) {
-        const rows = sourcesWithStampsAfter(ws.db, after, PAGE, opts.catalogId);
-        if (!rows.length) return undefined;
-        after = rows[rows.length - 1]!.sourceId;
-        page = rows.map((r) => {
-          const path = isAbsolute(r.path) ? r.path : resolve(ws.dir, r.path);
-          return { row: r.sourceId, id: r.name, ra: r.ra, dec: r.dec, path, ...(checksums ? { sha256: sha256File(path) } : {}) };
-        });
-        pos = 0;
-      }
-      return page[pos++];
-    };
     for (const range of ranges) {
       const file = `shards/shard-${range.index}.ndjson`;
       const tmp = join(planDir, `${file}.tmp`);
@@ -91,8 +70,8 @@ export async function writePlan(opts: PlanOptions): Promise<ShardPlan> {
       try {
         for (let k = range.start; k < range.end; k++) {
           if (opts.signal?.aborted) throw new CancelledError('shard plan cancelled');
-          const item = next();
-          if (!item) throw new InputError('WORKSPACE_CHANGED', `workspace ${ws.dir} changed while planning (fewer stamps than counted)`, { path: ws.dir });
+          const item = src.next();
+          if (!item) throw new InputError('INPUT_CHANGED', `${src.path} changed while planning (fewer cutouts than counted)`, { path: src.path });
           firstRow ??= item.row;
           lastRow = item.row;
           writeSync(fd, JSON.stringify(item) + '\n');
@@ -110,7 +89,7 @@ export async function writePlan(opts: PlanOptions): Promise<ShardPlan> {
       planId,
       createdAt: new Date().toISOString(),
       createdBy: { software: 'lensdesk 0.1.0', host: hostname(), user: userInfo().username, command: opts.command ?? '' },
-      source: { kind: 'workspace', path: ws.dir, catalogId: opts.catalogId ?? null },
+      source: { kind: src.kind, path: src.path, catalogId: opts.catalogId ?? null },
       itemChecksums: checksums,
       nItems: n,
       model,
@@ -123,6 +102,6 @@ export async function writePlan(opts: PlanOptions): Promise<ShardPlan> {
     rmSync(join(planDir, 'plan.json'), { force: true });
     throw e;
   } finally {
-    ws.close();
+    src.close();
   }
 }

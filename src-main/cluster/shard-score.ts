@@ -9,13 +9,14 @@
 import { appendFileSync, existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { ShardPlan } from '../../src-core/cluster/plan-schema';
+import type { PlanItem, ShardPlan } from '../../src-core/cluster/plan-schema';
 import { CancelledError, InputError } from '../../src-core/errors';
 import type { Stamp } from '../../src-core/stamps/stamp';
 import { loadScorer, type Scorer } from '../scoring/scorer';
 import { readStampFile } from '../stamps/stamp-file';
 import { folderSha256, folderSums, sha256File } from './checksum';
 import { openDuck, SCORE_TABLE_DDL, sqlString } from './duckdb';
+import { CubeReader } from './cube-reader';
 import { readPlan, readShardItems, shardFiles, writeJsonAtomic } from './plan-read';
 
 export interface ShardSuccess {
@@ -104,6 +105,11 @@ export async function scoreShard(planDir: string, i: number, opts: ShardScoreOpt
     const failures: ShardSuccess['failures'] = [];
     let failed = 0;
     const items = readShardItems(planDir, shard.file);
+    // Consecutive items often share a file (cutouts of one cube): hash it and open it once.
+    let sumOf: { path: string; sum: string } | null = null;
+    const checkedSum = (path: string) => (sumOf?.path === path ? sumOf.sum : (sumOf = { path, sum: sha256File(path) }).sum);
+    const cubes = new CubeReader();
+    const readItem = (it: PlanItem): Stamp => (it.cutout === undefined ? readStampFile(it.path) : cubes.read(it.path, it.cutout));
     for (;;) {
       if (opts.signal?.aborted) throw new CancelledError(`shard ${i} cancelled`);
       const batch: { row: number; id: string; ra: number | null; dec: number | null }[] = [];
@@ -118,9 +124,11 @@ export async function scoreShard(planDir: string, i: number, opts: ShardScoreOpt
         const it = next.value;
         seen++;
         try {
-          if (it.sha256 && sha256File(it.path) !== it.sha256) throw new Error('file changed since the plan (sha256 differs)');
-          stamps.push(readStampFile(it.path));
-          batch.push(it);
+          if (it.sha256 && checkedSum(it.path) !== it.sha256) throw new Error('file changed since the plan (sha256 differs)');
+          const stamp = readItem(it);
+          stamps.push(stamp);
+          // A folder plan leaves positions to the file (RA/DEC keywords or the WCS reference point).
+          batch.push({ ...it, ra: it.ra ?? stamp.ra ?? null, dec: it.dec ?? stamp.dec ?? null });
         } catch (e) {
           failed++;
           if (failures.length < MAX_LISTED_FAILURES) failures.push({ row: it.row, path: it.path, error: (e as Error).message });
@@ -145,6 +153,7 @@ export async function scoreShard(planDir: string, i: number, opts: ShardScoreOpt
       opts.progress?.(seen, shard.items, `shard ${i}`);
       if (end) break;
     }
+    cubes.close();
     app.closeSync();
     if (opts.signal?.aborted) throw new CancelledError(`shard ${i} cancelled`);
     const meta = `{plan_id: ${sqlString(plan.planId)}, shard: ${sqlString(String(i))}, model: ${sqlString(`${scorer.model.name} ${version}`)}}`;

@@ -33,3 +33,9 @@ export function countStampSources(db: Db, catalogId?: number): number {
     .pluck()
     .get(...(catalogId ? [catalogId] : [])) as number;
 }
+
+/** catalog row → source id, for one catalog. */
+export function sourceIdsByRow(db: Db, catalogId: number): Map<number, number> {
+  const rows = db.prepare('SELECT row, id FROM sources WHERE catalog_id = ?').all(catalogId) as { row: number; id: number }[];
+  return new Map(rows.map((r) => [r.row, r.id]));
+}

@@ -37,7 +37,7 @@ Exit code 0 when every shard is done, 1 otherwise.`,
       }
       const shards = numberOption(values, 'shards', { integer: true, min: 1, max: 1_000_000 })!;
       const plan = await writePlan({
-        workspace: positionals[0]!, shards, out: values.out,
+        input: positionals[0]!, shards, out: values.out,
         catalogId: numberOption(values, 'catalog-id', { integer: true, min: 1 }),
         modelPath: values.model, placeholder: values.placeholder, checksums: !values['no-checksums'],
         command: ['lensdesk', 'shard', ...argv].join(' '), signal: io.signal,
