@@ -11,10 +11,10 @@ import type { CliCommand } from '../command';
 export const shardCommand: CliCommand = {
   name: 'shard',
   summary: 'plan sharded scoring for cluster array jobs, and show which shards are done',
-  usage: `Usage: lensdesk shard plan WORKSPACE --shards N --out PLAN [--catalog-id N] [--model DIR | --placeholder] [--no-checksums] [--json]
+  usage: `Usage: lensdesk shard plan WORKSPACE|FOLDER --shards N --out PLAN [--catalog-id N] [--model DIR | --placeholder] [--no-checksums] [--json]
        lensdesk shard status PLAN [--json]
 
-plan: lists the workspace's stamps in source-id order and cuts them into N contiguous shards whose
+plan: lists the workspace's stamps in source-id order (or a folder's FITS cutouts, cubes per cutout) and cuts them into N contiguous shards whose
 sizes differ by at most one. Writes PLAN/plan.json (shards, model name/version/sha256, input checksums,
 who/when), PLAN/shards/shard-I.ndjson (one line per cutout: row id, name, RA/Dec in degrees ICRS,
 file, sha256) and a copy of the model in PLAN/model. The model is the one \`lensdesk score\` would use.
