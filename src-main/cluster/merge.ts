@@ -131,6 +131,8 @@ export async function mergePlan(planDir: string, opts: MergeOptions): Promise<Me
       try {
         if (plan.source.kind === 'folder') {
           const items = await planItemsByRow(dir, plan, top.map((t) => t.sourceId));
+          const lost = top.filter((t) => !items.has(t.sourceId)).map((t) => t.sourceId);
+          if (lost.length) throw new InputError('PLAN_ROWS_MISSING', `rows ${lost.slice(0, 10).join(', ')} of the merged table are in no shard list of plan ${plan.planId}`, { path: dir });
           const ids = importFolderItems(ws, plan, top.map((t) => items.get(t.sourceId)!));
           for (const t of top) t.sourceId = ids.get(t.sourceId)!;
         }
