@@ -21,6 +21,8 @@ import { setupCommand } from './setup';
 import { massmapCommand } from './massmap';
 import { clusterCommand } from './cluster';
 import { priorCommand } from './prior';
+import { shardCommand } from './shard';
+import { mergeCommand } from './merge';
 
 // One command per line, so that branches adding commands merge without conflicts.
 export const commands: CliCommand[] = [
@@ -45,4 +47,6 @@ export const commands: CliCommand[] = [
   massmapCommand,
   clusterCommand,
   priorCommand,
+  shardCommand,
+  mergeCommand,
 ];
