@@ -4,7 +4,7 @@
 // - monotonicity: scarlet's cheap nearest-neighbour form — visit pixels by increasing distance from
 //   the peak and clip each to its reference neighbour one step closer to the peak,
 //   S_i ← min(S_i, S_ref(i)). Not the exact (isotonic-regression) projection, but idempotent.
-// - symmetry: 180° about the peak pixel, S ← (S + R₁₈₀S)/2 (the projection onto symmetric images);
+// - symmetry: 180° about the source centre rounded to half a pixel, S ← (S + R₁₈₀S)/2 (the projection onto symmetric images);
 //   pixels whose mirror falls outside the frame are set to 0 (the symmetric part there is unknown,
 //   and scarlet likewise drops unpaired pixels).
 import { InputError } from '../errors';
@@ -52,9 +52,13 @@ export function projectMonotonic(s: Float64Array, plan: MonotonicPlan): void {
   }
 }
 
-export function projectSymmetric(s: Float64Array, rows: number, cols: number, px: number, py: number): void {
+/**
+ * Symmetry about (c2x/2, c2y/2): the centre is given doubled (integers), so half-pixel centres map
+ * pixels exactly onto pixels (a sub-pixel source is then off by ≤ ¼ px instead of ½).
+ */
+export function projectSymmetric(s: Float64Array, rows: number, cols: number, c2x: number, c2y: number): void {
   for (let y = 0; y < rows; y++) for (let x = 0; x < cols; x++) {
-    const mx = 2 * px - x, my = 2 * py - y, i = y * cols + x;
+    const mx = c2x - x, my = c2y - y, i = y * cols + x;
     if (mx < 0 || mx >= cols || my < 0 || my >= rows) { s[i] = 0; continue; }
     const m = my * cols + mx;
     if (m <= i) continue; // each pair once
