@@ -18,6 +18,7 @@ import { fitCommand } from './fit';
 import { evaluateCommand } from './evaluate';
 import { finetuneCommand } from './finetune';
 import { setupCommand } from './setup';
+import { deblendCommand } from './deblend';
 
 export const commands: CliCommand[] = [
   serveCommand,
@@ -26,4 +27,4 @@ export const commands: CliCommand[] = [
   exportCommand,
   jobsCommand,
   setupCommand,
-  backendCommand, trainCommand, scoreBenchCommand, wcsCommand, fitsCommand, renderCommand, metricsCommand, simulateCommand, labelsCommand, fitCommand, evaluateCommand, finetuneCommand];
+  backendCommand, trainCommand, scoreBenchCommand, wcsCommand, fitsCommand, renderCommand, metricsCommand, simulateCommand, labelsCommand, fitCommand, evaluateCommand, finetuneCommand, deblendCommand];
