@@ -23,6 +23,7 @@ import { clusterCommand } from './cluster';
 import { priorCommand } from './prior';
 import { shardCommand } from './shard';
 import { mergeCommand } from './merge';
+import { deblendCommand } from './deblend';
 
 // One command per line, so that branches adding commands merge without conflicts.
 export const commands: CliCommand[] = [
@@ -49,4 +50,5 @@ export const commands: CliCommand[] = [
   priorCommand,
   shardCommand,
   mergeCommand,
+  deblendCommand,
 ];

@@ -1,0 +1,23 @@
+// Deblender speed (issue 14 "Speed"): a 45 × 45 × 4 LSST-like stamp with 3 Sérsic sources,
+// constraints only (positivity + monotonicity), and lens-light subtraction stamps/s on simulated
+// lenses. Run: npx tsx bench/deblend.ts. No peer: scarlet is not installed here.
+import { deblend, simulateBlend, deflectorSubtract } from '../src-core/deblend/index';
+import { simulateCutout } from '../src-core/lens/simulate';
+
+const reps = 3;
+const times: number[] = [];
+for (let s = 0; s < reps; s++) {
+  const sim = simulateBlend(100 + s, { nSources: 3 });
+  const t0 = performance.now();
+  const r = deblend({ images: sim.images, rows: 45, cols: 45, variance: sim.variance, psfs: sim.psfs });
+  times.push((performance.now() - t0) / 1000);
+  console.log(`blend ${s}: ${r.sources.length} sources, ${r.iterations} iterations, ${times[s]!.toFixed(2)} s`);
+}
+times.sort((a, b) => a - b);
+console.log(`deblend 45×45×4, 3 sources: median ${times[1]!.toFixed(2)} s per stamp (goal < 5 s)`);
+const n = 5;
+const cuts = Array.from({ length: n }, (_, i) => simulateCutout({ preset: 'lsst', lensFraction: 1 }, 9, i));
+const t0 = performance.now();
+for (const c of cuts) deflectorSubtract(c.bands, 45, 45, { variance: c.variance, maxIter: 100 });
+const dt = (performance.now() - t0) / 1000;
+console.log(`lens-light subtraction (deflector as one source, no PSF file, ≤ 100 iterations): ${(n / dt).toFixed(2)} stamps/s (goal ≥ 10)`);
