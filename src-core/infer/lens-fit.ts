@@ -123,7 +123,9 @@ export function planLensFit(
 
 /** Number of data points and free parameters of a fit: 12 non-linear + 2 amplitudes per band. */
 export function chi2Expectation(model: LensModel): { n: number; p: number; mean: number; sd: number } {
-  const nData = model.data.bands * model.npix;
+  // Pixels with no weight (masked, NaN, no noise information) are not data.
+  let nData = 0;
+  for (const w of model.weights) if (w > 0) nData++;
   const p = N_LENS_PARAMS + 2 * model.data.bands;
   return { n: nData, p, mean: nData - p, sd: Math.sqrt(2 * (nData - p)) };
 }
@@ -162,6 +164,8 @@ export function runLensChain(
   o: {
     chain: number; seed: number; nWarmup: number; nSamples: number; maxDepth?: number; continueFrom?: ChainContinuation;
     onProgress?: (done: number, total: number) => void; signal?: { aborted: boolean };
+    /** Wall-clock time (ms since the epoch, Date.now) at which the chain stops and returns what it has. */
+    deadline?: number;
   },
 ): ChainResult {
   const post = new LensPosterior(model);
@@ -180,6 +184,7 @@ export function runLensChain(
     onProgress: o.onProgress,
     progressEvery: 10,
     signal: o.signal,
+    ...(o.deadline !== undefined ? { stopWhen: () => Date.now() >= o.deadline! } : {}),
   });
 }
 
@@ -214,6 +219,19 @@ export function appendChain(a: ChainResult, b: ChainResult): ChainResult {
       logDensity: cat(a.stats.logDensity, b.stats.logDensity),
     },
     gradientEvals: { warmup: a.gradientEvals.warmup, sampling: a.gradientEvals.sampling + b.gradientEvals.sampling },
+  };
+}
+
+/** A report of a fit that has no draws (a time budget spent before sampling): the MAP as every summary value, no
+ * widths (NaN), no convergence statistics. */
+export function mapOnlyReport(plan: LensFitPlan, chains: number): LensFitReport {
+  const params = LENS_PARAM_NAMES.map((name, i) => {
+    const v = plan.mapTheta[i]!;
+    return { name, mean: v, sd: NaN, mcseMean: NaN, q2_5: NaN, q16: NaN, q50: v, q84: NaN, q97_5: NaN, rhat: NaN, rhatBulk: NaN, rhatTail: NaN, essBulk: 0, essTail: 0 };
+  });
+  return {
+    params, rhatMax: NaN, essBulkMin: 0, essTailMin: 0,
+    sampler: { chains, drawsPerChain: 0, divergences: 0, warmupDivergences: 0, treeDepthSaturated: 0, ebfmi: [], stepSize: [], meanAcceptProb: NaN, gradientEvals: 0 },
   };
 }
 
@@ -266,6 +284,9 @@ export interface LensFitInput {
   supersample?: number;
   /** Pixel integration: the simulator's grid (default) or the peer's uniform grid (see LensModelOptions). */
   grid?: 'simulator' | 'uniform';
+  /** `variance` is the background only (estimated, image in e⁻): the fit adds the Poisson variance of the MAP
+   * model, max(model, 0) e⁻², before sampling (src-main/fit/fit-lens.ts). */
+  poissonFromModel?: boolean;
 }
 
 export function lensModelFromInput(input: LensFitInput): LensModel {
