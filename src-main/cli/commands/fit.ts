@@ -105,8 +105,11 @@ export const fitCommand: CliCommand = {
   summary: 'lens-model posterior (SIE + shear, Sérsic) of one cutout by NUTS',
   usage: USAGE,
   async run(argv, io) {
+    // A southern declination (or a negative RA) after --dec / --ra is a value, not an option: '--dec -4.75' → '--dec=-4.75'.
+    const args = argv.map((a, i) => (/^--(ra|dec)$/.test(a) && /^-\d/.test(argv[i + 1] ?? '') ? `${a}=${argv[i + 1]}` : a))
+      .filter((a, i) => !(/^-\d/.test(a) && /^--(ra|dec)$/.test(argv[i - 1] ?? '')));
     const { values, positionals } = parseArgs({
-      args: argv, allowPositionals: true, strict: true,
+      args, allowPositionals: true, strict: true,
       options: {
         psf: { type: 'string' }, preset: { type: 'string' }, index: { type: 'string' }, chains: { type: 'string' }, grid: { type: 'string' },
         warmup: { type: 'string' }, samples: { type: 'string' }, draws: { type: 'string' }, workers: { type: 'string' }, seed: { type: 'string' },
@@ -141,7 +144,8 @@ export const fitCommand: CliCommand = {
     const psfFrom = psfChoice.from;
     const warnings = [...c.warnings, ...psfChoice.warnings];
     const noise = { ...c.noise, background: c.noise.background?.map((e, b) => ({ ...e, band: bands[b]! })) };
-    const maxSeconds = num(values['max-seconds'], 'max-seconds');
+    const maxSeconds = num(values['max-seconds'], 'max-seconds', false);
+    if (maxSeconds! < 0) throw new InputError('INPUT_INVALID', `--max-seconds must be ≥ 0, got '${values['max-seconds']}'`, { option: 'max-seconds' });
     const grid = values.grid ?? 'simulator';
     if (grid !== 'simulator' && grid !== 'uniform') throw new InputError('INPUT_INVALID', `--grid must be simulator or uniform, got '${grid}'`, { option: 'grid' });
     const input: LensFitInput = {
