@@ -32,6 +32,8 @@ export interface LensFitPlan {
   modes: { theta: number[]; chi2: number }[];
   /** Whether the last of the MAP search's retries still improved χ² (the optimum is then unconfirmed). */
   mapUnsettled: boolean;
+  /** Set when `stopWhen` (a time budget) cut the MAP search short: the MAP is the best start so far, unpolished. */
+  mapStopped?: boolean;
 }
 
 /** A MAP found earlier (planLensFit's own search, or another model that shares the MAP). */
@@ -60,18 +62,22 @@ export function planLensFit(
      * or a re-optimisation from a posterior draw below the MAP). */
     knownMap?: KnownMap;
     overdispersion?: number;
+    /** Checked during the MAP search (a time budget): when true the search returns its best start so far. */
+    stopWhen?: () => boolean;
   },
 ): LensFitPlan {
   const post = new LensPosterior(model);
   const rng = new Rng(o.seed, 0x3a9);
-  let map: KnownMap = o.knownMap ?? post.findMap(rng, { maxEvals: 400, ...o });
+  const found = o.knownMap ? null : post.findMap(rng, { maxEvals: 400, ...o });
+  let map: KnownMap = o.knownMap ?? found!;
+  const mapStopped = !!found?.stopped;
   // A MAP far above its expectation (χ² ≈ N − p ± √(2N) for a well-specified model) means either that every
   // start stalled in a wrong basin or that the model cannot describe the cutout. Retry with fresh draws
   // (up to `retries` rounds). A retry that lands within 1 % of the same χ² found the same optimum again: the
   // cutout itself is not described by the model (knots, a lens light of another shape, a neighbour), and
   // further rounds would only cost time. A last retry that still improved leaves the optimum unconfirmed.
   let mapUnsettled = map.mapUnsettled ?? false;
-  for (let k = 0; !o.knownMap && k < (o.retries ?? 2) && chi2ExcessZ(map.chi2, model) > (o.retryAboveZ ?? 5); k++) {
+  for (let k = 0; !o.knownMap && !mapStopped && k < (o.retries ?? 2) && !o.stopWhen?.() && chi2ExcessZ(map.chi2, model) > (o.retryAboveZ ?? 5); k++) {
     const again = post.findMap(rng, { maxEvals: 400, ...o });
     const evaluations = map.evaluations + again.evaluations;
     const startChi2 = [...map.startChi2, ...again.startChi2];
@@ -118,6 +124,7 @@ export function planLensFit(
     inverseMassDiag: new Array(n).fill(1),
     modes: modes.map((m) => ({ theta: m.theta, chi2: m.chi2 })),
     mapUnsettled,
+    ...(mapStopped ? { mapStopped } : {}),
   };
 }
 

@@ -95,6 +95,8 @@ export interface LensFitOutcome {
   partial: 'map' | 'draws' | null;
   /** The variance the fit used before any inflation (the input's, plus the model's Poisson term when asked). */
   variance: Float64Array;
+  /** Whether the Poisson variance of the MAP model was added (input.poissonFromModel, unless the budget ran out first). */
+  poissonAdded: boolean;
 }
 
 /** What the fit knows once the MAP is found, before sampling (printed by the CLI). */
@@ -111,7 +113,7 @@ export interface MapInfo {
 }
 
 /** Chains that stopped early (time budget) cut to a common length; chains without draws dropped. */
-function commonLength(results: ChainResult[]): ChainResult[] {
+export function commonLength(results: ChainResult[]): ChainResult[] {
   const withDraws = results.filter((r) => r.nSamples > 0);
   if (!withDraws.length) return [];
   const n = Math.min(...withDraws.map((r) => r.nSamples));
@@ -138,16 +140,17 @@ export async function fitLens(
   const t0 = performance.now();
   const deadline = o.maxSeconds !== undefined ? Date.now() + o.maxSeconds * 1000 : undefined;
   const timeUp = () => deadline !== undefined && Date.now() >= deadline;
+  const original = input;
   let model = lensModelFromInput(input);
   o.onProgress?.(0, 1, 'MAP');
   const planOptions = { seed: s.seed, chains: s.chains, nStarts: s.nStarts, maxEvals: s.maxEvals, refineBest: s.refineBest, refineEvals: s.refineEvals };
-  let plan = planLensFit(model, planOptions);
+  let plan = planLensFit(model, { ...planOptions, ...(deadline !== undefined ? { stopWhen: timeUp } : {}) });
   // A MAP in the sampled model's units → a KnownMap in the cutout's own units (plan.mapChi2 stays in those).
   const known = (theta: ArrayLike<number>, chi2: number, p: LensFitPlan, extra = 0): KnownMap => ({
     theta: Float64Array.from(theta), chi2, evaluations: p.mapEvaluations + extra, startChi2: p.startChi2,
     runs: p.modes.map((m) => ({ theta: Float64Array.from(m.theta), chi2: m.chi2 })), mapUnsettled: p.mapUnsettled,
   });
-  if (input.poissonFromModel) {
+  if (input.poissonFromModel && !plan.mapStopped && !timeUp()) {
     // Estimated background noise in e⁻: add the Poisson variance of the best model (a Gaussian approximation of
     // the source and lens-light shot noise), then re-polish the MAP under the new weights.
     const best = model.modelImage(plan.mapTheta);
@@ -159,6 +162,7 @@ export async function fitLens(
   }
   const expectation = chi2Expectation(model);
   const npixAll = expectation.n;
+  const poissonAdded = !!input.poissonFromModel && input.variance !== original.variance;
   const mapChi2PerPixel = plan.mapChi2 / npixAll;
   let varianceInflation = 1;
   const sampled = { ...input };
@@ -172,7 +176,7 @@ export async function fitLens(
   const mapSeconds = (performance.now() - t0) / 1000;
   o.onMap?.({
     theta: plan.mapTheta, chi2: plan.mapChi2, chi2PerPixel: mapChi2PerPixel, nPixels: npixAll, evaluations: plan.mapEvaluations,
-    seconds: mapSeconds, varianceInflation, poissonAdded: !!input.poissonFromModel,
+    seconds: mapSeconds, varianceInflation, poissonAdded,
   });
   // Best-fit model and (data − model)/σ at the final MAP, against the variances before any inflation.
   const common = (p: LensFitPlan) => {
@@ -186,7 +190,7 @@ export async function fitLens(
   };
   const fixed = {
     mapSeconds, varianceInflation, mapChi2PerPixel, chi2Expected: { mean: expectation.mean, sd: expectation.sd },
-    nPixels: npixAll, variance: input.variance,
+    nPixels: npixAll, variance: input.variance, poissonAdded,
   };
   const budgetReason = (where: string) => `time budget of ${o.maxSeconds} s spent ${where}`;
   const mapOnly = (where: string): LensFitOutcome => ({
@@ -194,7 +198,8 @@ export async function fitLens(
     converged: false, reason: budgetReason(where), modeRounds: 0, startModes: plan.modes.length, partial: 'map',
     modeCheck: { mapChi2: plan.mapChi2, bestDrawChi2: NaN, bestDrawTheta: plan.mapTheta, betterThanMap: false, chainBestChi2: [], strandedChains: [] },
   });
-  if (timeUp()) return mapOnly('in the MAP search: MAP only');
+  if (plan.mapStopped) return mapOnly(`in the MAP search: the best of its starts so far, not refined (χ² ${plan.mapChi2.toFixed(1)}); no draws`);
+  if (timeUp()) return mapOnly('after the MAP search: MAP only, no draws');
   const done = new Array(s.chains).fill(0);
   let total = s.chains * (s.warmup + s.samples);
   const runRound = (jobs: FitChainJob[], phase: string) => {

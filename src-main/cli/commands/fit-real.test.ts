@@ -94,13 +94,13 @@ describe.skipIf(!PY.ok)(`lensdesk fit on astropy-written files${PY.ok ? '' : ` (
     expect(err.findIndex((l) => /^MAP χ² .*χ²\/pixel.*sampling…$/.test(l))).toBeGreaterThan(-1);
   }, 300_000);
 
-  it('a large image with WCS: --ra --dec --size cuts the stamp on the pixel astropy finds; counts × GAIN; estimated noise; --max-seconds', async () => {
+  it('a large image with WCS: --ra --dec --size cuts the stamp on the pixel astropy finds; counts × GAIN; estimated noise; --max-seconds 0.001 returns the flagged MAP', async () => {
     const s = lensStamp(31);
     const path = join(dir, 'wide.fits');
     // The lens centre is the stamp's central pixel: big pixel (x0 + 15, y0 + 15); the target is a fraction off it.
     const py = runPython(WIDE, { size: 31, sigma: s.backgroundSigma, gain: 2, x0: 120, y0: 60, px: 135.2, py: 74.7, scale: s.pixelScale, image: raw('c.img', s.image), out: path }) as
       { ra: number; dec: number; x: number; y: number; outside: [number, number] };
-    const { code, j, err } = await fit([path, '--ra', String(py.ra), '--dec', String(py.dec), '--size', '6.2', '--psf-fwhm', String(s.seeing), '--psf-profile', 'moffat', '--max-seconds', '0.5', ...CHEAP]);
+    const { code, j, err } = await fit([path, '--ra', String(py.ra), '--dec', String(py.dec), '--size', '6.2', '--psf-fwhm', String(s.seeing), '--psf-profile', 'moffat', '--max-seconds', '0.001', ...CHEAP]);
     expect(code).toBe(0);
     expect(j.input.stamp).toMatchObject({ x0: 120, y0: 60, side: 31, partial: false });
     expect(j.input.stamp.x0 + j.input.stamp.target.x).toBeCloseTo(py.x, 4);
@@ -110,15 +110,17 @@ describe.skipIf(!PY.ok)(`lensdesk fit on astropy-written files${PY.ok ? '' : ` (
     expect(j.input.noise.poissonFromModel).toBe(true);
     expect(j.psf).toBe(`moffat FWHM ${s.seeing}″ β 3`);
     // Partial, flagged result: never converged, the reason names the budget; MAP-only when no draws exist.
-    expect(j.maxSeconds).toBe(0.5);
+    // 1 ms is spent within the 300 screening evaluations: the search stops after its first LM start (≤ 100
+    // evaluations and their Jacobians) where a full search runs 8 starts, 2 refinements and a polish.
+    expect(j.maxSeconds).toBe(0.001);
     expect(j.converged).toBe(false);
-    expect(j.reason).toMatch(/time budget of 0\.5 s spent/);
-    expect(['map', 'draws']).toContain(j.partial);
-    if (j.partial === 'map') {
-      expect(j.draws).toBe(0);
-      expect(j.params.theta_E.mean).toBe(j.map.theta.theta_E);
-    }
-    expect(Math.abs(j.map.theta.theta_E - s.thetaE)).toBeLessThan(0.15);
+    expect(j.reason).toMatch(/^time budget of 0\.001 s spent in the MAP search/);
+    expect(j.partial).toBe('map');
+    expect(j.draws).toBe(0);
+    expect(j.params.theta_E.mean).toBe(j.map.theta.theta_E);
+    expect(j.params.theta_E.sd).toBeNull();
+    expect(j.map.evaluations).toBeLessThan(1000);
+    expect(j.input.noise.poissonAdded).toBe(false); // no time left to add it
     expect(err.some((l) => /^MAP χ² /.test(l))).toBe(true);
     // A position off the image is refused by name.
     await expect(fit([path, '--ra', String(py.outside[0]), '--dec', String(py.outside[1]), '--size', '6', '--psf-fwhm', '0.7', ...CHEAP]))
@@ -141,6 +143,7 @@ describe('lensdesk fit on a LensDesk-written 2-D image without a noise HDU', () 
     // 45² − 35² = 800 border pixels: the estimate's relative sd is ≈ 1/√1600 = 2.5 %.
     expect(Math.abs(bg.sigma / s.backgroundSigma - 1)).toBeLessThan(0.06);
     expect(j.input.noise.poissonFromModel).toBe(true);
+    expect(j.input.noise.poissonAdded).toBe(true);
     expect(j.input.pixelScaleFrom).toBe('PIXSCALE');
     expect(j.psf).toBe('gaussian seeing of preset lsst');
     expect(j.mapChi2PerPixel).toBeLessThan(1.3);

@@ -192,7 +192,7 @@ export const fitCommand: CliCommand = {
       input: {
         hdu: c.hduName, pixelScaleFrom: c.pixelScaleFrom, unit: c.unit,
         units: { bunit: c.units.bunit || null, kind: c.units.kind, toElectrons: c.units.toElectrons, via: c.units.via },
-        noise: { source: noise.source, text: noise.text, poissonFromModel: noise.poissonFromModel, ...(noise.background ? { background: noise.background.map((e) => ({ ...e, level: r6(e.level), sigma: r6(e.sigma) })) } : {}) },
+        noise: { source: noise.source, text: noise.text, poissonFromModel: noise.poissonFromModel, poissonAdded: fit.poissonAdded, ...(noise.background ? { background: noise.background.map((e) => ({ ...e, level: r6(e.level), sigma: r6(e.sigma) })) } : {}) },
         masked: c.masked, mask: c.maskFrom, stamp: { x0: c.window.x0, y0: c.window.y0, side: c.window.side, partial: c.window.partial, ...(c.targetPixel ? { target: { x: r6(c.targetPixel.x), y: r6(c.targetPixel.y) } } : {}) },
         warnings,
       },
