@@ -15,7 +15,7 @@ export function resamplePsf(kernel: ArrayLike<number>, width: number, fromScale:
   if (width % 2 !== 1 || kernel.length !== width * width) throw new InputError('PSF_SHAPE', `PSF must be square with odd sides, got ${width} wide, ${kernel.length} pixels`, { width });
   const hIn = (width - 1) / 2;
   const ratio = toScale / fromScale; // input pixels per output pixel
-  const hOut = Math.max(1, Math.floor(hIn / ratio));
+  const hOut = Math.max(1, Math.floor(hIn / ratio + 1e-6)); // 1e-6: a WCS-derived scale is exact only to ~1e-9
   const w = 2 * hOut + 1;
   const out = new Float64Array(w * w);
   const at = (x: number, y: number) => (x < 0 || y < 0 || x >= width || y >= width ? 0 : Number(kernel[y * width + x]));

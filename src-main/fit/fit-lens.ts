@@ -131,7 +131,7 @@ export async function fitLens(
   o: {
     workers?: number; signal?: AbortSignal; onProgress?: (done: number, total: number, phase: string) => void;
     /** Wall-clock budget in seconds: sampling stops when it is spent and the fit returns what it has, flagged
-     * (converged: false, reason 'time budget …', partial). The MAP search itself always completes. */
+     * (converged: false, reason 'time budget …', partial). The MAP search stops between its LM starts. */
     maxSeconds?: number;
     /** Called once the MAP (and any variance rescaling) is settled, before sampling starts. */
     onMap?: (m: MapInfo) => void;

@@ -59,7 +59,7 @@ export function fitPsf(o: FitPsfOptions, bands: string[], pixelScale: number, pr
     if (scale === undefined) {
       warnings.push(`${basename(o.file)} states no pixel scale (WCS, PIXSCALE or PIXELSCL): taken to be the cutout's ${pixelScale}″`);
     } else if (Math.abs(scale / pixelScale - 1) > 0.01) {
-      from += ` (${scale.toPrecision(4)}″/pixel, resampled to ${pixelScale.toPrecision(4)}″)`;
+      from += ` (${Number(scale.toPrecision(4))}″/pixel, resampled to ${Number(pixelScale.toPrecision(4))}″)`;
       return {
         specs: specs.map((s, b) => {
           const p = s as Extract<PsfSpec, { type: 'pixel' }>;

@@ -51,8 +51,9 @@ Options:
                     cutout's pixel scale when its header (WCS, PIXSCALE or PIXELSCL) states another
   --psf-fwhm F      PSF FWHM in arcsec for every band (instead of a file or the preset)
   --psf-profile P   gaussian (default) or moffat, with --moffat-beta B (default 3)
-  --max-seconds S   wall-clock budget: sampling stops when it is spent and the fit returns what it has, flagged
-                    (converged: false, partial, reason 'time budget …'; MAP only when no draws exist yet)
+  --max-seconds S   wall-clock budget: the MAP search (between starts) and sampling stop when it is spent and the fit
+                    returns what it has, flagged (converged: false, partial, reason 'time budget …'; the MAP only
+                    when no draws exist yet)
   --preset NAME     survey preset for the default PSFs (default: PRESET keyword, else lsst)
   --index I         cutout index in a 4-D cube (default 0)
   --grid G          pixel integration: simulator (default; LensDesk's simulate grid) or uniform (3 × 3 sub-pixels
