@@ -145,12 +145,14 @@ export async function fitLens(
   o.onProgress?.(0, 1, 'MAP');
   const planOptions = { seed: s.seed, chains: s.chains, nStarts: s.nStarts, maxEvals: s.maxEvals, refineBest: s.refineBest, refineEvals: s.refineEvals };
   let plan = planLensFit(model, { ...planOptions, ...(deadline !== undefined ? { stopWhen: timeUp } : {}) });
+  // Kept apart: the re-plans below (Poisson term, inflation) start from a known MAP and do not carry the flag.
+  const mapStopped = !!plan.mapStopped;
   // A MAP in the sampled model's units → a KnownMap in the cutout's own units (plan.mapChi2 stays in those).
   const known = (theta: ArrayLike<number>, chi2: number, p: LensFitPlan, extra = 0): KnownMap => ({
     theta: Float64Array.from(theta), chi2, evaluations: p.mapEvaluations + extra, startChi2: p.startChi2,
     runs: p.modes.map((m) => ({ theta: Float64Array.from(m.theta), chi2: m.chi2 })), mapUnsettled: p.mapUnsettled,
   });
-  if (input.poissonFromModel && !plan.mapStopped && !timeUp()) {
+  if (input.poissonFromModel && !mapStopped && !timeUp()) {
     // Estimated background noise in e⁻: add the Poisson variance of the best model (a Gaussian approximation of
     // the source and lens-light shot noise), then re-polish the MAP under the new weights.
     const best = model.modelImage(plan.mapTheta);
@@ -198,7 +200,7 @@ export async function fitLens(
     converged: false, reason: budgetReason(where), modeRounds: 0, startModes: plan.modes.length, partial: 'map',
     modeCheck: { mapChi2: plan.mapChi2, bestDrawChi2: NaN, bestDrawTheta: plan.mapTheta, betterThanMap: false, chainBestChi2: [], strandedChains: [] },
   });
-  if (plan.mapStopped) return mapOnly(`in the MAP search: the best of its starts so far, not refined (χ² ${plan.mapChi2.toFixed(1)}); no draws`);
+  if (mapStopped) return mapOnly(`in the MAP search: the best of its starts so far, not refined (χ² ${plan.mapChi2.toFixed(1)}); no draws`);
   if (timeUp()) return mapOnly('after the MAP search: MAP only, no draws');
   const done = new Array(s.chains).fill(0);
   let total = s.chains * (s.warmup + s.samples);
