@@ -83,7 +83,7 @@ export function assembleObservation(p: ObservationPlanes): Observation {
     const unit = workingUnit(p.units);
     noise = {
       source: 'background', background, poissonFromModel,
-      text: `background σ ${background.map((e) => e.sigma.toPrecision(3)).join(', ')} ${unit} (sigma-clipped ${background[0]!.border}-pixel border)`
+      text: `background σ ${background.map((e) => e.sigma.toPrecision(3)).join(', ')} ${unit} (sigma-clipped neighbour differences in the ${background[0]!.border}-pixel border)`
         + (poissonFromModel ? ' + Poisson variance of the model (gain known)' : ' (no Poisson term: gain unknown)'),
     };
   }

@@ -70,5 +70,5 @@ export function workingScale(u: PixelUnits): number {
 
 /** The working unit's name for the output. */
 export function workingUnit(u: PixelUnits): string {
-  return u.toElectrons !== null ? 'electron' : u.bunit || 'unknown';
+  return u.toElectrons !== null ? 'electron' : u.bunit || 'file units';
 }
