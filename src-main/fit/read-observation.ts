@@ -14,6 +14,7 @@ import { pixelUnits, type PixelUnits } from '../../src-core/infer/observation/un
 import { pixelXY, skyRaDec } from '../../src-core/units';
 import { fitsExtensions } from '../../src-core/wcs/fits-extensions';
 import { readWcs, type Wcs } from '../../src-core/wcs/wcs';
+import '../../src-core/fits/compress/index'; // installs the tile decompressor (fpack'ed survey images)
 import { openFitsFile } from '../fits/file-source';
 
 /** EXTNAMEs of mask HDUs (nonzero = bad pixel). */

@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { writeFits } from '../../../src-core/fits';
 import { astropyAvailable, lensStamp, runPython } from '../../../test/fit-real-inputs';
 import { HAS_SHARED, SHARED_SKIP_REASON, sharedFits } from '../../../test/shared';
+import { readFitObservation } from '../../fit/read-observation';
 import { fitCommand } from './fit';
 
 const dir = mkdtempSync(join(tmpdir(), 'lensdesk-fit-real-'));
@@ -174,6 +175,26 @@ print(json.dumps({'scale': float(abs(proj_plane_pixel_scales(w.celestial)).prod(
     expect(j.converged).toBe(false);
     expect(j.draws).toBe(0);
   }, 300_000);
+
+  it('BASS CCD, tile-compressed (RICE_1) with BUNIT ADU and no GAIN: read, central stamp, WCS scale as astropy', () => {
+    const file = sharedFits('ksb_170430_055945_ooi_r_ls9.CCD4.fits');
+    const py = runPython(`
+import sys, json
+from astropy.io import fits
+from astropy.wcs import WCS
+from astropy.wcs.utils import proj_plane_pixel_scales
+w = WCS(fits.open(json.loads(sys.argv[1])['f'])[1].header)
+print(json.dumps({'scale': float(abs(proj_plane_pixel_scales(w.celestial)).prod() ** 0.5 * 3600)}))
+`, { f: file }) as { scale: number };
+    const o = readFitObservation(file);
+    expect(o.hduName).toBe('CCD4');
+    expect(o.size).toBe(117);
+    expect(o.window).toMatchObject({ x0: 0, y0: 1 });
+    expect(o.units).toMatchObject({ bunit: 'ADU', kind: 'count', toElectrons: null });
+    expect(o.noise.source).toBe('background');
+    expect(o.noise.poissonFromModel).toBe(false);
+    expect(Math.abs(o.pixelScale / py.scale - 1)).toBeLessThan(0.005);
+  }, 120_000);
 
   it('m13.fits (300 × 300, TAN): --ra --dec --size lands on astropy world_to_pixel', async () => {
     const file = sharedFits('m13.fits');
