@@ -32,6 +32,8 @@ export interface LensFitPlan {
   modes: { theta: number[]; chi2: number }[];
   /** Whether the last of the MAP search's retries still improved χ² (the optimum is then unconfirmed). */
   mapUnsettled: boolean;
+  /** Set when `stopWhen` (a time budget) cut the MAP search short: the MAP is the best start so far, unpolished. */
+  mapStopped?: boolean;
 }
 
 /** A MAP found earlier (planLensFit's own search, or another model that shares the MAP). */
@@ -60,18 +62,22 @@ export function planLensFit(
      * or a re-optimisation from a posterior draw below the MAP). */
     knownMap?: KnownMap;
     overdispersion?: number;
+    /** Checked during the MAP search (a time budget): when true the search returns its best start so far. */
+    stopWhen?: () => boolean;
   },
 ): LensFitPlan {
   const post = new LensPosterior(model);
   const rng = new Rng(o.seed, 0x3a9);
-  let map: KnownMap = o.knownMap ?? post.findMap(rng, { maxEvals: 400, ...o });
+  const found = o.knownMap ? null : post.findMap(rng, { maxEvals: 400, ...o });
+  let map: KnownMap = o.knownMap ?? found!;
+  const mapStopped = !!found?.stopped;
   // A MAP far above its expectation (χ² ≈ N − p ± √(2N) for a well-specified model) means either that every
   // start stalled in a wrong basin or that the model cannot describe the cutout. Retry with fresh draws
   // (up to `retries` rounds). A retry that lands within 1 % of the same χ² found the same optimum again: the
   // cutout itself is not described by the model (knots, a lens light of another shape, a neighbour), and
   // further rounds would only cost time. A last retry that still improved leaves the optimum unconfirmed.
   let mapUnsettled = map.mapUnsettled ?? false;
-  for (let k = 0; !o.knownMap && k < (o.retries ?? 2) && chi2ExcessZ(map.chi2, model) > (o.retryAboveZ ?? 5); k++) {
+  for (let k = 0; !o.knownMap && !mapStopped && k < (o.retries ?? 2) && !o.stopWhen?.() && chi2ExcessZ(map.chi2, model) > (o.retryAboveZ ?? 5); k++) {
     const again = post.findMap(rng, { maxEvals: 400, ...o });
     const evaluations = map.evaluations + again.evaluations;
     const startChi2 = [...map.startChi2, ...again.startChi2];
@@ -118,12 +124,15 @@ export function planLensFit(
     inverseMassDiag: new Array(n).fill(1),
     modes: modes.map((m) => ({ theta: m.theta, chi2: m.chi2 })),
     mapUnsettled,
+    ...(mapStopped ? { mapStopped } : {}),
   };
 }
 
 /** Number of data points and free parameters of a fit: 12 non-linear + 2 amplitudes per band. */
 export function chi2Expectation(model: LensModel): { n: number; p: number; mean: number; sd: number } {
-  const nData = model.data.bands * model.npix;
+  // Pixels with no weight (masked, NaN, no noise information) are not data.
+  let nData = 0;
+  for (const w of model.weights) if (w > 0) nData++;
   const p = N_LENS_PARAMS + 2 * model.data.bands;
   return { n: nData, p, mean: nData - p, sd: Math.sqrt(2 * (nData - p)) };
 }
@@ -162,6 +171,8 @@ export function runLensChain(
   o: {
     chain: number; seed: number; nWarmup: number; nSamples: number; maxDepth?: number; continueFrom?: ChainContinuation;
     onProgress?: (done: number, total: number) => void; signal?: { aborted: boolean };
+    /** Wall-clock time (ms since the epoch, Date.now) at which the chain stops and returns what it has. */
+    deadline?: number;
   },
 ): ChainResult {
   const post = new LensPosterior(model);
@@ -180,6 +191,7 @@ export function runLensChain(
     onProgress: o.onProgress,
     progressEvery: 10,
     signal: o.signal,
+    ...(o.deadline !== undefined ? { stopWhen: () => Date.now() >= o.deadline! } : {}),
   });
 }
 
@@ -214,6 +226,19 @@ export function appendChain(a: ChainResult, b: ChainResult): ChainResult {
       logDensity: cat(a.stats.logDensity, b.stats.logDensity),
     },
     gradientEvals: { warmup: a.gradientEvals.warmup, sampling: a.gradientEvals.sampling + b.gradientEvals.sampling },
+  };
+}
+
+/** A report of a fit that has no draws (a time budget spent before sampling): the MAP as every summary value, no
+ * widths (NaN), no convergence statistics. */
+export function mapOnlyReport(plan: LensFitPlan, chains: number): LensFitReport {
+  const params = LENS_PARAM_NAMES.map((name, i) => {
+    const v = plan.mapTheta[i]!;
+    return { name, mean: v, sd: NaN, mcseMean: NaN, q2_5: NaN, q16: NaN, q50: v, q84: NaN, q97_5: NaN, rhat: NaN, rhatBulk: NaN, rhatTail: NaN, essBulk: 0, essTail: 0 };
+  });
+  return {
+    params, rhatMax: NaN, essBulkMin: 0, essTailMin: 0,
+    sampler: { chains, drawsPerChain: 0, divergences: 0, warmupDivergences: 0, treeDepthSaturated: 0, ebfmi: [], stepSize: [], meanAcceptProb: NaN, gradientEvals: 0 },
   };
 }
 
@@ -266,6 +291,9 @@ export interface LensFitInput {
   supersample?: number;
   /** Pixel integration: the simulator's grid (default) or the peer's uniform grid (see LensModelOptions). */
   grid?: 'simulator' | 'uniform';
+  /** `variance` is the background only (estimated, image in e⁻): the fit adds the Poisson variance of the MAP
+   * model, max(model, 0) e⁻², before sampling (src-main/fit/fit-lens.ts). */
+  poissonFromModel?: boolean;
 }
 
 export function lensModelFromInput(input: LensFitInput): LensModel {

@@ -102,6 +102,8 @@ export interface FoundMap {
   startChi2: number[];
   runs: { theta: Float64Array; chi2: number }[];
   evaluations: number;
+  /** Set when `stopWhen` cut the search short (fewer starts, no refinement or polish). */
+  stopped?: boolean;
 }
 
 /** Half-width of the search box of the ellipticity-pair coordinates v (tanh(3√2) ≈ 0.9996 of the disc). */
@@ -214,7 +216,7 @@ export class LensPosterior {
    * ellipticity disc is reachable). `runs` are the local optima of every start, best first: where they
    * disagree at a similar χ² the posterior may have several modes, and the chains start from them.
    */
-  findMap(rng: Rng, o: { nDraws?: number; nStarts?: number; maxEvals?: number; refineBest?: number; refineEvals?: number } = {}): FoundMap {
+  findMap(rng: Rng, o: { nDraws?: number; nStarts?: number; maxEvals?: number; refineBest?: number; refineEvals?: number; stopWhen?: () => boolean } = {}): FoundMap {
     const { toT, fromT } = mapSearchCoordinates();
     const before = this.model.evaluations;
     const res = multiStart<LeastSquaresResult>({
@@ -224,7 +226,13 @@ export class LensPosterior {
       draw: (g) => fromT(Float64Array.from({ length: N }, (_, i) => LENS_START_LOWER[i]! + g.uniform() * (LENS_START_UPPER[i]! - LENS_START_LOWER[i]!))),
       cost: (x) => 0.5 * this.model.solve(toT(x)).chi2,
       local: (x0) => this.lmSearch(x0, o.maxEvals ?? 100),
+      stopWhen: o.stopWhen,
     });
+    // A time budget spent (fit --max-seconds): the best start as it is, not refined or polished.
+    if (o.stopWhen?.()) {
+      const found = res.runs.map((r) => ({ theta: toT(r.x), chi2: 2 * r.cost }));
+      return { theta: found[0]!.theta, chi2: found[0]!.chi2, startChi2: found.map((r) => r.chi2), runs: found, evaluations: this.model.evaluations - before, stopped: true };
+    }
     // Staged refinement: many short LM runs find the basins, the best few are continued. On bright lenses
     // (source S/N of thousands) most starts stall in local minima; measured on a simulated cutout, 8 starts ×
     // 400 evaluations found the mode (2 of 8) where 4 × 200 did not (χ² 3.2e5 vs 7941).

@@ -46,6 +46,10 @@ export interface SampleOptions {
   onProgress?: (done: number, total: number) => void;
   progressEvery?: number;
   signal?: { aborted: boolean };
+  /** Checked after every transition: when it returns true the chain ends early and returns the draws made so far
+   * (none when it stops in warm-up), with `stopped` set — a time budget (lens fit --max-seconds) ends a fit with
+   * partial, flagged results instead of nothing. */
+  stopWhen?: () => boolean;
 }
 
 /** Per-draw sampler statistics (length nSamples each). */
@@ -72,6 +76,8 @@ export interface ChainResult {
   /** Gradient evaluations in warm-up and sampling. */
   gradientEvals: { warmup: number; sampling: number };
   maxDepth: number;
+  /** Set when stopWhen ended the chain early: in warm-up (no draws) or while sampling (fewer draws than asked). */
+  stopped?: 'warmup' | 'sampling';
 }
 
 function makeKernel(o: SampleOptions, dim: number, stepSize: number, invMass: Float64Array): Kernel {
@@ -104,6 +110,7 @@ export function sample(o: SampleOptions): ChainResult {
   // Warm-up.
   let warmupDivergences = 0;
   let warmupEvals = 0;
+  let stopped: ChainResult['stopped'];
   if (adapt && o.nWarmup > 0) {
     const windows = slowWindows(o.nWarmup, { ...WARMUP_DEFAULTS, ...o.warmup });
     const welford = new WelfordVariance(dim);
@@ -127,13 +134,17 @@ export function sample(o: SampleOptions): ChainResult {
       }
       kernel.tune(stepSize, invMass);
       tick();
+      if (o.stopWhen?.()) {
+        stopped = 'warmup';
+        break;
+      }
     }
     stepSize = dualAveragingFinal(daState);
   }
 
   // Sampling.
   const kernel = makeKernel(o, dim, stepSize, invMass);
-  const n = o.nSamples;
+  const n = stopped ? 0 : o.nSamples;
   const draws = new Float64Array(n * dim);
   const stats: SamplerStats = {
     acceptProb: new Float64Array(n),
@@ -156,8 +167,14 @@ export function sample(o: SampleOptions): ChainResult {
     stats.logDensity[i] = state.logDensity;
     samplingEvals += info.nSteps;
     tick();
+    if (i + 1 < n && o.stopWhen?.()) {
+      stopped = 'sampling';
+      return truncated({ chain: o.chain, dim, nSamples: i + 1, draws, stats, stepSize, inverseMassDiag: invMass, warmupDivergences,
+        gradientEvals: { warmup: warmupEvals, sampling: samplingEvals }, maxDepth: o.algorithm === 'hmc' ? 0 : (o.maxDepth ?? 10), stopped });
+    }
   }
   return {
+    ...(stopped ? { stopped } : {}),
     chain: o.chain,
     dim,
     nSamples: n,
@@ -168,5 +185,18 @@ export function sample(o: SampleOptions): ChainResult {
     warmupDivergences,
     gradientEvals: { warmup: warmupEvals, sampling: samplingEvals },
     maxDepth: o.algorithm === 'hmc' ? 0 : (o.maxDepth ?? 10),
+  };
+}
+
+/** A chain cut to its first `r.nSamples` draws (the arrays may be longer). */
+export function truncated(r: ChainResult): ChainResult {
+  const n = r.nSamples;
+  return {
+    ...r,
+    draws: r.draws.slice(0, n * r.dim),
+    stats: {
+      acceptProb: r.stats.acceptProb.slice(0, n), divergent: r.stats.divergent.slice(0, n), energy: r.stats.energy.slice(0, n),
+      nSteps: r.stats.nSteps.slice(0, n), treeDepth: r.stats.treeDepth.slice(0, n), logDensity: r.stats.logDensity.slice(0, n),
+    },
   };
 }

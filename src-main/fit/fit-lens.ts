@@ -5,11 +5,11 @@
 // posterior of z is close to N(0, I), so 75 warm-up iterations suffice (measured, docs/infer.md) for the step size and the
 // diagonal metric. MAP: 8 LM starts × ≤ 100 evaluations, the best 2 continued for ≤ 600 (≈ 2000
 // evaluations; 4 × 200 missed the mode of bright lenses, see lens-posterior findMap).
-import { appendChain, chi2Expectation, continuationOf, lensModelFromInput, planLensFit, reportLensFit, toPhysicalChains, type KnownMap, type LensFitInput, type LensFitPlan, type LensFitReport } from '../../src-core/infer/lens-fit';
+import { appendChain, chi2Expectation, continuationOf, lensModelFromInput, mapOnlyReport, planLensFit, reportLensFit, toPhysicalChains, type KnownMap, type LensFitInput, type LensFitPlan, type LensFitReport } from '../../src-core/infer/lens-fit';
 import { checkModes, type ModeCheck } from '../../src-core/infer/lens-mode-check';
 import { LensPosterior } from '../../src-core/infer/lens-posterior';
 import { LENS_PARAM_NAMES } from '../../src-core/infer/lens-model';
-import type { ChainResult } from '../../src-core/infer/sample';
+import { truncated, type ChainResult } from '../../src-core/infer/sample';
 import { runFitChains, type FitChainJob } from '../workers/fit-pool';
 
 export interface FitSettings {
@@ -88,6 +88,36 @@ export interface LensFitOutcome {
   mapChi2Z: number;
   /** Distinct local optima of the MAP search the chains started from (1 = all around the MAP). */
   startModes: number;
+  /** Pixels with weight (unmasked, finite, with noise information) over all bands. */
+  nPixels: number;
+  /** Set when a time budget (maxSeconds) ended the fit early: 'map' = no draws (the report holds the MAP only),
+   * 'draws' = fewer draws than the settings ask for. */
+  partial: 'map' | 'draws' | null;
+  /** The variance the fit used before any inflation (the input's, plus the model's Poisson term when asked). */
+  variance: Float64Array;
+  /** Whether the Poisson variance of the MAP model was added (input.poissonFromModel, unless the budget ran out first). */
+  poissonAdded: boolean;
+}
+
+/** What the fit knows once the MAP is found, before sampling (printed by the CLI). */
+export interface MapInfo {
+  theta: number[];
+  chi2: number;
+  chi2PerPixel: number;
+  nPixels: number;
+  evaluations: number;
+  seconds: number;
+  varianceInflation: number;
+  /** Whether the Poisson variance of the MAP model was added to an estimated background variance. */
+  poissonAdded: boolean;
+}
+
+/** Chains that stopped early (time budget) cut to a common length; chains without draws dropped. */
+export function commonLength(results: ChainResult[]): ChainResult[] {
+  const withDraws = results.filter((r) => r.nSamples > 0);
+  if (!withDraws.length) return [];
+  const n = Math.min(...withDraws.map((r) => r.nSamples));
+  return withDraws.map((r) => (r.nSamples === n ? r : truncated({ ...r, nSamples: n })));
 }
 
 /** Whether a fit meets its settings' targets: every R̂ below targetRhat and θE's bulk ESS at least targetEss. */
@@ -98,23 +128,46 @@ export function fitConverged(report: LensFitReport, s: Pick<FitSettings, 'target
 export async function fitLens(
   input: LensFitInput,
   s: FitSettings = DEFAULT_FIT_SETTINGS,
-  o: { workers?: number; signal?: AbortSignal; onProgress?: (done: number, total: number, phase: string) => void } = {},
+  o: {
+    workers?: number; signal?: AbortSignal; onProgress?: (done: number, total: number, phase: string) => void;
+    /** Wall-clock budget in seconds: sampling stops when it is spent and the fit returns what it has, flagged
+     * (converged: false, reason 'time budget …', partial). The MAP search stops between its LM starts. */
+    maxSeconds?: number;
+    /** Called once the MAP (and any variance rescaling) is settled, before sampling starts. */
+    onMap?: (m: MapInfo) => void;
+  } = {},
 ): Promise<LensFitOutcome> {
   const t0 = performance.now();
+  const deadline = o.maxSeconds !== undefined ? Date.now() + o.maxSeconds * 1000 : undefined;
+  const timeUp = () => deadline !== undefined && Date.now() >= deadline;
+  const original = input;
   let model = lensModelFromInput(input);
   o.onProgress?.(0, 1, 'MAP');
   const planOptions = { seed: s.seed, chains: s.chains, nStarts: s.nStarts, maxEvals: s.maxEvals, refineBest: s.refineBest, refineEvals: s.refineEvals };
-  let plan = planLensFit(model, planOptions);
-  const expectation = chi2Expectation(model);
-  const npixAll = input.bands.length * input.size * input.size;
-  const mapChi2PerPixel = plan.mapChi2 / npixAll;
-  let varianceInflation = 1;
-  const sampled = { ...input };
+  let plan = planLensFit(model, { ...planOptions, ...(deadline !== undefined ? { stopWhen: timeUp } : {}) });
+  // Kept apart: the re-plans below (Poisson term, inflation) start from a known MAP and do not carry the flag.
+  const mapStopped = !!plan.mapStopped;
   // A MAP in the sampled model's units → a KnownMap in the cutout's own units (plan.mapChi2 stays in those).
   const known = (theta: ArrayLike<number>, chi2: number, p: LensFitPlan, extra = 0): KnownMap => ({
     theta: Float64Array.from(theta), chi2, evaluations: p.mapEvaluations + extra, startChi2: p.startChi2,
     runs: p.modes.map((m) => ({ theta: Float64Array.from(m.theta), chi2: m.chi2 })), mapUnsettled: p.mapUnsettled,
   });
+  if (input.poissonFromModel && !mapStopped && !timeUp()) {
+    // Estimated background noise in e⁻: add the Poisson variance of the best model (a Gaussian approximation of
+    // the source and lens-light shot noise), then re-polish the MAP under the new weights.
+    const best = model.modelImage(plan.mapTheta);
+    input = { ...input, variance: Float64Array.from(input.variance, (v, i) => v + Math.max(best[i]!, 0)) };
+    model = lensModelFromInput(input);
+    const before = model.evaluations;
+    const pol = new LensPosterior(model).polish(plan.mapTheta, model.solve(plan.mapTheta).chi2);
+    plan = planLensFit(model, { ...planOptions, knownMap: { ...known(pol.theta, pol.chi2, plan, model.evaluations - before), runs: [] } });
+  }
+  const expectation = chi2Expectation(model);
+  const npixAll = expectation.n;
+  const poissonAdded = !!input.poissonFromModel && input.variance !== original.variance;
+  const mapChi2PerPixel = plan.mapChi2 / npixAll;
+  let varianceInflation = 1;
+  const sampled = { ...input };
   if (s.inflateAbove > 0 && mapChi2PerPixel > s.inflateAbove) {
     // Same MAP (χ² scales by 1/k everywhere), new Laplace scales: re-plan without a new search.
     varianceInflation = mapChi2PerPixel;
@@ -123,6 +176,32 @@ export async function fitLens(
     plan = planLensFit(model, { ...planOptions, knownMap: known(plan.mapTheta, plan.mapChi2, plan) });
   }
   const mapSeconds = (performance.now() - t0) / 1000;
+  o.onMap?.({
+    theta: plan.mapTheta, chi2: plan.mapChi2, chi2PerPixel: mapChi2PerPixel, nPixels: npixAll, evaluations: plan.mapEvaluations,
+    seconds: mapSeconds, varianceInflation, poissonAdded,
+  });
+  // Best-fit model and (data − model)/σ at the final MAP, against the variances before any inflation.
+  const common = (p: LensFitPlan) => {
+    const best = model.modelImage(p.mapTheta);
+    const residual = new Float64Array(best.length);
+    for (let i = 0; i < best.length; i++) {
+      const v = input.variance[i]!;
+      residual[i] = v > 0 && Number.isFinite(v) ? (input.image[i]! - best[i]!) / Math.sqrt(v) : 0;
+    }
+    return { model: best, residual, ...fixed, mapChi2Z: (p.mapChi2 - expectation.mean) / expectation.sd };
+  };
+  const fixed = {
+    mapSeconds, varianceInflation, mapChi2PerPixel, chi2Expected: { mean: expectation.mean, sd: expectation.sd },
+    nPixels: npixAll, variance: input.variance, poissonAdded,
+  };
+  const budgetReason = (where: string) => `time budget of ${o.maxSeconds} s spent ${where}`;
+  const mapOnly = (where: string): LensFitOutcome => ({
+    ...common(plan), plan, report: mapOnlyReport(plan, s.chains), physical: [], wallSeconds: (performance.now() - t0) / 1000, rounds: 0,
+    converged: false, reason: budgetReason(where), modeRounds: 0, startModes: plan.modes.length, partial: 'map',
+    modeCheck: { mapChi2: plan.mapChi2, bestDrawChi2: NaN, bestDrawTheta: plan.mapTheta, betterThanMap: false, chainBestChi2: [], strandedChains: [] },
+  });
+  if (mapStopped) return mapOnly(`in the MAP search: the best of its starts so far, not refined (χ² ${plan.mapChi2.toFixed(1)}); no draws`);
+  if (timeUp()) return mapOnly('after the MAP search: MAP only, no draws');
   const done = new Array(s.chains).fill(0);
   let total = s.chains * (s.warmup + s.samples);
   const runRound = (jobs: FitChainJob[], phase: string) => {
@@ -138,9 +217,11 @@ export async function fitLens(
   let results: ChainResult[];
   let check: ModeCheck;
   for (;;) {
-    results = await runRound(Array.from({ length: s.chains }, (_, chain) => ({ input: sampled, plan, chain, seed: s.seed + modeRounds, nWarmup: s.warmup, nSamples: s.samples, maxDepth: s.maxDepth })), modeRounds ? `NUTS after re-optimisation ${modeRounds}` : 'NUTS');
+    results = await runRound(Array.from({ length: s.chains }, (_, chain) => ({ input: sampled, plan, chain, seed: s.seed + modeRounds, nWarmup: s.warmup, nSamples: s.samples, maxDepth: s.maxDepth, deadline })), modeRounds ? `NUTS after re-optimisation ${modeRounds}` : 'NUTS');
+    results = commonLength(results);
+    if (!results.length) return mapOnly('in warm-up: MAP only, no draws');
     check = checkModes(model, plan, results);
-    if (!check.betterThanMap || modeRounds >= s.maxModeRounds) break;
+    if (!check.betterThanMap || modeRounds >= s.maxModeRounds || timeUp()) break;
     const before = model.evaluations;
     const polished = new LensPosterior(model).polish(check.bestDrawTheta, check.bestDrawChi2);
     modeRounds++;
@@ -151,19 +232,21 @@ export async function fitLens(
   }
   let report = reportLensFit(results, plan);
   let rounds = 1;
-  while (!fitConverged(report, s) && results[0]!.nSamples + s.samples <= s.maxSamples) {
+  while (!timeUp() && !fitConverged(report, s) && results[0]!.nSamples + s.samples <= s.maxSamples) {
     total += s.chains * s.samples;
     const more = await runRound(
-      results.map((r, chain) => ({ input: sampled, plan, chain, seed: s.seed + modeRounds, nWarmup: 0, nSamples: s.samples, maxDepth: s.maxDepth, continueFrom: continuationOf(r, rounds) })),
+      results.map((r) => ({ input: sampled, plan, chain: r.chain, seed: s.seed + modeRounds, nWarmup: 0, nSamples: s.samples, maxDepth: s.maxDepth, continueFrom: continuationOf(r, rounds), deadline })),
       `NUTS, more draws (R̂ ${report.rhatMax.toFixed(3)})`,
     );
-    results = results.map((r, k) => appendChain(r, more[k]!));
+    results = commonLength(results.map((r, k) => appendChain(r, more[k]!)));
     report = reportLensFit(results, plan);
     rounds++;
   }
   check = checkModes(model, plan, results);
   const reasons: string[] = [];
   const perChain = results[0]!.nSamples;
+  const short = results.length < s.chains || perChain < s.samples || results.some((r) => r.stopped) || (timeUp() && !fitConverged(report, s));
+  if (short && deadline !== undefined) reasons.push(budgetReason(`after ${perChain} draws in each of ${results.length} chain(s)`));
   if (report.rhatMax >= s.targetRhat) {
     const worst = report.params.reduce((a, b) => (b.rhat > a.rhat ? b : a));
     reasons.push(`R̂ ${report.rhatMax.toFixed(3)} (${worst.name}) ≥ ${s.targetRhat} after ${perChain} draws per chain`);
@@ -174,18 +257,11 @@ export async function fitLens(
   if (check.strandedChains.length)
     reasons.push(`chain(s) ${check.strandedChains.join(', ')} stayed in a basin with χ² ≥ ${Math.min(...check.strandedChains.map((k) => check.chainBestChi2[k]!)).toFixed(1)}, against ${Math.min(...check.chainBestChi2).toFixed(1)} for the best chain`);
   if (plan.mapUnsettled) reasons.push(`the MAP is unconfirmed: the last MAP search retry still lowered χ² (to ${plan.mapChi2.toFixed(1)}, ${((plan.mapChi2 - expectation.mean) / expectation.sd).toFixed(1)} σ above N − p = ${expectation.mean})`);
-  const best = model.modelImage(plan.mapTheta);
-  const residual = new Float64Array(best.length);
-  for (let i = 0; i < best.length; i++) {
-    const v = input.variance[i]!;
-    residual[i] = v > 0 && Number.isFinite(v) ? (input.image[i]! - best[i]!) / Math.sqrt(v) : 0;
-  }
   return {
-    plan, report, physical: toPhysicalChains(results, plan), model: best, residual,
-    mapSeconds, wallSeconds: (performance.now() - t0) / 1000, rounds, converged: reasons.length === 0, varianceInflation, mapChi2PerPixel,
+    ...common(plan), plan, report, physical: toPhysicalChains(results, plan),
+    wallSeconds: (performance.now() - t0) / 1000, rounds, converged: reasons.length === 0,
     reason: reasons.length ? reasons.join('; ') : null, modeRounds, modeCheck: check,
-    chi2Expected: { mean: expectation.mean, sd: expectation.sd }, mapChi2Z: (plan.mapChi2 - expectation.mean) / expectation.sd,
-    startModes: plan.modes.length,
+    startModes: plan.modes.length, partial: short && deadline !== undefined ? 'draws' : null,
   };
 }
 

@@ -17,6 +17,8 @@ export interface FitChainJob {
   maxDepth?: number;
   /** Continue a chain (no warm-up) from where an earlier round stopped. */
   continueFrom?: ChainContinuation;
+  /** Date.now() at which the chain stops and returns the draws it has (fit --max-seconds). */
+  deadline?: number;
 }
 
 export type FitWorkerReply =
@@ -33,7 +35,7 @@ export async function runFitChains(
   if (o.workers <= 0) {
     return jobs.map((j) =>
       runLensChain(lensModelFromInput(j.input), j.plan, {
-        chain: j.chain, seed: j.seed, nWarmup: j.nWarmup, nSamples: j.nSamples, maxDepth: j.maxDepth, continueFrom: j.continueFrom,
+        chain: j.chain, seed: j.seed, nWarmup: j.nWarmup, nSamples: j.nSamples, maxDepth: j.maxDepth, continueFrom: j.continueFrom, deadline: j.deadline,
         onProgress: (d, t) => o.onProgress?.(j.chain, d, t), signal: o.signal,
       }),
     );

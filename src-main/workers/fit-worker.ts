@@ -10,7 +10,7 @@ parentPort!.on('message', (job: FitChainJob) => {
     const model = lensModelFromInput(job.input);
     const t0 = performance.now();
     const r = runLensChain(model, job.plan, {
-      chain: job.chain, seed: job.seed, nWarmup: job.nWarmup, nSamples: job.nSamples, maxDepth: job.maxDepth, continueFrom: job.continueFrom,
+      chain: job.chain, seed: job.seed, nWarmup: job.nWarmup, nSamples: job.nSamples, maxDepth: job.maxDepth, continueFrom: job.continueFrom, deadline: job.deadline,
       onProgress: (done, total) => parentPort!.postMessage({ type: 'progress', chain: job.chain, done, total } satisfies FitWorkerReply),
     });
     const reply: FitWorkerReply = { type: 'done', chain: job.chain, result: r, ms: performance.now() - t0 };

@@ -23,11 +23,17 @@ export function multiStart<R extends { cost: number }>(o: {
   draw: (rng: Rng) => Float64Array;
   cost: (x: Float64Array) => number;
   local: (x0: Float64Array) => R;
+  /** Checked after each local run: when true, no further starts are refined (a time budget). */
+  stopWhen?: () => boolean;
 }): MultiStartResult<R> {
   const draws = Array.from({ length: o.nDraws }, () => o.draw(o.rng));
   const scored = draws.map((x) => ({ x, c: o.cost(x) })).filter((d) => Number.isFinite(d.c));
   scored.sort((a, b) => a.c - b.c);
-  const runs = scored.slice(0, o.nStarts).map((d) => o.local(d.x));
+  const runs: R[] = [];
+  for (const d of scored.slice(0, o.nStarts)) {
+    runs.push(o.local(d.x));
+    if (o.stopWhen?.()) break;
+  }
   runs.sort((a, b) => a.cost - b.cost);
   if (runs.length === 0) throw new RangeError('multiStart: no start had a finite cost');
   return { best: runs[0]!, runs, screeningEvals: o.nDraws };

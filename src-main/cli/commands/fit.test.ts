@@ -47,12 +47,12 @@ describe('lensdesk fit', () => {
     expect(te.sd).toBeLessThan(0.1);
   });
 
-  it('rejects a file without a VARIANCE extension with a clear error', async () => {
+  it('without a noise HDU estimates the noise from the border, and says when it cannot', async () => {
     const { writeFileSync } = await import('node:fs');
     const { writeFits } = await import('../../../src-core/fits');
     const path = join(dir, 'novar.fits');
     writeFileSync(path, writeFits([{ kind: 'image', shape: [1, 5, 5], data: new Float32Array(25), cards: [{ keyword: 'PIXSCALE', value: 0.2 }] }]));
-    await expect(fitCommand.run([path, '--json'], io().io)).rejects.toThrow(/VARIANCE/);
+    await expect(fitCommand.run([path, '--json'], io().io)).rejects.toThrow(/border pixels are all equal.*noise HDU/);
   });
 
   // cfitsio's verifier (CI installs it); the test says why it skipped otherwise.

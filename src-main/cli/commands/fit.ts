@@ -6,20 +6,19 @@ import { parseArgs } from 'node:util';
 import { applyBandsOption, cubeBands } from '../../../src-core/stamps/band-keywords';
 import { isPlaceholderBand, parseBandList } from '../../../src-core/stamps/band-names';
 import { InputError } from '../../../src-core/errors';
-import { isImageHdu, readImage } from '../../../src-core/fits/image';
-import type { FitsFile } from '../../../src-core/fits/file';
+import type { FitsHeader } from '../../../src-core/fits/header';
 import type { LensFitInput } from '../../../src-core/infer/lens-fit';
 import { LENS_PARAM_NAMES } from '../../../src-core/infer/lens-model';
 import { encodeSamplesFits } from '../../../src-core/infer/samples-table';
-import { getPreset } from '../../../src-core/lens/presets';
-import type { PsfSpec } from '../../../src-core/lens/psf';
-import { openFitsFile } from '../../fits/file-source';
-import { readPsf } from '../../lens/psf-file';
 import { DEFAULT_FIT_SETTINGS, fitLens } from '../../fit/fit-lens';
+import { fitPsf } from '../../fit/fit-psf';
+import { readFitObservation } from '../../fit/read-observation';
 import { checkOutputPath, lensDeskSoftware, writeOutputFile } from '../../fit/samples-file';
 import type { CliCommand } from '../command';
 
 const USAGE = `Usage:
+  lensdesk fit IMAGE.fits [--hdu NAME|N] [--ra DEG --dec DEG --size ARCSEC] [--pixel-scale ARCSEC] [--mask MASK.fits]
+               [--psf PSF.fits | --psf-fwhm ARCSEC [--psf-profile gaussian|moffat] [--moffat-beta 3]] [--max-seconds S]
   lensdesk fit CUTOUT.fits [--psf PSF.fits] [--index I] [--grid simulator|uniform] [--chains 4] [--warmup 75] [--draws 200]
                [--max-draws 1000] [--max-depth 10] [--no-inflate] [--samples OUT.fits [--force]] [--workers 2] [--seed S] [--json]
 
@@ -33,12 +32,31 @@ settle reports converged: false and a reason. When χ²/pixel at the MAP exceeds
 misses structure in the cutout: the variances are scaled by that χ²/pixel before sampling (reported as
 varianceInflation) so that the widths include the model error; --no-inflate keeps the cutout's variances.
 
-Input: primary HDU bands × H × W (or N × bands × H × W from \`lensdesk simulate\`, pick one with --index),
-e⁻, sky subtracted; a VARIANCE extension (e⁻²); PIXSCALE (arcsec) and the band names (BANDS, FILTERS, BAND1… or --bands);
-PRESET names the survey whose per-band seeing gives Gaussian PSFs unless --psf is given.
+Input: a 2-D image (H × W) or a cube (bands × H × W, or N × bands × H × W from \`lensdesk simulate\`, pick one with
+--index) in the primary HDU, else SCI, else the first image HDU (or --hdu); sky subtracted. A stamp that is not an
+odd square is cut to its central odd square; a large image needs --ra --dec --size. Unit from BUNIT: electrons,
+electrons/s (× EXPTIME), counts/ADU (× GAIN), or calibrated fluxes (nanomaggies, nJy, MJy/sr: need a noise HDU).
+Noise from a VARIANCE, IVAR, WEIGHT/WHT (inverse variance, as HST drizzle writes), or ERR/SIGMA HDU; else
+estimated from the stamp border (sigma-clipped) plus the Poisson variance of the MAP model where the gain is known;
+the output says which. Bad pixels: a MASK/DQ/BPM HDU or --mask (nonzero = bad) and NaN pixels carry no weight.
+Pixel scale from the WCS, else PIXSCALE, else --pixel-scale. Band names from BANDS, FILTERS, BAND1…, FILTER1… (2-D: FILTER, BAND,
+EXTNAME) or --bands (docs/fits.md);
+PRESET names the survey whose per-band seeing gives Gaussian PSFs unless --psf or --psf-fwhm is given.
+The MAP, its χ² and χ²/pixel are printed (stderr) before sampling starts.
 
 Options:
-  --psf FILE        PSF image (H × W, one for all bands) or cube (bands × H × W), odd sizes, centred
+  --hdu NAME|N      science HDU (EXTNAME or 0-based index)
+  --ra, --dec DEG   cut a stamp centred on this sky position through the image's WCS (error when outside the image)
+  --size ARCSEC     side of that stamp (rounded to an odd number of pixels)
+  --pixel-scale S   arcsec/pixel when the file has no WCS or PIXSCALE (given, it overrides the file, with a warning)
+  --mask FILE       FITS image, the science image's shape or one 2-D plane; nonzero = bad pixel
+  --psf FILE        PSF image (H × W, one for all bands) or cube (bands × H × W), odd sizes, centred; resampled to the
+                    cutout's pixel scale when its header (WCS, PIXSCALE or PIXELSCL) states another
+  --psf-fwhm F      PSF FWHM in arcsec for every band (instead of a file or the preset)
+  --psf-profile P   gaussian (default) or moffat, with --moffat-beta B (default 3)
+  --max-seconds S   wall-clock budget: the MAP search (between starts) and sampling stop when it is spent and the fit
+                    returns what it has, flagged (converged: false, partial, reason 'time budget …'; the MAP only
+                    when no draws exist yet)
   --preset NAME     survey preset for the default PSFs (default: PRESET keyword, else lsst)
   --index I         cutout index in a 4-D cube (default 0)
   --bands g,r,i,z   band of each plane (file order) where the file does not name them (docs/fits.md)
@@ -66,38 +84,23 @@ function int(v: string | undefined, name: string, dflt: number, lo = 0): number 
   return x;
 }
 
-function bandNames(file: FitsFile, nb: number, option?: string[]): string[] {
-  // BANDS / FILTERS / BAND1… / FILTER1… with survey names normalised, and --bands (issue 18).
-  const at = { file: file.name, hdu: 0 };
-  const d = applyBandsOption(cubeBands(file.hdu(0).header, nb, at), option, at);
-  if (d.bands.every(isPlaceholderBand)) throw new InputError('FIT_BANDS', `${file.name}: cannot name the ${nb} bands (no BANDS, FILTERS, BAND1… or FILTER1… keyword); name them with --bands g,r,i,z (plane order)`, { file: file.name });
-  return d.bands;
+/**
+ * Band names (issue 18, docs/fits.md): BANDS / FILTERS / BAND1… / FILTER1… (a 2-D image: FILTER, BAND, HST's
+ * FILTER1/2, EXTNAME) with survey names normalised, from the science HDU then the primary; --bands names planes the
+ * file leaves unnamed and must agree with it otherwise. `band1…` when nothing names them (no preset PSF then).
+ */
+function bandNames(file: string, headers: FitsHeader[], nb: number, option?: string[]): { bands: string[]; named: boolean } {
+  const at = { file, hdu: 0 };
+  const found = headers.map((h) => cubeBands(h, nb, at)).find((d) => !d.bands.every(isPlaceholderBand));
+  const d = applyBandsOption(found ?? cubeBands(headers[0]!, nb, at), option, at);
+  return { bands: d.bands, named: !d.bands.every(isPlaceholderBand) };
 }
 
-/** Reads image + variance (+ band names, pixel scale, preset) of one cutout. */
-function readCutoutFile(path: string, index: number, bandsOption?: string[]) {
-  const f = openFitsFile(path);
-  const prim = f.hdu(0);
-  if (!isImageHdu(prim)) throw new InputError('FIT_INPUT', `${f.name}: primary HDU is not an image`, { file: f.name });
-  const img = readImage(f, prim);
-  const vhdu = f.find('VARIANCE');
-  if (!vhdu) throw new InputError('FIT_INPUT', `${f.name}: no VARIANCE extension`, { file: f.name });
-  const v = readImage(f, vhdu);
-  const shape = img.shape;
-  if (shape.length !== 3 && shape.length !== 4)
-    throw new InputError('FIT_INPUT', `${f.name}: expected bands × H × W or N × bands × H × W, got [${shape.join(', ')}]`, { file: f.name });
-  if (shape.join() !== v.shape.join()) throw new InputError('FIT_INPUT', `${f.name}: VARIANCE shape differs from the image`, { file: f.name });
-  const [nb, ny, nx] = shape.slice(-3) as [number, number, number];
-  if (ny !== nx) throw new InputError('FIT_INPUT', `${f.name}: stamp must be square, got ${ny} × ${nx}`, { file: f.name });
-  const n = shape.length === 4 ? shape[0]! : 1;
-  if (index >= n) throw new InputError('FIT_INPUT', `${f.name}: --index ${index} but the file holds ${n} cutout(s)`, { file: f.name });
-  const per = nb * ny * nx;
-  const image = Float64Array.from(img.data.subarray(index * per, (index + 1) * per) as ArrayLike<number>);
-  const variance = Float64Array.from(v.data.subarray(index * per, (index + 1) * per) as ArrayLike<number>);
-  const h = prim.header;
-  const pixelScale = h.getNumber('PIXSCALE');
-  if (!(pixelScale! > 0)) throw new InputError('FIT_INPUT', `${f.name}: PIXSCALE (arcsec/pixel) missing`, { file: f.name, keyword: 'PIXSCALE' });
-  return { name: f.name, bands: bandNames(f, nb, bandsOption), size: nx, pixelScale: pixelScale!, image, variance, preset: h.getString('PRESET') };
+function num(v: string | undefined, name: string, positive = true): number | undefined {
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (!Number.isFinite(x) || (positive && !(x > 0))) throw new InputError('INPUT_INVALID', `--${name} must be a ${positive ? 'positive ' : ''}number, got '${v}'`, { option: name });
+  return x;
 }
 
 const r6 = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(6)) : null);
@@ -107,14 +110,20 @@ export const fitCommand: CliCommand = {
   summary: 'lens-model posterior (SIE + shear, Sérsic) of one cutout by NUTS',
   usage: USAGE,
   async run(argv, io) {
+    // A southern declination (or a negative RA) after --dec / --ra is a value, not an option: '--dec -4.75' → '--dec=-4.75'.
+    const args = argv.map((a, i) => (/^--(ra|dec)$/.test(a) && /^-\d/.test(argv[i + 1] ?? '') ? `${a}=${argv[i + 1]}` : a))
+      .filter((a, i) => !(/^-\d/.test(a) && /^--(ra|dec)$/.test(argv[i - 1] ?? '')));
     const { values, positionals } = parseArgs({
-      args: argv, allowPositionals: true, strict: true,
+      args, allowPositionals: true, strict: true,
       options: {
         bands: { type: 'string' },
         psf: { type: 'string' }, preset: { type: 'string' }, index: { type: 'string' }, chains: { type: 'string' }, grid: { type: 'string' },
         warmup: { type: 'string' }, samples: { type: 'string' }, draws: { type: 'string' }, workers: { type: 'string' }, seed: { type: 'string' },
         'max-draws': { type: 'string' }, 'max-depth': { type: 'string' }, 'no-inflate': { type: 'boolean', default: false },
         json: { type: 'boolean', default: false }, force: { type: 'boolean', default: false },
+        hdu: { type: 'string' }, 'pixel-scale': { type: 'string' }, ra: { type: 'string' }, dec: { type: 'string' }, size: { type: 'string' },
+        mask: { type: 'string' }, 'psf-fwhm': { type: 'string' }, 'psf-profile': { type: 'string' }, 'moffat-beta': { type: 'string' },
+        'max-seconds': { type: 'string' },
       },
     });
     if (positionals.length !== 1) throw new InputError('INPUT_INVALID', 'give exactly one CUTOUT.fits', { given: positionals.length });
@@ -127,51 +136,74 @@ export const fitCommand: CliCommand = {
     const workers = int(values.workers, 'workers', 2, 0);
     const seed = int(values.seed, 'seed', 0);
     const t0 = performance.now();
-    const c = readCutoutFile(positionals[0]!, int(values.index, 'index', 0), values.bands ? parseBandList(values.bands) : undefined);
-    let psf: PsfSpec[];
-    let psfFrom: string;
-    if (values.psf) {
-      psf = readPsf(values.psf, c.bands);
-      psfFrom = values.psf;
-    } else {
-      const preset = getPreset(values.preset ?? c.preset ?? 'lsst');
-      psf = c.bands.map((b) => {
-        const spec = preset.bands[b];
-        if (!spec) throw new InputError('FIT_PSF', `preset ${preset.name} has no band '${b}'; give --psf`, { band: b });
-        return { type: 'gaussian' as const, fwhm: spec.seeing };
-      });
-      psfFrom = `gaussian seeing of preset ${preset.name}`;
-    }
+    const index = int(values.index, 'index', 0);
+    const c = readFitObservation(positionals[0]!, {
+      hdu: values.hdu, index, pixelScale: num(values['pixel-scale'], 'pixel-scale'),
+      ra: num(values.ra, 'ra', false), dec: num(values.dec, 'dec', false), size: num(values.size, 'size'), maskFile: values.mask,
+    });
+    const { bands } = bandNames(c.name, c.headers, c.nBands, values.bands ? parseBandList(values.bands) : undefined);
+    const presetHint = c.headers.map((h) => h.getString('PRESET')).find((x) => x);
+    const profile = values['psf-profile'];
+    if (profile !== undefined && profile !== 'gaussian' && profile !== 'moffat') throw new InputError('INPUT_INVALID', `--psf-profile must be gaussian or moffat, got '${profile}'`, { option: 'psf-profile' });
+    const psfChoice = fitPsf({ file: values.psf, fwhm: num(values['psf-fwhm'], 'psf-fwhm'), profile, beta: num(values['moffat-beta'], 'moffat-beta'), preset: values.preset }, bands, c.pixelScale, presetHint);
+    const psf = psfChoice.specs;
+    const psfFrom = psfChoice.from;
+    const warnings = [...c.warnings, ...psfChoice.warnings];
+    const noise = { ...c.noise, background: c.noise.background?.map((e, b) => ({ ...e, band: bands[b]! })) };
+    const maxSeconds = num(values['max-seconds'], 'max-seconds', false);
+    if (maxSeconds! < 0) throw new InputError('INPUT_INVALID', `--max-seconds must be ≥ 0, got '${values['max-seconds']}'`, { option: 'max-seconds' });
     const grid = values.grid ?? 'simulator';
     if (grid !== 'simulator' && grid !== 'uniform') throw new InputError('INPUT_INVALID', `--grid must be simulator or uniform, got '${grid}'`, { option: 'grid' });
-    const input: LensFitInput = { bands: c.bands, size: c.size, pixelScale: c.pixelScale, image: c.image, variance: c.variance, psf, grid };
-    io.err(`fit ${c.name}: ${c.bands.join('')} ${c.size}×${c.size}, PSF: ${psfFrom}; MAP…`);
+    const input: LensFitInput = {
+      bands, size: c.size, pixelScale: c.pixelScale, image: c.image, variance: c.variance, psf, grid,
+      ...(c.noise.poissonFromModel ? { poissonFromModel: true } : {}),
+    };
+    for (const w of warnings) io.err(`warning: ${w}`);
+    io.err(`fit ${c.name} [${c.hduName}]: ${bands.join(',')} ${c.size}×${c.size} at ${c.pixelScale.toPrecision(4)}″/pixel (${c.pixelScaleFrom})`
+      + (c.window.x0 || c.window.y0 || c.targetPixel ? `, stamp from pixel (${c.window.x0}, ${c.window.y0})` : '')
+      + `; unit ${c.unit}${c.units.bunit ? ` (BUNIT ${c.units.bunit}: ${c.units.via})` : ` (${c.units.via})`}; noise: ${noise.text}`
+      + `; masked ${c.masked.total} pixel(s)${c.maskFrom ? ` (mask: ${c.maskFrom})` : ''}; PSF: ${psfFrom}; MAP…`);
     const maxDepth = int(values['max-depth'], 'max-depth', DEFAULT_FIT_SETTINGS.maxDepth, 1);
     const settings = {
       ...DEFAULT_FIT_SETTINGS, chains, warmup: nWarmup, samples: nSamples, seed, maxSamples: maxDraws, maxDepth,
       inflateAbove: values['no-inflate'] ? 0 : DEFAULT_FIT_SETTINGS.inflateAbove,
     };
-    const fit = await fitLens(input, settings, { workers, signal: io.signal, onProgress: (d, n, phase) => io.progress(d, n, phase) });
+    const fit = await fitLens(input, settings, {
+      workers, signal: io.signal, onProgress: (d, n, phase) => io.progress(d, n, phase), ...(maxSeconds !== undefined ? { maxSeconds } : {}),
+      // Printed before sampling starts, so that a long (or interrupted) fit has shown its best fit already.
+      onMap: (m) => {
+        io.err(`MAP χ² ${m.chi2.toFixed(1)} for ${m.nPixels} pixels (χ²/pixel ${m.chi2PerPixel.toFixed(3)}${m.poissonAdded ? ', Poisson variance of the MAP model added' : ''}), `
+          + `θE ${m.theta[0]!.toFixed(4)}″ (${m.evaluations} evaluations, ${m.seconds.toFixed(1)} s); sampling…`);
+      },
+    });
     const { plan, report: rep } = fit;
     const mapS = fit.mapSeconds;
     const wall = fit.wallSeconds;
-    const npix = c.size * c.size * c.bands.length;
+    const npix = fit.nPixels;
     io.err(`MAP χ² ${plan.mapChi2.toFixed(1)} for ${npix} pixels (${plan.mapEvaluations} evaluations, ${mapS.toFixed(1)} s)`
       + (fit.varianceInflation > 1 ? `; the model misses structure in this cutout: variances × ${fit.varianceInflation.toFixed(2)} while sampling` : '')
       + (fit.modeRounds ? `; re-optimised ${fit.modeRounds}× from posterior draws below the MAP` : '')
-      + `; NUTS ${chains} × (${nWarmup} + ${fit.physical[0]!.nSamples}) in ${fit.rounds} round(s), ${fit.converged ? 'converged' : `NOT converged: ${fit.reason}`}`);
-    if (samplesOut) {
+      + `; NUTS ${fit.physical.length} × (${nWarmup} + ${fit.physical[0]?.nSamples ?? 0}) in ${fit.rounds} round(s), ${fit.converged ? 'converged' : `NOT converged: ${fit.reason}`}`);
+    if (samplesOut && fit.physical.length) {
       const bytes = encodeSamplesFits(fit.physical, LENS_PARAM_NAMES, {
-        file: basename(c.name), index: int(values.index, 'index', 0), bands: c.bands, sampler: 'NUTS', warmup: nWarmup, seed,
+        file: basename(c.name), index, bands, sampler: 'NUTS', warmup: nWarmup, seed,
         rhatMax: rep.rhatMax, grid, psf: psfFrom, pixelScale: c.pixelScale, size: c.size, mapChi2: plan.mapChi2,
         maxDepth: fit.physical[0]!.maxDepth, software: lensDeskSoftware(), date: new Date().toISOString().slice(0, 19),
       });
       writeOutputFile(samplesOut, bytes, { force: values.force });
       io.err(`wrote ${fit.physical.reduce((a, r) => a + r.nSamples, 0)} draws to ${samplesOut}`);
-    }
+    } else if (samplesOut) io.err(`no draws to write to ${samplesOut} (the time budget ended the fit before sampling)`);
     const out = {
-      file: c.name, bands: c.bands, size: c.size, pixelScale: c.pixelScale, psf: psfFrom, grid,
-      chains, warmup: nWarmup, draws: fit.physical[0]!.nSamples, rounds: fit.rounds, converged: fit.converged, reason: fit.reason,
+      file: c.name, bands, size: c.size, pixelScale: c.pixelScale, psf: psfFrom, grid,
+      input: {
+        hdu: c.hduName, pixelScaleFrom: c.pixelScaleFrom, unit: c.unit,
+        units: { bunit: c.units.bunit || null, kind: c.units.kind, toElectrons: c.units.toElectrons, via: c.units.via },
+        noise: { source: noise.source, text: noise.text, poissonFromModel: noise.poissonFromModel, poissonAdded: fit.poissonAdded, ...(noise.background ? { background: noise.background.map((e) => ({ ...e, level: r6(e.level), sigma: r6(e.sigma) })) } : {}) },
+        masked: c.masked, mask: c.maskFrom, stamp: { x0: c.window.x0, y0: c.window.y0, side: c.window.side, partial: c.window.partial, ...(c.targetPixel ? { target: { x: r6(c.targetPixel.x), y: r6(c.targetPixel.y) } } : {}) },
+        warnings,
+      },
+      nPixels: fit.nPixels, maxSeconds: maxSeconds ?? null, partial: fit.partial,
+      chains, warmup: nWarmup, draws: fit.physical[0]?.nSamples ?? 0, rounds: fit.rounds, converged: fit.converged, reason: fit.reason,
       modeRounds: fit.modeRounds, startModes: fit.startModes, bestDrawChi2: r6(fit.modeCheck.bestDrawChi2),
       chi2Expected: { mean: fit.chi2Expected.mean, sd: r6(fit.chi2Expected.sd) }, mapChi2Z: r6(fit.mapChi2Z),
       varianceInflation: r6(fit.varianceInflation), mapChi2PerPixel: r6(fit.mapChi2PerPixel), workers, seed,
@@ -194,6 +226,8 @@ export const fitCommand: CliCommand = {
     io.out(`${'param'.padEnd(9)} ${'mean'.padStart(10)} ${'sd'.padStart(9)} ${'2.5%'.padStart(10)} ${'16%'.padStart(10)} ${'50%'.padStart(10)} ${'84%'.padStart(10)} ${'97.5%'.padStart(10)}  R̂      ESSbulk ESStail`);
     for (const p of rep.params)
       io.out(`${p.name.padEnd(9)} ${[p.mean, p.sd, p.q2_5, p.q16, p.q50, p.q84, p.q97_5].map((v) => v.toPrecision(5).padStart(10)).join(' ')}  ${p.rhat.toFixed(3)}  ${p.essBulk.toFixed(0).padStart(6)}  ${p.essTail.toFixed(0).padStart(6)}`);
+    if (fit.partial) io.out(`PARTIAL RESULT (converged: false): ${fit.reason}${fit.partial === 'map' ? '; the values above are the MAP, no posterior draws' : ''}`);
+    io.out(`noise: ${noise.text}; χ²/pixel at the MAP ${fit.mapChi2PerPixel.toFixed(3)} over ${fit.nPixels} pixels`);
     io.out(`R̂ max ${rep.rhatMax.toFixed(3)}, ESS bulk min ${rep.essBulkMin.toFixed(0)}, tail min ${rep.essTailMin.toFixed(0)}; divergences ${rep.sampler.divergences} (+${rep.sampler.warmupDivergences} in warm-up), tree depth saturated ${rep.sampler.treeDepthSaturated}, E-BFMI ${rep.sampler.ebfmi.map((e) => e.toFixed(2)).join(' ')}; ${wall.toFixed(1)} s`);
     return 0;
   },
