@@ -14,6 +14,7 @@ import type { Stamp } from '../../src-core/stamps/stamp';
 import { registerScorerFactory, type Scorer } from '../scoring/scorer';
 import { selectBackend } from '../backend/select';
 import { loadModelDir } from './model-files';
+import { chooseOrtProvider } from '../gpu/ort-provider';
 import { OrtScorer } from './ort-scorer';
 import { modelsDir } from '../util/paths';
 import { bandMismatch } from './model-choice';
@@ -60,9 +61,11 @@ export async function loadCmuDeepLensScorer(dir: string): Promise<Scorer> {
   const size = card.architecture.inputSize;
   const nb = card.architecture.bands.length;
   let ort: OrtScorer | null = null;
-  let runtime = 'onnxruntime-node (CPU execution provider)';
+  const choice = chooseOrtProvider();
+  let runtime = 'onnxruntime-node';
   try {
-    ort = await OrtScorer.fromModel(model, { size, bands: nb });
+    ort = await OrtScorer.fromModel(model, { size, bands: nb, provider: choice.provider });
+    runtime = `onnxruntime-node (${ort.provider}${choice.provider === 'cpu' && choice.driverPresent ? `; ${choice.why}` : ''})`;
   } catch (e) {
     const sel = await selectBackend(); // onnxruntime unavailable: tfjs on the best backend
     runtime = `tfjs ${sel.tfBackend} (onnxruntime failed: ${(e as Error).message.split('\n')[0]})`;

@@ -1,5 +1,6 @@
 // Fast CMUDeepLens inference: the tfjs model exported to ONNX (src-core/classify/onnx/export.ts)
-// and run by onnxruntime-node's CPU execution provider (MLAS kernels, multi-threaded). Takes the
+// and run by onnxruntime-node's CPU execution provider (MLAS kernels, multi-threaded), or its CUDA
+// provider when `lensdesk setup gpu` installed it (src-main/gpu/ort-provider.ts chooses). Takes the
 // same N×H×W×bands float32 buffers as the tfjs path and returns lens probabilities.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,8 @@ export interface OrtScorerOptions {
   threads?: number;
   /** Run the ELUs on onnxruntime's blocked layout (nchwc-elu.ts; default true, LENSDESK_ORT_NCHWC_ELU=0 turns it off). */
   nchwcElu?: boolean;
+  /** Execution provider to ask for (default cpu); a CUDA session that cannot open falls back to the CPU. */
+  provider?: 'cpu' | 'cuda';
 }
 
 /** The CPU session options every LensDesk onnxruntime session uses (scoring, training, benches). */
@@ -25,6 +28,14 @@ export const cpuSessionOptions = (threads: number, level: ort.InferenceSession.S
   intraOpNumThreads: threads,
   interOpNumThreads: 1,
   graphOptimizationLevel: level,
+});
+
+/** CUDA first, CPU for any op the CUDA EP lacks (onnxruntime's own fallback order). */
+const cudaSessionOptions = (threads: number): ort.InferenceSession.SessionOptions => ({
+  executionProviders: [{ name: 'cuda', deviceId: 0 }, 'cpu'],
+  intraOpNumThreads: threads,
+  interOpNumThreads: 1,
+  graphOptimizationLevel: 'all',
 });
 
 /**
@@ -67,19 +78,31 @@ export class OrtScorer {
     readonly bands: number,
     /** ELUs running on onnxruntime's blocked layout (0: the plain optimised graph). */
     readonly nchwcElus: number,
+    /** Which execution provider runs, and why not CUDA when CUDA was asked for and failed. */
+    readonly provider: string = 'CPU execution provider',
   ) {}
 
   /** Builds a session from ONNX bytes (e.g. a file written by `exportCmuDeepLensOnnx`). */
   static async fromOnnx(onnx: Uint8Array, opts: OrtScorerOptions): Promise<OrtScorer> {
     const threads = opts.threads ?? 2;
+    let cpuBecause = '';
+    if (opts.provider === 'cuda') {
+      try {
+        return new OrtScorer(await ort.InferenceSession.create(onnx, cudaSessionOptions(threads)), opts.size, opts.bands, 0, 'CUDA execution provider');
+      } catch (e) {
+        // e.g. libonnxruntime_providers_cuda.so or a CUDA/cuDNN library would not load: score on the CPU, say why.
+        cpuBecause = ` (the CUDA session did not open: ${(e as Error).message.split('\n')[0]})`;
+      }
+    }
+    const cpu = `CPU execution provider${cpuBecause}`;
     if (opts.nchwcElu ?? process.env.LENSDESK_ORT_NCHWC_ELU !== '0') {
       // probe: 2 cutouts of smooth, varied values (negative and positive: both ELU branches)
       const per = opts.size * opts.size * opts.bands;
       const probe = new ort.Tensor('float32', Float32Array.from({ length: 2 * per }, (_, i) => 3 * Math.sin(i * 0.37) + Math.cos(i * 0.011)), [2, opts.size, opts.size, opts.bands]);
       const { session, elus } = await nchwcSession(onnx, threads, probe);
-      return new OrtScorer(session, opts.size, opts.bands, elus);
+      return new OrtScorer(session, opts.size, opts.bands, elus, cpu);
     }
-    return new OrtScorer(await ort.InferenceSession.create(onnx, cpuSessionOptions(threads)), opts.size, opts.bands, 0);
+    return new OrtScorer(await ort.InferenceSession.create(onnx, cpuSessionOptions(threads)), opts.size, opts.bands, 0, cpu);
   }
 
   /** Exports the tfjs model's current weights and opens a session on them. */

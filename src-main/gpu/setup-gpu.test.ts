@@ -106,7 +106,9 @@ describe.skipIf(!SUPPORTED)('lensdesk setup gpu against a local mirror (linux x6
     expect(st.tfjs).toMatchObject({ installed: true, gpu: true, missingLibs: [] });
     expect(st.tfjs.line).toBe('tfjs: tfjs-node-gpu (CUDA)');
     expect(st.onnxruntime.installed).toBe(true);
-    expect(st.onnxruntime.line).toMatch(/CUDA EP is installed and its libraries resolve/);
+    // …and scoring sessions would ask for the CUDA EP (ort-provider.ts), unless LENSDESK_ORT_PROVIDER=cpu
+    expect(st.onnxruntime.gpu).toBe(true);
+    expect(st.onnxruntime.line).toMatch(/^onnxruntime: CUDA execution provider for scoring/);
     const noCudnn = new Set([...all].filter((l) => l !== 'libcudnn.so.8' && l !== 'libcudnn.so.9'));
     const st2 = await gpuStatus(sel, { driver, libs: noCudnn, tfjsDir: pk.tfjsDir, ortDir: pk.ortDir });
     expect(st2.tfjs.gpu).toBe(false);

@@ -97,7 +97,7 @@ async function ortStatus(driver: DriverInfo, libs: Set<string>, dirOpt?: string 
   if (!installed) return out(false, files, missingLibs, `${files.filter((f) => !existsSync(f)).map((f) => f.split('/').pop()).join(', ')} not installed — ${SETUP}`);
   if (!driver.present) return out(true, files, missingLibs, driver.detail);
   if (missingLibs.length) return out(true, files, missingLibs, `CUDA 12/cuDNN 9 libraries missing: ${missingLibs.join(', ')}`);
-  // Everything is in place; LensDesk's sessions still ask for ['cpu'] (src-main/classify/ort-scorer.ts
-  // cpuSessionOptions) because the CUDA EP path has not run on a real GPU in this project yet.
-  return { installed, files, missingLibs, gpu: false, cudaListed, line: 'onnxruntime: CPU execution provider; the CUDA EP is installed and its libraries resolve, but LensDesk sessions request the CPU EP (CUDA EP untested on real hardware here; docs/gpu.md)' };
+  // Everything is in place: scoring sessions ask for CUDA first (ort-provider.ts, ort-scorer.ts), unless turned off.
+  if ((process.env.LENSDESK_ORT_PROVIDER ?? '').toLowerCase() === 'cpu') return out(true, files, missingLibs, 'LENSDESK_ORT_PROVIDER=cpu');
+  return { installed, files, missingLibs, gpu: true, cudaListed, line: 'onnxruntime: CUDA execution provider for scoring (CPU for ops it lacks; training graphs stay on the CPU EP; untested on real hardware here, docs/gpu.md)' };
 }
