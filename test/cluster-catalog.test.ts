@@ -7,10 +7,11 @@
 // of the top K must cut the same stamps into the workspace.
 import { DuckDBInstance } from '@duckdb/node-api';
 import Database from 'better-sqlite3';
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parseArrayList } from '../src-core/cluster/array-list';
 import { readStampFile } from '../src-main/stamps/stamp-file';
 import { PROJECT_ROOT } from './shared';
 import { SURVEY_CENTRE, SURVEY_SCALE, writeSurveyImage } from './survey-images';
@@ -142,5 +143,45 @@ describe.skipIf(!existsSync(CLI))(`shard plan CATALOG --images → score --plan 
       a.planes.forEach((pl, k) => expect(Buffer.from(pl.buffer).equals(Buffer.from(b.planes[k]!.buffer)), `row ${g.row} band ${a.bands[k]}`).toBe(true));
     }
     sdb2.close();
+  });
+
+  it('Ctrl-C on score --plan: exit 130, "cancelled", no temp files, and shard status offers it for resubmission', { timeout: 300_000 }, async () => {
+    const dir = join(t.dir, 'sigint');
+    mkdirSync(dir, { recursive: true });
+    makeSurvey(dir);
+    // Enough rows (20 batches of the network's 64) that scoring is still under way when SIGINT comes.
+    const cat = readFileSync(join(dir, 'cat.csv'), 'utf8').trim().split('\n');
+    writeFileSync(join(dir, 'big.csv'), [cat[0], ...Array.from({ length: 1280 }, (_, k) => cat[1 + (k % OFFSETS.length)])].join('\n') + '\n');
+    const images = ['g', 'r', 'i', 'z'].map((b) => `${b}=${join(dir, `${b}.fits`)}`).join(',');
+    const plan = join(dir, 'plan');
+    lensdesk(['shard', 'plan', join(dir, 'big.csv'), '--images', images, '--size', '45', '--shards', '2', '--out', plan]);
+    const { code, signal, err } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; err: string }>((res) => {
+      const child = spawn(process.execPath, [CLI, 'score', '--plan', plan, '--shard', '1'], { cwd: PROJECT_ROOT, env: { ...process.env, CI: '1' } });
+      let err = '';
+      let sent = false;
+      const timer = setTimeout(() => child.kill('SIGKILL'), 240_000);
+      child.stderr.on('data', (d: Buffer) => {
+        err += d.toString();
+        if (!sent && /shard 1: \d+ cutouts with/.test(err)) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      });
+      child.on('exit', (c, sg) => {
+        clearTimeout(timer);
+        res({ code: c, signal: sg, err });
+      });
+    });
+    expect(signal, err).toBeNull();
+    expect(code, err).toBe(130);
+    expect(err).toMatch(/cancelled/);
+    expect(readdirSync(join(plan, 'out')).filter((f) => /tmp/.test(f))).toEqual([]);
+    expect(existsSync(join(plan, 'out', 'shard-1._SUCCESS'))).toBe(false);
+    expect(readFileSync(join(plan, 'out', 'shard-1.log'), 'utf8').trim().split('\n').at(-1)).toMatch(/ cancelled: /);
+    const st = JSON.parse(lensdesk(['shard', 'status', plan, '--json'], [1]));
+    expect(st.failed).toEqual([1]);
+    expect(st.missing).toEqual([0]);
+    expect(parseArrayList(st.resubmit)).toEqual([0, 1]);
+    expect(st.commands.join('\n')).toContain(`--array=${st.resubmit}`);
   });
 });
