@@ -28,10 +28,32 @@ export const planShardSchema = z.object({
   /** Row ids covered, inclusive; null for an empty shard. */
   firstRow: z.number().int().nullable(),
   lastRow: z.number().int().nullable(),
-  /** Item list, relative to the plan folder, and its checksum. */
-  file: z.string(),
-  sha256,
+  /** Item list, relative to the plan folder, and its checksum; absent for a catalog plan (its items are catalog rows firstRow…lastRow). */
+  file: z.string().optional(),
+  sha256: sha256.optional(),
 });
+
+/**
+ * A catalog + survey images plan: the nodes stream their rows of the catalog and cut each stamp from
+ * the images themselves (as `lensdesk ingest --catalog-file … --images …` would), so 10⁸ rows never
+ * pass through one machine first. Row ids are 0-based catalog data rows, as ingest's.
+ */
+export const planCatalogSchema = z.object({
+  path: z.string(),
+  sha256,
+  bytes: z.number().int().nonnegative(),
+  /** Data rows in the file, rows with invalid RA/Dec included (they are scored as failures). */
+  rows: z.number().int().nonnegative(),
+  raColumn: z.string().nullable(),
+  decColumn: z.string().nullable(),
+  idColumn: z.string().nullable(),
+  images: z.array(z.object({ band: z.string(), path: z.string(), hdu: z.number().int().nonnegative().nullable(), bytes: z.number().int().nonnegative(), sha256 })).min(1),
+  /** Stamp side in pixels of the first band's grid. */
+  size: z.number().int().positive(),
+  resampling: z.enum(['nearest', 'bilinear']),
+});
+
+export type PlanCatalog = z.infer<typeof planCatalogSchema>;
 
 export const planSchema = z.object({
   format: z.literal(PLAN_FORMAT),
@@ -40,11 +62,12 @@ export const planSchema = z.object({
   createdAt: z.string(),
   createdBy: z.object({ software: z.string(), host: z.string(), user: z.string(), command: z.string() }),
   source: z.object({
-    /** 'workspace': the stamps of a LensDesk workspace; 'folder': a folder of FITS cutouts (as `lensdesk ingest FOLDER` reads). */
-    kind: z.enum(['workspace', 'folder']),
+    /** 'workspace': the stamps of a LensDesk workspace; 'folder': a folder of FITS cutouts (as `lensdesk ingest FOLDER` reads); 'catalog': a catalog file + survey images (`catalog` below). */
+    kind: z.enum(['workspace', 'folder', 'catalog']),
     /** Absolute path of the workspace (merge imports into it by default) or of the cutout folder. */
     path: z.string(),
     catalogId: z.number().int().nullable(),
+    catalog: planCatalogSchema.optional(),
   }),
   /** Whether each item carries the sha256 of its cutout file (checked before scoring it). */
   itemChecksums: z.boolean(),

@@ -19,8 +19,8 @@ export async function planItemsByRow(planDir: string, plan: ShardPlan, rows: num
   const want = new Set(rows);
   const out = new Map<number, PlanItem>();
   for (const s of plan.shards) {
-    if (s.firstRow === null || !rows.some((r) => r >= s.firstRow! && r <= s.lastRow!)) continue;
-    for await (const it of readShardItems(planDir, s.file)) if (want.has(it.row)) out.set(it.row, it);
+    if (!s.file || s.firstRow === null || !rows.some((r) => r >= s.firstRow! && r <= s.lastRow!)) continue;
+    for await (const it of readShardItems(planDir, s.file!)) if (want.has(it.row)) out.set(it.row, it);
   }
   return out;
 }

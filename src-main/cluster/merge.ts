@@ -16,6 +16,7 @@ import { validSuccess } from './shard-score';
 import { planStatus } from './shard-status';
 import { formatArrayList } from '../../src-core/cluster/array-list';
 import { importFolderItems, planItemsByRow } from './import-folder';
+import { importCatalogRows } from './import-catalog';
 
 export interface MergeOptions {
   top: number;
@@ -125,11 +126,14 @@ export async function mergePlan(planDir: string, opts: MergeOptions): Promise<Me
     let jobId: number | null = null;
     let wsDir: string | null = null;
     if (top.length) {
-      // A folder plan's cutouts join the given (or default) workspace; a workspace plan's go back to it.
+      // A folder or catalog plan's cutouts join the given (or default) workspace; a workspace plan's go back to it.
       const ws = openWorkspace(opts.workspace ?? (plan.source.kind === 'workspace' ? plan.source.path : undefined));
       wsDir = ws.dir;
       try {
-        if (plan.source.kind === 'folder') {
+        if (plan.source.kind === 'catalog') {
+          const ids = await importCatalogRows(ws, plan, top.map((t) => t.sourceId));
+          for (const t of top) t.sourceId = ids.get(t.sourceId) ?? -1;
+        } else if (plan.source.kind === 'folder') {
           const items = await planItemsByRow(dir, plan, top.map((t) => t.sourceId));
           const lost = top.filter((t) => !items.has(t.sourceId)).map((t) => t.sourceId);
           if (lost.length) throw new InputError('PLAN_ROWS_MISSING', `rows ${lost.slice(0, 10).join(', ')} of the merged table are in no shard list of plan ${plan.planId}`, { path: dir });

@@ -12,10 +12,13 @@ import { loadScorer } from '../scoring/scorer';
 import { folderItems, isWorkspaceDir, workspaceItems } from './plan-sources';
 import { folderSha256, folderSums, sha256File, sha256Text } from './checksum';
 import { writeJsonAtomic } from './plan-read';
+import { describeCatalog, type CatalogPlanInput } from './catalog-plan';
 
 export interface PlanOptions {
-  /** A workspace folder (has lensdesk.sqlite) or a folder of FITS cutouts. */
+  /** A workspace folder (has lensdesk.sqlite) or a folder of FITS cutouts; ignored when `catalog` is given. */
   input: string;
+  /** Plan from a catalog file + survey images instead (stamps are cut on the nodes; catalog-plan.ts). */
+  catalog?: CatalogPlanInput;
   shards: number;
   out: string;
   catalogId?: number;
@@ -52,6 +55,7 @@ export async function writePlan(opts: PlanOptions): Promise<ShardPlan> {
   }
   if (existsSync(planDir) && readdirSync(planDir).length) throw new InputError('PLAN_DIR_NOT_EMPTY', `${planDir} is not empty; choose a new --out`, { path: planDir });
   const checksums = opts.checksums !== false;
+  if (opts.catalog) return writeCatalogPlan(opts, opts.catalog, planDir, checksums);
   const src = isWorkspaceDir(opts.input) ? workspaceItems(opts.input, opts.catalogId, checksums) : folderItems(opts.input, checksums);
   mkdirSync(join(planDir, 'shards'), { recursive: true });
   mkdirSync(join(planDir, 'out'), { recursive: true });
@@ -84,19 +88,7 @@ export async function writePlan(opts: PlanOptions): Promise<ShardPlan> {
       shards.push({ index: range.index, items: range.end - range.start, firstRow, lastRow, file, sha256: sha256File(join(planDir, file)) });
     }
     const planId = sha256Text(JSON.stringify({ shards: shards.map((s) => s.sha256), model: model.sha256 ?? model.version, at: new Date().toISOString() })).slice(0, 16);
-    const plan: ShardPlan = planSchema.parse({
-      format: PLAN_FORMAT,
-      planId,
-      createdAt: new Date().toISOString(),
-      createdBy: { software: 'lensdesk 0.1.0', host: hostname(), user: userInfo().username, command: opts.command ?? '' },
-      source: { kind: src.kind, path: src.path, catalogId: opts.catalogId ?? null },
-      itemChecksums: checksums,
-      nItems: n,
-      model,
-      shards,
-    });
-    writeJsonAtomic(join(planDir, 'plan.json'), plan);
-    return plan;
+    return finishPlan(opts, planDir, { planId, source: { kind: src.kind, path: src.path, catalogId: opts.catalogId ?? null }, itemChecksums: checksums, nItems: n, model, shards });
   } catch (e) {
     // A failed plan leaves no plan.json, so nothing half-written is ever scored.
     rmSync(join(planDir, 'plan.json'), { force: true });
@@ -104,4 +96,26 @@ export async function writePlan(opts: PlanOptions): Promise<ShardPlan> {
   } finally {
     src.close();
   }
+}
+
+function finishPlan(opts: PlanOptions, planDir: string, body: Pick<ShardPlan, 'planId' | 'source' | 'itemChecksums' | 'nItems' | 'model' | 'shards'>): ShardPlan {
+  const plan: ShardPlan = planSchema.parse({
+    format: PLAN_FORMAT,
+    createdAt: new Date().toISOString(),
+    createdBy: { software: 'lensdesk 0.1.0', host: hostname(), user: userInfo().username, command: opts.command ?? '' },
+    ...body,
+  });
+  writeJsonAtomic(join(planDir, 'plan.json'), plan);
+  return plan;
+}
+
+/** A catalog plan: shards are contiguous ranges of catalog rows (no item lists: the rows are the list). */
+async function writeCatalogPlan(opts: PlanOptions, input: CatalogPlanInput, planDir: string, checksums: boolean): Promise<ShardPlan> {
+  const catalog = await describeCatalog(input, checksums, opts.signal);
+  mkdirSync(join(planDir, 'out'), { recursive: true });
+  const ranges = partitionBalanced(catalog.rows, opts.shards);
+  const model = await planModel(undefined, opts, planDir);
+  const shards: ShardPlan['shards'] = ranges.map((r) => ({ index: r.index, items: r.end - r.start, firstRow: r.end > r.start ? r.start : null, lastRow: r.end > r.start ? r.end - 1 : null }));
+  const planId = sha256Text(JSON.stringify({ catalog: catalog.sha256, images: catalog.images.map((i) => i.sha256), ranges, model: model.sha256 ?? model.version, at: new Date().toISOString() })).slice(0, 16);
+  return finishPlan(opts, planDir, { planId, source: { kind: 'catalog', path: catalog.path, catalogId: null, catalog }, itemChecksums: checksums, nItems: catalog.rows, model, shards });
 }

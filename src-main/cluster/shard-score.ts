@@ -9,7 +9,7 @@
 import { appendFileSync, existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { PlanItem, ShardPlan } from '../../src-core/cluster/plan-schema';
+import type { ShardPlan } from '../../src-core/cluster/plan-schema';
 import { CancelledError, InputError } from '../../src-core/errors';
 import type { Stamp } from '../../src-core/stamps/stamp';
 import { loadScorer, type Scorer } from '../scoring/scorer';
@@ -17,6 +17,7 @@ import { readStampFile } from '../stamps/stamp-file';
 import { folderSha256, folderSums, sha256File } from './checksum';
 import { openDuck, SCORE_TABLE_DDL, sqlString } from './duckdb';
 import { CubeReader } from './cube-reader';
+import { catalogRows, checkCatalogInputs, type ShardRow } from './catalog-plan';
 import { readPlan, readShardItems, shardFiles, writeJsonAtomic } from './plan-read';
 
 export interface ShardSuccess {
@@ -84,14 +85,21 @@ export async function scoreShard(planDir: string, i: number, opts: ShardScoreOpt
   const done = validSuccess(planDir, plan, i);
   if (done) return { skipped: true, ...done };
   removeLeftovers(f);
-  const listPath = join(resolve(planDir), shard.file);
-  if (sha256File(listPath) !== shard.sha256) throw new InputError('PLAN_CHECKSUM', `${listPath} does not match its sha256 in plan.json`, { path: listPath });
+  const cat = plan.source.kind === 'catalog' ? plan.source.catalog : undefined;
+  if (plan.source.kind === 'catalog' && !cat) throw new InputError('BAD_PLAN', `plan ${plan.planId}: source.kind is 'catalog' but source.catalog is missing`, { field: 'source.catalog' });
+  if (cat) checkCatalogInputs(plan, cat);
+  else {
+    if (!shard.file || !shard.sha256) throw new InputError('BAD_PLAN', `plan ${plan.planId}: shard ${i} has no item list`, { field: `shards.${i}.file` });
+    const listPath = join(resolve(planDir), shard.file);
+    if (sha256File(listPath) !== shard.sha256) throw new InputError('PLAN_CHECKSUM', `${listPath} does not match its sha256 in plan.json`, { path: listPath });
+  }
 
   const startedAt = new Date().toISOString();
   const logLine = (t: string) => appendFileSync(f.log, `${new Date().toISOString()} ${t}\n`);
   logLine(`start host=${hostname()} pid=${process.pid}`);
   let duck: Awaited<ReturnType<typeof openDuck>> | null = null;
   let scorer: Scorer | null = null;
+  let closeSource = () => {};
   try {
     scorer = await loadPlanScorer(planDir, plan);
     duck = await openDuck(f.tmpDb, opts.memoryLimit ?? '256MB');
@@ -104,12 +112,13 @@ export async function scoreShard(planDir: string, i: number, opts: ShardScoreOpt
     let seen = 0;
     const failures: ShardSuccess['failures'] = [];
     let failed = 0;
-    const items = readShardItems(planDir, shard.file);
-    // Consecutive items often share a file (cutouts of one cube): hash it and open it once.
-    let sumOf: { path: string; sum: string } | null = null;
-    const checkedSum = (path: string) => (sumOf?.path === path ? sumOf.sum : (sumOf = { path, sum: sha256File(path) }).sum);
     const cubes = new CubeReader();
-    const readItem = (it: PlanItem): Stamp => (it.cutout === undefined ? readStampFile(it.path) : cubes.read(it.path, it.cutout));
+    const source = cat ? catalogRows(cat, shard.firstRow ?? 0, shard.lastRow ?? -1, opts.signal) : { rows: fileRows(planDir, shard.file!, cubes), close() {} };
+    closeSource = () => {
+      source.close();
+      cubes.close();
+    };
+    const items = source.rows;
     for (;;) {
       if (opts.signal?.aborted) throw new CancelledError(`shard ${i} cancelled`);
       const batch: { row: number; id: string; ra: number | null; dec: number | null }[] = [];
@@ -124,11 +133,10 @@ export async function scoreShard(planDir: string, i: number, opts: ShardScoreOpt
         const it = next.value;
         seen++;
         try {
-          if (it.sha256 && checkedSum(it.path) !== it.sha256) throw new Error('file changed since the plan (sha256 differs)');
-          const stamp = readItem(it);
+          const stamp = it.load();
           stamps.push(stamp);
           // A folder plan leaves positions to the file (RA/DEC keywords or the WCS reference point).
-          batch.push({ ...it, ra: it.ra ?? stamp.ra ?? null, dec: it.dec ?? stamp.dec ?? null });
+          batch.push({ row: it.row, id: it.id, ra: it.ra ?? stamp.ra ?? null, dec: it.dec ?? stamp.dec ?? null });
         } catch (e) {
           failed++;
           if (failures.length < MAX_LISTED_FAILURES) failures.push({ row: it.row, path: it.path, error: (e as Error).message });
@@ -153,7 +161,7 @@ export async function scoreShard(planDir: string, i: number, opts: ShardScoreOpt
       opts.progress?.(seen, shard.items, `shard ${i}`);
       if (end) break;
     }
-    cubes.close();
+    closeSource();
     app.closeSync();
     if (opts.signal?.aborted) throw new CancelledError(`shard ${i} cancelled`);
     const meta = `{plan_id: ${sqlString(plan.planId)}, shard: ${sqlString(String(i))}, model: ${sqlString(`${scorer.model.name} ${version}`)}}`;
@@ -182,6 +190,23 @@ export async function scoreShard(planDir: string, i: number, opts: ShardScoreOpt
     logLine(`${e instanceof CancelledError ? 'cancelled' : 'failed'}: ${(e as Error).message.replace(/\s+/g, ' ')}`);
     throw e;
   } finally {
+    closeSource();
     await scorer?.dispose();
+  }
+}
+
+/** A workspace or folder plan's item list as rows; `load` checks the file's sha256 (when planned) and reads the stamp. */
+async function* fileRows(planDir: string, file: string, cubes: CubeReader): AsyncGenerator<ShardRow> {
+  // Consecutive items often share a file (cutouts of one cube): hash it and open it once.
+  let sumOf: { path: string; sum: string } | null = null;
+  const checkedSum = (path: string) => (sumOf?.path === path ? sumOf.sum : (sumOf = { path, sum: sha256File(path) }).sum);
+  for await (const it of readShardItems(planDir, file)) {
+    yield {
+      row: it.row, id: it.id, ra: it.ra, dec: it.dec, path: it.path,
+      load: (): Stamp => {
+        if (it.sha256 && checkedSum(it.path) !== it.sha256) throw new Error('file changed since the plan (sha256 differs)');
+        return it.cutout === undefined ? readStampFile(it.path) : cubes.read(it.path, it.cutout);
+      },
+    };
   }
 }

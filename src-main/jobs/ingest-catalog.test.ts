@@ -6,29 +6,16 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeFits } from '../../src-core/fits/writer';
 import { PROJECT_ROOT } from '../../test/shared';
 import { tempDir } from '../../test/workspace-fixture';
+import { SURVEY_SCALE, writeSurveyImage } from '../../test/survey-images';
 import { readStampFile } from '../stamps/stamp-file';
 
 const t = tempDir();
 afterAll(() => t.cleanup());
 const cli = ['--import', 'tsx', join(PROJECT_ROOT, 'src-main/cli/entry.ts')];
-const SCALE = 0.2 / 3600;
-
-function image(path: string, rotDeg: number, crpixShift: number, fill: (x: number, y: number) => number) {
-  const n = 200;
-  const data = new Float32Array(n * n);
-  for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) data[y * n + x] = fill(x, y);
-  const c = Math.cos((rotDeg * Math.PI) / 180), s = Math.sin((rotDeg * Math.PI) / 180);
-  writeFileSync(path, writeFits([{ kind: 'image', shape: [n, n], data, cards: [
-    { keyword: 'CTYPE1', value: 'RA---TAN' }, { keyword: 'CTYPE2', value: 'DEC--TAN' },
-    { keyword: 'CRVAL1', value: 150, type: 'float' }, { keyword: 'CRVAL2', value: 2, type: 'float' },
-    { keyword: 'CRPIX1', value: 100 + crpixShift, type: 'float' }, { keyword: 'CRPIX2', value: 100, type: 'float' },
-    { keyword: 'CD1_1', value: -SCALE * c, type: 'float' }, { keyword: 'CD1_2', value: SCALE * s, type: 'float' },
-    { keyword: 'CD2_1', value: SCALE * s, type: 'float' }, { keyword: 'CD2_2', value: SCALE * c, type: 'float' },
-  ] }]));
-}
+const SCALE = SURVEY_SCALE;
+const image = (path: string, rotDeg: number, crpixShift: number, fill: (x: number, y: number) => number) => writeSurveyImage(path, rotDeg, crpixShift, fill);
 
 describe('ingest-catalog job', () => {
   it('cuts stamps and context cutouts by WCS, NaN-padded at edges, skipping rows outside', () => {

@@ -3,6 +3,14 @@ import type { CliCommand } from '../command';
 import { runJobCli, WORKSPACE_HELP } from '../job-runner';
 import { numberOption } from '../args';
 
+/** `--images g=G.fits,r=R.fits` (or bare paths: band from the image's keywords) as the ingest job's images. */
+export function imageList(text: string | undefined): { band: string; path: string }[] {
+  return (text ?? '').split(',').filter(Boolean).map((spec) => {
+    const eq = spec.indexOf('=');
+    return eq > 0 ? { band: spec.slice(0, eq), path: spec.slice(eq + 1) } : { band: '', path: spec };
+  });
+}
+
 export const ingestCommand: CliCommand = {
   name: 'ingest',
   summary: 'ingest a folder of FITS cutouts as a catalog (resumable job)',
@@ -36,10 +44,6 @@ ${WORKSPACE_HELP}`,
         nearest: { type: 'boolean' }, ra: { type: 'string' }, dec: { type: 'string' }, id: { type: 'string' },
         'context-images': { type: 'string' }, bands: { type: 'string' },
       },
-    });
-    const imageList = (text: string | undefined) => (text ?? '').split(',').filter(Boolean).map((spec) => {
-      const eq = spec.indexOf('=');
-      return eq > 0 ? { band: spec.slice(0, eq), path: spec.slice(eq + 1) } : { band: '', path: spec };
     });
     if (values['catalog-file']) {
       const images = imageList(values.images);

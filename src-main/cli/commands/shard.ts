@@ -6,12 +6,15 @@ import { InputError } from '../../../src-core/errors';
 import { writePlan } from '../../cluster/plan-write';
 import { planStatus } from '../../cluster/shard-status';
 import { numberOption } from '../args';
+import { imageList } from './ingest';
 import type { CliCommand } from '../command';
 
 export const shardCommand: CliCommand = {
   name: 'shard',
   summary: 'plan sharded scoring for cluster array jobs, and show which shards are done',
   usage: `Usage: lensdesk shard plan WORKSPACE|FOLDER --shards N --out PLAN [--catalog-id N] [--model DIR | --placeholder] [--no-checksums] [--json]
+       lensdesk shard plan CATALOG.fits|CATALOG.csv --images g=G.fits,r=R.fits,… [--size 64] [--nearest] [--ra COL --dec COL --id COL]
+                           --shards N --out PLAN [--model DIR | --placeholder] [--no-checksums] [--json]
        lensdesk shard status PLAN [--json]
 
 plan: lists the workspace's stamps in source-id order (or a folder's FITS cutouts, cubes per cutout) and cuts them into N contiguous shards whose
@@ -19,6 +22,9 @@ sizes differ by at most one. Writes PLAN/plan.json (shards, model name/version/s
 who/when), PLAN/shards/shard-I.ndjson (one line per cutout: row id, name, RA/Dec in degrees ICRS,
 file, sha256) and a copy of the model in PLAN/model. The model is the one \`lensdesk score\` would use.
 --no-checksums skips the sha256 of each cutout file (for very large surveys). Shards are numbered 0..N-1.
+With --images, the input is a catalog (as \`lensdesk ingest --catalog-file … --images …\`, same options):
+its data rows are counted and cut into N contiguous row ranges; each node cuts its rows' stamps from the
+survey images itself. Rows off the images or without RA/Dec are reported as failures of their shard.
 
 status: done (valid _SUCCESS), running (live pid on this host), failed (killed: temp files left, or
 its log says failed) and missing shards, and the command that resubmits only failed + missing ones:
@@ -29,7 +35,8 @@ Exit code 0 when every shard is done, 1 otherwise.`,
     if (sub === 'plan') {
       const { values, positionals } = parseArgs({
         args: rest, allowPositionals: true,
-        options: { shards: { type: 'string' }, out: { type: 'string' }, 'catalog-id': { type: 'string' }, model: { type: 'string' }, placeholder: { type: 'boolean' }, 'no-checksums': { type: 'boolean' }, json: { type: 'boolean' } },
+        options: { shards: { type: 'string' }, out: { type: 'string' }, 'catalog-id': { type: 'string' }, model: { type: 'string' }, placeholder: { type: 'boolean' }, 'no-checksums': { type: 'boolean' }, json: { type: 'boolean' },
+          images: { type: 'string' }, size: { type: 'string' }, nearest: { type: 'boolean' }, ra: { type: 'string' }, dec: { type: 'string' }, id: { type: 'string' } },
       });
       if (positionals.length !== 1 || !values.out || !values.shards) {
         io.err(this.usage);
@@ -39,6 +46,10 @@ Exit code 0 when every shard is done, 1 otherwise.`,
       const plan = await writePlan({
         input: positionals[0]!, shards, out: values.out,
         catalogId: numberOption(values, 'catalog-id', { integer: true, min: 1 }),
+        ...(values.images ? { catalog: {
+          catalogFile: positionals[0]!, images: imageList(values.images), resampling: values.nearest ? 'nearest' as const : 'bilinear' as const,
+          ...(values.size ? { size: Number(values.size) } : {}), raColumn: values.ra, decColumn: values.dec, idColumn: values.id,
+        } } : {}),
         modelPath: values.model, placeholder: values.placeholder, checksums: !values['no-checksums'],
         command: ['lensdesk', 'shard', ...argv].join(' '), signal: io.signal,
         progress: (d, t) => io.progress(d, t, 'planning'),

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, realpathSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { InputError } from '../../../src-core/errors';
 import { makeCutout, type CutoutBand } from '../../../src-core/image/cutout';
+import { cutCatalogStamp } from '../../../src-core/image/stamp-cut';
 import { skyRaDec } from '../../../src-core/units';
 import { openCatalogFile } from '../../catalog/open-catalog';
 import { catalogByName } from '../../store/ingest-state';
@@ -102,18 +103,15 @@ export const ingestCatalogKind: JobKind<IngestCatalogParams> = {
           const row = Number(chunk.rows[i]) - 1; // 0-based catalog row
           if (done.has(row)) continue;
           const centre = skyRaDec(chunk.ra[i]!, chunk.dec[i]!);
-          const cut = makeCutout(bands, { centre, width: p.size, height: p.size, resampling: p.resampling });
-          if (cut.bands.every((b) => !b.mask.some((m) => m === 1))) {
+          const stamp = cutCatalogStamp(bands, bandNames, centre, p.size, p.resampling);
+          if (!stamp) {
             outside++;
             continue;
           }
           const stampPath = join(dir, `${row}.fits`);
           const extra = Object.fromEntries(Object.entries(chunk.columns).map(([k, v]) => [k, typeof v[i] === 'bigint' ? String(v[i]) : v[i]]));
-          const scale = Math.abs(cut.wcs.pixelScaleArcsecAt(cut.centrePixel0)) || null;
-          writeStampFile(stampPath, {
-            width: p.size, height: p.size, bands: bandNames, planes: cut.bands.map((b) => f32(b.data)),
-            ra: centre.ra, dec: centre.dec, pixelScale: scale,
-          });
+          const scale = stamp.pixelScale ?? null;
+          writeStampFile(stampPath, stamp);
           let context;
           if (p.contextSize) {
             const wide = makeCutout(bands, { centre, width: p.contextSize, height: p.contextSize, resampling: p.resampling });
