@@ -8,47 +8,18 @@
 //   npm run build && npx tsx bench/catalog-shard-throughput.ts      (env: CAT_BENCH_N=1024, CAT_BENCH_SIDE=2048)
 //
 // Prints a table to stderr and one JSON line to stdout.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Rng } from '../src-core/rng';
+import { CLI, timedCli } from './lib/timed-cli';
 import { SURVEY_CENTRE, SURVEY_SCALE, writeSurveyImage } from '../test/survey-images';
 
-const ROOT = resolve(import.meta.dirname, '..');
-const CLI = join(ROOT, 'out', 'main', 'cli.js');
 const N = Number(process.env.CAT_BENCH_N ?? 1024);
 const SIDE = Number(process.env.CAT_BENCH_SIDE ?? 2048);
 const log = (...a: unknown[]) => console.error(new Date().toISOString().slice(11, 19), ...a);
 const r2 = (v: number) => Math.round(v * 100) / 100;
 
-function timedCli(args: string[], startAt: RegExp | null): Promise<{ seconds: number; wallSeconds: number; peakRssMiB: number; stdout: string }> {
-  return new Promise((res, rej) => {
-    const t0 = performance.now();
-    let tStart = startAt ? NaN : t0;
-    let err = '', out = '', hwm = 0;
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, CI: '1' } });
-    const poll = setInterval(() => {
-      try {
-        const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-        if (m) hwm = Math.max(hwm, Number(m[1]));
-      } catch { /* exited between polls */ }
-    }, 50);
-    const kill = setTimeout(() => child.kill('SIGKILL'), 900_000);
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-      if (startAt && Number.isNaN(tStart) && startAt.test(err)) tStart = performance.now();
-    });
-    child.on('exit', (code) => {
-      clearInterval(poll);
-      clearTimeout(kill);
-      const t1 = performance.now();
-      if (code !== 0) rej(new Error(`lensdesk ${args.join(' ')} → ${code}\n${err.slice(-2000)}`));
-      else res({ seconds: (t1 - tStart) / 1000, wallSeconds: (t1 - t0) / 1000, peakRssMiB: hwm / 1024, stdout: out });
-    });
-  });
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'lensdesk-catbench-'));
 try {

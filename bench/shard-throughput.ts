@@ -10,11 +10,11 @@
 //   npm run build && npx tsx bench/shard-throughput.ts      (env: SHARD_BENCH_N=1024 cutouts, MERGE_ROWS=1e7, CORES_PER_NODE=32)
 //
 // Prints a table to stderr and one JSON line to stdout.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Rng } from '../src-core/rng';
+import { CLI, ROOT, timedCli } from './lib/timed-cli';
 import { openDuck, sqlString } from '../src-main/cluster/duckdb';
 import { duplicateRowIds, parquetFileStats, topScores, writeMergedParquet } from '../src-main/cluster/merge';
 import { writePlan } from '../src-main/cluster/plan-write';
@@ -22,8 +22,6 @@ import { writeStampFile } from '../src-main/stamps/stamp-file';
 import { Repo } from '../src-main/store/repo';
 import { openWorkspace } from '../src-main/store/workspace';
 
-const ROOT = resolve(import.meta.dirname, '..');
-const CLI = join(ROOT, 'out', 'main', 'cli.js');
 const N = Number(process.env.SHARD_BENCH_N ?? 1024);
 const MERGE_ROWS = Number(process.env.MERGE_ROWS ?? 1e7);
 const CORES_PER_NODE = Number(process.env.CORES_PER_NODE ?? 32);
@@ -35,35 +33,6 @@ if (!existsSync(CLI)) {
   process.exit(2);
 }
 
-/** Runs the CLI; seconds from the first stderr line matching `startAt` (or spawn) to exit, and peak RSS (MiB). */
-function timedCli(args: string[], startAt: RegExp | null): Promise<{ seconds: number; wallSeconds: number; peakRssMiB: number; stdout: string }> {
-  return new Promise((res, rej) => {
-    const t0 = performance.now();
-    let tStart = startAt ? NaN : t0;
-    let err = '';
-    let out = '';
-    let hwm = 0;
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, CI: '1' } });
-    const poll = setInterval(() => {
-      try {
-        const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-        if (m) hwm = Math.max(hwm, Number(m[1]));
-      } catch { /* exited between polls */ }
-    }, 50);
-    const kill = setTimeout(() => child.kill('SIGKILL'), 600_000);
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-      if (startAt && Number.isNaN(tStart) && startAt.test(err)) tStart = performance.now();
-    });
-    child.on('exit', (code) => {
-      clearInterval(poll);
-      clearTimeout(kill);
-      if (code !== 0) return rej(new Error(`lensdesk ${args.join(' ')} → ${code}\n${err}`));
-      res({ seconds: (performance.now() - (Number.isNaN(tStart) ? t0 : tStart)) / 1000, wallSeconds: (performance.now() - t0) / 1000, peakRssMiB: hwm / 1024, stdout: out });
-    });
-  });
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'lensdesk-shard-bench-'));
 const res: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, loadavg: (await import('node:os')).loadavg().map(r2) };

@@ -6,6 +6,7 @@ import { ARCMIN_RAD, ks93, ksKernel, shearFromKappa } from './ks93';
 import { powerLawModeVariance } from './spectrum';
 import { wienerFilter } from './wiener';
 import { fft2 } from '../math/fft';
+import { solveDense } from '../../test/dense-solve';
 
 function grf(rows: number, cols: number, cmode: Float64Array, rng: Rng): Float64Array {
   const re = new Float64Array(rows * cols), im = new Float64Array(rows * cols);
@@ -61,25 +62,6 @@ describe('KS93 operator', () => {
 });
 
 /** Solves A x = b (dense, Gaussian elimination with partial pivoting). */
-function solve(a: number[][], b: number[]): number[] {
-  const n = b.length, m = a.map((r, i) => [...r, b[i]!]);
-  for (let c = 0; c < n; c++) {
-    let p = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(m[r]![c]!) > Math.abs(m[p]![c]!)) p = r;
-    [m[c], m[p]] = [m[p]!, m[c]!];
-    for (let r = c + 1; r < n; r++) {
-      const f = m[r]![c]! / m[c]![c]!;
-      for (let q = c; q <= n; q++) m[r]![q]! -= f * m[c]![q]!;
-    }
-  }
-  const x = new Array<number>(n).fill(0);
-  for (let r = n - 1; r >= 0; r--) {
-    let s = m[r]![n]!;
-    for (let q = r + 1; q < n; q++) s -= m[r]![q]! * x[q]!;
-    x[r] = s / m[r]![r]!;
-  }
-  return x;
-}
 
 describe('Wiener filter = exact Gaussian posterior mean', () => {
   it('messenger field on a masked, non-white 8 × 8 field matches S Pₒᵀ(Pₒ S Pₒᵀ + Nₒ)⁻¹γₒ computed densely', () => {
@@ -115,7 +97,7 @@ describe('Wiener filter = exact Gaussian posterior mean', () => {
     const y = obs.map((r) => (r < N ? g1[r]! : g2[r - N]!));
     const SPt = Sm.map((row) => obs.map((r) => row.reduce((s, v, q) => s + v * Pm[r]![q]!, 0))); // N × |O|
     const A = obs.map((r, a) => obs.map((_, b) => Pm[r]!.reduce((s, v, q) => s + v * SPt[q]![b]!, 0) + (a === b ? variance[r % N]! : 0)));
-    const z = solve(A, y);
+    const z = solveDense(A, y);
     const exact = SPt.map((row) => row.reduce((s, v, b) => s + v * z[b]!, 0));
 
     const res = wienerFilter(k, g1, g2, { modeVariance: cmode, variance, tol: 1e-11, maxIter: 20000 });
@@ -129,7 +111,7 @@ describe('Wiener filter = exact Gaussian posterior mean', () => {
     const all = Array.from({ length: 2 * N }, (_, r) => r);
     const SPa = Sm.map((row) => all.map((r) => row.reduce((s, v, q) => s + v * Pm[r]![q]!, 0)));
     const Aa = all.map((r, a) => all.map((_, b) => Pm[r]!.reduce((s, v, q) => s + v * SPa[q]![b]!, 0) + (a === b ? 0.002 : 0)));
-    const za = solve(Aa, all.map((r) => (r < N ? t1[r]! : t2[r - N]!)));
+    const za = solveDense(Aa, all.map((r) => (r < N ? t1[r]! : t2[r - N]!)));
     const ex2 = SPa.map((row) => row.reduce((s, v, b) => s + v * za[b]!, 0));
     for (let i = 0; i < N; i++) expect(Math.abs(white.kappa[i]! - ex2[i]!)).toBeLessThan(1e-9 * scale);
   });

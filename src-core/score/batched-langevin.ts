@@ -5,26 +5,19 @@
 // src-core stays pure: the batch function is injected.
 import { zigguratNormal } from '../lens/ziggurat';
 import type { Rng } from '../rng';
-import type { SamplerResult } from '../inverse/solvers/annealed-langevin';
-import { checkCancelled, type RunControl } from '../inverse/solvers/run-control';
+import type { AnnealedLangevinOptions, SamplerResult } from '../inverse/solvers/annealed-langevin';
+import { checkCancelled } from '../inverse/solvers/run-control';
 import { summarizeSamples } from '../inverse/solvers/summary';
 
 /** Prior score s(x_c, σ) for `chains` images packed chains×D (float32), same layout out. */
 export type BatchScoreFn = (x: Float32Array, sigma: number, chains: number) => Promise<Float32Array>;
 
-export interface BatchedLangevinOptions extends RunControl {
+/** The one-image sampler's options (annealed-langevin.ts: ladder, step ratio, Tweedie, start, levels), with the
+ * prior score batched over chains (one network call per step) and the likelihood score kept separate. */
+export interface BatchedLangevinOptions extends Omit<AnnealedLangevinOptions, 'score'> {
   priorScore: BatchScoreFn;
   /** Tempered likelihood score at level σ (Likelihood.score), or none (prior sampling). */
   likelihood?: { score(x: Float64Array, sigma: number, out?: Float64Array): Float64Array };
-  size: number;
-  chains: number;
-  sigmas: Float64Array;
-  stepsPerLevel?: number;
-  stepRatio?: number;
-  tweedie?: boolean;
-  start?: Float64Array;
-  rng: Rng;
-  intervalLevels?: number[];
 }
 
 export async function annealedLangevinBatched(o: BatchedLangevinOptions): Promise<SamplerResult> {

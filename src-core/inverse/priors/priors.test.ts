@@ -2,27 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../rng';
 import { starletOperator } from '../operators/starlet';
 import { GaussianPrior, L1StarletPrior, MoreauYosidaPrior, TotalVariationPrior, estimateSpectrum, powerLawSpectrum, softThreshold } from './index';
+import { solveDense } from '../../../test/dense-solve';
 
 /** Dense solve (Gaussian elimination with partial pivoting), independent of any FFT. */
-function solve(a: number[][], b: number[]): number[] {
-  const n = b.length, m = a.map((r, i) => [...r, b[i]!]);
-  for (let c = 0; c < n; c++) {
-    let p = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(m[r]![c]!) > Math.abs(m[p]![c]!)) p = r;
-    [m[c], m[p]] = [m[p]!, m[c]!];
-    for (let r = c + 1; r < n; r++) {
-      const f = m[r]![c]! / m[c]![c]!;
-      for (let k = c; k <= n; k++) m[r]![k]! -= f * m[c]![k]!;
-    }
-  }
-  const x = new Array<number>(n).fill(0);
-  for (let r = n - 1; r >= 0; r--) {
-    let s = m[r]![n]!;
-    for (let k = r + 1; k < n; k++) s -= m[r]![k]! * x[k]!;
-    x[r] = s / m[r]![r]!;
-  }
-  return x;
-}
 
 describe('Gaussian (stationary) prior', () => {
   const rows = 4, cols = 6, n = rows * cols;
@@ -46,12 +28,12 @@ describe('Gaussian (stationary) prior', () => {
     }));
     const x = Float64Array.from({ length: n }, () => rng.normal());
     for (const sigma of [0, 0.5, 3]) {
-      const expected = solve(C(sigma * sigma), Array.from(x, (v) => -(v - 0.7)));
+      const expected = solveDense(C(sigma * sigma), Array.from(x, (v) => -(v - 0.7)));
       const got = prior.score(x, sigma);
       expected.forEach((v, i) => expect(got[i]).toBeCloseTo(v, 9));
     }
     // log density: −½ (x − μ)ᵀ C⁻¹ (x − μ)
-    const cinv = solve(C(0), Array.from(x, (v) => v - 0.7));
+    const cinv = solveDense(C(0), Array.from(x, (v) => v - 0.7));
     expect(prior.logDensity(x)).toBeCloseTo(-0.5 * cinv.reduce((s, v, i) => s + v * (x[i]! - 0.7), 0), 9);
   });
 
