@@ -10,13 +10,18 @@ import { gaussianPsf, type PsfArray } from '../../src-core/inverse/operators/con
 import { Rng } from '../../src-core/rng';
 import { readCutout } from '../deblend/cutout-file';
 import { openFitsFile } from '../fits/file-source';
-import { restoreBand, type BandResult, type ClassicPrior, type RestoreOp } from './solve';
+import { restoreLearnedBands } from './learned';
+import { restoreBand, type BandProblem, type BandResult, type ClassicPrior, type RestoreOp } from './solve';
 
 export interface RestoreOptions {
   input: string;
   out: string;
   op: RestoreOp;
-  prior: ClassicPrior;
+  prior: ClassicPrior | 'score';
+  /** Score-model folder (prior 'score'). */
+  modelDir?: string;
+  stepsPerLevel?: number;
+  signal?: AbortSignal;
   psf?: string;
   /** Gaussian PSF FWHM in arcsec (needs a pixel scale from the WCS or --pixel-scale). */
   psfFwhm?: number;
@@ -78,7 +83,7 @@ export async function runRestore(o: RestoreOptions, log: (msg: string) => void, 
   if (psfs && psfs.length !== 1 && psfs.length !== B) throw new InputError('PSF_BANDS', `${psfs.length} PSF planes for ${B} bands`, { file: o.psf ?? o.input });
   const mask = readMask(o.input, B, n);
   const rng = new Rng(o.seed, 0x7e5);
-  const results: BandResult[] = [], sigmas: number[] = [], noiseFrom: string[] = [];
+  const problems: BandProblem[] = [], sigmas: number[] = [], noiseFrom: string[] = [];
   for (let b = 0; b < B; b++) {
     const y = cut.images[b]!;
     let s2: number;
@@ -92,21 +97,31 @@ export async function runRestore(o: RestoreOptions, log: (msg: string) => void, 
     }
     if (!(s2 > 0)) throw new InputError('RESTORE_NOISE', `${o.input} band ${b + 1}: could not estimate the noise (σ² = ${s2}); add a VARIANCE HDU`, { file: o.input, band: b });
     sigmas.push(Math.sqrt(s2));
-    progress(b, B, `restore band ${b + 1}/${B}`);
-    const r = restoreBand(o.op, o.prior, {
-      rows, cols, y, noiseVariance: s2, bad: mask?.bad.subarray(b * n, (b + 1) * n),
-      psf: psfs ? psfs[psfs.length === 1 ? 0 : b] : undefined,
-    }, { samples: o.samples, rng, lambda: o.lambda, maxIter: o.maxIter });
-    for (const note of r.notes) log(`band ${b + 1}: ${note}`);
-    results.push(r);
+    problems.push({ rows, cols, y, noiseVariance: s2, bad: mask?.bad.subarray(b * n, (b + 1) * n), psf: psfs ? psfs[psfs.length === 1 ? 0 : b] : undefined });
   }
+  let results: BandResult[];
+  if (o.prior === 'score') {
+    if (!o.modelDir) throw new InputError('INPUT_INVALID', 'score prior needs a model folder', { option: 'prior' });
+    progress(0, 1, 'annealed Langevin');
+    results = await restoreLearnedBands(o.modelDir, o.op, problems, {
+      samples: o.samples, rng, stepsPerLevel: o.stepsPerLevel, signal: o.signal, onProgress: (d, t) => progress(d, t, 'annealed Langevin (σ levels)'),
+    });
+  } else {
+    results = [];
+    for (const [b, p] of problems.entries()) {
+      progress(b, B, `restore band ${b + 1}/${B}`);
+      results.push(restoreBand(o.op, o.prior, p, { samples: o.samples, rng, lambda: o.lambda, maxIter: o.maxIter }));
+    }
+  }
+  results.forEach((r, b) => { for (const note of r.notes) log(`band ${b + 1}: ${note}`); });
   progress(B, B, 'restore done');
   const shape = B === 1 ? [rows, cols] : [B, rows, cols];
   const cube = (get: (r: BandResult) => Float64Array) => { const c = new Float64Array(B * n); results.forEach((r, b) => c.set(get(r), b * n)); return c; };
   const hasStd = results.every((r) => r.std);
   const nS = results[0]!.samples.length;
   const meta = [
-    { keyword: 'PRIOR', value: o.prior, comment: 'restoration prior' },
+    { keyword: 'PRIOR', value: o.prior === 'score' ? 'score-unet' : o.prior, comment: 'restoration prior' },
+    ...(o.modelDir ? [{ keyword: 'PRIORDIR', value: o.modelDir.slice(-68) }] : []),
     { keyword: 'OP', value: o.op, comment: 'forward operator' },
     { keyword: 'NSAMPLES', value: nS, comment: 'posterior samples in SAMPLES' },
     { keyword: 'METHOD', value: results[0]!.method.slice(0, 68) },
@@ -125,7 +140,7 @@ export async function runRestore(o: RestoreOptions, log: (msg: string) => void, 
   }
   writeFileSync(o.out, writeFits(hdus));
   return {
-    out: o.out, op: o.op, prior: o.prior, bands: B, rows, cols, samples: nS, std: hasStd, method: results.map((r) => r.method),
+    out: o.out, op: o.op, prior: o.prior === 'score' ? 'score-unet' : o.prior, ...(o.modelDir ? { modelDir: o.modelDir } : {}), bands: B, rows, cols, samples: nS, std: hasStd, method: results.map((r) => r.method),
     noiseSigma: sigmas, noiseFrom, psf: psfFrom ?? null, mask: mask?.from ?? null, notes: [...cut.notes, ...results.flatMap((r) => r.notes)],
   };
 }

@@ -12,6 +12,7 @@ import { writeFits } from '../../../src-core/fits/writer';
 import { convolutionOperator, gaussianPsf } from '../../../src-core/inverse/operators/convolution';
 import { Rng } from '../../../src-core/rng';
 import { openFitsFile } from '../../fits/file-source';
+import { simulatedImages, trainScorePrior } from '../../score/train-prior';
 import { restoreCommand } from './restore';
 
 const dir = mkdtempSync(join(tmpdir(), 'lensdesk-restore-'));
@@ -145,6 +146,29 @@ print(*a.all_pix2world([[5, 7], [40, 50]], 0).ravel(), *b.all_pix2world([[5, 7],
     const mean = readHdu(out, 'MEAN')!;
     expect(String(mean.header.get('STDNOTE'))).toMatch(/no STD/);
     expect(rmse(mean.data, blurred)).toBeLessThan(rmse(observed, blurred));
+  });
+
+  it('--prior DIR: a (tiny, barely trained) score U-Net from prior train samples a 16² cutout; MEAN/STD from the samples', { timeout: 180000 }, async () => {
+    const model = join(dir, 'model');
+    await trainScorePrior({
+      data: simulatedImages('galaxies', 16, 32, 5), size: 16, out: model, steps: 4, batch: 4, sigmas: [0.01, 2, 4],
+      learningRate: 1e-3, seed: 5, threads: 1, resume: false, checkpointEvery: 100, evalImages: 8,
+    });
+    const small = new Float64Array(16 * 16);
+    for (let y = 0; y < 16; y++) for (let x = 0; x < 16; x++) small[y * 16 + x] = Math.exp(-((x - 8) ** 2 + (y - 7) ** 2) / 8) + SIGMA * rng.normal();
+    const file = join(dir, 'small.fits'), out = join(dir, 'unet.fits'), c = io();
+    writeFileSync(file, writeFits([{ kind: 'image', shape: [16, 16], data: small, cards: WCS }]));
+    expect(await restoreCommand.run([file, '--op', 'deconvolve', '--psf-fwhm', '0.4', '--prior', model, '--samples', '3', '--steps', '2', '--out', out, '--json'], c.io)).toBe(0);
+    expect(JSON.parse(c.out[0]!)).toMatchObject({ prior: 'score-unet', samples: 3, std: true });
+    const mean = readHdu(out, 'MEAN')!, std = readHdu(out, 'STD')!, samples = readHdu(out, 'SAMPLES')!;
+    expect(samples.shape).toEqual([3, 16, 16]);
+    expect(mean.data.every(Number.isFinite)).toBe(true);
+    expect(std.data.every((v) => v > 0)).toBe(true);
+    // MEAN is the average of the samples.
+    for (const i of [0, 100, 200]) expect(mean.data[i]).toBeCloseTo((samples.data[i]! + samples.data[256 + i]! + samples.data[512 + i]!) / 3, 6);
+    expect(mean.header.get('PRIOR')).toBe('score-unet');
+    // The model is 16²: a 64² cutout is refused with the sizes named.
+    await expect(restoreCommand.run([input, '--op', 'denoise', '--prior', model, '--out', join(dir, 'x.fits')], io().io)).rejects.toThrow(/16 × 16 images; the cutout is 64 × 64/);
   });
 
   it('bad inputs: missing PSF for deconvolve, unknown prior, unknown op', async () => {
