@@ -49,7 +49,7 @@ export interface BandResult {
  * Signal spectrum from the data alone: the ring-averaged periodogram of y (estimateSpectrum, unitary
  * DFT), minus the white-noise level σ², divided by the PSF power |a_k|² (ring-averaged too), floored
  * at 1e-6 σ² so every mode keeps a positive prior variance. This is the classic empirical-Bayes
- * estimate P_x = (P_y − σ²)/|a|² (e.g. Starck, Murtagh & Fadili 2010 §3.3).
+ * estimate P_x = (P_y − σ²)/|a|² (e.g. Starck, Murtagh & Fadili 2010 §3.3), then made non-increasing in |k|.
  */
 export function dataSpectrum(y: Float64Array, rows: number, cols: number, noiseVariance: number, psf?: PsfArray): { spectrum: Float64Array; mean: number } {
   const { spectrum, mean } = estimateSpectrum([y], rows, cols);
@@ -69,11 +69,18 @@ export function dataSpectrum(y: Float64Array, rows: number, cols: number, noiseV
   // give a huge prior variance to modes the PSF erased (and a posterior std of ~the prior's there).
   const count = new Map<number, number>();
   for (let k = 0; k < n; k++) count.set(ringOf(k, rows, cols), (count.get(ringOf(k, rows, cols)) ?? 0) + 1);
-  const out = new Float64Array(n);
+  // Galaxy spectra fall with |k|: the ring values are made non-increasing outwards (running minimum), so
+  // a chance excess in an outer ring where the PSF power is ~0 cannot revive modes the PSF erased.
+  const rings = new Map<number, number>();
   for (let k = 0; k < n; k++) {
-    const excess = spectrum[k]! - noiseVariance * (1 + 3 / Math.sqrt(count.get(ringOf(k, rows, cols))!));
-    out[k] = Math.max(excess / (a2 ? a2[k]! : 1), floor);
+    const r = ringOf(k, rows, cols);
+    if (rings.has(r)) continue;
+    const excess = spectrum[k]! - noiseVariance * (1 + 3 / Math.sqrt(count.get(r)!));
+    rings.set(r, Math.max(excess / (a2 ? a2[k]! : 1), floor));
   }
+  const order = [...rings.keys()].sort((x, y) => x - y);
+  for (let i = 2; i < order.length; i++) rings.set(order[i]!, Math.min(rings.get(order[i]!)!, rings.get(order[i - 1]!)!));
+  const out = Float64Array.from({ length: n }, (_, k) => rings.get(ringOf(k, rows, cols))!);
   return { spectrum: out, mean };
 }
 
