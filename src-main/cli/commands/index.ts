@@ -24,6 +24,7 @@ import { priorCommand } from './prior';
 import { shardCommand } from './shard';
 import { mergeCommand } from './merge';
 import { deblendCommand } from './deblend';
+import { restoreCommand } from './restore';
 
 // One command per line, so that branches adding commands merge without conflicts.
 export const commands: CliCommand[] = [
@@ -51,4 +52,5 @@ export const commands: CliCommand[] = [
   shardCommand,
   mergeCommand,
   deblendCommand,
+  restoreCommand,
 ];

@@ -1,0 +1,146 @@
+// `lensdesk restore`: reads a cutout (reusing the deblend cutout reader: image or bands × H × W cube,
+// VARIANCE HDU, PSF HDU or --psf file, WCS cards), a MASK/DQ/BPM HDU for bad pixels, estimates the
+// noise, restores each band independently (solve.ts) and writes MEAN / STD / SAMPLES with the input's WCS.
+import { writeFileSync } from 'node:fs';
+import { InputError } from '../../src-core/errors';
+import type { HduSpec } from '../../src-core/fits/writer';
+import { writeFits } from '../../src-core/fits/writer';
+import { imageInfo, isImageHdu, readImage } from '../../src-core/fits/image';
+import { gaussianPsf, type PsfArray } from '../../src-core/inverse/operators/convolution';
+import { Rng } from '../../src-core/rng';
+import { readCutout } from '../deblend/cutout-file';
+import { openFitsFile } from '../fits/file-source';
+import { restoreLearnedBands } from './learned';
+import { restoreBand, type BandProblem, type BandResult, type ClassicPrior, type RestoreOp } from './solve';
+
+export interface RestoreOptions {
+  input: string;
+  out: string;
+  op: RestoreOp;
+  prior: ClassicPrior | 'score';
+  /** Score-model folder (prior 'score'). */
+  modelDir?: string;
+  stepsPerLevel?: number;
+  signal?: AbortSignal;
+  psf?: string;
+  /** Gaussian PSF FWHM in arcsec (needs a pixel scale from the WCS or --pixel-scale). */
+  psfFwhm?: number;
+  pixelScale?: number;
+  samples: number;
+  seed: number;
+  lambda?: number;
+  maxIter?: number;
+}
+
+const MASK_NAMES = ['MASK', 'DQ', 'BPM'];
+
+function readMask(path: string, bands: number, n: number): { bad: Uint8Array; from: string } | undefined {
+  const f = openFitsFile(path);
+  try {
+    const h = f.hdus().find((x) => MASK_NAMES.includes(x.name.toUpperCase()) && isImageHdu(x) && imageInfo(f, x).shape.length >= 2);
+    if (!h) return undefined;
+    const d = readImage(f, h), len = d.data.length;
+    if (len !== n && len !== bands * n) throw new InputError('RESTORE_INPUT', `${path} HDU ${h.name}: ${len} values, the image has ${bands} × ${n}`, { file: path, hdu: h.name });
+    const bad = new Uint8Array(bands * n);
+    for (let i = 0; i < bad.length; i++) bad[i] = Number((d.data as ArrayLike<number | bigint>)[len === n ? i % n : i]) !== 0 ? 1 : 0;
+    return { bad, from: `HDU ${h.name}` };
+  } finally {
+    f.source.close?.();
+  }
+}
+
+/** σ from the border (outer 4 pixels, finite only): 1.4826 × MAD, robust to a few sources there. */
+export function borderNoise(y: Float64Array, rows: number, cols: number): number {
+  const w = Math.max(1, Math.min(4, Math.floor(Math.min(rows, cols) / 8))), v: number[] = [];
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) {
+    if (r < w || c < w || r >= rows - w || c >= cols - w) { const x = y[r * cols + c]!; if (Number.isFinite(x)) v.push(x); }
+  }
+  const med = (a: number[]) => { const s = [...a].sort((p, q) => p - q); return s.length ? s[s.length >> 1]! : NaN; };
+  const m = med(v);
+  return 1.4826 * med(v.map((x) => Math.abs(x - m)));
+}
+
+function pixelScaleOf(cards: Array<{ keyword: string; value?: unknown }>): number | undefined {
+  const get = (k: string) => { const c = cards.find((x) => x.keyword === k); return typeof c?.value === 'number' ? c.value : undefined; };
+  const cd11 = get('CD1_1') ?? 0, cd21 = get('CD2_1') ?? 0;
+  if (cd11 || cd21) return Math.hypot(cd11, cd21) * 3600;
+  const cdelt = get('CDELT1');
+  return cdelt ? Math.abs(cdelt) * 3600 : undefined;
+}
+
+export async function runRestore(o: RestoreOptions, log: (msg: string) => void, progress: (d: number, t: number, l?: string) => void): Promise<Record<string, unknown>> {
+  const cut = readCutout(o.input, o.psf);
+  const B = cut.images.length, rows = cut.rows, cols = cut.cols, n = rows * cols;
+  let psfs: PsfArray[] | undefined = cut.psfs;
+  let psfFrom = psfs ? (o.psf ?? 'PSF HDU') : undefined;
+  if (o.psfFwhm !== undefined) {
+    const scale = o.pixelScale ?? pixelScaleOf(cut.wcsCards);
+    if (!(scale! > 0)) throw new InputError('RESTORE_PSF', `${o.input}: --psf-fwhm needs a pixel scale (no CD/CDELT in the header); give --pixel-scale ARCSEC`, { file: o.input, option: 'pixel-scale' });
+    psfs = [gaussianPsf(o.psfFwhm / scale!)];
+    psfFrom = `Gaussian FWHM ${o.psfFwhm}" (${(o.psfFwhm / scale!).toPrecision(4)} px)`;
+  }
+  if (o.op === 'deconvolve' && !psfs) throw new InputError('RESTORE_PSF', `deconvolve needs a PSF: --psf FILE or --psf-fwhm ARCSEC (${o.input} has no PSF HDU)`, { option: 'psf' });
+  if (psfs && psfs.length !== 1 && psfs.length !== B) throw new InputError('PSF_BANDS', `${psfs.length} PSF planes for ${B} bands`, { file: o.psf ?? o.input });
+  const mask = readMask(o.input, B, n);
+  const rng = new Rng(o.seed, 0x7e5);
+  const problems: BandProblem[] = [], sigmas: number[] = [], noiseFrom: string[] = [];
+  for (let b = 0; b < B; b++) {
+    const y = cut.images[b]!;
+    let s2: number;
+    if (cut.variance) {
+      const v = Array.from(cut.variance[b]!).filter((x) => x > 0 && Number.isFinite(x)).sort((p, q) => p - q);
+      s2 = v[v.length >> 1]!;
+      noiseFrom.push('VARIANCE HDU (median; the solvers assume white noise)');
+    } else {
+      s2 = borderNoise(y, rows, cols) ** 2;
+      noiseFrom.push('border MAD');
+    }
+    if (!(s2 > 0)) throw new InputError('RESTORE_NOISE', `${o.input} band ${b + 1}: could not estimate the noise (σ² = ${s2}); add a VARIANCE HDU`, { file: o.input, band: b });
+    sigmas.push(Math.sqrt(s2));
+    problems.push({ rows, cols, y, noiseVariance: s2, bad: mask?.bad.subarray(b * n, (b + 1) * n), psf: psfs ? psfs[psfs.length === 1 ? 0 : b] : undefined });
+  }
+  let results: BandResult[];
+  if (o.prior === 'score') {
+    if (!o.modelDir) throw new InputError('INPUT_INVALID', 'score prior needs a model folder', { option: 'prior' });
+    progress(0, 1, 'annealed Langevin');
+    results = await restoreLearnedBands(o.modelDir, o.op, problems, {
+      samples: o.samples, rng, stepsPerLevel: o.stepsPerLevel, signal: o.signal, onProgress: (d, t) => progress(d, t, 'annealed Langevin (σ levels)'),
+    });
+  } else {
+    results = [];
+    for (const [b, p] of problems.entries()) {
+      progress(b, B, `restore band ${b + 1}/${B}`);
+      results.push(restoreBand(o.op, o.prior, p, { samples: o.samples, rng, lambda: o.lambda, maxIter: o.maxIter }));
+    }
+  }
+  results.forEach((r, b) => { for (const note of r.notes) log(`band ${b + 1}: ${note}`); });
+  progress(B, B, 'restore done');
+  const shape = B === 1 ? [rows, cols] : [B, rows, cols];
+  const cube = (get: (r: BandResult) => Float64Array) => { const c = new Float64Array(B * n); results.forEach((r, b) => c.set(get(r), b * n)); return c; };
+  const hasStd = results.every((r) => r.std);
+  const nS = results[0]!.samples.length;
+  const meta = [
+    { keyword: 'PRIOR', value: o.prior === 'score' ? 'score-unet' : o.prior, comment: 'restoration prior' },
+    ...(o.modelDir ? [{ keyword: 'PRIORDIR', value: o.modelDir.slice(-68) }] : []),
+    { keyword: 'OP', value: o.op, comment: 'forward operator' },
+    { keyword: 'NSAMPLES', value: nS, comment: 'posterior samples in SAMPLES' },
+    { keyword: 'METHOD', value: results[0]!.method.slice(0, 68) },
+    { keyword: 'NOISESIG', value: sigmas[0]!, comment: `noise sigma band 1 (${noiseFrom[0]})`.slice(0, 47) },
+    ...(hasStd ? [] : [{ keyword: 'STDNOTE', value: 'no STD HDU: MAP estimate, posterior std not available' }]),
+  ];
+  const hdus: HduSpec[] = [
+    { kind: 'image', shape: [], cards: [...cut.wcsCards, ...meta] },
+    { kind: 'image', shape, data: cube((r) => r.mean), extname: 'MEAN', cards: [...cut.wcsCards, ...meta] },
+  ];
+  if (hasStd) hdus.push({ kind: 'image', shape, data: cube((r) => r.std!), extname: 'STD', cards: [...cut.wcsCards, ...meta] });
+  if (nS > 0) {
+    const s = new Float64Array(nS * B * n);
+    for (let k = 0; k < nS; k++) results.forEach((r, b) => s.set(r.samples[k]!, (k * B + b) * n));
+    hdus.push({ kind: 'image', shape: B === 1 ? [nS, rows, cols] : [nS, B, rows, cols], data: s, extname: 'SAMPLES', cards: [...cut.wcsCards, ...meta] });
+  }
+  writeFileSync(o.out, writeFits(hdus));
+  return {
+    out: o.out, op: o.op, prior: o.prior === 'score' ? 'score-unet' : o.prior, ...(o.modelDir ? { modelDir: o.modelDir } : {}), bands: B, rows, cols, samples: nS, std: hasStd, method: results.map((r) => r.method),
+    noiseSigma: sigmas, noiseFrom, psf: psfFrom ?? null, mask: mask?.from ?? null, notes: [...cut.notes, ...results.flatMap((r) => r.notes)],
+  };
+}
