@@ -14,7 +14,7 @@ import type { LinearOperator } from '../inverse/operators/linear-operator';
 import { monotonicPlan, projectMonotonic, projectPositive, projectSymmetric, type ConstraintName, type MonotonicPlan } from './constraints';
 import { clippedSigma, detectionImage, findPeaks } from './detect';
 import { NO_PRIOR, type MorphologyPrior } from './prior';
-import { DELTA_KERNEL, differenceKernel, MODEL_PSF_SIGMA, psfSigma } from './psf-match';
+import { differenceKernel, MODEL_PSF_SIGMA, psfSigma } from './psf-match';
 
 export interface DeblendInput {
   /** One rows × cols plane per band; NaN/±Inf pixels are masked (weight 0). */
@@ -152,7 +152,6 @@ export function deblend(inp: DeblendInput): DeblendResult {
     conv = convolutionOperator({ bands: B, rows, cols, psfs: kernels, boundary: 'zero' });
   } else {
     warnings.push('no PSF given: all bands are assumed to share one PSF (difference kernels = δ), morphologies are in the observed frame');
-    void DELTA_KERNEL;
   }
   const fwd = (u: Float64Array, out: Float64Array) => (conv ? conv.apply(u, out) : out.set(u), out);
   const adj = (r: Float64Array, out: Float64Array) => (conv ? conv.adjoint(r, out) : out.set(r), out);

@@ -29,11 +29,6 @@ export interface CutoutChunk {
   prefix: string;
 }
 
-/** Band names of a 4-D cube: BANDS / FILTERS = 'g,r,…', else BAND1…BANDn / FILTER1…, else band1… (band-keywords.ts). */
-export function chunkBands(h: FitsHeader, n: number, file = '', hdu = 0): string[] {
-  return cubeBands(h, n, { file, hdu }).bands;
-}
-
 /** The chunk layout of a file whose first image HDU is 4-D, else null (a one-source stamp). */
 export function openCutoutChunk(file: FitsFile, opts: { bands?: string[] } = {}): CutoutChunk | null {
   const images = [...file.hdus()].filter((h) => isImageHdu(h) && imageInfo(file, h).shape.length >= 2);

@@ -32,10 +32,8 @@ export const cpuSessionOptions = (threads: number, level: ort.InferenceSession.S
 
 /** CUDA first, CPU for any op the CUDA EP lacks (onnxruntime's own fallback order). */
 const cudaSessionOptions = (threads: number): ort.InferenceSession.SessionOptions => ({
+  ...cpuSessionOptions(threads),
   executionProviders: [{ name: 'cuda', deviceId: 0 }, 'cpu'],
-  intraOpNumThreads: threads,
-  interOpNumThreads: 1,
-  graphOptimizationLevel: 'all',
 });
 
 /**

@@ -12,7 +12,6 @@ import { missingSourceIds } from '../store/shard-sources';
 import { openWorkspace } from '../store/workspace';
 import { openDuck, sqlFileList, sqlString, type Duck } from './duckdb';
 import { readPlan, shardFiles, writeJsonAtomic } from './plan-read';
-import { validSuccess } from './shard-score';
 import { planStatus } from './shard-status';
 import { formatArrayList } from '../../src-core/cluster/array-list';
 import { importFolderItems, planItemsByRow } from './import-folder';
@@ -105,7 +104,8 @@ export async function mergePlan(planDir: string, opts: MergeOptions): Promise<Me
     let rows = 0;
     for (const [k, i] of st.done.entries()) {
       const r = stats[k]!;
-      const want = validSuccess(dir, plan, i)!;
+      // planStatus already validated each marker against its Parquet's sha256: reuse its row count.
+      const want = st.detail.find((d) => d.index === i)!;
       if (r.rows !== want.rows) throw new InputError('SHARD_ROWS', `${r.file} has ${r.rows} rows, its _SUCCESS marker says ${want.rows}`, { path: r.file });
       const s = plan.shards[i]!;
       if (r.rows && (s.firstRow === null || r.lo! < s.firstRow || r.hi! > s.lastRow!)) {

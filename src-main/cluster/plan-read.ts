@@ -1,6 +1,7 @@
 // Reading a shard plan back (validated against src-core/cluster/plan-schema.ts), the file names of
 // one shard's outputs, and streaming a shard's item list line by line (bounded memory).
-import { closeSync, createReadStream, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../stamps/stamp-file';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { planItemSchema, planSchema, type PlanItem, type ShardPlan } from '../../src-core/cluster/plan-schema';
@@ -40,15 +41,7 @@ export function shardFiles(planDir: string, i: number) {
 
 /** Writes JSON to a temp file, fsyncs and renames, so readers see the old file or the whole new one. */
 export function writeJsonAtomic(path: string, value: unknown): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w');
-  try {
-    writeSync(fd, JSON.stringify(value, null, 2) + '\n');
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
+  writeFileAtomic(path, Buffer.from(JSON.stringify(value, null, 2) + '\n'));
 }
 
 /** The items of one shard, one parsed line at a time; a bad line is named by file and line number. */

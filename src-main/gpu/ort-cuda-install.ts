@@ -23,7 +23,6 @@ import { InstallTransaction, runScript, telling } from './run-script';
 import type { InstallOutcome } from './tfjs-gpu-install';
 
 const nodeRequire = createRequire(import.meta.url);
-export const NUGET_INDEX = 'https://api.nuget.org/v3/index.json';
 
 export interface OrtCudaPlan {
   pkgDir: string;

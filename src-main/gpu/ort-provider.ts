@@ -56,11 +56,15 @@ export function ortCudaReadiness(p: OrtCudaProbe = {}): { ready: boolean; why: s
   return { ready: true, why: `CUDA execution provider installed; ${driver.detail}`, driverPresent: true };
 }
 
-/** The provider to request, from LENSDESK_ORT_PROVIDER and what is installed. */
-export function chooseOrtProvider(env: NodeJS.ProcessEnv = process.env, probe: OrtCudaProbe = {}): OrtProviderChoice {
+// This machine's answer (driver, files, loader cache) does not change within a process: probe once, not at
+// every scorer load (it may run nvidia-smi and ldconfig).
+let machineReadiness: ReturnType<typeof ortCudaReadiness> | undefined;
+
+/** The provider to request, from LENSDESK_ORT_PROVIDER and what is installed (`probe`: tests' injected machine). */
+export function chooseOrtProvider(env: NodeJS.ProcessEnv = process.env, probe?: OrtCudaProbe): OrtProviderChoice {
   const want = (env.LENSDESK_ORT_PROVIDER ?? 'auto').toLowerCase();
-  const r = ortCudaReadiness(probe);
-  if (want === 'cpu') return { provider: 'cpu', why: 'LENSDESK_ORT_PROVIDER=cpu', driverPresent: r.driverPresent };
+  if (want === 'cpu') return { provider: 'cpu', why: 'LENSDESK_ORT_PROVIDER=cpu', driverPresent: (probe?.driver ?? detectNvidiaDriver()).present };
+  const r = probe ? ortCudaReadiness(probe) : (machineReadiness ??= ortCudaReadiness());
   if (want === 'cuda') return { provider: 'cuda', why: r.ready ? r.why : `LENSDESK_ORT_PROVIDER=cuda (though ${r.why})`, driverPresent: r.driverPresent };
   return { provider: r.ready ? 'cuda' : 'cpu', why: r.ready ? r.why : `not CUDA: ${r.why}`, driverPresent: r.driverPresent };
 }

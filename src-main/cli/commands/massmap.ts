@@ -6,6 +6,7 @@ import { InputError } from '../../../src-core/errors';
 import { hybridNotImplemented, type MassMapMethod } from '../../../src-core/massmap/reconstruct';
 import { runMassMap } from '../../massmap/run';
 import type { CliCommand } from '../command';
+import { numberOption } from '../args';
 
 const USAGE = `Usage:
   lensdesk massmap CATALOG --method ks93|wiener [--pixel 1arcmin] [--ps PS.csv] [--smooth ARCMIN] --out MAP.fits
@@ -45,12 +46,6 @@ export function parseAngleArcmin(v: string, option: string): number {
   return u === 'arcsec' || u === 'asec' || u === '"' ? x / 60 : u === 'deg' || u === 'd' ? x * 60 : x;
 }
 
-function num(v: string | undefined, option: string): number | undefined {
-  if (v === undefined) return undefined;
-  const x = Number(v);
-  if (!Number.isFinite(x)) throw new InputError('INPUT_INVALID', `--${option} must be a number, got '${v}'`, { option });
-  return x;
-}
 
 export const massmapCommand: CliCommand = {
   name: 'massmap',
@@ -83,10 +78,10 @@ export const massmapCommand: CliCommand = {
       catalog: path, out: values.out, method, ps: values.ps, center,
       pixArcmin: values.pixel ? parseAngleArcmin(values.pixel, 'pixel') : undefined,
       fieldArcmin: values.field ? parseAngleArcmin(values.field, 'field') : undefined,
-      pad: num(values.pad, 'pad'), smoothArcmin: num(values.smooth, 'smooth'), sigmaE: num(values['sigma-e'], 'sigma-e'),
-      samples: num(values.samples, 'samples'), seed: num(values.seed, 'seed'), tol: num(values.tol, 'tol'),
+      pad: numberOption(values, 'pad', { integer: true, min: 0 }), smoothArcmin: numberOption(values, 'smooth', { min: 0 }), sigmaE: numberOption(values, 'sigma-e', { min: 0 }),
+      samples: numberOption(values, 'samples', { integer: true, min: 0 }), seed: numberOption(values, 'seed', { integer: true, min: 0 }), tol: numberOption(values, 'tol', { min: 0 }),
       columns: { e1: values.e1, e2: values.e2, weight: values.weight, z: values.z, ra: values.ra, dec: values.dec },
-      flipE1: values['flip-e1'], flipE2: values['flip-e2'], peaks: values.peaks, peakSnr: num(values['peak-snr'], 'peak-snr'),
+      flipE1: values['flip-e1'], flipE2: values['flip-e2'], peaks: values.peaks, peakSnr: numberOption(values, 'peak-snr'),
     }, {
       signal: io.signal, progress: (d, t, l) => io.progress(d, t, l),
       badRows: (file, bad, total, issues) => {
