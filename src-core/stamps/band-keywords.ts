@@ -67,7 +67,10 @@ export function cubeBands(h: FitsHeader, n: number, at: BandWhere): BandDecision
   return checkUnique(d, at);
 }
 
-const GENERIC_EXTNAMES = new Set(['PRIMARY', 'SCI', 'IMAGE', 'IMG', 'DATA', 'FLUX', 'CUTOUT', 'COMPRESSED_IMAGE']);
+// Extension names that say what an HDU holds, not its band — survey conventions and LensDesk's own products
+// (restore, deblend, massmap), so one command's output is a valid input to the next.
+const GENERIC_EXTNAMES = new Set(['PRIMARY', 'SCI', 'IMAGE', 'IMG', 'DATA', 'FLUX', 'CUTOUT', 'COMPRESSED_IMAGE',
+  'MEAN', 'STD', 'SAMPLES', 'MODEL', 'RESIDUAL', 'KAPPA_E', 'KAPPA_B', 'KAPPA_STD']);
 
 /** The band of one 2-D image HDU from its own keywords, else null. */
 export function singleBand(h: FitsHeader, at: BandWhere): BandDecision | null {
@@ -79,7 +82,7 @@ export function singleBand(h: FitsHeader, at: BandWhere): BandDecision | null {
   const wheels = ['FILTER1', 'FILTER2'].map((k) => [k, h.getString(k)?.trim()] as const).filter(([, v]) => v && !/^CLEAR/i.test(v));
   if (wheels.length === 1) return { bands: [normaliseBandName(wheels[0]![1]!)], source: `${wheels[0]![0]} keyword (HDU ${at.hdu})` };
   const ext = h.getString('EXTNAME')?.trim();
-  if (ext && !GENERIC_EXTNAMES.has(ext.toUpperCase())) return { bands: [normaliseBandName(ext)], source: `EXTNAME (HDU ${at.hdu})` };
+  if (ext && !GENERIC_EXTNAMES.has(ext.toUpperCase()) && !/^COMP\d+$/i.test(ext)) return { bands: [normaliseBandName(ext)], source: `EXTNAME (HDU ${at.hdu})` };
   return null;
 }
 

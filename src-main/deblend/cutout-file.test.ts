@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SHARED_DIR, SHARED_SKIP_REASON } from '../../test/shared';
 import { deblendCommand } from '../cli/commands/deblend';
+import { restoreCommand } from '../cli/commands/restore';
 import { writeFits } from '../../src-core/fits/writer';
 import { FitsFile, sourceFromBytes } from '../../src-core/fits/index';
 import { readImage } from '../../src-core/fits/image';
@@ -76,5 +77,20 @@ describe('deblend CLI bad input', () => {
     const s = JSON.parse(c.outText.join('')) as { sources: unknown[]; bands: string[] };
     expect(s.bands).toEqual(['b1']);
     expect(s.sources.length).toBeGreaterThan(0);
+  });
+  it('names bands as ingest does (FILTERS, a 2-D FILTER), and a restored file reads back with its bands', async () => {
+    const p = join(dir, 'filters.fits');
+    writeFileSync(p, writeFits([{ kind: 'image', shape: [2, rows, cols], data: img(2), cards: [{ keyword: 'FILTERS', value: 'HSC-G,HSC-I2' }] }]));
+    expect(readCutout(p).bands).toEqual(['g', 'i']);
+    const q = join(dir, 'f814w.fits');
+    writeFileSync(q, writeFits([{ kind: 'image', shape: [rows, cols], data: img(1), cards: [{ keyword: 'FILTER', value: 'F814W' }] }]));
+    expect(readCutout(q).bands).toEqual(['F814W']);
+    // LensDesk's own product HDU names are not band names
+    const r = join(dir, 'mean.fits');
+    writeFileSync(r, writeFits([{ kind: 'image', shape: [rows, cols], data: img(1), extname: 'MEAN' }]));
+    expect(readCutout(r).bands).toEqual(['b1']);
+    const out = join(dir, 'restored.fits');
+    expect(await restoreCommand.run([p, '--op', 'denoise', '--prior', 'wiener', '--samples', '2', '--out', out], io())).toBe(0);
+    expect(readCutout(out).bands).toEqual(['g', 'i']);
   });
 });

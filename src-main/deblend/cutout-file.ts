@@ -10,6 +10,8 @@ import type { CardInput } from '../../src-core/fits/card-format';
 import type { FitsFile, Hdu } from '../../src-core/fits/file';
 import type { PsfArray } from '../../src-core/inverse/operators/convolution';
 import { openFitsFile } from '../fits/file-source';
+import { cubeBands } from '../../src-core/stamps/band-keywords';
+import { isPlaceholderBand } from '../../src-core/stamps/band-names';
 
 export interface CutoutInput {
   bands: string[];
@@ -52,11 +54,16 @@ export function readCutout(path: string, psfPath?: string): CutoutInput {
     if (!main) throw new InputError('DEBLEND_NO_IMAGE', `${path}: no image HDU with data`, { file: path });
     const img = readPlanes(f, main, `${path} HDU ${main.index}`);
     const B = img.planes.length;
-    const bandText = main.header.getString('BANDS');
-    let bands = bandText ? bandText.split(',').map((s) => s.trim()) : [];
-    if (bands.length !== B) {
-      if (bandText) notes.push(`BANDS = '${bandText}' names ${bands.length} bands for ${B} planes; numbered instead`);
-      bands = Array.from({ length: B }, (_, b) => `b${b + 1}`);
+    // The project's one band-name reader (BANDS, FILTERS, BAND1…, FILTER1…; a 2-D image's FILTER/BAND/EXTNAME),
+    // so LensDesk's own outputs and survey files name bands here as they do at ingest; unnamed planes: b1…
+    const numbered = Array.from({ length: B }, (_, b) => `b${b + 1}`);
+    let bands = numbered;
+    try {
+      const d = cubeBands(main.header, B, { file: path, hdu: main.index });
+      if (!d.bands.some(isPlaceholderBand)) bands = d.bands;
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'BANDS_COUNT') throw e;
+      notes.push(`${(e as Error).message}; numbered instead`);
     }
     out = { bands, rows: img.rows, cols: img.cols, images: img.planes, wcsCards: [], notes };
     for (const [k, v] of main.header.entries()) if (WCS_KEY.test(k) && v !== undefined) out.wcsCards.push({ keyword: k, value: v });

@@ -123,6 +123,8 @@ export async function runRestore(o: RestoreOptions, log: (msg: string) => void, 
     { keyword: 'PRIOR', value: o.prior === 'score' ? 'score-unet' : o.prior, comment: 'restoration prior' },
     ...(o.modelDir ? [{ keyword: 'PRIORDIR', value: o.modelDir.slice(-68) }] : []),
     { keyword: 'OP', value: o.op, comment: 'forward operator' },
+    // band names travel with the planes, so the restored file reads like its input (ingest, fit, deblend)
+    ...(cut.bands.every((b) => !/^b\d+$/.test(b)) ? [{ keyword: 'BANDS', value: cut.bands.join(','), comment: 'band order of the planes' }] : []),
     { keyword: 'NSAMPLES', value: nS, comment: 'posterior samples in SAMPLES' },
     { keyword: 'METHOD', value: results[0]!.method.slice(0, 68) },
     { keyword: 'NOISESIG', value: sigmas[0]!, comment: `noise sigma band 1 (${noiseFrom[0]})`.slice(0, 47) },
