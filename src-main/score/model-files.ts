@@ -94,6 +94,8 @@ export interface Checkpoint {
   format: typeof SCORE_MODEL_FORMAT;
   /** Pins what a resumed run must match. */
   options: Record<string, unknown>;
+  /** Learning-rate warm-up length, fixed by the first run (a resume may change the step count). */
+  warmupSteps?: number;
   config: UnetConfig;
   params: ParamEntry[];
   step: number;

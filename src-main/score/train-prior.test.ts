@@ -58,6 +58,22 @@ describe('prior train (score U-Net)', () => {
     }
   }, 120_000);
 
+  it('a resume may change --steps: stop early (model written at the checkpoint step) or extend with the same stream', async () => {
+    const full = tmp();
+    await trainScorePrior(base(full));
+    const part = tmp();
+    const ac = new AbortController();
+    await expect(trainScorePrior({ ...base(part), signal: ac.signal, onProgress: (s) => { if (s === 4) ac.abort(); } })).rejects.toBeInstanceOf(CancelledError);
+    // finish now: no further step, the card says 4 steps
+    const stopped = await trainScorePrior({ ...base(part), resume: true, steps: 2 });
+    expect(stopped.steps).toBe(4);
+    // extend to the original 6: the same weights as the uninterrupted run (warm-up kept from the first run)
+    const extended = await trainScorePrior({ ...base(part), resume: true, steps: 6 });
+    expect(extended.steps).toBe(6);
+    const a = readScoreModel(full), b = readScoreModel(part);
+    for (const [name, w] of a.weights) expect(Array.from(b.weights.get(name)!), name).toEqual(Array.from(w));
+  }, 120_000);
+
   it('refuses to overwrite a checkpoint without --resume, and a resume with other options', async () => {
     const out = tmp();
     const ac = new AbortController();

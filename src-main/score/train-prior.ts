@@ -68,26 +68,31 @@ export async function trainScorePrior(o: PriorTrainOptions): Promise<ScoreUnetCa
   const sigmaData = Math.sqrt(sum2 / (data.count * d) - (sum / (data.count * d)) ** 2);
   const cfg: UnetConfig = peerUnetConfig(Math.round(sigmaData * 1e6) / 1e6, size);
   const [sMin, sMax, nLevels] = o.sigmas;
-  const pinned = { size, batch, sigmas: o.sigmas, learningRate: o.learningRate, seed: o.seed, steps: o.steps, trainingSet: data.description };
+  // `steps` is not pinned: a resumed run may extend training or stop where the checkpoint is (then it
+  // only writes the model and card). The warm-up length comes from the first run's step count.
+  const pinned = { size, batch, sigmas: o.sigmas, learningRate: o.learningRate, seed: o.seed, trainingSet: data.description };
   const params = unetParams(cfg);
   let weights = initUnetWeights(params, (() => { const r = new Rng(o.seed, 1); return () => r.uniform(); })());
-  let start = 0, seconds0 = 0;
+  let start = 0, seconds0 = 0, warmupSteps = Math.max(1, Math.ceil(o.steps / 100));
   let losses: number[] = [];
   const previous = o.resume ? readCheckpoint(o.out) : null;
   if (o.resume && !previous) o.log?.(`no checkpoint in ${o.out}: starting from scratch`);
   if (!o.resume && existsSync(`${o.out}/checkpoint.json`)) throw new InputError('PRIOR_CHECKPOINT_EXISTS', `${o.out} holds a checkpoint: pass --resume to continue it, or another --out`, { path: o.out });
   if (previous) {
-    if (JSON.stringify(previous.ck.options) !== JSON.stringify(pinned)) throw new InputError('PRIOR_RESUME_MISMATCH', `${o.out}/checkpoint.json was made with other options (${JSON.stringify(previous.ck.options)}); resume with the same ones`, { path: o.out });
+    const { steps: firstSteps, ...pinnedBefore } = previous.ck.options as typeof pinned & { steps?: number };
+    if (JSON.stringify(pinnedBefore) !== JSON.stringify(pinned)) throw new InputError('PRIOR_RESUME_MISMATCH', `${o.out}/checkpoint.json was made with other options (${JSON.stringify(previous.ck.options)}); resume with the same ones`, { path: o.out });
     weights = previous.weights;
     start = previous.ck.step;
     seconds0 = previous.ck.seconds;
     losses = previous.ck.losses;
+    warmupSteps = previous.ck.warmupSteps ?? Math.max(1, Math.ceil((firstSteps ?? o.steps) / 100));
   }
+  const lastStep = Math.max(start, o.steps);
   const trainer = await createUnetTrainer(cfg, weights, { threads: o.threads });
   if (previous) trainer.setAdam(previous.adam);
   const paramList = params.map((p) => ({ name: p.name, dims: p.dims }));
   let trainSeconds = seconds0;
-  const save = (step: number) => writeCheckpoint(o.out, { format: SCORE_MODEL_FORMAT, options: pinned, config: cfg, params: paramList, step, seconds: trainSeconds, iterations: trainer.adam().iterations, losses }, weights, trainer.adam());
+  const save = (step: number) => writeCheckpoint(o.out, { format: SCORE_MODEL_FORMAT, options: pinned, warmupSteps, config: cfg, params: paramList, step, seconds: trainSeconds, iterations: trainer.adam().iterations, losses }, weights, trainer.adam());
   const x = new Float32Array(batch * d), eps = new Float32Array(batch * d), sigma = new Float32Array(batch);
   try {
     for (let step = start; step < o.steps; step++) {
@@ -105,7 +110,7 @@ export async function trainScorePrior(o: PriorTrainOptions): Promise<ScoreUnetCa
       for (let i = 0; i < eps.length; i++) eps[i] = zigguratNormal(rng);
       const t0 = performance.now();
       // linear warm-up over the first 1 % of steps, then constant (the peer uses a constant rate)
-      const lr = o.learningRate * Math.min(1, (step + 1) / Math.max(1, Math.ceil(o.steps / 100)));
+      const lr = o.learningRate * Math.min(1, (step + 1) / warmupSteps);
       const { loss } = await trainer.step(x, eps, sigma, lr);
       trainSeconds += (performance.now() - t0) / 1000;
       losses.push(Math.round(loss * 1e5) / 1e5);
@@ -116,7 +121,7 @@ export async function trainScorePrior(o: PriorTrainOptions): Promise<ScoreUnetCa
   } finally {
     await trainer.dispose();
   }
-  save(o.steps);
+  save(lastStep);
 
   // held-out DSM loss per ladder σ with the inference graph, against the Gaussian floor
   const ladder = Array.from(geometricLadder(sMax, sMin, nLevels));
@@ -146,10 +151,10 @@ export async function trainScorePrior(o: PriorTrainOptions): Promise<ScoreUnetCa
     format: SCORE_MODEL_FORMAT, model: 'score-unet', version: '1', created: new Date().toISOString(),
     config: cfg, params: paramList, trainingSet: data.description,
     sigmaRange: [sMin, sMax], sigmaLadder: ladder, lossPerSigma,
-    steps: o.steps, batch, learningRate: o.learningRate, seed: o.seed,
+    steps: lastStep, batch, learningRate: o.learningRate, seed: o.seed,
     engine: `onnxruntime-node cpu, training graph (${trainer.threads} threads)`,
     seconds: Math.round(trainSeconds * 10) / 10,
-    imagesPerSecond: Math.round(((o.steps - 0) * batch / Math.max(1e-9, trainSeconds)) * 100) / 100,
+    imagesPerSecond: Math.round((lastStep * batch / Math.max(1e-9, trainSeconds)) * 100) / 100,
     finalTrainLoss: tail.reduce((a, b) => a + b, 0) / Math.max(1, tail.length),
   };
   writeScoreModel(o.out, card, weights, onnx);

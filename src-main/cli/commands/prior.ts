@@ -17,7 +17,8 @@ the PyTorch peer's network) by denoising score matching with the σ² weighting,
 σ is drawn log-uniform in [MIN, MAX] per image. Writes MODEL_DIR/model.onnx (inputs x N×1×S×S, sigma N;
 output score), weights.bin and card.json (training set, σ ladder of N levels, held-out loss per σ
 against the Gaussian floor, steps, images/s). Progress on stderr. Ctrl-C saves a checkpoint
-(also every K steps); re-run with --resume and the same options to continue.
+(also every K steps); re-run with --resume and the same options to continue (--steps may differ:
+more extends the training, fewer writes the model at the checkpoint's step).
 
 Options:
   --simulate galaxies   Sérsic + clumps galaxies, peak 1 (the peer's built-in set)
