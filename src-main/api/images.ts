@@ -1,6 +1,6 @@
 // Resolves image-protocol paths to files, for both the Electron custom scheme and browser mode.
 // Only two forms exist: `cutout/<id>` (a registered cutout) and `file/<path>` for files under the
-// workspace's exports/ and cutouts/ folders (never the database, its WAL or the models: issue #20).
+// workspace's exports/, cutouts/, massmaps/ and products/ folders (never the database, its WAL or the models: issue #20).
 // Anything that resolves outside the workspace folder (.., absolute paths, symlinks out) is refused.
 import { realpathSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
@@ -20,7 +20,7 @@ export const CONTENT_TYPES: Record<string, string> = {
 };
 
 /** Workspace folders whose files the image protocol serves. */
-const SERVED_FOLDERS = ['exports', 'cutouts', 'massmaps'];
+const SERVED_FOLDERS = ['exports', 'cutouts', 'massmaps', 'products'];
 
 function contained(root: string, p: string): boolean {
   const rel = relative(root, p);

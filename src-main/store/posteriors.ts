@@ -5,6 +5,7 @@
 import type Database from 'better-sqlite3';
 import type { PosteriorInfo, PosteriorParamSummary, PosteriorSamples, PosteriorThetaE } from '../../src-core/api/contract';
 import { NotFoundError } from '../../src-core/errors';
+import { upsertFrameCutout } from './products';
 
 export interface PosteriorDiagnostics {
   /** settingsKey() of src-main/fit/fit-lens.ts: a resumed job skips sources with this key. */
@@ -75,10 +76,7 @@ export function insertPosterior(db: Database.Database, p: NewPosterior): number 
 
 /** Records (or replaces) the 'model' / 'residual' stamp of a source (path relative to the workspace). */
 export function upsertFitCutout(db: Database.Database, sourceId: number, kind: 'model' | 'residual', path: string, width: number, height: number, bands: string[]): void {
-  db.prepare(
-    `INSERT INTO cutouts(source_id, kind, path, hdu, width, height, bands) VALUES (?, ?, ?, 0, ?, ?, ?)
-     ON CONFLICT(source_id, kind) DO UPDATE SET path = excluded.path, width = excluded.width, height = excluded.height, bands = excluded.bands`,
-  ).run(sourceId, kind, path, width, height, JSON.stringify(bands));
+  upsertFrameCutout(db, sourceId, kind, path, width, height, bands);
 }
 
 function fitCutouts(db: Database.Database, sourceId: number): { model: string | null; residual: string | null } {
