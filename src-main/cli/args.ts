@@ -6,6 +6,8 @@ export interface NumberRule {
   integer?: boolean;
   min?: number;
   max?: number;
+  /** Strictly above this (e.g. 0 for "positive": a pixel scale, a FWHM). */
+  above?: number;
 }
 
 /** The number an option gives, or undefined when it was not given. */
@@ -16,8 +18,9 @@ export function numberOption(values: Record<string, unknown>, name: string, rule
   const v = Number(text);
   const what = rule.integer ? 'an integer' : 'a number';
   const range = rule.min !== undefined && rule.max !== undefined ? ` in [${rule.min}, ${rule.max}]` : rule.min !== undefined ? ` ≥ ${rule.min}` : rule.max !== undefined ? ` ≤ ${rule.max}` : '';
-  if (text === '' || !Number.isFinite(v) || (rule.integer && !Number.isInteger(v)) || (rule.min !== undefined && v < rule.min) || (rule.max !== undefined && v > rule.max)) {
-    throw new InputError('INPUT_INVALID', `--${name} expects ${what}${range}, got '${text}'`, { option: `--${name}` });
+  const above = rule.above === undefined ? '' : rule.above === 0 ? ' > 0' : ` > ${rule.above}`;
+  if (text === '' || !Number.isFinite(v) || (rule.integer && !Number.isInteger(v)) || (rule.min !== undefined && v < rule.min) || (rule.max !== undefined && v > rule.max) || (rule.above !== undefined && !(v > rule.above))) {
+    throw new InputError('INPUT_INVALID', `--${name} expects ${what}${range}${above}, got '${text}'`, { option: `--${name}` });
   }
   return v;
 }

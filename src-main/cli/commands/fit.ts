@@ -14,6 +14,7 @@ import { DEFAULT_FIT_SETTINGS, fitLens } from '../../fit/fit-lens';
 import { fitPsf } from '../../fit/fit-psf';
 import { readFitObservation } from '../../fit/read-observation';
 import { checkOutputPath, lensDeskSoftware, writeOutputFile } from '../../fit/samples-file';
+import { numberOption, numberOptionOr } from '../args';
 import type { CliCommand } from '../command';
 
 const USAGE = `Usage:
@@ -77,13 +78,6 @@ Options:
   --seed S          seed of the MAP starts and chains (default 0)
   --json            one JSON object (format in docs/infer.md)`;
 
-function int(v: string | undefined, name: string, dflt: number, lo = 0): number {
-  if (v === undefined) return dflt;
-  const x = Number(v);
-  if (!Number.isInteger(x) || x < lo) throw new InputError('INPUT_INVALID', `--${name} must be an integer ≥ ${lo}, got '${v}'`, { option: name });
-  return x;
-}
-
 /**
  * Band names (issue 18, docs/fits.md): BANDS / FILTERS / BAND1… / FILTER1… (a 2-D image: FILTER, BAND, HST's
  * FILTER1/2, EXTNAME) with survey names normalised, from the science HDU then the primary; --bands names planes the
@@ -94,13 +88,6 @@ function bandNames(file: string, headers: FitsHeader[], nb: number, option?: str
   const found = headers.map((h) => cubeBands(h, nb, at)).find((d) => !d.bands.every(isPlaceholderBand));
   const d = applyBandsOption(found ?? cubeBands(headers[0]!, nb, at), option, at);
   return { bands: d.bands, named: !d.bands.every(isPlaceholderBand) };
-}
-
-function num(v: string | undefined, name: string, positive = true): number | undefined {
-  if (v === undefined) return undefined;
-  const x = Number(v);
-  if (!Number.isFinite(x) || (positive && !(x > 0))) throw new InputError('INPUT_INVALID', `--${name} must be a ${positive ? 'positive ' : ''}number, got '${v}'`, { option: name });
-  return x;
 }
 
 const r6 = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(6)) : null);
@@ -127,30 +114,30 @@ export const fitCommand: CliCommand = {
       },
     });
     if (positionals.length !== 1) throw new InputError('INPUT_INVALID', 'give exactly one CUTOUT.fits', { given: positionals.length });
-    const chains = int(values.chains, 'chains', 4, 1);
-    const nWarmup = int(values.warmup, 'warmup', DEFAULT_FIT_SETTINGS.warmup, 0);
-    const nSamples = int(values.draws, 'draws', DEFAULT_FIT_SETTINGS.samples, 10);
-    const maxDraws = Math.max(nSamples, int(values['max-draws'], 'max-draws', DEFAULT_FIT_SETTINGS.maxSamples, 10));
+    const chains = numberOptionOr(values, 'chains', 4, { integer: true, min: 1 });
+    const nWarmup = numberOptionOr(values, 'warmup', DEFAULT_FIT_SETTINGS.warmup, { integer: true, min: 0 });
+    const nSamples = numberOptionOr(values, 'draws', DEFAULT_FIT_SETTINGS.samples, { integer: true, min: 10 });
+    const maxDraws = Math.max(nSamples, numberOptionOr(values, 'max-draws', DEFAULT_FIT_SETTINGS.maxSamples, { integer: true, min: 10 }));
     // Check the output path before the minutes-long fit, not after it.
     const samplesOut = values.samples !== undefined ? checkOutputPath(values.samples, { force: values.force }) : null;
-    const workers = int(values.workers, 'workers', 2, 0);
-    const seed = int(values.seed, 'seed', 0);
+    const workers = numberOptionOr(values, 'workers', 2, { integer: true, min: 0 });
+    const seed = numberOptionOr(values, 'seed', 0, { integer: true, min: 0 });
     const t0 = performance.now();
-    const index = int(values.index, 'index', 0);
+    const index = numberOptionOr(values, 'index', 0, { integer: true, min: 0 });
     const c = readFitObservation(positionals[0]!, {
-      hdu: values.hdu, index, pixelScale: num(values['pixel-scale'], 'pixel-scale'),
-      ra: num(values.ra, 'ra', false), dec: num(values.dec, 'dec', false), size: num(values.size, 'size'), maskFile: values.mask,
+      hdu: values.hdu, index, pixelScale: numberOption(values, 'pixel-scale', { above: 0 }),
+      ra: numberOption(values, 'ra'), dec: numberOption(values, 'dec'), size: numberOption(values, 'size', { above: 0 }), maskFile: values.mask,
     });
     const { bands } = bandNames(c.name, c.headers, c.nBands, values.bands ? parseBandList(values.bands) : undefined);
     const presetHint = c.headers.map((h) => h.getString('PRESET')).find((x) => x);
     const profile = values['psf-profile'];
     if (profile !== undefined && profile !== 'gaussian' && profile !== 'moffat') throw new InputError('INPUT_INVALID', `--psf-profile must be gaussian or moffat, got '${profile}'`, { option: 'psf-profile' });
-    const psfChoice = fitPsf({ file: values.psf, fwhm: num(values['psf-fwhm'], 'psf-fwhm'), profile, beta: num(values['moffat-beta'], 'moffat-beta'), preset: values.preset }, bands, c.pixelScale, presetHint);
+    const psfChoice = fitPsf({ file: values.psf, fwhm: numberOption(values, 'psf-fwhm', { above: 0 }), profile, beta: numberOption(values, 'moffat-beta', { above: 0 }), preset: values.preset }, bands, c.pixelScale, presetHint);
     const psf = psfChoice.specs;
     const psfFrom = psfChoice.from;
     const warnings = [...c.warnings, ...psfChoice.warnings];
     const noise = { ...c.noise, background: c.noise.background?.map((e, b) => ({ ...e, band: bands[b]! })) };
-    const maxSeconds = num(values['max-seconds'], 'max-seconds', false);
+    const maxSeconds = numberOption(values, 'max-seconds', { above: 0 });
     if (maxSeconds! < 0) throw new InputError('INPUT_INVALID', `--max-seconds must be ≥ 0, got '${values['max-seconds']}'`, { option: 'max-seconds' });
     const grid = values.grid ?? 'simulator';
     if (grid !== 'simulator' && grid !== 'uniform') throw new InputError('INPUT_INVALID', `--grid must be simulator or uniform, got '${grid}'`, { option: 'grid' });
@@ -163,7 +150,7 @@ export const fitCommand: CliCommand = {
       + (c.window.x0 || c.window.y0 || c.targetPixel ? `, stamp from pixel (${c.window.x0}, ${c.window.y0})` : '')
       + `; unit ${c.unit}${c.units.bunit ? ` (BUNIT ${c.units.bunit}: ${c.units.via})` : ` (${c.units.via})`}; noise: ${noise.text}`
       + `; masked ${c.masked.total} pixel(s)${c.maskFrom ? ` (mask: ${c.maskFrom})` : ''}; PSF: ${psfFrom}; MAP…`);
-    const maxDepth = int(values['max-depth'], 'max-depth', DEFAULT_FIT_SETTINGS.maxDepth, 1);
+    const maxDepth = numberOptionOr(values, 'max-depth', DEFAULT_FIT_SETTINGS.maxDepth, { integer: true, min: 1 });
     const settings = {
       ...DEFAULT_FIT_SETTINGS, chains, warmup: nWarmup, samples: nSamples, seed, maxSamples: maxDraws, maxDepth,
       inflateAbove: values['no-inflate'] ? 0 : DEFAULT_FIT_SETTINGS.inflateAbove,
