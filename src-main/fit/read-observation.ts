@@ -6,10 +6,10 @@ import { basename } from 'node:path';
 import { InputError, LensDeskError } from '../../src-core/errors';
 import type { FitsFile, Hdu } from '../../src-core/fits/file';
 import type { FitsHeader } from '../../src-core/fits/header';
-import { imageInfo, isImageHdu, readImage } from '../../src-core/fits/image';
+import { imageInfo, isImageHdu, readCutout } from '../../src-core/fits/image';
 import { assembleObservation, type Observation } from '../../src-core/infer/observation/assemble';
 import { NOISE_HDU_NAMES, noiseKindOf } from '../../src-core/infer/observation/noise';
-import { centralWindow, cutPlane, oddSide, stampWindow, type StampWindow } from '../../src-core/infer/observation/stamp-window';
+import { centralWindow, oddSide, stampWindow, type StampWindow } from '../../src-core/infer/observation/stamp-window';
 import { pixelUnits, type PixelUnits } from '../../src-core/infer/observation/units';
 import { pixelXY, skyRaDec } from '../../src-core/units';
 import { fitsExtensions } from '../../src-core/wcs/fits-extensions';
@@ -80,27 +80,42 @@ const kw = (headers: FitsHeader[], ...names: string[]): unknown => {
 };
 const numKw = (headers: FitsHeader[], ...names: string[]) => { const v = kw(headers, ...names); return typeof v === 'number' ? v : undefined; };
 
-/** Splits [H, W] / [B, H, W] / [N, B, H, W] into bands, height, width and the flat offset of cutout `index`. */
+/** Splits [H, W] / [B, H, W] / [N, B, H, W] into bands, height, width and the first plane of cutout `index`. */
 function layout(shape: number[], index: number, what: string) {
   if (shape.length < 2 || shape.length > 4) throw new InputError('FIT_INPUT', `${what}: expected H × W, bands × H × W or N × bands × H × W, got [${shape.join(', ')}]`, { shape: shape.join() });
   const [ny, nx] = shape.slice(-2) as [number, number];
   const nb = shape.length >= 3 ? shape[shape.length - 3]! : 1;
   const n = shape.length === 4 ? shape[0]! : 1;
   if (index >= n) throw new InputError('FIT_INPUT', `${what}: --index ${index} but the file holds ${n} cutout(s)`, { index });
-  return { nb, ny, nx, offset: index * nb * ny * nx };
+  return { nb, ny, nx, first: index * nb };
 }
 
-/** Cuts every band of a (bands × ny × nx at `offset`) array, or one 2-D plane repeated for every band. */
-function cutBands(data: ArrayLike<number>, shape: number[], nb: number, ny: number, nx: number, offset: number, w: StampWindow, what: string, fill: number): Float64Array {
-  const per = ny * nx;
-  const planes = shape.length === 2 ? 1 : nb;
-  if (shape.slice(-2).join() !== [ny, nx].join() || (shape.length > 2 && shape.slice(0, -2).reduce((a, b) => a * b, 1) * per < offset + nb * per))
+/**
+ * Reads the stamp window of every band straight from the file (one byte range per row, through readCutout), so a
+ * stamp of a large mosaic never loads the whole image. `h` holds bands × ny × nx at flat plane `first` (cutout
+ * `index` of an N × bands cube), or one 2-D plane repeated for every band (a mask or weight for all bands).
+ */
+function readBands(f: FitsFile, h: Hdu, nb: number, ny: number, nx: number, first: number, w: StampWindow, what: string, fill: number): Float64Array {
+  const shape = imageInfo(f, h).shape;
+  const extra = shape.slice(0, -2);
+  const nPlanes = extra.reduce((a, b) => a * b, 1);
+  if (shape.length < 2 || shape.slice(-2).join() !== [ny, nx].join() || (shape.length > 2 && nPlanes < first + nb))
     throw new InputError('FIT_SHAPE', `${what} has shape [${shape.join(', ')}], the image is ${nb} × ${ny} × ${nx}`, { shape: shape.join() });
-  const out = new Float64Array(nb * w.side * w.side);
+  const side = w.side;
+  const out = new Float64Array(nb * side * side).fill(fill);
+  const x0 = Math.max(0, w.x0), y0 = Math.max(0, w.y0);
+  const x1 = Math.min(nx, w.x0 + side), y1 = Math.min(ny, w.y0 + side);
+  if (x1 <= x0 || y1 <= y0) return out;
   for (let b = 0; b < nb; b++) {
-    const start = planes === 1 ? 0 : offset + b * per;
-    const sub = Array.isArray(data) ? data.slice(start, start + per) : (data as Float64Array).subarray(start, start + per);
-    out.set(cutPlane(sub, nx, ny, w, fill), b * w.side * w.side);
+    // flat plane number → index over NAXIS3.. in C order (readCutout's `plane`)
+    const plane: number[] = new Array<number>(extra.length).fill(0);
+    for (let k = extra.length - 1, r = shape.length === 2 ? 0 : first + b; k >= 0; k--) {
+      plane[k] = r % extra[k]!;
+      r = Math.floor(r / extra[k]!);
+    }
+    const data = readCutout(f, h, x0, y0, x1 - x0, y1 - y0, plane).data;
+    for (let y = y0; y < y1; y++)
+      for (let x = x0; x < x1; x++) out[b * side * side + (y - w.y0) * side + (x - w.x0)] = Number(data[(y - y0) * (x1 - x0) + (x - x0)]);
   }
   return out;
 }
@@ -120,8 +135,7 @@ function read(f: FitsFile, path: string, o: ReadObservationOptions): FitObservat
   const hduName = sci.name || (sci.index === 0 ? 'PRIMARY' : `#${sci.index}`);
   const what = `${f.name} HDU ${hduName}`;
   const headers = sci.index === 0 ? [sci.header] : [sci.header, f.hdu(0).header];
-  const img = readImage(f, sci);
-  const { nb, ny, nx, offset } = layout(img.shape, o.index ?? 0, what);
+  const { nb, ny, nx, first } = layout(imageInfo(f, sci).shape, o.index ?? 0, what);
   const units = pixelUnits(kw(headers, 'BUNIT') as string | undefined, { exptime: numKw(headers, 'EXPTIME', 'TEXPTIME'), gain: numKw(headers, 'GAIN', 'CCDGAIN', 'ATODGAIN') }, what);
 
   // Pixel scale: the WCS (CD / PC+CDELT / CDELT, with distortions), else PIXSCALE, else --pixel-scale.
@@ -177,36 +191,34 @@ function read(f: FitsFile, path: string, o: ReadObservationOptions): FitObservat
   if (!(scale! > 0))
     throw new InputError('FIT_INPUT', `${what}: no pixel scale (no celestial WCS${wcsWhy ? `: ${wcsWhy}` : ''}, no PIXSCALE); give --pixel-scale ARCSEC`, { file: f.name, keyword: 'PIXSCALE' });
 
-  const image = cutBands(img.data as ArrayLike<number>, img.shape, nb, ny, nx, offset, window, what, NaN);
+  const image = readBands(f, sci, nb, ny, nx, first, window, what, NaN);
   // Noise HDU.
   let noise: Parameters<typeof assembleObservation>[0]['noise'];
   for (const name of NOISE_HDU_NAMES) {
     const h = f.find(name);
     if (!h || h === sci || !hasData(f, h)) continue;
-    const d = readImage(f, h);
-    noise = { kind: noiseKindOf(name)!, extname: name, data: cutBands(d.data as ArrayLike<number>, d.shape, nb, ny, nx, offset, window, `${f.name} HDU ${name}`, NaN) };
+    noise = { kind: noiseKindOf(name)!, extname: name, data: readBands(f, h, nb, ny, nx, first, window, `${f.name} HDU ${name}`, NaN) };
     break;
   }
   // Mask: a MASK / DQ / BPM HDU and/or --mask FILE; nonzero = bad.
   let bad: Uint8Array | undefined;
   const maskFrom: string[] = [];
-  const addMask = (d: { shape: number[]; data: ArrayLike<number> | ArrayLike<bigint> }, label: string) => {
-    const vals = Array.from(d.data as ArrayLike<number>, (v) => Number(v));
-    const m = cutBands(vals, d.shape, nb, ny, nx, offset, window, label, 0);
+  const addMask = (mf: FitsFile, h: Hdu, label: string) => {
+    const m = readBands(mf, h, nb, ny, nx, first, window, label, 0);
     bad ??= new Uint8Array(m.length);
     for (let i = 0; i < m.length; i++) if (m[i] !== 0) bad[i] = 1;
     maskFrom.push(label);
   };
   for (const name of MASK_HDU_NAMES) {
     const h = f.find(name);
-    if (h && h !== sci && hasData(f, h)) { addMask(readImage(f, h), `${name} HDU`); break; }
+    if (h && h !== sci && hasData(f, h)) { addMask(f, h, `${name} HDU`); break; }
   }
   if (o.maskFile) {
     const mf = openFitsFile(o.maskFile);
     try {
       const h = mf.hdus().find((x) => hasData(mf, x));
       if (!h) throw new InputError('FIT_INPUT', `${mf.name}: --mask file has no image`, { file: mf.name });
-      addMask(readImage(mf, h), basename(o.maskFile));
+      addMask(mf, h, basename(o.maskFile));
     } finally {
       mf.source.close?.();
     }

@@ -137,7 +137,7 @@ export const fitCommand: CliCommand = {
     const psfFrom = psfChoice.from;
     const warnings = [...c.warnings, ...psfChoice.warnings];
     const noise = { ...c.noise, background: c.noise.background?.map((e, b) => ({ ...e, band: bands[b]! })) };
-    const maxSeconds = numberOption(values, 'max-seconds', { above: 0 });
+    const maxSeconds = numberOption(values, 'max-seconds', { min: 0 }); // 0: the MAP only
     if (maxSeconds! < 0) throw new InputError('INPUT_INVALID', `--max-seconds must be ≥ 0, got '${values['max-seconds']}'`, { option: 'max-seconds' });
     const grid = values.grid ?? 'simulator';
     if (grid !== 'simulator' && grid !== 'uniform') throw new InputError('INPUT_INVALID', `--grid must be simulator or uniform, got '${grid}'`, { option: 'grid' });
