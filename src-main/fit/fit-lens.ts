@@ -163,6 +163,8 @@ export async function fitLens(
     plan = planLensFit(model, { ...planOptions, knownMap: { ...known(pol.theta, pol.chi2, plan, model.evaluations - before), runs: [] } });
   }
   const expectation = chi2Expectation(model);
+  /** z-score of a χ² against a well-specified model's N − p (chi2ExcessZ, with the expectation computed once). */
+  const chi2Z = (chi2: number) => (chi2 - expectation.mean) / expectation.sd;
   const npixAll = expectation.n;
   const poissonAdded = !!input.poissonFromModel && input.variance !== original.variance;
   const mapChi2PerPixel = plan.mapChi2 / npixAll;
@@ -188,7 +190,7 @@ export async function fitLens(
       const v = input.variance[i]!;
       residual[i] = v > 0 && Number.isFinite(v) ? (input.image[i]! - best[i]!) / Math.sqrt(v) : 0;
     }
-    return { model: best, residual, ...fixed, mapChi2Z: (p.mapChi2 - expectation.mean) / expectation.sd };
+    return { model: best, residual, ...fixed, mapChi2Z: chi2Z(p.mapChi2) };
   };
   const fixed = {
     mapSeconds, varianceInflation, mapChi2PerPixel, chi2Expected: { mean: expectation.mean, sd: expectation.sd },
@@ -242,7 +244,7 @@ export async function fitLens(
     report = reportLensFit(results, plan);
     rounds++;
   }
-  check = checkModes(model, plan, results);
+  if (rounds > 1) check = checkModes(model, plan, results); // the continuation rounds added draws
   const reasons: string[] = [];
   const perChain = results[0]!.nSamples;
   const short = results.length < s.chains || perChain < s.samples || results.some((r) => r.stopped) || (timeUp() && !fitConverged(report, s));
@@ -256,7 +258,7 @@ export async function fitLens(
     reasons.push(`posterior draws reach χ² ${check.bestDrawChi2.toFixed(1)}, below the MAP's ${check.mapChi2.toFixed(1)}, after ${modeRounds} re-optimisation(s): the mode is not settled`);
   if (check.strandedChains.length)
     reasons.push(`chain(s) ${check.strandedChains.join(', ')} stayed in a basin with χ² ≥ ${Math.min(...check.strandedChains.map((k) => check.chainBestChi2[k]!)).toFixed(1)}, against ${Math.min(...check.chainBestChi2).toFixed(1)} for the best chain`);
-  if (plan.mapUnsettled) reasons.push(`the MAP is unconfirmed: the last MAP search retry still lowered χ² (to ${plan.mapChi2.toFixed(1)}, ${((plan.mapChi2 - expectation.mean) / expectation.sd).toFixed(1)} σ above N − p = ${expectation.mean})`);
+  if (plan.mapUnsettled) reasons.push(`the MAP is unconfirmed: the last MAP search retry still lowered χ² (to ${plan.mapChi2.toFixed(1)}, ${chi2Z(plan.mapChi2).toFixed(1)} σ above N − p = ${expectation.mean})`);
   return {
     ...common(plan), plan, report, physical: toPhysicalChains(results, plan),
     wallSeconds: (performance.now() - t0) / 1000, rounds, converged: reasons.length === 0,
