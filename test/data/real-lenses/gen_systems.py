@@ -2,7 +2,7 @@
 """Writes systems.json: per system, the numbers transcribed from samana's Data/<system>.py HST branch
 (pixel→angle matrix, pixel (0,0) offsets, background rms, exposure time, image positions) plus the sky
 position (HE0435, WFI2033: published; others: from the J2000 designation, ±1′) and the instrument
-(inferred: 0.05″/px ACS/WFC drizzles of GO-9744; 0.04″/px, 1428 s: WFC3/UVIS, GO-15320, which also has
+(inferred, not read from archive headers: 0.05″/px → ACS/WFC drizzles; 0.04″/px, 1428 s → WFC3/UVIS, probably GO-15320, which has
 the F475X band seen in samana)."""
 import json
 def hm(h, m): return round((h + m / 60) * 15, 4)
