@@ -12,6 +12,7 @@ import { readImage } from '../src-core/fits/image';
 import { readWcs } from '../src-core/wcs/wcs';
 import { singleBand } from '../src-core/stamps/band-keywords';
 import { pixelXY } from '../src-core/units';
+import { readFitObservation } from '../src-main/fit/read-observation';
 import { DATA_DIR, lensAbImage, readManifest, toLsstStamp } from '../bench/lib/real-lens-stamps';
 
 const m = readManifest();
@@ -99,5 +100,33 @@ describe('real-lens set: LensDesk reads the images as HST data', () => {
     const expected = 10 ** (-0.4 * (20.48 - 27.79)) * 460 * 15 * 0.04 + 460 * 100;
     expect(v / expected).toBeGreaterThan(0.6);
     expect(v / expected).toBeLessThan(1.5);
+  });
+});
+
+describe('real-lens set: what `lensdesk fit` reads from HE0435 (no fitting: > 2 min here, see docs/real-skies.md)', () => {
+  const path = join(DATA_DIR, 'he0435-f814w.fits');
+
+  it('reads scale from the WCS, e⁻ from BUNIT × EXPTIME, and estimates the noise near samana\'s background rms', () => {
+    const o = readFitObservation(path);
+    expect(o.pixelScaleFrom).toBe('WCS');
+    expect(o.pixelScale).toBeCloseTo(0.05, 4);
+    expect(o.size).toBe(109); // 110 cut to its central odd square
+    expect(o.units.toElectrons).toBe(1445);
+    expect(o.noise.source).toBe('background');
+    // Independent value: samana's kwargs_data background_rms 0.01181 e⁻/s × 1445 s = 17.1 e⁻. Drizzled noise
+    // is correlated, so the neighbour-difference estimate may differ by a few tens of per cent.
+    const sigma = o.noise.background![0]!.sigma;
+    expect(sigma / (0.01181 * 1445)).toBeGreaterThan(0.75);
+    expect(sigma / (0.01181 * 1445)).toBeLessThan(1.35);
+  });
+
+  it('cuts a stamp at the lens\'s sky position (--ra --dec --size) with the lens on the central pixel', () => {
+    const o = readFitObservation(path, { ra: 69.56208, dec: -12.28733, size: 4 });
+    expect(o.size % 2).toBe(1);
+    expect(o.size * o.pixelScale).toBeGreaterThan(3.9);
+    expect(o.size * o.pixelScale).toBeLessThan(4.2);
+    const c = (o.size - 1) / 2;
+    expect(Math.abs(o.targetPixel!.x - c)).toBeLessThanOrEqual(0.5);
+    expect(Math.abs(o.targetPixel!.y - c)).toBeLessThanOrEqual(0.5);
   });
 });
