@@ -16,7 +16,7 @@ let target: { id: number; name: string; ra: number; dec: number };
 
 /**
  * Galaxies on a 24′ field around (ra0, dec0) with the shear of a Gaussian κ blob (κ0 = 0.3, σ = 1.5′)
- * centred there: γ_t = κ̄(<θ) − κ(θ), κ̄ = 2κ0 s²/θ² (1 − e^{−θ²/2s²}); (e1, e2) = −γ_t (cos 2φ, sin 2φ)
+ * centred 1′ north of it: γ_t = κ̄(<θ) − κ(θ), κ̄ = 2κ0 s²/θ² (1 − e^{−θ²/2s²}); (e1, e2) = −γ_t (cos 2φ, sin 2φ)
  * with φ measured from +RA (east) towards +Dec (the catalog frame of docs/massmap.md "Orientation"),
  * plus shape noise 0.05 per component (deterministic generator).
  */
@@ -27,7 +27,8 @@ function shearCatalog(ra0: number, dec0: number): string {
   const k0 = 0.3, sig = 1.5, lines = ['ra,dec,e1,e2'];
   for (let i = 0; i < 20000; i++) {
     const x = (u() - 0.5) * 24, y = (u() - 0.5) * 24; // arcmin, x east
-    const t2 = x * x + y * y, phi = Math.atan2(y, x);
+    const yb = y - 1; // blob 1′ north of the candidate
+    const t2 = x * x + yb * yb, phi = Math.atan2(yb, x);
     const kap = k0 * Math.exp(-t2 / (2 * sig * sig));
     const kbar = t2 > 1e-9 ? ((2 * k0 * sig * sig) / t2) * (1 - Math.exp(-t2 / (2 * sig * sig))) : k0;
     const gt = kbar - kap;
@@ -91,8 +92,8 @@ test('a KS93 map: progress to done, map and colour bar drawn, a peak on the cand
   await peaks.first().click({ force: true });
   await expect(page.getByTestId('mm-near')).toBeVisible();
   await expect(page.getByTestId('mm-near-cand').first()).toHaveText(target.name);
-  // A tiny radius lists nothing; a normal one lists it again.
-  await page.getByTestId('mm-radius').fill('0.01');
+  // The peak is ≈ 1′ from the candidate: a 0.5′ radius lists nothing; 2′ lists it again.
+  await page.getByTestId('mm-radius').fill('0.5');
   await expect(page.getByTestId('mm-near-none')).toBeVisible();
   await page.getByTestId('mm-radius').fill('2');
   await page.getByTestId('mm-near-cand').first().click();
