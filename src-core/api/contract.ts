@@ -137,6 +137,10 @@ export const schemas = {
   'posteriors.thetaE': z.object({ sourceIds: z.array(id).max(1000) }).strict(),
   /** Survey presets the simulator knows (for the Simulate form): names, bands, stamp sizes. */
   'simulate.presets': z.object({}).strict(),
+  /** The workspace's mass maps (products of kind 'massmap'), newest first. */
+  'massmaps.list': z.object({}).strict(),
+  /** Peaks of one mass map and the workspace's candidates inside its field (for the overlays). */
+  'massmap.overlay': z.object({ productId: id }).strict(),
 } as const;
 
 export type Method = keyof typeof schemas;
@@ -394,6 +398,27 @@ export interface Results {
   'posterior.samples': PosteriorSamples;
   'posteriors.thetaE': PosteriorThetaE[];
   'simulate.presets': { presets: SimulatePresetInfo[]; defaults: { preset: string; lensFraction: number; hardness: number; seed: number } };
+  'massmaps.list': MassMapInfo[];
+  'massmap.overlay': MassMapOverlay;
+}
+
+/** One stored mass map (a `products` row of kind 'massmap'); path is relative to the workspace. */
+export interface MassMapInfo {
+  id: number;
+  jobId: number | null;
+  path: string;
+  params: Record<string, unknown>;
+  summary: Record<string, unknown>;
+  createdAt: string;
+}
+
+export interface MassMapOverlay {
+  /** 0-based pixel (x, y), sky position (deg), κ, its std and S/N = κ/std (highest first). */
+  peaks: { x: number; y: number; ra: number; dec: number; kappa: number; std: number; snr: number }[];
+  /** What the S/N divides by (posterior std, KS noise std, or the map's rms). */
+  snrFrom: string;
+  /** Candidates of the workspace inside the map's field. */
+  candidates: { sourceId: number; name: string; ra: number; dec: number }[];
 }
 export type Result<M extends Method> = Results[M];
 

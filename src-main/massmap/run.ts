@@ -5,10 +5,11 @@ import { openFitsCatalog, type CatalogStream } from '../../src-core/catalog/read
 import { InputError } from '../../src-core/errors';
 import { writeFits } from '../../src-core/fits/writer';
 import { Rng } from '../../src-core/rng';
-import { autoGrid, gridShear, gridToSky, gridWcsCards } from '../../src-core/massmap/grid';
+import { autoGrid, gridShear, gridToSky, gridWcsCards, type GriddedShear } from '../../src-core/massmap/grid';
 import { ARCMIN_RAD, ksKernel } from '../../src-core/massmap/ks93';
-import { findPeaks, peaksCsv, peaksTable } from '../../src-core/massmap/peaks';
-import { hybridNotImplemented, massMapHdus, reconstruct, type MassMapMethod } from '../../src-core/massmap/reconstruct';
+import { findPeaks, peaksCsv, peaksTable, type Peak } from '../../src-core/massmap/peaks';
+import { fitPowerSpectrum, psFitCsv } from '../../src-core/massmap/ps-fit';
+import { hybridNotImplemented, massMapHdus, reconstruct, type MassMap, type MassMapMethod } from '../../src-core/massmap/reconstruct';
 import { readShearCatalog, type ShearIssue } from '../../src-core/massmap/shear-catalog';
 import { modeVariance, parsePowerTable } from '../../src-core/massmap/spectrum';
 import { openCatalogFile } from '../catalog/open-catalog';
@@ -35,6 +36,8 @@ export interface MassMapRunOptions {
   peaks?: string;
   peakSnr?: number;
   tol?: number;
+  /** Write the fitted power spectrum (ell, C_ell, raw_E, noise) here when it is fitted. */
+  psOut?: string;
 }
 
 export interface MassMapRunHooks {
@@ -42,6 +45,33 @@ export interface MassMapRunHooks {
   progress?: (done: number, total: number, label: string) => void;
   /** Called once with the rows left out (first 100) before the map is computed. */
   badRows?: (file: string, bad: number, total: number, issues: ShearIssue[]) => void;
+  /** Called once after the map is written: peaks (S/N ≥ peakSnr), the map's rms, the field, the fitted spectrum. */
+  done?: (r: MassMapExtras) => void;
+}
+
+export interface MassMapExtras {
+  peaks: Peak[];
+  /** Which std the peaks' S/N divides by. */
+  snrFrom: string;
+  /** rms of κ_E over observed pixels. */
+  rms: number;
+  /** Grid side, arcmin (x, y). */
+  fieldArcmin: [number, number];
+  psFit?: { ell: number[]; cl: number[]; noise: number };
+}
+
+function mapRms(map: ArrayLike<number>, mask: ArrayLike<number>): number {
+  let s = 0, n = 0;
+  for (let i = 0; i < map.length; i++) if (mask[i]) { s += map[i]! ** 2; n++; }
+  return n ? Math.sqrt(s / n) : NaN;
+}
+
+function mapPeaks(gs: GriddedShear, m: MassMap, thr: number, strict: boolean): { peaks: Peak[]; snrFrom: string } {
+  const { grid } = gs;
+  if (!m.std && strict) throw new InputError('MASSMAP_PEAKS', 'peaks need a per-pixel std; for a masked Wiener map pass --samples N', { option: 'peaks' });
+  const std = m.std ?? mapRms(m.kappaE, gs.mask);
+  const peaks = findPeaks(m.kappaE, std, grid.rows, grid.cols, { threshold: thr, mask: gs.mask, toSky: (x, y) => gridToSky(grid, x, y) });
+  return { peaks, snrFrom: m.std ? m.stdKind : 'rms of the map (no per-pixel std: pass samples)' };
 }
 
 async function openShearStream(path: string, ra?: string, dec?: string): Promise<{ stream: CatalogStream; ucds: Record<string, string | undefined> }> {
@@ -61,8 +91,9 @@ export async function runMassMap(o: MassMapRunOptions, h: MassMapRunHooks = {}):
   const method = o.method;
   if (method === 'hybrid') hybridNotImplemented();
   if (method !== 'ks93' && method !== 'wiener') throw new InputError('INPUT_INVALID', `method must be ks93, wiener or hybrid, got '${String(method)}'`, { option: 'method' });
-  if (method === 'wiener' && !o.ps) throw new InputError('MASSMAP_PS', 'the Wiener filter needs --ps FILE (columns ell, C_ell)', { option: 'ps' });
-  const table = o.ps ? parsePowerTable(readFileSync(o.ps, 'utf8'), o.ps) : undefined;
+  // Wiener without --ps (or --ps fit): C_ℓ fitted from the data (src-core/massmap/ps-fit.ts).
+  const fitPs = method === 'wiener' && (!o.ps || o.ps === 'fit');
+  const table = o.ps && o.ps !== 'fit' ? parsePowerTable(readFileSync(o.ps, 'utf8'), o.ps) : undefined;
   const col = o.columns ?? {};
   const { stream, ucds } = await openShearStream(o.catalog, col.ra, col.dec);
   const cat = await readShearCatalog(stream, { ucds, choice: { e1Column: col.e1, e2Column: col.e2, weightColumn: col.weight, zColumn: col.z } });
@@ -71,9 +102,13 @@ export async function runMassMap(o: MassMapRunOptions, h: MassMapRunHooks = {}):
   const gs = gridShear(grid, { ra: cat.ra, dec: cat.dec, e1: cat.e1, e2: cat.e2, weight: cat.weight ?? undefined }, {
     sigmaE: o.sigmaE, e1Sign: o.flipE1 ? -1 : 1, e2Sign: o.flipE2 ? 1 : -1,
   });
+  const kern = ksKernel(grid.rows, grid.cols, grid.pixArcmin * ARCMIN_RAD);
+  const fitted = fitPs ? fitPowerSpectrum(kern, gs) : undefined;
+  if (fitted && o.psOut) writeFileSync(o.psOut, psFitCsv(fitted));
+  const usedTable = table ?? fitted?.table;
   const m = reconstruct(gs, {
     method, smoothArcmin: o.smoothArcmin, tol: o.tol,
-    modeVariance: table ? modeVariance(ksKernel(grid.rows, grid.cols, grid.pixArcmin * ARCMIN_RAD), table) : undefined,
+    modeVariance: usedTable ? modeVariance(kern, usedTable) : undefined,
     samples: o.samples, rng: new Rng(o.seed ?? 0, 15), signal: h.signal,
     onProgress: (stage, done, total) => h.progress?.(done, total, stage),
   });
@@ -83,15 +118,18 @@ export async function runMassMap(o: MassMapRunOptions, h: MassMapRunHooks = {}):
   renameSync(tmp, o.out);
 
   let nPeaks: number | undefined;
+  // S/N from the map's own std (KS noise, Wiener posterior: closed form or --samples); without one (masked
+  // Wiener, no samples) the CLI refuses --peaks, and the job falls back to the map's rms (mapPeaks).
+  const pk = mapPeaks(gs, m, o.peakSnr ?? 3, !!o.peaks);
   if (o.peaks) {
-    if (!m.std) throw new InputError('MASSMAP_PEAKS', 'peaks need a per-pixel std; for a masked Wiener map pass --samples N', { option: 'peaks' });
     const wcs = gridWcsCards(grid);
-    const peaks = findPeaks(m.kappaE, m.std, grid.rows, grid.cols, { threshold: o.peakSnr ?? 3, mask: gs.mask, toSky: (x, y) => gridToSky(grid, x, y) });
-    nPeaks = peaks.length;
-    const out = /\.fits?$/i.test(o.peaks) ? writeFits([peaksTable(peaks, wcs.filter((c) => c.keyword.startsWith('CRVAL')))]) : peaksCsv(peaks);
+    nPeaks = pk.peaks.length;
+    const out = /\.fits?$/i.test(o.peaks) ? writeFits([peaksTable(pk.peaks, wcs.filter((c) => c.keyword.startsWith('CRVAL')))]) : peaksCsv(pk.peaks);
     writeFileSync(o.peaks, out);
   }
+  h.done?.({ peaks: pk.peaks, snrFrom: pk.snrFrom, rms: mapRms(m.kappaE, gs.mask), fieldArcmin: [grid.cols * grid.pixArcmin, grid.rows * grid.pixArcmin], psFit: fitted ? { ell: [...fitted.ell], cl: [...fitted.fitted], noise: fitted.noise } : undefined });
   return {
+    ps: fitted ? 'fit' : o.ps,
     out: o.out, method, grid, galaxies: cat.ra.length, badRows: cat.badRows, issues: cat.issues.slice(0, 20), sigmaE: gs.sigmaE,
     outside: gs.outside, maskedFraction: 1 - gs.mask.reduce((s, v) => s + v, 0) / gs.mask.length, std: m.stdKind, info: m.info, peaks: nPeaks,
   };

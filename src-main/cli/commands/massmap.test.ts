@@ -114,6 +114,16 @@ print(json.dumps({'cols': t.colnames, 'n': len(t), 'snr_ok': bool((t['SNR'] >= 2
     expect(j.info.converged).toBe(true);
     expect(j.std).toMatch(/3 constrained realisations/);
     await expect(massmapCommand.run([cat, '--method', 'hybrid', '--out', out], io().io)).rejects.toThrow(/not implemented yet \(needs the learned score prior of issue 13\)/);
-    await expect(massmapCommand.run([cat, '--method', 'wiener', '--out', out], io().io)).rejects.toThrow(/needs --ps/);
+  }, 60000);
+
+  it('Wiener without --ps fits the spectrum from the data (--ps-out writes it)', async () => {
+    const out = join(dir, 'wf.fits'), psOut = join(dir, 'fit.csv'), c = io();
+    expect(await massmapCommand.run([cat, '--method', 'wiener', '--pixel', '2arcmin', '--out', out, '--ps-out', psOut, '--json'], c.io)).toBe(0);
+    const j = JSON.parse(c.out[0]!);
+    expect(j.ps).toBe('fit');
+    const rows = readFileSync(psOut, 'utf8').trim().split('\n');
+    expect(rows[0]).toBe('ell,C_ell,raw_E,noise');
+    expect(rows.length).toBeGreaterThan(3);
+    for (const r of rows.slice(1)) expect(Number(r.split(',')[1])).toBeGreaterThan(0);
   }, 60000);
 });

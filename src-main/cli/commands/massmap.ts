@@ -24,7 +24,9 @@ Options:
   --pixel SIZE        pixel side: 1arcmin, 30arcsec, 0.01deg or a number of arcmin (default: ~10 galaxies/pixel)
   --field SIZE        field side (default: all galaxies); --center RA,DEC in degrees (default: the data's)
   --pad F             grid F times the field, padding masked (default 1; 2 reduces FFT wrap-around)
-  --ps FILE           power spectrum table (columns ell, C_ell), required for wiener
+  --ps FILE|fit       power spectrum table (columns ell, C_ell) for wiener; 'fit' (the default for wiener)
+                      fits C_ell from the data (KS93 E-mode spectrum minus shape noise; docs/massmap.md)
+  --ps-out FILE       write the fitted spectrum (ell, C_ell, raw_E, noise) as CSV
   --smooth ARCMIN     Gaussian σ in arcmin for the KS93 map (default 0)
   --sigma-e S         shape noise per component (default: estimated from the catalog)
   --samples N         Wiener: constrained realisations for the posterior std when noise is not white (default 0)
@@ -56,7 +58,7 @@ export const massmapCommand: CliCommand = {
       args: argv, allowPositionals: true,
       options: {
         method: { type: 'string', default: 'ks93' }, pixel: { type: 'string' }, field: { type: 'string' }, center: { type: 'string' },
-        pad: { type: 'string' }, ps: { type: 'string' }, smooth: { type: 'string' }, 'sigma-e': { type: 'string' },
+        pad: { type: 'string' }, ps: { type: 'string' }, 'ps-out': { type: 'string' }, smooth: { type: 'string' }, 'sigma-e': { type: 'string' },
         samples: { type: 'string' }, seed: { type: 'string' }, e1: { type: 'string' }, e2: { type: 'string' },
         weight: { type: 'string' }, z: { type: 'string' }, ra: { type: 'string' }, dec: { type: 'string' },
         'flip-e1': { type: 'boolean', default: false }, 'flip-e2': { type: 'boolean', default: false },
@@ -75,7 +77,7 @@ export const massmapCommand: CliCommand = {
       center = [c[0]!, c[1]!];
     }
     const summary = await runMassMap({
-      catalog: path, out: values.out, method, ps: values.ps, center,
+      catalog: path, out: values.out, method, ps: values.ps, psOut: values['ps-out'], center,
       pixArcmin: values.pixel ? parseAngleArcmin(values.pixel, 'pixel') : undefined,
       fieldArcmin: values.field ? parseAngleArcmin(values.field, 'field') : undefined,
       pad: numberOption(values, 'pad', { integer: true, min: 0 }), smoothArcmin: numberOption(values, 'smooth', { min: 0 }), sigmaE: numberOption(values, 'sigma-e', { min: 0 }),

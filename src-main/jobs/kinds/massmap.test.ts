@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { validateJobParams } from '../../../src-core/api/validate';
 import { Rng } from '../../../src-core/rng';
-import type { Repo } from '../../store/repo';
+import { Repo } from '../../store/repo';
+import { openWorkspace } from '../../store/workspace';
+import { listMassMaps, massMapOverlay } from '../../api/massmaps';
 import { massmapKind, prepareMassMap } from './massmap';
 import { resolveImagePath } from '../../api/images';
 
@@ -23,18 +25,25 @@ describe('massmap job kind', () => {
     expect(validateJobParams('massmap', { catalog: cat, method: 'wiener', ps: cat, samples: 4 })).toMatchObject({ method: 'wiener', samples: 4 });
     expect(() => prepareMassMap({ catalog: 'relative.csv' })).toThrow(/absolute file path/);
     expect(() => prepareMassMap({ catalog: cat, method: 'hybrid' })).toThrow(/not implemented yet \(needs the learned score prior of issue 13\)/);
-    expect(() => prepareMassMap({ catalog: cat, method: 'wiener' })).toThrow(/needs ps/);
+    expect(prepareMassMap({ catalog: cat, method: 'wiener' }).ps).toBeUndefined(); // fitted from the data
+    expect(() => prepareMassMap({ catalog: cat, method: 'wiener', ps: 'relative.csv' })).toThrow(/absolute file path or 'fit'/);
     const params = prepareMassMap({ catalog: cat, method: 'ks93', pixArcmin: 1, smoothArcmin: 1 });
     const progress: string[] = [];
+    const ws = openWorkspace(dir);
+    const repo = new Repo(ws.db);
+    // Candidates: one inside the field (150.15, 2.15), one far outside.
+    const catId = repo.ensureCatalog('lenses', '/x', 'cutouts', null);
+    repo.insertSources(catId, [{ row: 0, name: 'inside', ra: 150.15, dec: 2.15 }, { row: 1, name: 'outside', ra: 10, dec: -40 }]);
+    const job = repo.createJob('massmap', params);
     const ctx = {
-      jobId: 7, params, repo: {} as Repo, workspaceDir: dir,
+      jobId: job.id, params, repo, workspaceDir: dir,
       progress: (_d: number, _t: number, m?: string) => { progress.push(m ?? ''); },
       cancelled: () => false, checkCancelled: () => {},
     };
     const r = await massmapKind.run(ctx);
     expect(r.galaxies).toBe(4000);
     expect(r.method).toBe('ks93');
-    const out = join(dir, 'massmaps', 'job-7.fits');
+    const out = join(dir, 'massmaps', `job-${job.id}.fits`);
     expect(readFileSync(out).subarray(0, 9).toString('latin1')).toBe('SIMPLE  =');
     const t = statSync(out).mtimeMs;
     const again = await massmapKind.run(ctx);
@@ -42,6 +51,19 @@ describe('massmap job kind', () => {
     expect(statSync(out).mtimeMs).toBe(t);
     expect(progress).toContain('done');
     // The app's Mass map view loads it through the image protocol (massmaps/ is a served folder).
-    expect(resolveImagePath(dir, {} as Repo, 'file/massmaps/job-7.fits').file).toBe(out);
+    expect(resolveImagePath(dir, {} as Repo, `file/massmaps/job-${job.id}.fits`).file).toBe(out);
+    // One products row (not two after the resume), with the params and summary the view lists.
+    const maps = listMassMaps(ws.db);
+    expect(maps).toHaveLength(1);
+    expect(maps[0]).toMatchObject({ jobId: job.id, path: `massmaps/job-${job.id}.fits`, params: { method: 'ks93', pixel: 1, samples: 0 } });
+    const sm = maps[0]!.summary as { field: number[]; rms: number; peaks: number; peaksFile: string };
+    expect(sm.field[0]).toBeGreaterThan(17); // 0.3° field at 1′ pixels
+    expect(sm.rms).toBeGreaterThan(0);
+    const ov = massMapOverlay(ws.db, dir, maps[0]!.id);
+    expect(ov.peaks.length).toBe(sm.peaks);
+    expect(readFileSync(join(dir, sm.peaksFile), 'utf8').trim().split('\n').length).toBe(sm.peaks + 1);
+    expect(ov.candidates.map((c) => c.name)).toEqual(['inside']);
+    expect(() => massMapOverlay(ws.db, dir, 999)).toThrow(/no mass map with id 999/);
+    ws.close();
   }, 60000);
 });
