@@ -137,6 +137,8 @@ export const schemas = {
   'posteriors.thetaE': z.object({ sourceIds: z.array(id).max(1000) }).strict(),
   /** Survey presets the simulator knows (for the Simulate form): names, bands, stamp sizes. */
   'simulate.presets': z.object({}).strict(),
+  /** Image products of a source (restore, source, …; src-main/store/products.ts), newest first; optionally one kind. */
+  'products.list': z.object({ sourceId: id, kind: z.string().max(40).regex(/^[a-z][a-z0-9-]*$/, 'product kinds are lower-case words').optional() }).strict(),
 } as const;
 
 export type Method = keyof typeof schemas;
@@ -367,6 +369,22 @@ export interface SimulatePresetInfo {
   approximate: boolean;
 }
 
+/** One image product of a source (a row of the workspace's products table). */
+export interface ProductInfo {
+  id: number;
+  sourceId: number | null;
+  /** 'restore', 'source', 'deblend', … */
+  kind: string;
+  /** The product FITS, relative to the workspace folder. */
+  path: string;
+  /** What was asked (restore: op, prior, samples, seed, preset, settings key). */
+  params: Record<string, unknown>;
+  /** What ran (restore: prior used and why, per-band noise σ, mean posterior std, seconds, frames). */
+  summary: Record<string, unknown>;
+  jobId: number | null;
+  createdAt: string;
+}
+
 export interface Results {
   'session.info': SessionInfo;
   'reviewer.set': SessionInfo['reviewer'];
@@ -393,6 +411,7 @@ export interface Results {
   'posteriors.list': PosteriorInfo[];
   'posterior.samples': PosteriorSamples;
   'posteriors.thetaE': PosteriorThetaE[];
+  'products.list': ProductInfo[];
   'simulate.presets': { presets: SimulatePresetInfo[]; defaults: { preset: string; lensFraction: number; hardness: number; seed: number } };
 }
 export type Result<M extends Method> = Results[M];

@@ -14,6 +14,7 @@ import { evaluateModel, gradedSummary, listModels, promoteModel } from './models
 import { SampService } from '../samp/service';
 import { simulatePresets } from './simulate-presets';
 import { listPosteriors, posteriorSamples, thetaESummaries } from '../store/posteriors';
+import { listProducts } from '../store/products';
 
 type Handlers = { [M in Method]: (p: ParsedParams<M>) => Result<M> | Promise<Result<M>> };
 
@@ -146,6 +147,7 @@ export class Backend extends EventEmitter {
     'posterior.samples': (p) => posteriorSamples(this.ws.db, p.posteriorId, p.maxDraws),
     'posteriors.thetaE': (p) => [...thetaESummaries(this.ws.db, p.sourceIds).values()],
     'simulate.presets': () => simulatePresets(),
+    'products.list': (p) => listProducts(this.ws.db, p.sourceId, p.kind),
   };
 
   async close(): Promise<void> {
