@@ -3,7 +3,7 @@
 // blink frames as single-HDU stamp cubes, products rows; the restored mean re-blurred is closer to the
 // noiseless truth than the data; auto-inpaint of a stamp with NaNs; a missing stamp fails alone, named;
 // cancel mid-job leaves no half file and no row, and a resume finishes only what is left.
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CancelledError } from '../../../src-core/errors';
@@ -14,6 +14,7 @@ import { getPreset } from '../../../src-core/lens/presets';
 import { simulateCutout } from '../../../src-core/lens/simulate';
 import { openFitsFile } from '../../fits/file-source';
 import { bundledScorePrior } from '../../score/bundled-prior';
+import { writeCutoutBundle } from '../../export/cutout-bundle';
 import { readStampFile, writeStampFile } from '../../stamps/stamp-file';
 import { listProducts } from '../../store/products';
 import { Repo } from '../../store/repo';
@@ -130,6 +131,25 @@ describe('restore job', () => {
       eMean += (reblur[i]! - truth[i]!) ** 2;
     }
     expect(eMean).toBeLessThan(0.7 * eData);
+  });
+
+  it('the cutout bundle carries the latest restore product of each candidate, by row, with a manifest', () => {
+    const out = join(ws.dir, 'exports', 'bundle');
+    const b = writeCutoutBundle(repo, ws.dir, out, {}, () => undefined, () => undefined);
+    expect(b.rows).toBe(4);
+    expect(b.products).toEqual({ files: 3, missing: 0 });
+    const latest0 = listProducts(ws.db, ids[0]!, 'restore')[0]!;
+    expect(latest0.params.seed).toBe(5);
+    const copied = readFileSync(join(out, 'products', 'restore', '00000-SIM_0.fits'));
+    expect(copied.equals(readFileSync(resolve(ws.dir, latest0.path)))).toBe(true);
+    const csv = readFileSync(join(out, 'products.csv'), 'utf8').trim().split('\n');
+    expect(csv[0]).toBe('row,source_id,kind,file,prior,created_at,job_id,workspace_path');
+    expect(csv.slice(1).map((l) => l.split(',').slice(0, 5).join(','))).toEqual([
+      `0,${ids[0]},restore,products/restore/00000-SIM_0.fits,wiener`,
+      `1,${ids[1]},restore,products/restore/00001-SIM_1.fits,wiener`,
+      `2,${ids[2]},restore,products/restore/00002-SIM_2.fits,wiener`,
+    ]);
+    expect(existsSync(join(out, 'products', 'restore', '00003-SIM_3.fits'))).toBe(false);
   });
 
   it('auto: inpaints a stamp with NaNs, falls back to Wiener without a prior (saying why); a missing stamp fails alone, named', async () => {
