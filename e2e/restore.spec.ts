@@ -49,7 +49,7 @@ test('Restore on a candidate: the job runs, the panel names the prior, mean and 
   await expect(info).toBeVisible();
   await expect(info).toHaveAttribute('data-prior', 'wiener');
   await expect(info).toContainText('deconvolve with Wiener');
-  await expect(info).toContainText('no score prior installed');
+  await expect(page.getByTestId('restore-reason')).toContainText('Wiener: no score prior installed');
   await expect(panel).toContainText(/job #\d+/);
 
   // The blink lists the restore frames with band-naming labels; step to each and see it drawn.
