@@ -11,7 +11,7 @@ const grade = z.number().int().min(0).max(3);
 const tag = z.string().min(1).max(40).regex(/^[\w .:+-]+$/, 'tags use letters, digits, space and . : + -');
 
 export const SORT_KEYS = ['score', 'name', 'ra', 'dec', 'grade', 'consensus', 'spread', 'random', 'column'] as const;
-export const JOB_KINDS = ['ingest', 'ingest-catalog', 'score', 'export', 'demo', 'simulate', 'train', 'fit', 'finetune', 'massmap'] as const;
+export const JOB_KINDS = ['ingest', 'ingest-catalog', 'score', 'export', 'demo', 'simulate', 'train', 'fit', 'finetune', 'massmap', 'restore'] as const;
 
 export const candidateFilter = z
   .object({
@@ -141,6 +141,8 @@ export const schemas = {
   'massmaps.list': z.object({}).strict(),
   /** Peaks of one mass map and the workspace's candidates inside its field (for the overlays). */
   'massmap.overlay': z.object({ productId: id }).strict(),
+  /** Image products of a source (restore, source, …; src-main/store/products.ts), newest first; optionally one kind. */
+  'products.list': z.object({ sourceId: id, kind: z.string().max(40).regex(/^[a-z][a-z0-9-]*$/, 'product kinds are lower-case words').optional() }).strict(),
 } as const;
 
 export type Method = keyof typeof schemas;
@@ -371,6 +373,22 @@ export interface SimulatePresetInfo {
   approximate: boolean;
 }
 
+/** One image product of a source (a row of the workspace's products table). */
+export interface ProductInfo {
+  id: number;
+  sourceId: number | null;
+  /** 'restore', 'source', 'deblend', … */
+  kind: string;
+  /** The product FITS, relative to the workspace folder. */
+  path: string;
+  /** What was asked (restore: op, prior, samples, seed, preset, settings key). */
+  params: Record<string, unknown>;
+  /** What ran (restore: prior used and why, per-band noise σ, mean posterior std, seconds, frames). */
+  summary: Record<string, unknown>;
+  jobId: number | null;
+  createdAt: string;
+}
+
 export interface Results {
   'session.info': SessionInfo;
   'reviewer.set': SessionInfo['reviewer'];
@@ -397,6 +415,7 @@ export interface Results {
   'posteriors.list': PosteriorInfo[];
   'posterior.samples': PosteriorSamples;
   'posteriors.thetaE': PosteriorThetaE[];
+  'products.list': ProductInfo[];
   'simulate.presets': { presets: SimulatePresetInfo[]; defaults: { preset: string; lensFraction: number; hardness: number; seed: number } };
   'massmaps.list': MassMapInfo[];
   'massmap.overlay': MassMapOverlay;

@@ -112,6 +112,21 @@ export const jobParamSchemas = {
       flipE2: z.boolean().optional(),
     })
     .strict(),
+  /** Restored stamps (posterior mean and std) of candidates (jobs/kinds/restore.ts, docs/learned-priors.md). */
+  restore: z
+    .object({
+      sourceIds: z.array(id).min(1).max(100_000).optional(),
+      catalogId: id.optional(),
+      minConsensus: z.number().min(0).max(3).optional(),
+      op: z.enum(['auto', 'deconvolve', 'denoise', 'inpaint']).optional(),
+      prior: z.enum(['auto', 'learned', 'wiener', 'tv', 'l1']).optional(),
+      samples: z.number().int().min(0).max(512).optional(),
+      seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+      stepsPerLevel: z.number().int().min(1).max(1000).optional(),
+      threads: z.number().int().min(1).max(64).optional(),
+      preset: z.string().max(32).optional(),
+    })
+    .strict(),
 } satisfies Record<JobKind, z.ZodType>;
 
 export type JobParams<K extends JobKind> = z.input<(typeof jobParamSchemas)[K]>;

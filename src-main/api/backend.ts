@@ -15,6 +15,7 @@ import { SampService } from '../samp/service';
 import { simulatePresets } from './simulate-presets';
 import { listMassMaps, massMapOverlay } from './massmaps';
 import { listPosteriors, posteriorSamples, thetaESummaries } from '../store/posteriors';
+import { listProducts } from '../store/products';
 
 type Handlers = { [M in Method]: (p: ParsedParams<M>) => Result<M> | Promise<Result<M>> };
 
@@ -149,6 +150,7 @@ export class Backend extends EventEmitter {
     'simulate.presets': () => simulatePresets(),
     'massmaps.list': () => listMassMaps(this.ws.db),
     'massmap.overlay': (p) => massMapOverlay(this.ws.db, this.ws.dir, p.productId),
+    'products.list': (p) => listProducts(this.ws.db, p.sourceId, p.kind),
   };
 
   async close(): Promise<void> {

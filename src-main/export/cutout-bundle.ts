@@ -12,11 +12,14 @@ import { robustSigma, type Stamp } from '../../src-core/stamps/stamp';
 import type { Repo } from '../store/repo';
 import { readStampFile, writeFileAtomic } from '../stamps/stamp-file';
 import { buildExport } from './catalog-export';
+import { writeBundleProducts } from './bundle-products';
 
 export interface BundleResult {
   dir: string;
   rows: number;
   skipped: { name: string; why: string }[];
+  /** Image products copied (restore, …: bundle-products.ts) and ones whose file was gone. */
+  products: { files: number; missing: number };
 }
 
 /** Colour composite of a stamp: reddest → R, middle → G, bluest → B, each band in noise units. */
@@ -81,6 +84,7 @@ export function writeCutoutBundle(
   const ids = new Set(kept.map((k) => k.sourceId));
   writeFileAtomic(join(dir, 'catalog.fits'), buildExport(repo, { minConsensus: p.minConsensus, minScore: p.minScore, format: 'fits' }, ids).bytes);
   writeFileAtomic(join(dir, 'catalog.csv'), buildExport(repo, { minConsensus: p.minConsensus, minScore: p.minScore, format: 'csv' }, ids).bytes);
+  const products = writeBundleProducts(repo.db, workspaceDir, dir, kept, (n, name) => `${String(n).padStart(5, '0')}-${safe(name)}`);
   progress(rows.length + 1, rows.length + 1);
-  return { dir, rows: kept.length, skipped };
+  return { dir, rows: kept.length, skipped, products };
 }

@@ -6,6 +6,7 @@ import { fitKind } from './kinds/fit';
 import { ingestKind } from './kinds/ingest';
 import { ingestCatalogKind } from './kinds/ingest-catalog';
 import { massmapKind } from './kinds/massmap';
+import { restoreKind } from './kinds/restore';
 import { scoreKind } from './kinds/score';
 import { simulateKind } from './kinds/simulate';
 import type { JobKind } from './types';
@@ -20,4 +21,5 @@ export const jobKinds: Record<string, JobKind<never>> = {
   fit: fitKind as JobKind<never>,
   finetune: finetuneKind as JobKind<never>,
   massmap: massmapKind as JobKind<never>,
+  restore: restoreKind as JobKind<never>,
 };

@@ -4,6 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { InputError } from '../../src-core/errors';
 import type { HduSpec } from '../../src-core/fits/writer';
+import type { CardInput } from '../../src-core/fits/card-format';
 import { writeFits } from '../../src-core/fits/writer';
 import { imageInfo, isImageHdu, readImage } from '../../src-core/fits/image';
 import { gaussianPsf, type PsfArray } from '../../src-core/inverse/operators/convolution';
@@ -34,7 +35,8 @@ export interface RestoreOptions {
 
 const MASK_NAMES = ['MASK', 'DQ', 'BPM'];
 
-function readMask(path: string, bands: number, n: number): { bad: Uint8Array; from: string } | undefined {
+/** Bad pixels from a MASK / DQ / BPM image HDU (nonzero = bad), one plane for all bands or one per band. */
+export function readMask(path: string, bands: number, n: number): { bad: Uint8Array; from: string } | undefined {
   const f = openFitsFile(path);
   try {
     const h = f.hdus().find((x) => MASK_NAMES.includes(x.name.toUpperCase()) && isImageHdu(x) && imageInfo(f, x).shape.length >= 2);
@@ -99,22 +101,46 @@ export async function runRestore(o: RestoreOptions, log: (msg: string) => void, 
     sigmas.push(Math.sqrt(s2));
     problems.push({ rows, cols, y, noiseVariance: s2, bad: mask?.bad.subarray(b * n, (b + 1) * n), psf: psfs ? psfs[psfs.length === 1 ? 0 : b] : undefined });
   }
-  let results: BandResult[];
+  const results = await solveBands(problems, { ...o, rng }, progress);
+  results.forEach((r, b) => { for (const note of r.notes) log(`band ${b + 1}: ${note}`); });
+  progress(B, B, 'restore done');
+  const hdus = restoreHdus(results, { bands: cut.bands, rows, cols, wcsCards: cut.wcsCards }, { ...o, noiseSigma: sigmas[0]!, noiseFrom: noiseFrom[0]! });
+  const hasStd = results.every((r) => r.std), nS = results[0]!.samples.length;
+  writeFileSync(o.out, writeFits(hdus));
+  return {
+    out: o.out, op: o.op, prior: o.prior === 'score' ? 'score-unet' : o.prior, ...(o.modelDir ? { modelDir: o.modelDir } : {}), bands: B, rows, cols, samples: nS, std: hasStd, method: results.map((r) => r.method),
+    noiseSigma: sigmas, noiseFrom, psf: psfFrom ?? null, mask: mask?.from ?? null, notes: [...cut.notes, ...results.flatMap((r) => r.notes)],
+  };
+}
+
+/** The bands' posteriors by the chosen prior: the score U-Net (all bands, annealed Langevin) or a classic one per band. */
+export async function solveBands(
+  problems: BandProblem[],
+  o: { op: RestoreOp; prior: ClassicPrior | 'score'; modelDir?: string; samples: number; rng: Rng; stepsPerLevel?: number; threads?: number; signal?: AbortSignal; lambda?: number; maxIter?: number },
+  progress: (d: number, t: number, l?: string) => void,
+): Promise<BandResult[]> {
   if (o.prior === 'score') {
     if (!o.modelDir) throw new InputError('INPUT_INVALID', 'score prior needs a model folder', { option: 'prior' });
     progress(0, 1, 'annealed Langevin');
-    results = await restoreLearnedBands(o.modelDir, o.op, problems, {
-      samples: o.samples, rng, stepsPerLevel: o.stepsPerLevel, signal: o.signal, onProgress: (d, t) => progress(d, t, 'annealed Langevin (σ levels)'),
+    return restoreLearnedBands(o.modelDir, o.op, problems, {
+      samples: o.samples, rng: o.rng, stepsPerLevel: o.stepsPerLevel, threads: o.threads, signal: o.signal, onProgress: (d, t) => progress(d, t, 'annealed Langevin (σ levels)'),
     });
-  } else {
-    results = [];
-    for (const [b, p] of problems.entries()) {
-      progress(b, B, `restore band ${b + 1}/${B}`);
-      results.push(restoreBand(o.op, o.prior, p, { samples: o.samples, rng, lambda: o.lambda, maxIter: o.maxIter }));
-    }
   }
-  results.forEach((r, b) => { for (const note of r.notes) log(`band ${b + 1}: ${note}`); });
-  progress(B, B, 'restore done');
+  const results: BandResult[] = [];
+  for (const [b, p] of problems.entries()) {
+    progress(b, problems.length, `restore band ${b + 1}/${problems.length}`);
+    results.push(restoreBand(o.op, o.prior, p, { samples: o.samples, rng: o.rng, lambda: o.lambda, maxIter: o.maxIter }));
+  }
+  return results;
+}
+
+/** The restore product: an empty primary, then MEAN, STD (when the solver gives one) and SAMPLES, each with the WCS cards. */
+export function restoreHdus(
+  results: BandResult[],
+  cut: { bands: string[]; rows: number; cols: number; wcsCards: CardInput[] },
+  o: { op: RestoreOp; prior: ClassicPrior | 'score'; modelDir?: string; noiseSigma: number; noiseFrom: string },
+): HduSpec[] {
+  const B = results.length, { rows, cols } = cut, n = rows * cols;
   const shape = B === 1 ? [rows, cols] : [B, rows, cols];
   const cube = (get: (r: BandResult) => Float64Array) => { const c = new Float64Array(B * n); results.forEach((r, b) => c.set(get(r), b * n)); return c; };
   const hasStd = results.every((r) => r.std);
@@ -127,7 +153,7 @@ export async function runRestore(o: RestoreOptions, log: (msg: string) => void, 
     ...(cut.bands.every((b) => !/^b\d+$/.test(b)) ? [{ keyword: 'BANDS', value: cut.bands.join(','), comment: 'band order of the planes' }] : []),
     { keyword: 'NSAMPLES', value: nS, comment: 'posterior samples in SAMPLES' },
     { keyword: 'METHOD', value: results[0]!.method.slice(0, 68) },
-    { keyword: 'NOISESIG', value: sigmas[0]!, comment: `noise sigma band 1 (${noiseFrom[0]})`.slice(0, 47) },
+    { keyword: 'NOISESIG', value: o.noiseSigma, comment: `noise sigma band 1 (${o.noiseFrom})`.slice(0, 47) },
     ...(hasStd ? [] : [{ keyword: 'STDNOTE', value: 'no STD HDU: MAP estimate, posterior std not available' }]),
   ];
   const hdus: HduSpec[] = [
@@ -140,9 +166,5 @@ export async function runRestore(o: RestoreOptions, log: (msg: string) => void, 
     for (let k = 0; k < nS; k++) results.forEach((r, b) => s.set(r.samples[k]!, (k * B + b) * n));
     hdus.push({ kind: 'image', shape: B === 1 ? [nS, rows, cols] : [nS, B, rows, cols], data: s, extname: 'SAMPLES', cards: [...cut.wcsCards, ...meta] });
   }
-  writeFileSync(o.out, writeFits(hdus));
-  return {
-    out: o.out, op: o.op, prior: o.prior === 'score' ? 'score-unet' : o.prior, ...(o.modelDir ? { modelDir: o.modelDir } : {}), bands: B, rows, cols, samples: nS, std: hasStd, method: results.map((r) => r.method),
-    noiseSigma: sigmas, noiseFrom, psf: psfFrom ?? null, mask: mask?.from ?? null, notes: [...cut.notes, ...results.flatMap((r) => r.notes)],
-  };
+  return hdus;
 }

@@ -5,7 +5,7 @@ import { sourceFromBytes, type FitsHeader } from '../../src-core/fits/index';
 import { decodeStamp } from '../../src-core/stamps/format';
 import { robustSigma } from '../../src-core/stamps/stamp';
 import { makeLuptonRgb } from '../../src-core/image/lupton-rgb';
-import { ZScaleInterval, PercentileInterval, MinMaxInterval, type Interval } from '../../src-core/image/interval';
+import { ZScaleInterval, PercentileInterval, MinMaxInterval, ManualInterval, type Interval } from '../../src-core/image/interval';
 import { asinhStretch, linearStretch, logStretch, sqrtStretch, type Stretch } from '../../src-core/image/stretch';
 import { colormapIndex, colormapTable, type ColormapName } from '../../src-core/image/colormap';
 import { api } from './api';
@@ -29,7 +29,8 @@ export interface DisplaySettings {
   Q: number;
   /** Lupton linear range in units of each band's noise σ. */
   stretch: number;
-  interval: 'zscale' | 'percentile' | 'minmax' | 'manual';
+  /** zeromax: 0 … the plane's max (uncertainty maps: zero is black, levels compare across the frame). */
+  interval: 'zscale' | 'percentile' | 'minmax' | 'zeromax' | 'manual';
   scale: 'linear' | 'sqrt' | 'log' | 'asinh';
   /** Colour map of the single-band view. */
   colormap: ColormapName;
@@ -69,6 +70,7 @@ const intervals: Record<Exclude<DisplaySettings['interval'], 'manual'>, () => In
   zscale: () => new ZScaleInterval(),
   percentile: () => new PercentileInterval(99.5),
   minmax: () => new MinMaxInterval(),
+  zeromax: () => new ManualInterval(0),
 };
 
 /** The data limits a single-band frame is displayed between (manual limits when set and valid). */

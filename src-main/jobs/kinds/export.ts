@@ -49,7 +49,7 @@ export const exportKind: JobKind<ExportParams> = {
     if (params.format === 'bundle') {
       const b = writeCutoutBundle(ctx.repo, ctx.workspaceDir, params.out, params, (d, t) => ctx.progress(d, t, `bundle ${d}/${t}`), () => ctx.checkCancelled());
       ctx.repo.recordExport(ctx.jobId, 'bundle', params.out, params, b.rows);
-      return { path: params.out, rows: b.rows, format: 'bundle', skipped: b.skipped.length, files: ['cutouts.fits', 'catalog.fits', 'catalog.csv', 'png/'] };
+      return { path: params.out, rows: b.rows, format: 'bundle', skipped: b.skipped.length, files: ['cutouts.fits', 'catalog.fits', 'catalog.csv', 'png/', ...(b.products.files ? ['products/', 'products.csv'] : [])], products: b.products };
     }
     const { bytes, nRows } = buildExport(ctx.repo, { ...params, format: params.format });
     ctx.checkCancelled();
