@@ -14,7 +14,9 @@ import { tempDir } from '../../test/workspace-fixture';
 import { selectBackend } from '../backend/select';
 import type { CliIO } from '../cli/command';
 import { trainCommand } from '../cli/commands/train';
-import { injectedTrainingData } from './inject-data';
+import { runIngest } from '../../test/ingest-run';
+import { openWorkspace } from '../store/workspace';
+import { injectedTrainingData, listInjectSource } from './inject-data';
 
 const t = tempDir('lensdesk-inject-');
 const BANDS = ['g', 'r', 'i', 'z'];
@@ -65,6 +67,24 @@ describe('train --inject-into', () => {
         }
       }
     }
+  });
+
+  it('a workspace gives its stamp cutouts (optionally one catalog); an unknown catalog is refused', async () => {
+    const wsDir = join(t.dir, 'ws');
+    const ws = openWorkspace(wsDir);
+    try {
+      await runIngest(ws, { folder: dir, catalog: 'sim' });
+    } finally {
+      ws.close();
+    }
+    const all = listInjectSource(wsDir);
+    expect(all.kind).toBe('workspace');
+    expect(all.files).toHaveLength(6); // ingest writes one stamp file per cutout
+    expect(listInjectSource(wsDir, 'sim').files).toEqual(all.files);
+    expect(() => listInjectSource(wsDir, 'nope')).toThrow(/no catalog named 'nope'/);
+    const data = injectedTrainingData(wsDir, { ...DEFAULT_INJECTION, preset: 'lsst', bands: BANDS, size: SIZE, seed: 3, limit: 4 });
+    expect(data.nCutouts).toBe(4);
+    expect((data.source as { kind: string }).kind).toBe('workspace');
   });
 
   it('trains a few steps end to end; the card documents the injected training set', { timeout: 240_000 }, async () => {
