@@ -41,13 +41,20 @@ export interface SimulationConfig {
    * lenses get a stamp instead of a clumpy Sérsic source. Decoded by src-main; absent = none.
    */
   sourceStamps?: StampLibrary | null;
+  /**
+   * Fraction of lenses whose source is a lensed quasar (point images from the lens equation, with
+   * their magnifications and the PSF, optionally a host galaxy): lens/quasar.ts. Default 0.
+   */
+  quasarFraction?: number;
 }
 
-export type ResolvedConfig = Required<Omit<SimulationConfig, 'psfOverride' | 'sourceStamps'>> & {
+export type ResolvedConfig = Required<Omit<SimulationConfig, 'psfOverride' | 'sourceStamps' | 'quasarFraction'>> & {
   negativeMix: Record<NegativeKind, number>;
   psfOverride: Record<string, PsfSpec> | null;
   /** Present only when stamps are used (so records of sets made without them stay unchanged). */
   sourceStamps?: StampLibrary;
+  /** Present only when > 0 (so records of sets made without quasars stay unchanged). */
+  quasarFraction?: number;
 };
 
 function num(v: unknown, name: string, lo: number, hi: number, dflt: number): number {
@@ -96,6 +103,8 @@ export function resolveConfig(c: SimulationConfig): ResolvedConfig {
     gaussianNoiseAbove: c.gaussianNoiseAbove === undefined ? 1e4 : num(c.gaussianNoiseAbove, 'gaussianNoiseAbove', 0, Infinity, 1e4),
   };
   if (c.sourceStamps) r.sourceStamps = checkStamps(c.sourceStamps);
+  const qf = num(c.quasarFraction, 'quasarFraction', 0, 1, 0);
+  if (qf > 0) r.quasarFraction = qf;
   if (r.thetaEMin > r.thetaEMax) throw new InputError('SIM_CONFIG', 'thetaEMin > thetaEMax', { field: 'thetaEMin' });
   if (r.sourceRMin > r.sourceRMax) throw new InputError('SIM_CONFIG', 'sourceRMin > sourceRMax', { field: 'sourceRMin' });
   return r;

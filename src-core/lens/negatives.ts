@@ -10,6 +10,14 @@
 //              `hardness` tangential to the centre (arc-like) and blue, else random
 //   star       deflector + a star at U(1, 4)″, r U(17, 22), on the stellar locus
 //   artefact   deflector + a cosmic ray (one band) or a satellite trail (one band)
+//   edgeon     an edge-on disc galaxy instead of the deflector: exponential disc (n = 1), q U(0.08, 0.2),
+//              R_e U(0.6, 2), r U(18, 21), bluish, + a small bulge (n = 4, B/T U(0.05, 0.3)) — thin
+//              bright arcs of light through the centre (Jacobs et al. 2019 list edge-on discs)
+//   blend      deflector + 1–2 unrelated galaxies on the same line of sight, at U(0.3, 1.5)″ (inside
+//              the Einstein radii the lenses have), Sérsic n U(0.5, 4), R_e U(0.2, 0.8), q U(0.3, 1),
+//              r U(19.5, 22.5), blue with probability `hardness`, else red
+// edgeon and blend have weight 0 in the default mix (so sets made before they existed are re-made
+// unchanged); the hard evaluation set (hard-set.ts) and `--negatives` use them.
 // Any cutout, lens or not, may also get an unrelated star / artefact (contamination rates), so the
 // presence of a star or a trail says nothing about the class.
 import type { Rng } from '../rng';
@@ -17,10 +25,10 @@ import { BLUE, KNOT_EXTRA, mags, offset, RED, starColour } from './colours';
 import type { PopulationOptions, Truth } from './population';
 import type { Artefact, LightComponent, PointSource, Scene } from './scene';
 
-export const NEGATIVE_KINDS = ['deflector', 'ring', 'spiral', 'merger', 'star', 'artefact'] as const;
+export const NEGATIVE_KINDS = ['deflector', 'ring', 'spiral', 'merger', 'star', 'artefact', 'edgeon', 'blend'] as const;
 export type NegativeKind = (typeof NEGATIVE_KINDS)[number];
 export const DEFAULT_NEGATIVE_MIX: Record<NegativeKind, number> = {
-  deflector: 0.35, ring: 0.15, spiral: 0.15, merger: 0.15, star: 0.1, artefact: 0.1,
+  deflector: 0.35, ring: 0.15, spiral: 0.15, merger: 0.15, star: 0.1, artefact: 0.1, edgeon: 0, blend: 0,
 };
 
 function pick(rng: Rng, mix: Record<NegativeKind, number>): NegativeKind {
@@ -92,6 +100,23 @@ export function drawNegative(rng: Rng, o: PopulationOptions, lens: LightComponen
         params: { flux: 1, r_e: re, n, q, phi, center_x: d * Math.cos(a), center_y: d * Math.sin(a),
           n_clumps: nClumps, clump_frac: 0.25, clump_sigma: 0.05, clump_seed: cseed, part: 0 },
         mags: blue ? offset(cm, { ...KNOT_EXTRA, r: 0 }) : cm });
+    }
+  } else if (kind === 'edgeon') {
+    const re = rng.range(0.6, 2), q = rng.range(0.08, 0.2), phi = rng.range(0, Math.PI), rmag = rng.range(18, 21), bt = rng.range(0.05, 0.3);
+    Object.assign(t, { disc_re: re, disc_q: q, disc_phi: phi, edgeon_rmag: rmag, bulge_frac: bt });
+    scene.light = [
+      { role: 'bulge', profile: 'SERSIC', lensed: false, params: { flux: 1, r_e: 0.3 * re, n: 4, q: 0.7, phi, center_x: 0, center_y: 0 }, mags: mags(o.bands, rmag - 2.5 * Math.log10(bt), RED, rng, 0.05) },
+      { role: 'disc', profile: 'SERSIC', lensed: false, params: { flux: 1, r_e: re, n: 1, q, phi, center_x: 0, center_y: 0 }, mags: mags(o.bands, rmag - 2.5 * Math.log10(1 - bt), BLUE, rng, 0.1) },
+    ];
+  } else if (kind === 'blend') {
+    const m = 1 + rng.int(2);
+    t.blended = m;
+    for (let k = 1; k <= m; k++) {
+      const d = rng.range(0.3, 1.5), a = rng.range(0, 2 * Math.PI), n = rng.range(0.5, 4), re = rng.range(0.2, 0.8);
+      const q = rng.range(0.3, 1), phi = rng.range(0, Math.PI), rmag = rng.range(19.5, 22.5), blue = rng.uniform() < o.hardness;
+      Object.assign(t, { [`blend${k}_d`]: d, [`blend${k}_rmag`]: rmag, [`blend${k}_blue`]: blue ? 1 : 0 });
+      scene.light.push({ role: `blend${k}`, profile: 'SERSIC', lensed: false,
+        params: { flux: 1, r_e: re, n, q, phi, center_x: d * Math.cos(a), center_y: d * Math.sin(a) }, mags: mags(o.bands, rmag, blue ? BLUE : RED, rng, 0.1) });
     }
   } else if (kind === 'star') {
     scene.points.push(drawStar(rng, o, 1, 4, 'star', t));

@@ -20,7 +20,8 @@ import type { Rng } from '../rng';
 import { BLUE, KNOT_EXTRA, mags, offset, RED } from './colours';
 import { addContamination, drawNegative, type NegativeKind } from './negatives';
 import { stampByKey, stampStats } from './profiles/stamp-source';
-import type { LightComponent, Scene } from './scene';
+import { maybeQuasar } from './quasar';
+import type { LightComponent, PointSource, Scene } from './scene';
 
 export interface PopulationOptions {
   bands: string[];
@@ -38,6 +39,8 @@ export interface PopulationOptions {
   stampHalfWidth: number; // arcsec
   /** Registered source stamps: keys base … base + count − 1 (profiles/stamp-source.ts). */
   stamps?: { base: number; count: number; fraction: number };
+  /** Fraction of lenses whose source is a quasar (+ host), quasar.ts; absent or 0 = none. */
+  quasarFraction?: number;
 }
 
 export type Truth = Record<string, number | string>;
@@ -56,8 +59,20 @@ export function drawDeflectorLight(rng: Rng, o: PopulationOptions, t: Truth): Li
   };
 }
 
-/** Lens system (mass + lensed clumpy source) on top of a given deflector light. */
-export function drawLensSystem(rng: Rng, o: PopulationOptions, lens: LightComponent, t: Truth): Pick<Scene, 'mass' | 'light'> {
+export type LensSystem = Pick<Scene, 'mass' | 'light'> & { points?: PointSource[] };
+
+/**
+ * Lens system (mass + lensed source) on top of a given deflector light; with o.quasarFraction > 0
+ * the source may then be replaced by a lensed quasar (its images as `points`).
+ */
+export function drawLensSystem(rng: Rng, o: PopulationOptions, lens: LightComponent, t: Truth): LensSystem {
+  const sys = drawGalaxySource(rng, o, lens, t);
+  const q = maybeQuasar(rng, o, sys.mass, lens, t);
+  return q ? { mass: sys.mass, light: q.light, points: q.points } : sys;
+}
+
+/** Lens system (mass + lensed clumpy or stamp source) on top of a given deflector light. */
+function drawGalaxySource(rng: Rng, o: PopulationOptions, lens: LightComponent, t: Truth): Pick<Scene, 'mass' | 'light'> {
   const thetaE = rng.range(o.thetaEMin, o.thetaEMax);
   const qm = Math.min(1, Math.max(0.3, lens.params.q + 0.05 * rng.normal()));
   const phim = lens.params.phi + 0.1 * rng.normal();
@@ -115,7 +130,7 @@ export function drawScene(rng: Rng, o: PopulationOptions, t: Truth): Scene {
   let scene: Scene;
   if (isLens) {
     const sys = drawLensSystem(rng, o, lens, t);
-    scene = { isLens, kind: 'lens', mass: sys.mass, light: sys.light, points: [], artefacts: [] };
+    scene = { isLens, kind: 'lens', mass: sys.mass, light: sys.light, points: sys.points ?? [], artefacts: [] };
   } else {
     scene = drawNegative(rng, o, lens, t);
   }

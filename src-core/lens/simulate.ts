@@ -11,6 +11,7 @@ import { drawLensSystem, drawScene, type PopulationOptions, type Truth } from '.
 import { getPreset, skyPerPixel } from './presets';
 import { registerStampLibrary } from './profiles/stamp-source';
 import { makeKernel, type PsfSpec } from './psf';
+import { QSO_ROLE, quasarDetectable } from './quasar';
 import { type Instrument, makeWorkspace, type RenderInfo, renderScene, type Workspace } from './render';
 import type { Scene } from './scene';
 
@@ -80,6 +81,7 @@ export function engineFor(config: SimulationConfig | ResolvedConfig): Engine {
     negativeMix: cfg.negativeMix,
     starContamination: cfg.starContamination, artefactContamination: cfg.artefactContamination,
     stampHalfWidth: (cfg.size * p.pixelScale) / 2,
+    ...(cfg.quasarFraction ? { quasarFraction: cfg.quasarFraction } : {}),
     ...(cfg.sourceStamps ? { stamps: { base: registerStampLibrary(cfg.sourceStamps), count: cfg.sourceStamps.stamps.length, fraction: cfg.sourceStamps.fraction } } : {}),
   };
   const e: Engine = { cfg, ins, ws: makeWorkspace(ins), pop };
@@ -121,6 +123,21 @@ function detectability(e: Engine, info: RenderInfo, t: Truth): boolean {
   return ok;
 }
 
+/**
+ * A lensed quasar is detectable with ≥ 2 images, the second brightest above r (or the first band)
+ * 24.5 mag, and the widest pair separated by more than the seeing FWHM. μ is Σ|μᵢ| of the images.
+ */
+function quasarDetectability(e: Engine, scene: Scene, t: Truth): boolean {
+  const band = e.ins.bands.includes('r') ? 'r' : e.ins.bands[0]!;
+  let ok = quasarDetectable(t, scene.points, band);
+  const qs = scene.points.filter((p) => p.role.startsWith(QSO_ROLE));
+  let sep = 0;
+  for (const a of qs) for (const b of qs) sep = Math.max(sep, Math.hypot(a.x - b.x, a.y - b.y));
+  ok = ok && sep > Math.max(...e.ins.seeing);
+  Object.assign(t, { mu: t.qso_mu_total ?? 0, qso_max_sep: sep, snr: NaN, snr_band: band, resolved: sep > Math.max(...e.ins.seeing) ? 1 : 0, detectable: ok ? 1 : 0 });
+  return ok;
+}
+
 export interface CutoutOptions { model?: boolean; scene?: boolean }
 
 /** Renders (seed, index) into the engine's buffers and returns its truth and scene. */
@@ -131,14 +148,16 @@ function renderOne(e: Engine, seed: number, index: number): { truth: Truth; scen
   let info = renderScene(scene, e.ins, e.ws);
   if (scene.isLens) {
     let attempts = 1;
-    let ok = detectability(e, info, truth);
+    const check = () => (truth.src_kind === 'quasar' ? quasarDetectability(e, scene, truth) : detectability(e, info, truth));
+    let ok = check();
     while (!ok && e.cfg.requireDetectable && attempts < e.cfg.maxAttempts) {
       // Keep the deflector light and contamination; re-draw mass and source from the same stream.
       const lens = scene.light[0];
       const sys = drawLensSystem(rng, e.pop, lens, truth);
-      scene = { ...scene, mass: sys.mass, light: sys.light };
+      const others = scene.points.filter((p) => !p.role.startsWith(QSO_ROLE));
+      scene = { ...scene, mass: sys.mass, light: sys.light, points: [...(sys.points ?? []), ...others] };
       info = renderScene(scene, e.ins, e.ws);
-      ok = detectability(e, info, truth);
+      ok = check();
       attempts++;
     }
     truth.attempts = attempts;

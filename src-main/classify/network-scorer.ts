@@ -56,7 +56,7 @@ export function findModelDir(modelPath?: string, modelsRoot = modelsDir()): stri
   return dirs.length ? join(modelsRoot, dirs.sort((a, b) => a.name.localeCompare(b.name))[0].name) : null;
 }
 
-export async function loadCmuDeepLensScorer(dir: string): Promise<Scorer> {
+export async function loadCmuDeepLensScorer(dir: string, opts: { threads?: number } = {}): Promise<Scorer> {
   const { model, card } = await loadModelDir(dir);
   const size = card.architecture.inputSize;
   const nb = card.architecture.bands.length;
@@ -64,7 +64,7 @@ export async function loadCmuDeepLensScorer(dir: string): Promise<Scorer> {
   const choice = chooseOrtProvider();
   let runtime = 'onnxruntime-node';
   try {
-    ort = await OrtScorer.fromModel(model, { size, bands: nb, provider: choice.provider });
+    ort = await OrtScorer.fromModel(model, { size, bands: nb, provider: choice.provider, ...(opts.threads ? { threads: opts.threads } : {}) });
     runtime = `onnxruntime-node (${ort.provider}${choice.provider === 'cpu' && choice.driverPresent ? `; ${choice.why}` : ''})`;
   } catch (e) {
     const sel = await selectBackend(); // onnxruntime unavailable: tfjs on the best backend

@@ -103,3 +103,33 @@ export function simSetTrainingData(dir: string, limit = Infinity): TrainingData 
     },
   };
 }
+
+/**
+ * Every cutout's truth record of a chunk file (its TRUTH_JSON column; sets written before that
+ * column existed give is_lens, kind and theta_E from the plain columns). Used for the per-class
+ * breakdown of `lensdesk evaluate --set`.
+ */
+export function readSimTruthColumns(file: string): Record<string, number | string>[] {
+  const f = openFitsFile(file);
+  try {
+    const hdu = f.find('TRUTH');
+    if (!hdu) throw new InputError('SET_CHUNK', `${file}: no TRUTH table`, { file, hdu: 'TRUTH' });
+    const t = new FitsTable(f, hdu);
+    const names = t.columns.map((c) => c.name);
+    const rows = t.readRows(0, t.nrows);
+    const j = names.indexOf('TRUTH_JSON');
+    if (j >= 0) {
+      return rows.map((r, i) => {
+        try {
+          return JSON.parse(String(r[j]).trim()) as Record<string, number | string>;
+        } catch {
+          throw new InputError('SET_CHUNK', `${file}: TRUTH row ${i + 1} has no valid TRUTH_JSON`, { file, hdu: 'TRUTH', row: i + 1, field: 'TRUTH_JSON' });
+        }
+      });
+    }
+    const col = (n: string) => names.indexOf(n);
+    return rows.map((r) => ({ is_lens: Number(r[col('is_lens')]), kind: col('kind') >= 0 ? String(r[col('kind')]).trim() : 'unknown', theta_E: col('theta_E') >= 0 ? Number(r[col('theta_E')]) : NaN }));
+  } finally {
+    f.source.close?.();
+  }
+}

@@ -104,6 +104,29 @@ describe('lensdesk evaluate', () => {
     await expect(evaluateCommand.run(['--model', modelDir], io())).rejects.toThrow(/--set DIR or --simulate/);
   });
 
+  it('breakdown: --set (TRUTH_JSON) and --simulate agree; --hard --write-card records it in the card', { timeout: 90_000 }, async () => {
+    const a = io(), b = io();
+    await evaluateCommand.run(['--model', modelDir, '--set', setDir, '--json', '--threads', '1'], a);
+    await evaluateCommand.run(['--model', modelDir, '--simulate', 'lsst', '--count', '12', '--seed', String(SEED), '--json', '--threads', '1'], b);
+    const ba = JSON.parse(a.stdout[0]!).breakdown, bb = JSON.parse(b.stdout[0]!).breakdown;
+    expect(ba).toEqual(bb);
+    const truths = simulateRange(CFG, SEED, 0, 12).truths;
+    const kinds = truths.filter((x) => !x.is_lens).map((x) => String(x.kind));
+    for (const k of new Set(kinds)) expect(ba.negatives[k].n).toBe(kinds.filter((x) => x === k).length);
+
+    const h = io();
+    expect(await evaluateCommand.run(['--model', modelDir, '--simulate', 'lsst', '--hard', '--count', '16', '--json', '--write-card', '--threads', '1'], h)).toBe(0);
+    const rh = JSON.parse(h.stdout[0]!);
+    expect(rh.set).toMatchObject({ kind: 'simulate-hard', seed: 9001 });
+    const card = JSON.parse(readFileSync(join(modelDir, 'card.json'), 'utf8'));
+    expect(card.name).toBe('tiny-eval'); // the rest of the card kept
+    expect(card.heldOutEvaluations.hard.breakdown).toEqual(rh.breakdown);
+    expect(card.heldOutEvaluations.hard.command).toMatch(/^lensdesk evaluate .*--hard/);
+    const nNeg = Object.values(rh.breakdown.negatives as Record<string, { n: number }>).reduce((s, r) => s + r.n, 0);
+    expect(nNeg).toBe(rh.nNegative);
+    await expect(evaluateCommand.run(['--model', modelDir, '--set', setDir, '--hard'], io())).rejects.toThrow(/--hard goes with --simulate/);
+  });
+
   it('train --set trains on the chunk files', { timeout: 60_000 }, async () => {
     const o = io();
     const out = join(t.dir, 'trained');

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { InputError } from '../../../src-core/errors';
 import { configRecord, resolveConfig, type SimulationConfig } from '../../../src-core/lens/config';
 import { NEGATIVE_KINDS } from '../../../src-core/lens/negatives';
+import { hardSetConfig } from '../../../src-core/lens/hard-set';
 import { getPreset, PRESETS } from '../../../src-core/lens/presets';
 import { parsePsfArgs } from '../../lens/psf-file';
 import { readStampLibrary } from '../../lens/stamp-files';
@@ -43,6 +44,13 @@ Options:
   --source-stamp-scale ARCSEC  arcsec per stamp pixel (default: the stamps' WCS CD/CDELT or PIXSCALE)
   --source-stamp-fraction F    fraction of lenses with a stamp source, 0–1 (default 1; the rest
                         are clumpy Sérsic sources)
+  --quasar-fraction F   fraction of lenses whose source is a lensed quasar: doubles and quads from
+                        the SIE + shear lens equation, each image a PSF of flux |μ|·F_qso, with a
+                        host galaxy in 60 % (default 0)
+  --theta-e A,B         Einstein radius range, arcsec (default 0.8,2.5)
+  --hard-set            the held-out hard evaluation set (hardness 1, θE 0.5–2.5″, quasar fraction
+                        0.25, rings/mergers/spirals/edge-on discs/blends/artefacts; see
+                        docs/classify.md); other options override it
   --no-detectable       keep lenses that fail μ > 3, S/N > 20, resolved (default: re-draw them)
   --workers W           worker threads (default 2)
   --chunk C             cutouts per file (default 500)
@@ -78,6 +86,7 @@ export const simulateCommand: CliCommand = {
         negatives: { type: 'string' }, 'source-mag': { type: 'string' }, bands: { type: 'string' }, size: { type: 'string' },
         psf: { type: 'string', multiple: true }, 'source-stamps': { type: 'string' },
         'source-stamp-scale': { type: 'string' }, 'source-stamp-fraction': { type: 'string' }, 'no-detectable': { type: 'boolean', default: false },
+        'quasar-fraction': { type: 'string' }, 'theta-e': { type: 'string' }, 'hard-set': { type: 'boolean', default: false },
         workers: { type: 'string' }, chunk: { type: 'string' }, ra: { type: 'string' }, dec: { type: 'string' },
         json: { type: 'boolean', default: false },
       },
@@ -110,13 +119,18 @@ export const simulateCommand: CliCommand = {
     const stamps = values['source-stamps'] === undefined ? undefined
       : readStampLibrary(values['source-stamps'], { scale: float(values['source-stamp-scale'], 'source-stamp-scale'), fraction: stampFraction });
     if (stamps) io.err(`source stamps: ${stamps.library.stamps.length} from ${stamps.files.length} file(s) in ${stamps.path}`);
+    const hard: Partial<SimulationConfig> = values['hard-set'] ? hardSetConfig({ preset: values.preset! }) : {};
+    const te = values['theta-e']?.split(',').map((x) => float(x, 'theta-e'));
     const config = resolveConfig({
+      ...hard,
+      ...(te ? { thetaEMin: te[0], thetaEMax: te[1] } : {}),
+      ...(values['quasar-fraction'] !== undefined ? { quasarFraction: float(values['quasar-fraction'], 'quasar-fraction') } : {}),
       preset: values.preset!, bands: values.bands?.split(',').map((s) => s.trim()),
       size: values.size === undefined ? undefined : int(values.size, 'size', 0, 9),
-      lensFraction: float(values['lens-fraction'], 'lens-fraction'), hardness: float(values.hardness, 'hardness'),
+      lensFraction: float(values['lens-fraction'], 'lens-fraction') ?? hard.lensFraction, hardness: float(values.hardness, 'hardness') ?? hard.hardness,
       sourceRMin: values['source-mag'] ? float(values['source-mag'].split(',')[0], 'source-mag') : undefined,
       sourceRMax: values['source-mag'] ? float(values['source-mag'].split(',')[1], 'source-mag') : undefined,
-      negativeMix, requireDetectable: !values['no-detectable'], psf: psf.model as SimulationConfig['psf'],
+      negativeMix: negativeMix ?? hard.negativeMix, requireDetectable: !values['no-detectable'], psf: psf.model as SimulationConfig['psf'],
       ...(Object.keys(psf.override).length ? { psfOverride: psf.override } : {}),
       ...(stamps ? { sourceStamps: stamps.library } : {}),
     });

@@ -9,7 +9,10 @@ import type { CliCommand } from '../command';
 import { type BackendCandidate, backendSummary, selectBackend } from '../../backend/select';
 import { chooseTrainEngine, ENGINE_PREFERENCES, enginePreferenceFromEnv, type EnginePreference } from '../../backend/train-engine';
 import { FileCheckpointStore, saveModelDir } from '../../classify/model-files';
+import { injectedTrainingData } from '../../classify/inject-data';
 import { simSetTrainingData } from '../../classify/sim-set';
+import { DEFAULT_INJECTION } from '../../../src-core/classify/inject';
+import { getPreset } from '../../../src-core/lens/presets';
 import { CARD_FORMAT, type ModelCard } from '../../../src-core/classify/card';
 import { countTrainableParams } from '../../../src-core/classify/model';
 import { simulatedTrainingData } from '../../../src-core/classify/sim-data';
@@ -29,12 +32,24 @@ export const trainCommand: CliCommand = {
   summary: 'Train the CMUDeepLens lens finder on simulated cutouts (checkpoints, resume, model card)',
   usage: `Usage: lensdesk train --simulate PRESET --count N [options]
        lensdesk train --set DIR [--count N] [options]   (a 'lensdesk simulate --out DIR' folder)
+       lensdesk train --inject-into WORKSPACE|FOLDER [--catalog NAME] [--preset lsst] [options]
 
 Data:
   --simulate PRESET   draw cutouts from the simulator on the fly (e.g. lsst, challenge)
   --set DIR           read the chunk files cutouts-*.fits of a simulated set (labels: TRUTH is_lens;
                       the split uses the cutout index); --count N reads at most the first N
   --count N           number of cutouts (default 2000), --seed S (default 1), --bands g,r,i,z
+  --inject-into PATH  real backgrounds: the 'stamp' cutouts of a LensDesk workspace (--catalog NAME
+                      for one catalog) or a folder of FITS stamps; each cutout is a negative as it
+                      is and a positive with a simulated lensed source painted in (arcs or lensed
+                      quasars; lens on the central galaxy; PSF and colours of --preset, brightness
+                      in units of the cutout's noise). --count N: at most N cutouts (2N samples)
+  --preset P          survey preset for --inject-into (default lsst): PSF, pixel scale, size, bands
+  --size N            cutout size for --inject-into (default: the preset's; larger stamps are
+                      centre-cropped)
+  --snr A,B           total S/N range of the injected lensed light (default ${DEFAULT_INJECTION.snrMin},${DEFAULT_INJECTION.snrMax}, log-uniform)
+  --theta-e A,B       Einstein radius range, arcsec (default ${DEFAULT_INJECTION.thetaEMin},${DEFAULT_INJECTION.thetaEMax})
+  --quasar-fraction F fraction of injected lensed quasars (default ${DEFAULT_INJECTION.quasarFraction})
 Recipe (defaults: Lanusse et al. 2018):
   --epochs 120  --batch 128  --lr 1e-3  --lr-drops 40,80  --lr-factor 0.1
   --pos-weight 1  --val-fraction 0.1  --patience 20 (0 = never stop early)  --no-augment
@@ -52,14 +67,17 @@ Output:
     const { values } = parseArgs({
       args: argv,
       options: {
-        simulate: { type: 'string' }, set: { type: 'string' }, count: { type: 'string' }, seed: { type: 'string' },
+        simulate: { type: 'string' }, set: { type: 'string' }, 'inject-into': { type: 'string' }, catalog: { type: 'string' },
+        preset: { type: 'string' }, size: { type: 'string' }, snr: { type: 'string' }, 'theta-e': { type: 'string' }, 'quasar-fraction': { type: 'string' }, count: { type: 'string' }, seed: { type: 'string' },
         bands: { type: 'string' }, epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' },
         'lr-drops': { type: 'string' }, 'lr-factor': { type: 'string' }, 'pos-weight': { type: 'string' },
         'val-fraction': { type: 'string' }, patience: { type: 'string' }, 'no-augment': { type: 'boolean' },
         out: { type: 'string' }, resume: { type: 'boolean' }, force: { type: 'boolean' }, backend: { type: 'string' }, engine: { type: 'string' }, json: { type: 'boolean' },
       },
     });
-    if (!values.simulate === !values.set) throw new InputError('CLI_ARG', 'give --simulate PRESET or --set DIR (see --help)');
+    if ([values.simulate, values.set, values['inject-into']].filter((v) => v !== undefined).length !== 1) {
+      throw new InputError('CLI_ARG', 'give one of --simulate PRESET, --set DIR or --inject-into WORKSPACE|FOLDER (see --help)');
+    }
     const backend = await selectBackend(values.backend ? { order: values.backend.split(',') as BackendCandidate[] } : {});
     io.err(`backend: ${backendSummary(backend)}`);
     const pref = (values.engine ?? enginePreferenceFromEnv()) as EnginePreference;
@@ -67,7 +85,26 @@ Output:
     const engine = await chooseTrainEngine(backend, pref);
     io.err(`training engine: ${engine.reason}`);
     const seed = num(values.seed, 'seed', 1);
-    const data = values.set
+    const pair = (v: string | undefined, name: string, d: [number, number]): [number, number] => {
+      if (v === undefined) return d;
+      const [a, b] = v.split(',').map((x) => num(x, name, NaN));
+      if (!(a! > 0 && b! >= a!)) throw new InputError('CLI_ARG', `--${name} must be A,B with 0 < A ≤ B, got '${v}'`, { option: name });
+      return [a!, b!];
+    };
+    const injectPreset = values.preset ?? 'lsst';
+    const data = values['inject-into'] !== undefined
+      ? injectedTrainingData(values['inject-into'], {
+          preset: injectPreset,
+          bands: values.bands ? values.bands.split(',') : getPreset(injectPreset).defaultBands,
+          size: num(values.size, 'size', getPreset(injectPreset).size),
+          ...(([a, b]) => ({ thetaEMin: a, thetaEMax: b }))(pair(values['theta-e'], 'theta-e', [DEFAULT_INJECTION.thetaEMin, DEFAULT_INJECTION.thetaEMax])),
+          ...(([a, b]) => ({ snrMin: a, snrMax: b }))(pair(values.snr, 'snr', [DEFAULT_INJECTION.snrMin, DEFAULT_INJECTION.snrMax])),
+          quasarFraction: num(values['quasar-fraction'], 'quasar-fraction', DEFAULT_INJECTION.quasarFraction),
+          seed,
+          limit: values.count === undefined ? Infinity : num(values.count, 'count', 0),
+          ...(values.catalog ? { catalog: values.catalog } : {}),
+        })
+      : values.set
       ? simSetTrainingData(values.set, values.count === undefined ? Infinity : num(values.count, 'count', 0))
       : simulatedTrainingData(
           { preset: values.simulate!, ...(values.bands ? { bands: values.bands.split(',') } : {}) },
@@ -88,7 +125,8 @@ Output:
       seed,
       backend: backend.tfBackend,
     };
-    const out = values.out ?? `models/cmudeeplens-${values.simulate ?? basename(resolve(values.set!))}`;
+    if ('skipped' in data && Array.isArray(data.skipped) && data.skipped.length) io.err(`inject: ${data.skipped.length} cutout(s) skipped, e.g. ${String(data.skipped[0])}`);
+    const out = values.out ?? `models/cmudeeplens-${values.simulate ?? basename(resolve(values.set ?? values['inject-into']!))}${values['inject-into'] ? '-injected' : ''}`;
     // Checked before training: a reproduction must not replace the bundled model it is compared with.
     if (!values.force && existsSync(join(out, 'card.json'))) {
       throw new InputError('MODEL_EXISTS', `${out} already holds a model (card.json); train into a new --out folder, or pass --force to overwrite it`, { path: out, option: 'out' });
