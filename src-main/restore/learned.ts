@@ -29,14 +29,14 @@ import { annealedLangevinBatched } from '../../src-core/score/batched-langevin';
 import type { Rng } from '../../src-core/rng';
 import { readScoreModel } from '../score/model-files';
 import { createUnetScorer, unetBatchScore } from '../score/unet-engine';
-import { restoreBand, type BandProblem, type BandResult, type RestoreOp } from './solve';
+import { fourierProblem, restoreBand, type BandProblem, type BandResult, type RestoreOp } from './solve';
 
 export interface LearnedOptions {
   samples: number;
   rng: Rng;
-  /** Langevin steps per σ level (default 4). */
+  /** Langevin steps per σ level (default 2). */
   stepsPerLevel?: number;
-  /** σ levels between σ_1 and σ_L (default 32). */
+  /** σ levels between σ_1 and σ_L (default 16). */
   levels?: number;
   /** σ_1 in the model's peak-1 units (default 0.3 from a Wiener start, the card's largest σ from noise). */
   sigmaMax?: number;
@@ -62,7 +62,7 @@ export function learnedSettings(o: LearnedOptions, card: { sigmaRange: [number, 
   const start = o.start ?? 'wiener';
   const sigmaMin = Math.max(card.sigmaRange[0], (o.sigmaMinRatio ?? 0.1) * noiseSigma);
   const sigmaMax = Math.min(card.sigmaRange[1], o.sigmaMax ?? (start === 'wiener' ? 0.3 : card.sigmaRange[1]));
-  return { start, sigmaMin, sigmaMax: Math.max(sigmaMax, 1.01 * sigmaMin), levels: o.levels ?? 32, steps: o.stepsPerLevel ?? 4, stepRatio: o.stepRatio ?? 1, tweedie: o.tweedie ?? true };
+  return { start, sigmaMin, sigmaMax: Math.max(sigmaMax, 1.01 * sigmaMin), levels: o.levels ?? 16, steps: o.stepsPerLevel ?? 2, stepRatio: o.stepRatio ?? 1, tweedie: o.tweedie ?? true };
 }
 
 export async function restoreLearnedBands(dir: string, op: RestoreOp, bands: BandProblem[], o: LearnedOptions): Promise<BandResult[]> {
@@ -79,15 +79,17 @@ export async function restoreLearnedBands(dir: string, op: RestoreOp, bands: Ban
       const n = S * S, keep = new Uint8Array(n);
       for (let i = 0; i < n; i++) keep[i] = Number.isFinite(p.y[i]) && !p.bad?.[i] ? 1 : 0;
       const nBad = n - keep.reduce((s, v) => s + v, 0);
-      if (nBad > 0 && op !== 'inpaint') throw new InputError('RESTORE_INPUT', `band ${b + 1}: ${nBad} NaN/masked pixel(s); use --op inpaint`, { band: b });
+      if (nBad > 0 && op !== 'inpaint' && op !== 'fourier') throw new InputError('RESTORE_INPUT', `band ${b + 1}: ${nBad} NaN/masked pixel(s); use --op inpaint`, { band: b });
       // Exact Gaussian posterior of the same problem: its mean sets the scale, its draws start the chains.
       const wiener = restoreBand(op, 'wiener', p, { samples: o.samples, rng: o.rng });
-      const y0 = Float64Array.from(p.y, (v, i) => (keep[i] ? v : 0));
+      const fp = op === 'fourier' ? fourierProblem(p) : undefined;
+      const y0 = fp ? fp.y : Float64Array.from(p.y, (v, i) => (keep[i] ? v : 0));
       const run = async (peak: number, chains: number, starts: Float64Array[]) => {
         const y = y0.map((v) => v / peak), s2 = p.noiseVariance / (peak * peak);
         const set = learnedSettings(o, card, Math.sqrt(s2));
         let lik: Likelihood;
         if (op === 'inpaint') lik = new GaussianLikelihood(maskOperator([S, S], keep), y, { variance: s2 });
+        else if (fp) lik = new FourierDiagonalLikelihood(fp.a, y, s2); // masked M F: AAᵀ = I on measured bins (§4)
         else {
           const a = op === 'deconvolve' ? convolutionOperator({ bands: 1, rows: S, cols: S, psfs: [p.psf!], boundary: 'periodic' }) : identityOperator([S, S]);
           lik = new FourierDiagonalLikelihood(a, y, s2);
