@@ -1,3 +1,4 @@
 export * from './roc';
 export * from './calibration';
 export * from './agreement';
+export * from './image-quality';

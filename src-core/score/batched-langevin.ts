@@ -18,13 +18,17 @@ export interface BatchedLangevinOptions extends Omit<AnnealedLangevinOptions, 's
   priorScore: BatchScoreFn;
   /** Tempered likelihood score at level σ (Likelihood.score), or none (prior sampling). */
   likelihood?: { score(x: Float64Array, sigma: number, out?: Float64Array): Float64Array };
+  /** One start image per chain (e.g. exact Wiener posterior draws), instead of the shared `start`;
+   * σ_1 z is added to each, as to `start`. */
+  starts?: readonly Float64Array[];
 }
 
 export async function annealedLangevinBatched(o: BatchedLangevinOptions): Promise<SamplerResult> {
   const T = o.stepsPerLevel ?? 10, r = o.stepRatio ?? 1, D = o.size, B = o.chains;
-  const xs = Array.from({ length: B }, () => {
-    const x = new Float64Array(D);
-    for (let i = 0; i < D; i++) x[i] = (o.start ? o.start[i]! : 0) + o.sigmas[0]! * zigguratNormal(o.rng);
+  if (o.starts && o.starts.length !== B) throw new Error(`annealedLangevinBatched: ${o.starts.length} start images for ${B} chains`);
+  const xs = Array.from({ length: B }, (_, c) => {
+    const x = new Float64Array(D), s0 = o.starts ? o.starts[c]! : o.start;
+    for (let i = 0; i < D; i++) x[i] = (s0 ? s0[i]! : 0) + o.sigmas[0]! * zigguratNormal(o.rng);
     return x;
   });
   const packed = new Float32Array(B * D), lik = new Float64Array(D);

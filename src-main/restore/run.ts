@@ -11,8 +11,9 @@ import { gaussianPsf, type PsfArray } from '../../src-core/inverse/operators/con
 import { Rng } from '../../src-core/rng';
 import { readCutout } from '../deblend/cutout-file';
 import { openFitsFile } from '../fits/file-source';
+import { readFourierFile } from './fourier-file';
 import { restoreLearnedBands } from './learned';
-import { restoreBand, type BandProblem, type BandResult, type ClassicPrior, type RestoreOp } from './solve';
+import { fourierProblem, restoreBand, type BandProblem, type BandResult, type ClassicPrior, type RestoreOp } from './solve';
 
 export interface RestoreOptions {
   input: string;
@@ -22,6 +23,9 @@ export interface RestoreOptions {
   /** Score-model folder (prior 'score'). */
   modelDir?: string;
   stepsPerLevel?: number;
+  /** σ levels and σ_1 of the learned sampler (learned.ts defaults). */
+  levels?: number;
+  sigmaMax?: number;
   signal?: AbortSignal;
   psf?: string;
   /** Gaussian PSF FWHM in arcsec (needs a pixel scale from the WCS or --pixel-scale). */
@@ -71,7 +75,7 @@ function pixelScaleOf(cards: Array<{ keyword: string; value?: unknown }>): numbe
 }
 
 export async function runRestore(o: RestoreOptions, log: (msg: string) => void, progress: (d: number, t: number, l?: string) => void): Promise<Record<string, unknown>> {
-  const cut = readCutout(o.input, o.psf);
+  const cut: FourierCutout = o.op === 'fourier' ? fourierCutout(o.input) : readCutout(o.input, o.psf);
   const B = cut.images.length, rows = cut.rows, cols = cut.cols, n = rows * cols;
   let psfs: PsfArray[] | undefined = cut.psfs;
   let psfFrom = psfs ? (o.psf ?? 'PSF HDU') : undefined;
@@ -83,13 +87,16 @@ export async function runRestore(o: RestoreOptions, log: (msg: string) => void, 
   }
   if (o.op === 'deconvolve' && !psfs) throw new InputError('RESTORE_PSF', `deconvolve needs a PSF: --psf FILE or --psf-fwhm ARCSEC (${o.input} has no PSF HDU)`, { option: 'psf' });
   if (psfs && psfs.length !== 1 && psfs.length !== B) throw new InputError('PSF_BANDS', `${psfs.length} PSF planes for ${B} bands`, { file: o.psf ?? o.input });
-  const mask = readMask(o.input, B, n);
+  const mask = o.op === 'fourier' ? undefined : readMask(o.input, B, n);
   const rng = new Rng(o.seed, 0x7e5);
   const problems: BandProblem[] = [], sigmas: number[] = [], noiseFrom: string[] = [];
   for (let b = 0; b < B; b++) {
     const y = cut.images[b]!;
     let s2: number;
-    if (cut.variance) {
+    if (cut.fourier) {
+      s2 = cut.fourier.noiseSigma ** 2;
+      noiseFrom.push('NOISESIG (sigma of Re and Im per bin)');
+    } else if (cut.variance) {
       const v = Array.from(cut.variance[b]!).filter((x) => x > 0 && Number.isFinite(x)).sort((p, q) => p - q);
       s2 = v[v.length >> 1]!;
       noiseFrom.push('VARIANCE HDU (median; the solvers assume white noise)');
@@ -99,7 +106,7 @@ export async function runRestore(o: RestoreOptions, log: (msg: string) => void, 
     }
     if (!(s2 > 0)) throw new InputError('RESTORE_NOISE', `${o.input} band ${b + 1}: could not estimate the noise (σ² = ${s2}); add a VARIANCE HDU`, { file: o.input, band: b });
     sigmas.push(Math.sqrt(s2));
-    problems.push({ rows, cols, y, noiseVariance: s2, bad: mask?.bad.subarray(b * n, (b + 1) * n), psf: psfs ? psfs[psfs.length === 1 ? 0 : b] : undefined });
+    problems.push({ rows, cols, y, noiseVariance: s2, bad: mask?.bad.subarray(b * n, (b + 1) * n), psf: psfs ? psfs[psfs.length === 1 ? 0 : b] : undefined, ...(cut.fourier ? { fourier: cut.fourier } : {}) });
   }
   const results = await solveBands(problems, { ...o, rng }, progress);
   results.forEach((r, b) => { for (const note of r.notes) log(`band ${b + 1}: ${note}`); });
@@ -116,14 +123,14 @@ export async function runRestore(o: RestoreOptions, log: (msg: string) => void, 
 /** The bands' posteriors by the chosen prior: the score U-Net (all bands, annealed Langevin) or a classic one per band. */
 export async function solveBands(
   problems: BandProblem[],
-  o: { op: RestoreOp; prior: ClassicPrior | 'score'; modelDir?: string; samples: number; rng: Rng; stepsPerLevel?: number; threads?: number; signal?: AbortSignal; lambda?: number; maxIter?: number },
+  o: { op: RestoreOp; prior: ClassicPrior | 'score'; modelDir?: string; samples: number; rng: Rng; stepsPerLevel?: number; levels?: number; sigmaMax?: number; threads?: number; signal?: AbortSignal; lambda?: number; maxIter?: number },
   progress: (d: number, t: number, l?: string) => void,
 ): Promise<BandResult[]> {
   if (o.prior === 'score') {
     if (!o.modelDir) throw new InputError('INPUT_INVALID', 'score prior needs a model folder', { option: 'prior' });
     progress(0, 1, 'annealed Langevin');
     return restoreLearnedBands(o.modelDir, o.op, problems, {
-      samples: o.samples, rng: o.rng, stepsPerLevel: o.stepsPerLevel, threads: o.threads, signal: o.signal, onProgress: (d, t) => progress(d, t, 'annealed Langevin (σ levels)'),
+      samples: o.samples, rng: o.rng, stepsPerLevel: o.stepsPerLevel, levels: o.levels, sigmaMax: o.sigmaMax, threads: o.threads, signal: o.signal, onProgress: (d, t) => progress(d, t, 'annealed Langevin (σ levels)'),
     });
   }
   const results: BandResult[] = [];
@@ -167,4 +174,14 @@ export function restoreHdus(
     hdus.push({ kind: 'image', shape: B === 1 ? [nS, rows, cols] : [nS, B, rows, cols], data: s, extname: 'SAMPLES', cards: [...cut.wcsCards, ...meta] });
   }
   return hdus;
+}
+
+/** `--op fourier` input (fourier-file.ts) as a one-band cutout whose image is the dirty image Aᵀy. */
+type FourierCutout = ReturnType<typeof readCutout> & { fourier?: ReturnType<typeof readFourierFile> };
+
+function fourierCutout(path: string): FourierCutout {
+  const d = readFourierFile(path);
+  const p: BandProblem = { rows: d.rows, cols: d.cols, y: new Float64Array(d.rows * d.cols), noiseVariance: d.noiseSigma ** 2, fourier: d };
+  const { a, y } = fourierProblem(p);
+  return { bands: ['b1'], rows: d.rows, cols: d.cols, images: [a.adjoint(y)], wcsCards: d.wcsCards, notes: [`${y.length / 2} measured Fourier bins (REAL/IMAG/MASK)`], fourier: d } as FourierCutout;
 }

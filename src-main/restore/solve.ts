@@ -19,10 +19,12 @@ import { FourierDiagonalLikelihood, GaussianLikelihood } from '../../src-core/in
 import { wienerPosterior } from '../../src-core/inverse/solvers/wiener';
 import { gaussianPosteriorCg } from '../../src-core/inverse/solvers/cg';
 import { fista } from '../../src-core/inverse/solvers/fista';
+import { fourierSamplingOperator } from '../../src-core/inverse/operators/fourier-sampling';
+import { fourierDataVector, type FourierData } from './fourier-file';
 import { dataFidelity } from '../../src-core/inverse/solvers/smooth';
 import type { Rng } from '../../src-core/rng';
 
-export type RestoreOp = 'deconvolve' | 'denoise' | 'inpaint';
+export type RestoreOp = 'deconvolve' | 'denoise' | 'inpaint' | 'fourier';
 export type ClassicPrior = 'wiener' | 'tv' | 'l1';
 
 export interface BandProblem {
@@ -35,6 +37,9 @@ export interface BandProblem {
   /** White-noise variance σ² of the measured pixels. */
   noiseVariance: number;
   psf?: PsfArray;
+  /** op 'fourier': the measured unitary DFT bins (fourier-file.ts); y is then the dirty image Aᵀy and
+   * noiseVariance the variance of Re and of Im of each bin. */
+  fourier?: FourierData;
 }
 
 export interface BandResult {
@@ -101,6 +106,7 @@ function measured(p: BandProblem): { keep: Uint8Array; y: Float64Array; nBad: nu
 export function restoreBand(op: RestoreOp, prior: ClassicPrior, p: BandProblem, o: { samples: number; rng: Rng; lambda?: number; maxIter?: number }): BandResult {
   const { rows, cols } = p, n = rows * cols, shape: [number, number] = [rows, cols], notes: string[] = [];
   if (op === 'deconvolve' && !p.psf) throw new InputError('RESTORE_PSF', 'deconvolve needs a PSF: --psf FILE or --psf-fwhm ARCSEC', { option: 'psf' });
+  if (op === 'fourier') return restoreFourier(prior, p, o, notes);
   const m = measured(p);
   if (m.nBad > 0 && op !== 'inpaint') notes.push(`${m.nBad} NaN/masked pixel(s) filled with the mean ${m.fill.toPrecision(4)} (use --op inpaint to restore them)`);
   const s2 = p.noiseVariance;
@@ -156,4 +162,50 @@ function mapSolve(prior: 'tv' | 'l1', lik: GaussianLikelihood, x0: Float64Array,
   });
   notes.push(`FISTA: ${r.iterations} iterations, ${r.converged ? 'converged' : 'stopped at maxIter'}`);
   return { mean: r.x, samples: [], method: `MAP by FISTA (${prior === 'tv' ? 'total variation' : 'l1 starlet'} prior); no posterior std`, notes };
+}
+
+/** The Fourier-sampling problem of a band (op 'fourier'): operator M F (unitary) and data vector. */
+export function fourierProblem(p: BandProblem) {
+  if (!p.fourier) throw new InputError('RESTORE_INPUT', '--op fourier needs Fourier data (REAL, IMAG, MASK HDUs)', {});
+  return { a: fourierSamplingOperator(p.rows, p.cols, p.fourier.mask), y: fourierDataVector(p.fourier) };
+}
+
+/**
+ * Prior spectrum from measured Fourier bins: E|ŷ_k|² = c_k + 2σ² (Re and Im each carry σ²), so per |k|
+ * ring c = mean |ŷ|² − 2σ²(1 + 3/√m) over the m measured bins (the same margin and running minimum
+ * outwards as dataSpectrum; rings with no measured bin take the previous ring's value), floored at 1e-6 σ².
+ */
+export function fourierDataSpectrum(d: FourierData, noiseVariance: number): Float64Array {
+  const { rows, cols } = d, n = rows * cols, floor = 1e-6 * noiseVariance;
+  const acc = new Map<number, [number, number]>();
+  for (let k = 0; k < n; k++) {
+    if (!d.mask[k]) continue;
+    const r = ringOf(k, rows, cols), e = acc.get(r) ?? [0, 0];
+    e[0] += d.re[k]! ** 2 + d.im[k]! ** 2; e[1]++;
+    acc.set(r, e);
+  }
+  const maxRing = Math.max(...Array.from({ length: n }, (_, k) => ringOf(k, rows, cols)));
+  const ring = new Float64Array(maxRing + 1);
+  let prev = Infinity;
+  for (let r = 0; r <= maxRing; r++) {
+    const e = acc.get(r);
+    const v = e ? Math.max(e[0] / e[1] - 2 * noiseVariance * (1 + 3 / Math.sqrt(e[1])), floor) : prev;
+    ring[r] = r >= 2 ? Math.min(v, prev) : v;
+    if (r >= 1 || e) prev = Number.isFinite(ring[r]!) ? ring[r]! : prev;
+  }
+  // Ring 0 (the mean) unmeasured: give it ring 1's variance.
+  if (!Number.isFinite(ring[0]!)) ring[0] = ring[1]!;
+  for (let r = 0; r <= maxRing; r++) if (!Number.isFinite(ring[r]!)) ring[r] = floor;
+  return Float64Array.from({ length: n }, (_, k) => ring[ringOf(k, rows, cols)]!);
+}
+
+function restoreFourier(prior: ClassicPrior, p: BandProblem, o: { samples: number; rng: Rng; lambda?: number; maxIter?: number }, notes: string[]): BandResult {
+  const { a, y } = fourierProblem(p), s2 = p.noiseVariance, n = p.rows * p.cols;
+  if (prior !== 'wiener') return mapSolve(prior, new GaussianLikelihood(a, y, { variance: s2 }), a.adjoint(y), p, o, notes);
+  const lik = new FourierDiagonalLikelihood(a, y, s2);
+  const post = wienerPosterior(new GaussianPrior({ shape: [p.rows, p.cols], spectrum: fourierDataSpectrum(p.fourier!, s2), mean: 0 }), lik);
+  const fluct = new GaussianPrior({ shape: [p.rows, p.cols], spectrum: post.modeVariance.map((v) => Math.max(v, 1e-300)) });
+  const samples = Array.from({ length: o.samples }, () => fluct.sample(o.rng).map((v, i) => v + post.mean[i]!));
+  notes.push(`${y.length / 2} of ${n} Fourier bins measured`);
+  return { mean: post.mean, std: new Float64Array(n).fill(post.pixelStd[0]!), samples, method: 'exact gaussian posterior (Wiener, closed form per Fourier mode, masked Fourier sampling)', notes };
 }

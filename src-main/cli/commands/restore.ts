@@ -10,7 +10,7 @@ import type { ClassicPrior, RestoreOp } from '../../restore/solve';
 import type { CliCommand } from '../command';
 
 const USAGE = `Usage:
-  lensdesk restore CUTOUT.fits --op deconvolve|denoise|inpaint [--psf P.fits | --psf-fwhm ARCSEC]
+  lensdesk restore CUTOUT.fits --op deconvolve|denoise|inpaint|fourier [--psf P.fits | --psf-fwhm ARCSEC]
                    [--prior wiener|tv|l1|DIR] [--samples N] --out OUT.fits
 
 Restores each band of a 2-D image or bands × H × W cube independently.
@@ -24,17 +24,25 @@ Priors:
           level, divided by the PSF power. MEAN, STD (per pixel) and SAMPLES (exact posterior draws)
   tv|l1   MAP by FISTA (total variation, weight --lambda, default 1/σ; ℓ1 starlet, thresholds --lambda
           (default 3) × the per-scale noise). No STD (the header says so), no SAMPLES
-  DIR     a score U-Net folder from 'lensdesk prior train': annealed Langevin samples (its σ ladder,
-          --steps per level, default 10); MEAN and STD from the samples (--samples ≥ 2, default 16).
-          The cutout must be the model's size; pixels are divided by their 99.5th percentile (the
-          training images have peak 1) and scaled back
-  fourier operator: not wired yet
+  DIR     a score U-Net folder from 'lensdesk prior train': annealed Langevin samples started from
+          exact Wiener posterior draws (--levels × --steps); MEAN and STD from the samples (--samples
+          ≥ 2, default 16). The cutout must be the model's size; each band is divided by its estimated
+          intrinsic peak (Wiener mean, refined by short pre-passes; the training images have peak 1)
+Fourier (--op fourier): y = M F x + n, F the unitary 2-D DFT (MRI k-space, gridded visibilities). Input
+  HDUs REAL and IMAG (image-sized, centred: zero frequency at pixel (rows/2, cols/2), i.e.
+  fftshift(fft2(x, norm='ortho'))), MASK (nonzero = measured) and the keyword NOISESIG (σ of Re and of
+  Im of each bin) on REAL or the primary header; WCS cards on the primary are copied. Keep one bin of
+  each conjugate pair (k, −k) of a Hermitian plane, or it is counted twice. wiener: exact posterior
+  (spectrum from the measured bins); tv|l1: MAP; DIR: annealed Langevin
 Output FITS: primary (WCS cards copied, PRIOR/OP/NSAMPLES/METHOD), MEAN, STD, SAMPLES (N × H × W or
 N × bands × H × W), each with the input's WCS cards.
 
 Options:
   --samples N        posterior samples (wiener, DIR; default 16)
-  --steps T          Langevin steps per σ level (DIR; default 10)
+  --steps T          Langevin steps per σ level (DIR; default 2)
+  --levels L         σ levels from --sigma-max down to 0.1 σ_n (DIR; default 16)
+  --sigma-max S      largest σ in the model's peak-1 units (DIR; default 0.3: chains start from exact
+                     Wiener posterior draws, so higher levels are not needed)
   --seed S           sampler seed (default 0)
   --lambda L         tv/l1 weight (see above)
   --max-iter N       FISTA iterations (default 200)
@@ -48,7 +56,7 @@ function num(v: string | undefined, option: string, positive = true): number | u
   return x;
 }
 
-const OPS = ['deconvolve', 'denoise', 'inpaint'];
+const OPS = ['deconvolve', 'denoise', 'inpaint', 'fourier'];
 const PRIORS = ['wiener', 'tv', 'l1'];
 
 export const restoreCommand: CliCommand = {
@@ -61,14 +69,13 @@ export const restoreCommand: CliCommand = {
       options: {
         op: { type: 'string' }, psf: { type: 'string' }, 'psf-fwhm': { type: 'string' }, 'pixel-scale': { type: 'string' },
         prior: { type: 'string', default: 'wiener' }, samples: { type: 'string' }, seed: { type: 'string' },
-        lambda: { type: 'string' }, steps: { type: 'string' }, 'max-iter': { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean', default: false },
+        lambda: { type: 'string' }, steps: { type: 'string' }, levels: { type: 'string' }, 'sigma-max': { type: 'string' }, 'max-iter': { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean', default: false },
       },
     });
     const input = positionals[0];
     if (!input) throw new InputError('INPUT_INVALID', 'restore needs a CUTOUT.fits', {});
     if (!values.out) throw new InputError('INPUT_INVALID', 'restore needs --out OUT.fits', { option: 'out' });
     const op = values.op;
-    if (op === 'fourier') throw new InputError('INPUT_INVALID', '--op fourier is not wired into restore yet (the operator exists: src-core/inverse/operators/fourier-sampling.ts)', { option: 'op' });
     if (!op || !OPS.includes(op)) throw new InputError('INPUT_INVALID', `--op must be one of ${OPS.join(', ')}, got '${op ?? ''}'`, { option: 'op' });
     const prior = values.prior!;
     const isModel = !PRIORS.includes(prior) && existsSync(join(prior, 'card.json'));
@@ -81,7 +88,7 @@ export const restoreCommand: CliCommand = {
     if (samples > 0 && (prior === 'tv' || prior === 'l1')) io.err(`warning: --prior ${prior} gives a MAP estimate only; --samples ignored`);
     const summary = await runRestore({
       input, out: values.out, op: op as RestoreOp, prior: isModel ? 'score' : (prior as ClassicPrior), modelDir: isModel ? prior : undefined, psf: values.psf, psfFwhm: num(values['psf-fwhm'], 'psf-fwhm'),
-      pixelScale: num(values['pixel-scale'], 'pixel-scale'), samples: prior === 'tv' || prior === 'l1' ? 0 : samples, stepsPerLevel: num(values.steps, 'steps'), signal: io.signal, seed: num(values.seed, 'seed', false) ?? 0,
+      pixelScale: num(values['pixel-scale'], 'pixel-scale'), samples: prior === 'tv' || prior === 'l1' ? 0 : samples, stepsPerLevel: num(values.steps, 'steps'), levels: num(values.levels, 'levels'), sigmaMax: num(values['sigma-max'], 'sigma-max'), signal: io.signal, seed: num(values.seed, 'seed', false) ?? 0,
       lambda: num(values.lambda, 'lambda'), maxIter: num(values['max-iter'], 'max-iter'),
     }, (m) => io.err(m), (d, t, l) => io.progress(d, t, l));
     if (values.json) io.out(JSON.stringify(summary));
