@@ -69,7 +69,7 @@ export function buildSourceSystem(p: GaussianSourceProblem): SourceSystem {
   const a = p.operator;
   const [rows, cols] = [a.inShape[0]!, a.inShape[1]!];
   const n = sizeOf(a.inShape), M = sizeOf(a.outShape);
-  if (a.inShape.length !== 2) throw new InputError('SOURCE_GRID', `the source grid must be 2-D, got ${a.inShape.join(' × ')}`, { shape: a.inShape });
+  if (a.inShape.length !== 2) throw new InputError('SOURCE_GRID', `the source grid must be 2-D, got ${a.inShape.join(' × ')}`, { shape: a.inShape.join(' × ') });
   if (p.spectrum.length !== n) throw new InputError('PRIOR_SPECTRUM', `source prior: ${p.spectrum.length} modes for a ${rows} × ${cols} grid`, { got: p.spectrum.length });
   if (p.y.length !== M || p.variance.length !== M) throw new InputError('OPERATOR_SHAPE', `source problem: data ${p.y.length} and variance ${p.variance.length} values, the image has ${M}`, { expected: M });
   const mu = p.mean ?? 0;
