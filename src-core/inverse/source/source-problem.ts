@@ -8,7 +8,7 @@
 // quarter of the image pixel.
 import { InputError } from '../../errors';
 import { lensModelFromInput, type LensFitInput } from '../../infer/lens-fit';
-import type { LensModel } from '../../infer/lens-model';
+import { addSersicExact, ellipticityToQPhi, type LensModel } from '../../infer/lens-model';
 import { makeKernel } from '../../lens/psf';
 import { psfArrayFromKernel, sourceOperator, type SourceGrid } from './source-lens';
 import type { LensingOperator } from '../operators/lensing';
@@ -22,6 +22,28 @@ export interface SourceDrawProblem {
   variance: Float64Array;
   /** The subtracted lens light (null: nothing subtracted). */
   lensLight: Float64Array | null;
+  /** The fit's Sérsic source amplitude in this band at this draw (e⁻ per pixel at R_e; NaN: explicit lens). */
+  sourceAmplitude: number;
+}
+
+/**
+ * The fit's parametric (Sérsic) source of a 12-parameter draw on the source grid, averaged over ss × ss
+ * sub-pixels: amplitude × I(β)/I_e, the same profile and ellipticity convention as the fit (addSersicExact).
+ * The truth of a simulated lens, or the scale of the source for the learned prior.
+ */
+export function sersicSourceImage(theta: ArrayLike<number>, amplitude: number, grid: SourceGrid, ss = 2): Float64Array {
+  const { rows, cols, pixelScale: d } = grid, n = rows * cols * ss * ss;
+  const xs = new Float64Array(n), ys = new Float64Array(n), pix = new Int32Array(n), wt = new Float64Array(n).fill(1 / (ss * ss));
+  let k = 0;
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) for (let b = 0; b < ss; b++) for (let a = 0; a < ss; a++) {
+    xs[k] = grid.centre[0] + (j - (cols - 1) / 2 + (a + 0.5) / ss - 0.5) * d;
+    ys[k] = grid.centre[1] + (i - (rows - 1) / 2 + (b + 0.5) / ss - 0.5) * d;
+    pix[k++] = i * cols + j;
+  }
+  const { q, phi } = ellipticityToQPhi(theta[9]!, theta[10]!);
+  const out = new Float64Array(rows * cols);
+  addSersicExact(xs, ys, n, pix, wt, amplitude, theta[7]!, theta[8]!, q, phi, theta[5]!, theta[6]!, out);
+  return out;
 }
 
 /** Per-parameter median of the draws (each draw the same length). */
@@ -60,16 +82,17 @@ export class SourceProblems {
     const t = Float64Array.from(theta);
     const data = this.input.image.subarray(b * n, (b + 1) * n);
     const variance = Float64Array.from(this.input.variance.subarray(b * n, (b + 1) * n), (v, i) => (v > 0 && Number.isFinite(v) && Number.isFinite(data[i]!) ? v : Infinity));
-    let lensLight: Float64Array | null = null;
+    let lensLight: Float64Array | null = null, sourceAmplitude = Number.NaN;
     if (t.length >= 12 && this.model) {
       const sol = this.model.solve(t);
       if (!Number.isFinite(sol.chi2)) throw new InputError('SOURCE_LENS', `the lens-model draw (θE ${t[0]}) gives a non-finite χ²`, { thetaE: t[0]! });
       const amp = sol.amplitudes[2 * b + 1]!;
+      sourceAmplitude = sol.amplitudes[2 * b]!;
       lensLight = Float64Array.from(this.model.lensT.subarray(b * n, (b + 1) * n), (v) => amp * v);
     }
     const y = Float64Array.from(data, (v, i) => (Number.isFinite(v) ? v - (lensLight ? lensLight[i]! : 0) : 0));
     const operator = sourceOperator(t, this.grid, { size: this.size, pixelScale: this.input.pixelScale }, this.psf, this.supersample);
-    return { theta: t, operator, y, variance, lensLight };
+    return { theta: t, operator, y, variance, lensLight, sourceAmplitude };
   }
 }
 

@@ -1,0 +1,17 @@
+import { syntheticLens } from '../src-core/infer/lens-synthetic';
+import { getPreset } from '../src-core/lens/presets';
+import { Rng } from '../src-core/rng';
+import { SourceProblems, defaultSourceGrid } from '../src-core/inverse/source/source-problem';
+import { defaultSourceSpectrum } from '../src-core/inverse/source/source-lens';
+import { buildSourceSystem, gaussianSourcePosterior, logEvidence } from '../src-core/inverse/source/gaussian-source';
+const size = +(process.argv[2] ?? 45);
+const s = syntheticLens({ seed: 1, size, bands: ['g'] });
+const preset = getPreset('lsst');
+const input = { bands: ['g'], size, pixelScale: s.cutout.pixelScale, image: s.cutout.image, variance: s.cutout.variance, psf: [{ type: 'gaussian' as const, fwhm: preset.bands['g']!.seeing }] };
+const grid = defaultSourceGrid(s.truth, input.pixelScale, 64);
+const p = new SourceProblems(input, 0, grid).forDraw(s.truth);
+let t = performance.now();
+const sys = buildSourceSystem({ operator: p.operator, y: p.y, variance: p.variance, spectrum: defaultSourceSpectrum(64, 64) });
+console.log('build', ((performance.now()-t)/1000).toFixed(2), 'm', sys.m);
+t = performance.now(); logEvidence(sys, 500); console.log('chol+ev', ((performance.now()-t)/1000).toFixed(2));
+t = performance.now(); gaussianSourcePosterior(sys, 500, { samples: 0 }); console.log('posterior (chol + var)', ((performance.now()-t)/1000).toFixed(2));
