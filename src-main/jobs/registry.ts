@@ -8,6 +8,7 @@ import { ingestCatalogKind } from './kinds/ingest-catalog';
 import { massmapKind } from './kinds/massmap';
 import { scoreKind } from './kinds/score';
 import { simulateKind } from './kinds/simulate';
+import { sourceKind } from './kinds/source';
 import type { JobKind } from './types';
 
 export const jobKinds: Record<string, JobKind<never>> = {
@@ -20,4 +21,5 @@ export const jobKinds: Record<string, JobKind<never>> = {
   fit: fitKind as JobKind<never>,
   finetune: finetuneKind as JobKind<never>,
   massmap: massmapKind as JobKind<never>,
+  source: sourceKind as JobKind<never>,
 };
