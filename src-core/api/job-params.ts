@@ -127,6 +127,18 @@ export const jobParamSchemas = {
       preset: z.string().max(32).optional(),
     })
     .strict(),
+  /** The unlensed source behind a candidate's lens model (jobs/kinds/source.ts, docs/learned-priors.md). */
+  source: z
+    .object({
+      sourceId: id,
+      posteriorId: id.optional(),
+      prior: z.enum(['wiener', 'learned']).optional(),
+      samples: z.number().int().min(0).max(256).optional(),
+      lensDraws: z.number().int().min(1).max(64).optional(),
+      grid: z.number().int().min(8).max(128).optional(),
+      seed: z.number().int().min(0).optional(),
+    })
+    .strict(),
 } satisfies Record<JobKind, z.ZodType>;
 
 export type JobParams<K extends JobKind> = z.input<(typeof jobParamSchemas)[K]>;

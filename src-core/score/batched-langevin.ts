@@ -21,6 +21,9 @@ export interface BatchedLangevinOptions extends Omit<AnnealedLangevinOptions, 's
   /** One start image per chain (e.g. exact Wiener posterior draws), instead of the shared `start`;
    * σ_1 z is added to each, as to `start`. */
   starts?: readonly Float64Array[];
+  /** One likelihood per chain (chain c uses chainLikelihoods[c % length]) instead of `likelihood`: e.g. a
+   * lensing operator per lens-model posterior draw, so the spread of the chains includes the lens uncertainty. */
+  chainLikelihoods?: ReadonlyArray<{ score(x: Float64Array, sigma: number, out?: Float64Array): Float64Array }>;
 }
 
 export async function annealedLangevinBatched(o: BatchedLangevinOptions): Promise<SamplerResult> {
@@ -38,8 +41,9 @@ export async function annealedLangevinBatched(o: BatchedLangevinOptions): Promis
     const prior = await o.priorScore(packed, sigma, B);
     for (let c = 0; c < B; c++) {
       const x = xs[c]!, off = c * D;
-      if (o.likelihood) o.likelihood.score(x, sigma, lik);
-      update(x, o.likelihood ? (i) => prior[off + i]! + lik[i]! : (i) => prior[off + i]!);
+      const l = o.chainLikelihoods?.length ? o.chainLikelihoods[c % o.chainLikelihoods.length] : o.likelihood;
+      if (l) l.score(x, sigma, lik);
+      update(x, l ? (i) => prior[off + i]! + lik[i]! : (i) => prior[off + i]!);
     }
     evals += B;
   };

@@ -9,6 +9,7 @@ import { massmapKind } from './kinds/massmap';
 import { restoreKind } from './kinds/restore';
 import { scoreKind } from './kinds/score';
 import { simulateKind } from './kinds/simulate';
+import { sourceKind } from './kinds/source';
 import type { JobKind } from './types';
 
 export const jobKinds: Record<string, JobKind<never>> = {
@@ -22,4 +23,5 @@ export const jobKinds: Record<string, JobKind<never>> = {
   finetune: finetuneKind as JobKind<never>,
   massmap: massmapKind as JobKind<never>,
   restore: restoreKind as JobKind<never>,
+  source: sourceKind as JobKind<never>,
 };

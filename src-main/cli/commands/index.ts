@@ -25,6 +25,7 @@ import { shardCommand } from './shard';
 import { mergeCommand } from './merge';
 import { deblendCommand } from './deblend';
 import { restoreCommand } from './restore';
+import { sourceCommand } from './source';
 
 // One command per line, so that branches adding commands merge without conflicts.
 export const commands: CliCommand[] = [
@@ -53,4 +54,5 @@ export const commands: CliCommand[] = [
   mergeCommand,
   deblendCommand,
   restoreCommand,
+  sourceCommand,
 ];
