@@ -11,7 +11,7 @@ const grade = z.number().int().min(0).max(3);
 const tag = z.string().min(1).max(40).regex(/^[\w .:+-]+$/, 'tags use letters, digits, space and . : + -');
 
 export const SORT_KEYS = ['score', 'name', 'ra', 'dec', 'grade', 'consensus', 'spread', 'random', 'column'] as const;
-export const JOB_KINDS = ['ingest', 'ingest-catalog', 'score', 'export', 'demo', 'simulate', 'train', 'fit', 'finetune', 'massmap'] as const;
+export const JOB_KINDS = ['ingest', 'ingest-catalog', 'score', 'export', 'demo', 'simulate', 'train', 'fit', 'finetune', 'massmap', 'deblend'] as const;
 
 export const candidateFilter = z
   .object({
@@ -137,6 +137,10 @@ export const schemas = {
   'posteriors.thetaE': z.object({ sourceIds: z.array(id).max(1000) }).strict(),
   /** Survey presets the simulator knows (for the Simulate form): names, bands, stamp sizes. */
   'simulate.presets': z.object({}).strict(),
+  /** Latest deblend product of a source (components, fluxes, colours), or null (jobs/kinds/deblend.ts). */
+  'deblend.get': z.object({ sourceId: id }).strict(),
+  /** Per source: its lens-subtracted frame (image path) where one exists, and the blend score (grid). */
+  'deblend.grid': z.object({ sourceIds: z.array(id).max(1000) }).strict(),
 } as const;
 
 export type Method = keyof typeof schemas;
@@ -367,6 +371,27 @@ export interface SimulatePresetInfo {
   approximate: boolean;
 }
 
+/** A deblend product as the candidate view shows it (summary of src-core/deblend/candidate.ts). */
+export interface DeblendInfo {
+  productId: number;
+  jobId: number | null;
+  createdAt: string;
+  prior: string;
+  bands: string[];
+  components: Array<{ id: number; x: number; y: number; flux: Record<string, number>; dataFlux: Record<string, number>; colours: Record<string, number | null>; deflector: boolean }>;
+  deflector: number | null;
+  chi2PerPixel: number | null;
+  iterations: number;
+  converged: boolean;
+  warnings: string[];
+}
+
+export interface DeblendGridEntry {
+  sourceId: number;
+  /** Image-protocol path of the lens-subtracted frame, or null. */
+  lensSubtracted: string | null;
+}
+
 export interface Results {
   'session.info': SessionInfo;
   'reviewer.set': SessionInfo['reviewer'];
@@ -393,6 +418,8 @@ export interface Results {
   'posteriors.list': PosteriorInfo[];
   'posterior.samples': PosteriorSamples;
   'posteriors.thetaE': PosteriorThetaE[];
+  'deblend.get': DeblendInfo | null;
+  'deblend.grid': DeblendGridEntry[];
   'simulate.presets': { presets: SimulatePresetInfo[]; defaults: { preset: string; lensFraction: number; hardness: number; seed: number } };
 }
 export type Result<M extends Method> = Results[M];

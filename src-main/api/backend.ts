@@ -13,6 +13,7 @@ import { confineApiExport } from './export-target';
 import { evaluateModel, gradedSummary, listModels, promoteModel } from './models';
 import { SampService } from '../samp/service';
 import { simulatePresets } from './simulate-presets';
+import { deblendGrid, deblendInfo } from './deblend';
 import { listPosteriors, posteriorSamples, thetaESummaries } from '../store/posteriors';
 
 type Handlers = { [M in Method]: (p: ParsedParams<M>) => Result<M> | Promise<Result<M>> };
@@ -146,6 +147,8 @@ export class Backend extends EventEmitter {
     'posterior.samples': (p) => posteriorSamples(this.ws.db, p.posteriorId, p.maxDraws),
     'posteriors.thetaE': (p) => [...thetaESummaries(this.ws.db, p.sourceIds).values()],
     'simulate.presets': () => simulatePresets(),
+    'deblend.get': (p) => deblendInfo(this.ws.db, p.sourceId),
+    'deblend.grid': (p) => deblendGrid(this.ws.db, p.sourceIds),
   };
 
   async close(): Promise<void> {

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { InputError } from '../../../src-core/errors';
 import { deblend, parseConstraints, NO_PRIOR } from '../../../src-core/deblend/index';
-import { writeFits, type HduSpec } from '../../../src-core/fits/writer';
+import { deblendProductFits } from '../../deblend/product-file';
 import type { CliCommand } from '../command';
 import { numberOption } from '../args';
 import { readCutout } from '../../deblend/cutout-file';
@@ -58,34 +58,7 @@ export const deblendCommand: CliCommand = {
     });
     const seconds = (performance.now() - t0) / 1000;
     for (const w of r.warnings) io.err(`warning: ${w}`);
-    const B = cut.bands.length, shape = B === 1 ? [cut.rows, cut.cols] : [B, cut.rows, cut.cols];
-    const cube = (p: Float64Array[]) => { const c = new Float64Array(B * cut.rows * cut.cols); p.forEach((x, b) => c.set(x, b * cut.rows * cut.cols)); return c; };
-    const meta = [
-      { keyword: 'BANDS', value: cut.bands.join(','), comment: 'band order of the planes' },
-      { keyword: 'DBPRIOR', value: 'none', comment: 'morphology prior' },
-      { keyword: 'DBCONS', value: [...constraints].join(','), comment: 'constraints' },
-      { keyword: 'DBITER', value: r.iterations, comment: 'iterations' },
-      { keyword: 'DBCONV', value: r.converged, comment: 'converged (relative loss change < 1e-4)' },
-      { keyword: 'DBCHI2', value: Number.isFinite(r.chi2PerPixel) ? r.chi2PerPixel : 'NaN', comment: 'chi^2 per unmasked pixel' },
-    ];
-    const hdus: HduSpec[] = [
-      { kind: 'image', shape, data: cube(r.model), extname: 'MODEL', cards: [...cut.wcsCards, ...meta] },
-      { kind: 'image', shape, data: cube(r.residual), extname: 'RESIDUAL', cards: [...cut.wcsCards, { keyword: 'BANDS', value: cut.bands.join(',') }] },
-      ...r.sources.map((s, k): HduSpec => ({ kind: 'image', shape, data: cube(s.model), extname: `COMP${k + 1}`, cards: [...cut.wcsCards, { keyword: 'BANDS', value: cut.bands.join(',') }] })),
-      {
-        kind: 'bintable', extname: 'SOURCES', nrows: r.sources.length,
-        columns: [
-          { name: 'id', format: 'J', values: r.sources.map((_, k) => k + 1) },
-          { name: 'x', format: 'D', unit: 'pix', comment: '0-based centroid', values: r.sources.map((s) => s.x) },
-          { name: 'y', format: 'D', unit: 'pix', values: r.sources.map((s) => s.y) },
-          { name: 'peak_x', format: 'J', unit: 'pix', values: r.sources.map((s) => s.peakX) },
-          { name: 'peak_y', format: 'J', unit: 'pix', values: r.sources.map((s) => s.peakY) },
-          ...cut.bands.map((b, i) => ({ name: `flux_${b}`, format: 'D', comment: 'model flux (SED)', values: r.sources.map((s) => s.flux[i]!) })),
-          ...cut.bands.map((b, i) => ({ name: `data_flux_${b}`, format: 'D', comment: 're-apportioned data flux', values: r.sources.map((s) => s.dataFlux[i]!) })),
-        ],
-      },
-    ];
-    writeFileSync(values.out, writeFits(hdus));
+    writeFileSync(values.out, deblendProductFits(r, { bands: cut.bands, wcsCards: cut.wcsCards, prior: 'none', constraints: [...constraints] }));
     const summary = {
       file: path, out: values.out, bands: cut.bands, rows: cut.rows, cols: cut.cols, prior: 'none', constraints: [...constraints],
       iterations: r.iterations, converged: r.converged, chi2PerPixel: Number.isFinite(r.chi2PerPixel) ? r.chi2PerPixel : null, seconds,
