@@ -3,9 +3,11 @@
 // trained on 64 × 64 galaxies with peak 1 (src-core/score/galaxies.ts: Sérsic + clumps, centred within
 // ±2 px of the stamp centre, r_e 2–10 px, no PSF). Each component's morphology S_k (unit sum, model frame)
 // is brought to those units: a size × size window centred on the component's peak pixel (zeros outside
-// the deblend frame), divided by its peak c_k. The step is a partial Tweedie denoising at level σ:
-//   x ← x + w σ² s_θ(x, σ)      (w = 1: the posterior mean E[x₀ | x] at noise σ, Efron 2011),
-// mapped back as S_k ← S_k + w σ² c_k s_θ(S_k / c_k, σ) on the pixels of the window inside the frame.
+// the deblend frame), divided by its peak c_k. The prior term −λ log p(S_k / c_k) joins the loss; its
+// gradient step with the solver's likelihood step 1/L_S is
+//   S_k ← S_k + (λ / L_S) s_θ(S_k / c_k, σ) / c_k      (chain rule: ∂x/∂S = 1/c_k),
+// capped at the full Tweedie step σ² c_k s_θ (x + σ² s = E[x₀ | x] at noise σ, Efron 2011) so a large
+// 1/L_S never overshoots the denoiser; applied on the pixels of the window inside the frame.
 // σ anneals geometrically from sigmaStart to sigmaEnd over `anneal` solver iterations (scarlet2 anneals
 // the score's σ as the fit converges), so early steps shape the morphology and late ones only polish it.
 // All components go through the network in one batch.
@@ -22,29 +24,34 @@ export interface ScoreWindowOptions {
   sigmaStart?: number;
   sigmaEnd?: number;
   anneal?: number;
-  /** Fraction w of the Tweedie step (0 < w ≤ 1). */
+  /** λ, the weight of −log p against ½χ² (1 = the score as a true log-density gradient). */
   weight?: number;
+  /** Keep monotonicity/symmetry alongside the prior (default: the prior replaces them, as in §A4). */
+  keepConstraints?: boolean;
+  /** Apply the prior every `every` solver iterations (the network is the costly part). */
+  every?: number;
   name?: string;
 }
 
-export const SCORE_PRIOR_DEFAULTS = { sigmaStart: 0.1, sigmaEnd: 0.02, anneal: 100, weight: 0.5 } as const;
+export const SCORE_PRIOR_DEFAULTS = { sigmaStart: 0.1, sigmaEnd: 0.02, anneal: 100, weight: 1, every: 1 } as const;
 
 export function windowedScorePrior(score: BatchScoreFn, o: ScoreWindowOptions): AsyncMorphologyPrior {
   const size = o.size;
   const s0 = o.sigmaStart ?? SCORE_PRIOR_DEFAULTS.sigmaStart, s1 = o.sigmaEnd ?? SCORE_PRIOR_DEFAULTS.sigmaEnd;
   const anneal = Math.max(1, o.anneal ?? SCORE_PRIOR_DEFAULTS.anneal), w = o.weight ?? SCORE_PRIOR_DEFAULTS.weight;
   if (!(s0 > 0 && s1 > 0)) throw new InputError('PRIOR_SIGMA', `score prior needs σ > 0, got ${s0} → ${s1}`, { sigmaStart: s0, sigmaEnd: s1 });
-  if (!(w > 0 && w <= 1)) throw new InputError('PRIOR_WEIGHT', `score prior weight must be in (0, 1], got ${w}`, { weight: w });
+  if (!(w > 0)) throw new InputError('PRIOR_WEIGHT', `score prior weight must be > 0, got ${w}`, { weight: w });
+  const every = Math.max(1, Math.round(o.every ?? SCORE_PRIOR_DEFAULTS.every));
   if (!(Number.isInteger(size) && size >= 8)) throw new InputError('PRIOR_SHAPE', `score prior window must be an integer ≥ 8, got ${size}`, { size });
   let iteration = 0;
   const half = size >> 1;
   return {
     name: o.name ?? 'score',
-    replacesConstraints: true,
-    async stepAll({ morphs, rows, cols, peaks }) {
+    replacesConstraints: !o.keepConstraints,
+    async stepAll({ morphs, rows, cols, peaks, step }) {
       const K = morphs.length, d = size * size;
       const sigma = s0 * (s1 / s0) ** Math.min(1, iteration / anneal);
-      iteration++;
+      if (iteration++ % every !== 0) return;
       const x = new Float32Array(K * d), scale = new Float64Array(K);
       for (let k = 0; k < K; k++) {
         const s = morphs[k]!, ox = peaks[k]!.x - half, oy = peaks[k]!.y - half;
@@ -65,7 +72,7 @@ export function windowedScorePrior(score: BatchScoreFn, o: ScoreWindowOptions): 
       for (let k = 0; k < K; k++) {
         const s = morphs[k]!, c = scale[k]!, ox = peaks[k]!.x - half, oy = peaks[k]!.y - half;
         if (!(c > 0)) continue;
-        const tau = w * sigma * sigma * c;
+        const tau = Math.min((w * every * step) / c, sigma * sigma * c);
         for (let r = 0; r < size; r++) {
           const y = oy + r;
           if (y < 0 || y >= rows) continue;
