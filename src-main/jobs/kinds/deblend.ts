@@ -25,7 +25,7 @@ import type { JobKind } from '../types';
 export interface DeblendParams {
   sourceIds?: number[];
   catalogId?: number;
-  /** 'auto' (the bundled learned prior when installed, else constraints only), 'none', or a prior folder. */
+  /** 'none' (default: the learned prior did not beat constraints, docs/deblend.md), 'auto' (the bundled prior when installed), or a prior folder. */
   prior: string;
   constraints: string;
   maxIter: number;
@@ -35,7 +35,7 @@ export interface DeblendParams {
 
 export function prepareDeblend(p: Record<string, unknown>): DeblendParams {
   const bad = (field: string, msg: string) => new InputError('INVALID_PARAMS', `deblend: ${msg}`, { field: `params.${field}` });
-  const out: DeblendParams = { prior: 'auto', constraints: 'monotonic', maxIter: 200, force: p.force === true };
+  const out: DeblendParams = { prior: 'none', constraints: 'monotonic', maxIter: 200, force: p.force === true };
   if (p.sourceIds !== undefined) {
     if (!Array.isArray(p.sourceIds) || !p.sourceIds.length || !p.sourceIds.every((x) => Number.isInteger(x) && x > 0)) throw bad('sourceIds', 'sourceIds must be a non-empty array of source ids');
     out.sourceIds = p.sourceIds as number[];
