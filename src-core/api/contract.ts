@@ -11,7 +11,7 @@ const grade = z.number().int().min(0).max(3);
 const tag = z.string().min(1).max(40).regex(/^[\w .:+-]+$/, 'tags use letters, digits, space and . : + -');
 
 export const SORT_KEYS = ['score', 'name', 'ra', 'dec', 'grade', 'consensus', 'spread', 'random', 'column'] as const;
-export const JOB_KINDS = ['ingest', 'ingest-catalog', 'score', 'export', 'demo', 'simulate', 'train', 'fit', 'finetune', 'massmap', 'restore', 'source'] as const;
+export const JOB_KINDS = ['ingest', 'ingest-catalog', 'score', 'export', 'demo', 'simulate', 'train', 'fit', 'finetune', 'massmap', 'restore', 'source', 'deblend'] as const;
 
 export const candidateFilter = z
   .object({
@@ -143,6 +143,10 @@ export const schemas = {
   'massmap.overlay': z.object({ productId: id }).strict(),
   /** Image products of a source (restore, source, …; src-main/store/products.ts), newest first; optionally one kind. */
   'products.list': z.object({ sourceId: id, kind: z.string().max(40).regex(/^[a-z][a-z0-9-]*$/, 'product kinds are lower-case words').optional() }).strict(),
+  /** Latest deblend product of a source (components, fluxes, colours), or null (jobs/kinds/deblend.ts). */
+  'deblend.get': z.object({ sourceId: id }).strict(),
+  /** Per source: its lens-subtracted frame (image path) where one exists, and the blend score (grid). */
+  'deblend.grid': z.object({ sourceIds: z.array(id).max(1000) }).strict(),
 } as const;
 
 export type Method = keyof typeof schemas;
@@ -389,6 +393,27 @@ export interface ProductInfo {
   createdAt: string;
 }
 
+/** A deblend product as the candidate view shows it (summary of src-core/deblend/candidate.ts). */
+export interface DeblendInfo {
+  productId: number;
+  jobId: number | null;
+  createdAt: string;
+  prior: string;
+  bands: string[];
+  components: Array<{ id: number; x: number; y: number; flux: Record<string, number>; dataFlux: Record<string, number>; colours: Record<string, number | null>; deflector: boolean }>;
+  deflector: number | null;
+  chi2PerPixel: number | null;
+  iterations: number;
+  converged: boolean;
+  warnings: string[];
+}
+
+export interface DeblendGridEntry {
+  sourceId: number;
+  /** Image-protocol path of the lens-subtracted frame, or null. */
+  lensSubtracted: string | null;
+}
+
 export interface Results {
   'session.info': SessionInfo;
   'reviewer.set': SessionInfo['reviewer'];
@@ -416,6 +441,8 @@ export interface Results {
   'posterior.samples': PosteriorSamples;
   'posteriors.thetaE': PosteriorThetaE[];
   'products.list': ProductInfo[];
+  'deblend.get': DeblendInfo | null;
+  'deblend.grid': DeblendGridEntry[];
   'simulate.presets': { presets: SimulatePresetInfo[]; defaults: { preset: string; lensFraction: number; hardness: number; seed: number } };
   'massmaps.list': MassMapInfo[];
   'massmap.overlay': MassMapOverlay;

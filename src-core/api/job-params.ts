@@ -139,6 +139,17 @@ export const jobParamSchemas = {
       seed: z.number().int().min(0).optional(),
     })
     .strict(),
+  /** Deblend candidates, lens-light subtraction (jobs/kinds/deblend.ts, docs/deblend.md). */
+  deblend: z
+    .object({
+      sourceIds: z.array(id).min(1).max(100_000).optional(),
+      catalogId: id.optional(),
+      prior: z.string().min(1).max(4096).optional(),
+      constraints: z.string().max(64).optional(),
+      maxIter: z.number().int().min(1).max(5000).optional(),
+      force: z.boolean().optional(),
+    })
+    .strict(),
 } satisfies Record<JobKind, z.ZodType>;
 
 export type JobParams<K extends JobKind> = z.input<(typeof jobParamSchemas)[K]>;

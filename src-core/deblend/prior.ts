@@ -44,3 +44,11 @@ export function scoreMorphologyPrior(model: ScoreModel, sigma: number, weight = 
     },
   };
 }
+
+/** A prior whose step runs on every component at once and may be asynchronous (a network on onnxruntime). */
+export interface AsyncMorphologyPrior {
+  readonly name: string;
+  readonly replacesConstraints: boolean;
+  /** In place on req.morphs (the solver's PriorRequest, solver.ts). */
+  stepAll(req: { morphs: Float64Array[]; rows: number; cols: number; step: number; peaks: Array<{ x: number; y: number }> }): Promise<void>;
+}

@@ -13,7 +13,7 @@ import { convolutionOperator, type PsfArray } from '../inverse/operators/convolu
 import type { LinearOperator } from '../inverse/operators/linear-operator';
 import { monotonicPlan, projectMonotonic, projectPositive, projectSymmetric, type ConstraintName, type MonotonicPlan } from './constraints';
 import { clippedSigma, detectionImage, findPeaks } from './detect';
-import { NO_PRIOR, type MorphologyPrior } from './prior';
+import { NO_PRIOR, type AsyncMorphologyPrior, type MorphologyPrior } from './prior';
 import { differenceKernel, MODEL_PSF_SIGMA, psfSigma } from './psf-match';
 
 export interface DeblendInput {
@@ -104,7 +104,36 @@ function check(inp: DeblendInput): void {
   }
 }
 
+/** The prior's step on every morphology at once (the solver yields this; the driver applies it in place). */
+export interface PriorRequest { morphs: Float64Array[]; rows: number; cols: number; step: number; peaks: Array<{ x: number; y: number }> }
+
+/** Synchronous deblend: the prior (if any) steps each morphology in turn. */
 export function deblend(inp: DeblendInput): DeblendResult {
+  const prior = inp.prior ?? NO_PRIOR;
+  const g = deblendSteps(inp);
+  for (let r = g.next(); ; r = g.next()) {
+    if (r.done) return r.value;
+    for (const s of r.value.morphs) prior.step(s, r.value.rows, r.value.cols, r.value.step);
+  }
+}
+
+/**
+ * Deblend with a batched, asynchronous prior step (a score network on onnxruntime scores every
+ * component in one call). `prior.replacesConstraints` drops symmetry/monotonicity as in §A4.
+ */
+export async function deblendAsync(inp: DeblendInput, prior: AsyncMorphologyPrior): Promise<DeblendResult> {
+  const g = deblendSteps({ ...inp, prior: { name: prior.name, replacesConstraints: prior.replacesConstraints, step: () => undefined } }, true);
+  for (let r = g.next(); ; r = g.next()) {
+    if (r.done) return r.value;
+    await prior.stepAll(r.value);
+  }
+}
+
+/**
+ * The solver as a generator: it yields a PriorRequest after each S gradient step (when a prior is set,
+ * or `alwaysYield`), so one loop serves a synchronous and an asynchronous prior.
+ */
+export function* deblendSteps(inp: DeblendInput, alwaysYield = false): Generator<PriorRequest, DeblendResult, void> {
   check(inp);
   const { rows, cols } = inp, n = rows * cols, B = inp.images.length;
   const warnings: string[] = [];
@@ -260,9 +289,9 @@ export function deblend(inp: DeblendInput): DeblendResult {
           const a = A[k]![b]! / LS, off = b * n;
           if (a !== 0) for (let i = 0; i < n; i++) s[i] = s[i]! + a * G[off + i]!;
         }
-        prior.step(s, rows, cols, 1 / LS);
-        project(s, k);
       }
+      if (alwaysYield || prior !== NO_PRIOR) yield { morphs: S, rows, cols, step: 1 / LS, peaks };
+      for (let k = 0; k < K; k++) project(S[k]!, k);
       const tNext = (1 + Math.sqrt(1 + 4 * t * t)) / 2, beta = (t - 1) / tNext;
       t = tNext;
       for (let k = 0; k < K; k++) {

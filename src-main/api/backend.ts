@@ -14,6 +14,7 @@ import { evaluateModel, gradedSummary, listModels, promoteModel } from './models
 import { SampService } from '../samp/service';
 import { simulatePresets } from './simulate-presets';
 import { listMassMaps, massMapOverlay } from './massmaps';
+import { deblendGrid, deblendInfo } from './deblend';
 import { listPosteriors, posteriorSamples, thetaESummaries } from '../store/posteriors';
 import { listProducts } from '../store/products';
 
@@ -151,6 +152,8 @@ export class Backend extends EventEmitter {
     'massmaps.list': () => listMassMaps(this.ws.db),
     'massmap.overlay': (p) => massMapOverlay(this.ws.db, this.ws.dir, p.productId),
     'products.list': (p) => listProducts(this.ws.db, p.sourceId, p.kind),
+    'deblend.get': (p) => deblendInfo(this.ws.db, p.sourceId),
+    'deblend.grid': (p) => deblendGrid(this.ws.db, p.sourceIds),
   };
 
   async close(): Promise<void> {

@@ -1,4 +1,5 @@
 // Every job kind, by name. Later issues add kinds here (simulate, train, fit).
+import { deblendKind } from './kinds/deblend';
 import { demoKind } from './kinds/demo';
 import { exportKind } from './kinds/export';
 import { finetuneKind } from './kinds/finetune';
@@ -24,4 +25,5 @@ export const jobKinds: Record<string, JobKind<never>> = {
   massmap: massmapKind as JobKind<never>,
   restore: restoreKind as JobKind<never>,
   source: sourceKind as JobKind<never>,
+  deblend: deblendKind as JobKind<never>,
 };

@@ -10,6 +10,8 @@ interface Persisted extends DisplaySettings {
   blind: boolean;
   /** Practice: after each grade of a simulated item, say whether it was a lens. */
   practice: boolean;
+  /** Grid: show the lens-subtracted frame (deblend job) instead of the stamp where one exists. */
+  lensSub: boolean;
 }
 
 const defaults: Persisted = {
@@ -27,6 +29,7 @@ const defaults: Persisted = {
   stampSize: 128,
   blind: true,
   practice: false,
+  lensSub: false,
 };
 
 function load(): Persisted {

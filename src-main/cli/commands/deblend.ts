@@ -3,13 +3,14 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { InputError } from '../../../src-core/errors';
-import { deblend, parseConstraints, NO_PRIOR } from '../../../src-core/deblend/index';
-import { writeFits, type HduSpec } from '../../../src-core/fits/writer';
+import { deblend, deblendAsync, parseConstraints, NO_PRIOR, type DeblendInput } from '../../../src-core/deblend/index';
+import { loadDeblendPrior } from '../../deblend/learned-prior';
+import { deblendProductFits } from '../../deblend/product-file';
 import type { CliCommand } from '../command';
 import { numberOption } from '../args';
 import { readCutout } from '../../deblend/cutout-file';
 
-const USAGE = `Usage: lensdesk deblend CUTOUT.fits --out OUT.fits [--psf P.fits] [--prior none]
+const USAGE = `Usage: lensdesk deblend CUTOUT.fits --out OUT.fits [--psf P.fits] [--prior MODEL|auto|none]
          [--constraints monotonic,symmetric] [--max-iter N] [--detect] [--json]
 
 Separates the sources of a multi-band cutout (Melchior et al. 2018): each source is an SED times a
@@ -20,7 +21,10 @@ PSF the bands are assumed to share one PSF (said on stderr).
 
 Options:
   --psf P.fits        PSF image (one plane for all bands, or one per band); default: the PSF HDU
-  --prior none        morphology prior (a learned prior: issue 13, not available yet)
+  --prior P           morphology prior: none (default: constraints only), auto (the bundled score
+                      prior models/priors/score-galaxies-64, or LENSDESK_SCORE_PRIOR), or a folder
+                      written by \`lensdesk prior train\` (Lanusse, Melchior & Moolekamp 2019)
+  --threads N         onnxruntime threads for the prior (default 1)
   --constraints LIST  monotonic, symmetric (comma-separated; positivity always; default monotonic)
   --max-iter N        iteration cap (default 300)
   --detect            detect peaks even when the cutout has a CATALOG
@@ -30,64 +34,43 @@ Options:
 
 export const deblendCommand: CliCommand = {
   name: 'deblend',
-  summary: 'separate the sources of a multi-band cutout (Scarlet-style, constraints)',
+  summary: 'separate the sources of a multi-band cutout (Scarlet-style; constraints or a learned prior)',
   usage: USAGE,
   async run(argv, io) {
     const { values, positionals } = parseArgs({
       args: argv, allowPositionals: true,
       options: {
         psf: { type: 'string' }, prior: { type: 'string', default: 'none' }, constraints: { type: 'string', default: 'monotonic' },
-        'max-iter': { type: 'string' }, detect: { type: 'boolean', default: false }, out: { type: 'string' }, json: { type: 'boolean', default: false },
+        'max-iter': { type: 'string' }, threads: { type: 'string' }, detect: { type: 'boolean', default: false }, out: { type: 'string' }, json: { type: 'boolean', default: false },
       },
     });
     if (positionals.length !== 1) throw new InputError('CLI_USAGE', 'give exactly one CUTOUT.fits', { count: positionals.length });
     if (!values.out) throw new InputError('CLI_USAGE', '--out OUT.fits is required', { option: 'out' });
-    if (values.prior !== 'none') {
-      throw new InputError('DEBLEND_PRIOR', `--prior ${values.prior}: learned prior not available yet (issue 13); use --prior none`, { option: 'prior', value: values.prior });
-    }
     const constraints = parseConstraints(values.constraints!);
     const maxIter = numberOption(values, 'max-iter', { integer: true, min: 1, max: 100000 }) ?? 300;
     const path = positionals[0]!;
     const cut = readCutout(path, values.psf);
     for (const n of cut.notes) io.err(`note: ${n}`);
+    const threads = numberOption(values, 'threads', { integer: true, min: 1, max: 64 }) ?? 1;
+    const loaded = await loadDeblendPrior(values.prior!, { threads });
+    for (const n of loaded.notes) io.err(`note: ${n}`);
     const t0 = performance.now();
-    const r = deblend({
+    const inp: DeblendInput = {
       images: cut.images, rows: cut.rows, cols: cut.cols, variance: cut.variance, psfs: cut.psfs,
       positions: values.detect ? undefined : cut.positions, constraints, prior: NO_PRIOR, maxIter,
       shouldStop: () => io.signal.aborted,
-    });
+    };
+    let r;
+    try {
+      r = loaded.prior ? await deblendAsync(inp, loaded.prior) : deblend(inp);
+    } finally {
+      await loaded.dispose();
+    }
     const seconds = (performance.now() - t0) / 1000;
     for (const w of r.warnings) io.err(`warning: ${w}`);
-    const B = cut.bands.length, shape = B === 1 ? [cut.rows, cut.cols] : [B, cut.rows, cut.cols];
-    const cube = (p: Float64Array[]) => { const c = new Float64Array(B * cut.rows * cut.cols); p.forEach((x, b) => c.set(x, b * cut.rows * cut.cols)); return c; };
-    const meta = [
-      { keyword: 'BANDS', value: cut.bands.join(','), comment: 'band order of the planes' },
-      { keyword: 'DBPRIOR', value: 'none', comment: 'morphology prior' },
-      { keyword: 'DBCONS', value: [...constraints].join(','), comment: 'constraints' },
-      { keyword: 'DBITER', value: r.iterations, comment: 'iterations' },
-      { keyword: 'DBCONV', value: r.converged, comment: 'converged (relative loss change < 1e-4)' },
-      { keyword: 'DBCHI2', value: Number.isFinite(r.chi2PerPixel) ? r.chi2PerPixel : 'NaN', comment: 'chi^2 per unmasked pixel' },
-    ];
-    const hdus: HduSpec[] = [
-      { kind: 'image', shape, data: cube(r.model), extname: 'MODEL', cards: [...cut.wcsCards, ...meta] },
-      { kind: 'image', shape, data: cube(r.residual), extname: 'RESIDUAL', cards: [...cut.wcsCards, { keyword: 'BANDS', value: cut.bands.join(',') }] },
-      ...r.sources.map((s, k): HduSpec => ({ kind: 'image', shape, data: cube(s.model), extname: `COMP${k + 1}`, cards: [...cut.wcsCards, { keyword: 'BANDS', value: cut.bands.join(',') }] })),
-      {
-        kind: 'bintable', extname: 'SOURCES', nrows: r.sources.length,
-        columns: [
-          { name: 'id', format: 'J', values: r.sources.map((_, k) => k + 1) },
-          { name: 'x', format: 'D', unit: 'pix', comment: '0-based centroid', values: r.sources.map((s) => s.x) },
-          { name: 'y', format: 'D', unit: 'pix', values: r.sources.map((s) => s.y) },
-          { name: 'peak_x', format: 'J', unit: 'pix', values: r.sources.map((s) => s.peakX) },
-          { name: 'peak_y', format: 'J', unit: 'pix', values: r.sources.map((s) => s.peakY) },
-          ...cut.bands.map((b, i) => ({ name: `flux_${b}`, format: 'D', comment: 'model flux (SED)', values: r.sources.map((s) => s.flux[i]!) })),
-          ...cut.bands.map((b, i) => ({ name: `data_flux_${b}`, format: 'D', comment: 're-apportioned data flux', values: r.sources.map((s) => s.dataFlux[i]!) })),
-        ],
-      },
-    ];
-    writeFileSync(values.out, writeFits(hdus));
+    writeFileSync(values.out, deblendProductFits(r, { bands: cut.bands, wcsCards: cut.wcsCards, prior: loaded.name, constraints: [...constraints] }));
     const summary = {
-      file: path, out: values.out, bands: cut.bands, rows: cut.rows, cols: cut.cols, prior: 'none', constraints: [...constraints],
+      file: path, out: values.out, bands: cut.bands, rows: cut.rows, cols: cut.cols, prior: loaded.name, constraints: [...constraints],
       iterations: r.iterations, converged: r.converged, chi2PerPixel: Number.isFinite(r.chi2PerPixel) ? r.chi2PerPixel : null, seconds,
       sources: r.sources.map((s, k) => ({ id: k + 1, x: s.x, y: s.y, flux: s.flux, dataFlux: s.dataFlux })), warnings: r.warnings,
     };

@@ -1,0 +1,66 @@
+// Deblend from the candidate view (issue 14): the Deblend button starts the 'deblend' job, the component
+// table appears, the blink gains the deblend frames and the lens-subtracted frame, the J key re-runs it,
+// and the grid's "lens-subtracted" option shows that frame instead of the stamp. Own server and
+// workspace; no learned prior (LENSDESK_SCORE_PRIOR names a missing folder: constraints only, fast).
+import { expect, test, type Page } from '@playwright/test';
+import { startDeskServer, type DeskServer } from './desk-server';
+
+test.describe.configure({ mode: 'serial' });
+
+let srv: DeskServer;
+let page: Page;
+
+test.beforeAll(async ({ browser }) => {
+  test.setTimeout(150_000);
+  srv = await startDeskServer({ reviewer: 'deblend-reviewer', demoCount: 12, env: { LENSDESK_SCORE_PRIOR: '/nonexistent/lensdesk-prior' } });
+  page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+  await page.goto(srv.url);
+  await expect(page.locator('[data-testid="jobs"] [data-kind="demo"]').first()).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+  await expect(page.locator('[data-testid="grid"] .stamp[data-state="ready"]').nth(5)).toBeVisible();
+});
+
+test.afterAll(async () => {
+  await page?.close();
+  await srv?.stop();
+});
+
+test('Deblend button: job, component table, blink frames, lens-subtracted grid view', async () => {
+  test.setTimeout(120_000);
+  const first = page.locator('[data-testid="grid"] .cell[data-index="0"]');
+  const source = await first.getAttribute('data-source');
+  await first.click();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('candidate')).toHaveAttribute('data-source', source!);
+  const panel = page.getByTestId('deblend-panel');
+  await expect(panel).toContainText('Not deblended yet');
+  await page.getByTestId('deblend-start').click();
+  const table = page.getByTestId('deblend-table');
+  await expect(table).toBeVisible({ timeout: 60_000 });
+  const rows = table.locator('tbody tr');
+  expect(await rows.count()).toBeGreaterThanOrEqual(1);
+  await expect(table.locator('tr.deflector')).toHaveCount(1);
+  await expect(table.locator('thead')).toContainText('g');
+
+  // The blink steps through the new frames (']' = next frame).
+  const blink = page.getByTestId('blink');
+  const seen = new Set<string>();
+  for (let i = 0; i < 20 && !seen.has('lens-subtracted'); i++) {
+    await page.keyboard.press(']');
+    seen.add((await blink.getAttribute('data-frame')) ?? '');
+  }
+  expect([...seen]).toEqual(expect.arrayContaining(['deblend-model', 'deblend-residual', 'deblend-comp1', 'lens-subtracted']));
+
+  // J deblends again (a new product: the table stays, the job list shows a second deblend job).
+  await page.keyboard.press('j');
+  await expect(page.locator('[data-testid="jobs"] [data-kind="deblend"]')).toHaveCount(2, { timeout: 30_000 });
+  await expect(page.locator('[data-testid="jobs"] [data-kind="deblend"]').first()).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+  await expect(table).toBeVisible();
+
+  // Grid option: the deblended candidate shows its lens-subtracted frame, the others their stamps.
+  await page.keyboard.press('Escape');
+  await page.getByTestId('lens-sub').check();
+  await expect(page.locator(`[data-testid="grid"] .cell[data-source="${source}"] [data-testid="lens-sub-mark"]`)).toBeVisible();
+  await expect(page.locator('[data-testid="grid"] [data-testid="lens-sub-mark"]')).toHaveCount(1);
+  await page.getByTestId('lens-sub').uncheck();
+  await expect(page.locator('[data-testid="grid"] [data-testid="lens-sub-mark"]')).toHaveCount(0);
+});
