@@ -142,3 +142,17 @@ export function skyPerPixel(b: BandSpec, pixelScale: number): number {
 export function magToElectrons(mag: number, b: BandSpec): number {
   return 10 ** (-0.4 * (mag - b.zeroPoint)) * b.nExp * b.tExp;
 }
+
+/**
+ * The preset of a workspace survey name: 'sim-lsst' (a catalog LensDesk simulated) → 'lsst' when that preset
+ * exists, else `fallback` (ingested surveys carry their own names). Used by every per-candidate job that needs PSFs.
+ */
+export function presetOfSurvey(survey: string | null | undefined, fallback = 'lsst'): string {
+  const m = survey?.match(/^sim-(\w+)$/);
+  if (m) {
+    try {
+      return getPreset(m[1]!).name;
+    } catch { /* not a preset name */ }
+  }
+  return fallback;
+}

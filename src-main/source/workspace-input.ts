@@ -6,24 +6,13 @@ import type Database from 'better-sqlite3';
 import { NotFoundError } from '../../src-core/errors';
 import type { LensFitInput } from '../../src-core/infer/lens-fit';
 import { fitInputFromStamp } from '../../src-core/infer/lens-stamp';
-import { getPreset } from '../../src-core/lens/presets';
+import { presetOfSurvey } from '../../src-core/lens/presets';
 import { readStampFile } from '../stamps/stamp-file';
 import { fitTargets } from '../store/posteriors';
-
-/** 'sim-lsst' → 'lsst' when that preset exists (as the fit job). */
-function presetOf(survey: string | null, fallback: string): string {
-  const m = survey?.match(/^sim-(\w+)$/);
-  if (m) {
-    try {
-      return getPreset(m[1]!).name;
-    } catch { /* not a preset name */ }
-  }
-  return fallback;
-}
 
 export function workspaceStampInput(db: Database.Database, workspaceDir: string, sourceId: number, preset?: string): { input: LensFitInput; stamp: ReturnType<typeof readStampFile> } {
   const t = fitTargets(db, { sourceIds: [sourceId] })[0];
   if (!t) throw new NotFoundError('NO_STAMP', `source ${sourceId} has no stamp in this workspace`, { sourceId });
   const stamp = readStampFile(isAbsolute(t.path) ? t.path : resolve(workspaceDir, t.path));
-  return { input: fitInputFromStamp(stamp, preset ?? presetOf(t.survey, 'lsst')).input, stamp };
+  return { input: fitInputFromStamp(stamp, preset ?? presetOfSurvey(t.survey, 'lsst')).input, stamp };
 }

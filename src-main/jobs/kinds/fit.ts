@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { CancelledError, InputError } from '../../../src-core/errors';
 import { fitInputFromStamp } from '../../../src-core/infer/lens-stamp';
-import { getPreset } from '../../../src-core/lens/presets';
+import { getPreset, presetOfSurvey } from '../../../src-core/lens/presets';
 import { DEFAULT_FIT_SETTINGS, FIT_PARAM_NAMES, fitLens, settingsKey, type FitSettings } from '../../fit/fit-lens';
 import { readStampFile, writeStampFile } from '../../stamps/stamp-file';
 import { fittedSourceIds, fitTargets, insertPosterior, upsertFitCutout } from '../../store/posteriors';
@@ -72,17 +72,6 @@ export function prepareFit(p: Record<string, unknown>): FitParams {
   return out;
 }
 
-/** 'sim-lsst' → 'lsst' when that preset exists. */
-function presetOf(survey: string | null, fallback: string): string {
-  const m = survey?.match(/^sim-(\w+)$/);
-  if (m) {
-    try {
-      return getPreset(m[1]!).name;
-    } catch { /* not a preset name */ }
-  }
-  return fallback;
-}
-
 export const fitKind: JobKind<FitParams> = {
   kind: 'fit',
   prepare: (p) => prepareFit(p),
@@ -111,7 +100,7 @@ export const fitKind: JobKind<FitParams> = {
         let stamp;
         try {
           stamp = readStampFile(isAbsolute(t.path) ? t.path : resolve(ctx.workspaceDir, t.path));
-          input = fitInputFromStamp(stamp, params.preset ?? presetOf(t.survey, 'lsst')).input;
+          input = fitInputFromStamp(stamp, params.preset ?? presetOfSurvey(t.survey, 'lsst')).input;
         } catch (e) {
           failed.push({ sourceId: t.sourceId, error: (e as Error).message });
           continue;

@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { CancelledError, InputError } from '../../../src-core/errors';
 import { writeFits } from '../../../src-core/fits/writer';
-import { getPreset } from '../../../src-core/lens/presets';
+import { getPreset, presetOfSurvey } from '../../../src-core/lens/presets';
 import { restoreStamp, type OpChoice, type PriorChoice } from '../../restore/stamp-restore';
 import { bundledScorePrior } from '../../score/bundled-prior';
 import { readStampFile, writeFileAtomic, writeStampFile } from '../../stamps/stamp-file';
@@ -79,17 +79,6 @@ export function prepareRestore(p: Record<string, unknown>): RestoreParams {
   return out;
 }
 
-/** 'sim-lsst' → 'lsst' when that preset exists (as the fit job). */
-function presetOf(survey: string | null, fallback: string): string {
-  const m = survey?.match(/^sim-(\w+)$/);
-  if (m) {
-    try {
-      return getPreset(m[1]!).name;
-    } catch { /* not a preset name */ }
-  }
-  return fallback;
-}
-
 /** The identity of an installed score prior: its folder and the card's creation time (a retrained prior is new). */
 function priorIdentity(dir: string | null): string | null {
   if (!dir) return null;
@@ -147,7 +136,7 @@ export const restoreKind: JobKind<RestoreParams> = {
           stamp = readStampFile(file);
           r = await restoreStamp(stamp, file, {
             op: params.op, prior: params.prior, samples: params.samples, seed: params.seed, stepsPerLevel: params.stepsPerLevel, threads: params.threads,
-            preset: params.preset ?? presetOf(t.survey, 'lsst'), modelDir, signal: abort.signal,
+            preset: params.preset ?? presetOfSurvey(t.survey, 'lsst'), modelDir, signal: abort.signal,
           }, (d, n, m) => ctx.progress(base * 1000 + Math.round((1000 * d) / Math.max(1, n)), total * 1000, `${label}: ${m ?? 'restoring'}`));
         } catch (e) {
           if (e instanceof CancelledError || ctx.cancelled()) throw new CancelledError('restore cancelled');
@@ -170,7 +159,7 @@ export const restoreKind: JobKind<RestoreParams> = {
           else db.prepare("DELETE FROM cutouts WHERE source_id = ? AND kind = 'restore-std'").run(t.sourceId);
           insertProduct(db, {
             sourceId: t.sourceId, kind: 'restore', path: rel(`${stem}.fits`), jobId: ctx.jobId ?? null,
-            params: { settings: key, op: params.op, prior: params.prior, samples: params.samples, seed: params.seed, preset: params.preset ?? presetOf(t.survey, 'lsst'), stamp: t.path },
+            params: { settings: key, op: params.op, prior: params.prior, samples: params.samples, seed: params.seed, preset: params.preset ?? presetOfSurvey(t.survey, 'lsst'), stamp: t.path },
             summary: { ...r.summary, bands: stamp.bands, seconds, frames: { mean: rel(`${stem}-mean.fits`), std: r.std ? rel(`${stem}-std.fits`) : null } },
           });
         })();
