@@ -122,7 +122,7 @@ export function massMapHdus(gs: GriddedShear, m: MassMap, extra: CardInput[] = [
   });
   const hdus: HduSpec[] = [
     { kind: 'image', shape: [], cards: [...prov, { keyword: 'COMMENT', value: 'LensDesk weak-lensing mass map (docs/massmap.md)' }] },
-    img('KAPPA_E', Float32Array.from(m.kappaE), m.info.method === 'wiener' ? 'Wiener posterior mean of kappa (E mode)' : 'KS93 convergence, E mode'),
+    img('KAPPA_E', Float32Array.from(m.kappaE), m.info.method === 'wiener' ? 'Wiener posterior mean of kappa (E mode)' : m.info.method === 'hybrid' ? 'hybrid-prior posterior mean of kappa (E mode)' : 'KS93 convergence, E mode'),
     img('KAPPA_B', Float32Array.from(m.kappaB), 'KS93 B mode (null test)'),
   ];
   if (m.std) hdus.push(img('KAPPA_STD', Float32Array.from(m.std), m.stdKind));

@@ -9,11 +9,16 @@ import { autoGrid, gridShear, gridToSky, gridWcsCards, type GriddedShear } from 
 import { ARCMIN_RAD, ksKernel } from '../../src-core/massmap/ks93';
 import { findPeaks, peaksCsv, peaksTable, type Peak } from '../../src-core/massmap/peaks';
 import { fitPowerSpectrum, psFitCsv } from '../../src-core/massmap/ps-fit';
-import { hybridNotImplemented, massMapHdus, reconstruct, type MassMap, type MassMapMethod } from '../../src-core/massmap/reconstruct';
+import { massMapHdus, reconstruct, type MassMap, type MassMapMethod } from '../../src-core/massmap/reconstruct';
 import { readShearCatalog, type ShearIssue } from '../../src-core/massmap/shear-catalog';
 import { modeVariance, parsePowerTable } from '../../src-core/massmap/spectrum';
 import { openCatalogFile } from '../catalog/open-catalog';
 import { openFitsFile } from '../fits/file-source';
+import { bundledScorePrior } from '../score/bundled-prior';
+import { hybridHdus, KAPPA_PRIOR, noKappaPrior } from './hybrid-files';
+import { hybridMassMap, loadHybridPrior } from './hybrid';
+
+const hookSignal = (h: MassMapRunHooks) => h.signal as { aborted: boolean } | undefined;
 
 export interface MassMapRunOptions {
   catalog: string;
@@ -38,6 +43,11 @@ export interface MassMapRunOptions {
   tol?: number;
   /** Write the fitted power spectrum (ell, C_ell, raw_E, noise) here when it is fitted. */
   psOut?: string;
+  /** hybrid: prior folder (default: the bundled κ prior), chains, onnxruntime threads, ladder. */
+  prior?: string;
+  threads?: number;
+  levels?: number;
+  stepsPerLevel?: number;
 }
 
 export interface MassMapRunHooks {
@@ -89,8 +99,8 @@ async function openShearStream(path: string, ra?: string, dec?: string): Promise
 
 export async function runMassMap(o: MassMapRunOptions, h: MassMapRunHooks = {}): Promise<Record<string, unknown>> {
   const method = o.method;
-  if (method === 'hybrid') hybridNotImplemented();
-  if (method !== 'ks93' && method !== 'wiener') throw new InputError('INPUT_INVALID', `method must be ks93, wiener or hybrid, got '${String(method)}'`, { option: 'method' });
+  const hybrid = method === 'hybrid' ? loadHybridPrior(o.prior ?? bundledScorePrior(KAPPA_PRIOR) ?? noKappaPrior()) : null;
+  if (method !== 'hybrid' && method !== 'ks93' && method !== 'wiener') throw new InputError('INPUT_INVALID', `method must be ks93, wiener or hybrid, got '${String(method)}'`, { option: 'method' });
   // Wiener without --ps (or --ps fit): C_ℓ fitted from the data (src-core/massmap/ps-fit.ts).
   const fitPs = method === 'wiener' && (!o.ps || o.ps === 'fit');
   const table = o.ps && o.ps !== 'fit' ? parsePowerTable(readFileSync(o.ps, 'utf8'), o.ps) : undefined;
@@ -98,7 +108,7 @@ export async function runMassMap(o: MassMapRunOptions, h: MassMapRunHooks = {}):
   const { stream, ucds } = await openShearStream(o.catalog, col.ra, col.dec);
   const cat = await readShearCatalog(stream, { ucds, choice: { e1Column: col.e1, e2Column: col.e2, weightColumn: col.weight, zColumn: col.z } });
   if (cat.badRows) h.badRows?.(cat.file, cat.badRows, cat.totalRows, cat.issues);
-  const grid = autoGrid(cat.ra, cat.dec, { pixArcmin: o.pixArcmin, fieldArcmin: o.fieldArcmin, ra0: o.center?.[0], dec0: o.center?.[1], pad: o.pad });
+  const grid = autoGrid(cat.ra, cat.dec, { pixArcmin: o.pixArcmin ?? hybrid?.pixArcmin, fieldArcmin: o.fieldArcmin, ra0: o.center?.[0], dec0: o.center?.[1], pad: o.pad });
   const gs = gridShear(grid, { ra: cat.ra, dec: cat.dec, e1: cat.e1, e2: cat.e2, weight: cat.weight ?? undefined }, {
     sigmaE: o.sigmaE, e1Sign: o.flipE1 ? -1 : 1, e2Sign: o.flipE2 ? 1 : -1,
   });
@@ -106,13 +116,24 @@ export async function runMassMap(o: MassMapRunOptions, h: MassMapRunHooks = {}):
   const fitted = fitPs ? fitPowerSpectrum(kern, gs) : undefined;
   if (fitted && o.psOut) writeFileSync(o.psOut, psFitCsv(fitted));
   const usedTable = table ?? fitted?.table;
-  const m = reconstruct(gs, {
+  let samples: Float64Array[] | null = null;
+  const m = hybrid ? await (async () => {
+    const ks = reconstruct(gs, { method: 'ks93', smoothArcmin: o.smoothArcmin });
+    const r = await hybridMassMap(gs, hybrid, {
+      chains: Math.max(2, o.samples ?? 16), rng: new Rng(o.seed ?? 0, 15), threads: o.threads, levels: o.levels, stepsPerLevel: o.stepsPerLevel,
+      signal: hookSignal(h), onProgress: (d, t) => h.progress?.(d, t, 'hybrid sampling'),
+    });
+    samples = r.samples;
+    return { ...ks, kappaE: r.mean, std: r.std, stdKind: `hybrid-prior posterior std, ${r.samples.length} annealed-Langevin chains`, info: { ...ks.info, method: 'hybrid', prior: hybrid.dir, chains: r.samples.length, levels: r.sigmas.length, sigmaMin: r.sigmas[r.sigmas.length - 1]! } };
+  })() : reconstruct(gs, {
     method, smoothArcmin: o.smoothArcmin, tol: o.tol,
     modeVariance: usedTable ? modeVariance(kern, usedTable) : undefined,
     samples: o.samples, rng: new Rng(o.seed ?? 0, 15), signal: h.signal,
     onProgress: (stage, done, total) => h.progress?.(done, total, stage),
   });
-  const bytes = writeFits(massMapHdus(gs, m, [{ keyword: 'CATALOG', value: cat.file.slice(0, 60) }]));
+  const hdus = massMapHdus(gs, m, [{ keyword: 'CATALOG', value: cat.file.slice(0, 60) }]);
+  if (samples) hdus.push(...hybridHdus(gs, m.kappaE, m.std!, samples));
+  const bytes = writeFits(hdus);
   const tmp = `${o.out}.tmp-${process.pid}`;
   writeFileSync(tmp, bytes);
   renameSync(tmp, o.out);

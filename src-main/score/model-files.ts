@@ -36,6 +36,8 @@ export interface ScoreUnetCard {
   seconds: number;
   imagesPerSecond: number;
   finalTrainLoss: number;
+  /** Hybrid priors only: the analytic score the network is the residual of (e.g. the Gaussian κ prior). */
+  residualOf?: Record<string, unknown>;
 }
 
 const atomicWrite = (path: string, data: string | Uint8Array) => {

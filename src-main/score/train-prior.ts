@@ -41,6 +41,16 @@ export interface PriorTrainOptions {
   signal?: AbortSignal;
   onProgress?: (step: number, steps: number, loss: number) => void;
   log?: (line: string) => void;
+  /** U-Net widths (default: the peer's 32/64/128). */
+  channels?: [number, number, number];
+  /**
+   * Hybrid prior (Remy et al. 2020; mass-mapping.md §7): the network learns only the residual r_θ of the
+   * total score s_G + r_θ, where s_G is an analytic score (the Gaussian κ prior). `offset` writes
+   * σ·s_G(x̃, σ) for one noisy image x̃. The DSM loss ‖ε + σ(s_G + r_θ)‖² is the unchanged training
+   * graph's ‖ε′ + u‖² fed with ε′ = ε + σs_G and x′ = x − σ·σs_G (so that x′ + σε′ = x̃): no second graph.
+   * `card` is stored in the model card (what a sampler needs to rebuild s_G).
+   */
+  residual?: { offset: (xNoisy: Float32Array, sigma: number, out: Float32Array) => void; card: Record<string, unknown> };
 }
 
 
@@ -56,6 +66,29 @@ export function simulatedImages(preset: string, size: number, nTrain: number, se
   };
 }
 
+/** x ← x − σ·o, ε ← ε + o with o = σ s_G(x + σε, σ) per image (see PriorTrainOptions.residual). */
+function shiftForResidual(offset: NonNullable<PriorTrainOptions['residual']>['offset'], x: Float32Array, eps: Float32Array, sigma: Float32Array, d: number): void {
+  const xn = new Float32Array(d), off = new Float32Array(d);
+  for (let b = 0; b < sigma.length; b++) {
+    const s = sigma[b]!, o = b * d;
+    for (let i = 0; i < d; i++) xn[i] = x[o + i]! + s * eps[o + i]!;
+    offset(xn, s, off);
+    for (let i = 0; i < d; i++) {
+      x[o + i] = x[o + i]! - s * off[i]!;
+      eps[o + i] = eps[o + i]! + off[i]!;
+    }
+  }
+}
+
+/** score += s_G (the analytic part) for m images at one σ: the card's loss is that of the total score. */
+function addAnalyticScore(offset: NonNullable<PriorTrainOptions['residual']>['offset'], xn: Float32Array, score: Float32Array, s: number, d: number): void {
+  const off = new Float32Array(d);
+  for (let o = 0; o < score.length; o += d) {
+    offset(xn.subarray(o, o + d), s, off);
+    for (let i = 0; i < d; i++) score[o + i] = score[o + i]! + off[i]! / s;
+  }
+}
+
 export async function trainScorePrior(o: PriorTrainOptions): Promise<ScoreUnetCard> {
   const { data, size, batch } = o;
   const d = size * size;
@@ -67,10 +100,13 @@ export async function trainScorePrior(o: PriorTrainOptions): Promise<ScoreUnetCa
   }
   const sigmaData = Math.sqrt(sum2 / (data.count * d) - (sum / (data.count * d)) ** 2);
   const cfg: UnetConfig = peerUnetConfig(Math.round(sigmaData * 1e6) / 1e6, size);
+  if (o.channels) cfg.channels = [...o.channels];
   const [sMin, sMax, nLevels] = o.sigmas;
   // `steps` is not pinned: a resumed run may extend training or stop where the checkpoint is (then it
   // only writes the model and card). The warm-up length comes from the first run's step count.
-  const pinned = { size, batch, sigmas: o.sigmas, learningRate: o.learningRate, seed: o.seed, trainingSet: data.description };
+  const pinned: Record<string, unknown> = { size, batch, sigmas: o.sigmas, learningRate: o.learningRate, seed: o.seed, trainingSet: data.description };
+  if (o.channels) pinned.channels = o.channels;
+  if (o.residual) pinned.residual = o.residual.card;
   const params = unetParams(cfg);
   let weights = initUnetWeights(params, (() => { const r = new Rng(o.seed, 1); return () => r.uniform(); })());
   let start = 0, seconds0 = 0, warmupSteps = Math.max(1, Math.ceil(o.steps / 100));
@@ -108,6 +144,7 @@ export async function trainScorePrior(o: PriorTrainOptions): Promise<ScoreUnetCa
         sigma[b] = sMin * (sMax / sMin) ** rng.uniform();
       }
       for (let i = 0; i < eps.length; i++) eps[i] = zigguratNormal(rng);
+      if (o.residual) shiftForResidual(o.residual.offset, x, eps, sigma, d);
       const t0 = performance.now();
       // linear warm-up over the first 1 % of steps, then constant (the peer uses a constant rate)
       const lr = o.learningRate * Math.min(1, (step + 1) / warmupSteps);
@@ -139,6 +176,7 @@ export async function trainScorePrior(o: PriorTrainOptions): Promise<ScoreUnetCa
         xn[i] = data.heldOut[i]! + s * e[i]!;
       }
       const sc = await scorer.score(xn, new Float32Array(m).fill(s));
+      if (o.residual) addAnalyticScore(o.residual.offset, xn, sc, s, d);
       let l = 0;
       for (let i = 0; i < m * d; i++) l += (s * sc[i]! + e[i]!) ** 2;
       lossPerSigma.push({ sigma: s, loss: l / (m * d), gaussianFloor: gaussianDsmFloor(spectrum, s), images: m });
@@ -157,6 +195,7 @@ export async function trainScorePrior(o: PriorTrainOptions): Promise<ScoreUnetCa
     imagesPerSecond: Math.round((lastStep * batch / Math.max(1e-9, trainSeconds)) * 100) / 100,
     finalTrainLoss: tail.reduce((a, b) => a + b, 0) / Math.max(1, tail.length),
   };
+  if (o.residual) card.residualOf = o.residual.card;
   writeScoreModel(o.out, card, weights, onnx);
   return card;
 }

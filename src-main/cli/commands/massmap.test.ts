@@ -113,7 +113,7 @@ print(json.dumps({'cols': t.colnames, 'n': len(t), 'snr_ok': bool((t['SNR'] >= 2
     expect(j.info.wiener).toBe('messenger field');
     expect(j.info.converged).toBe(true);
     expect(j.std).toMatch(/3 constrained realisations/);
-    await expect(massmapCommand.run([cat, '--method', 'hybrid', '--out', out], io().io)).rejects.toThrow(/not implemented yet \(needs the learned score prior of issue 13\)/);
+    await expect(massmapCommand.run([cat, '--method', 'hybrid', '--prior', join(dir, 'no-such-prior'), '--out', out], io().io)).rejects.toThrow(/no-such-prior.*not a score model folder/);
   }, 60000);
 
   it('Wiener without --ps fits the spectrum from the data (--ps-out writes it)', async () => {

@@ -1,15 +1,16 @@
 // `lensdesk massmap`: a weak-lensing convergence map from a shear catalog (KS93 or Wiener filter),
 // written as FITS with a TAN WCS; optional peak catalogue. Method and formulas: docs/massmap.md and
-// src-core/massmap/. The hybrid learned prior is not implemented yet (issue 13's score prior).
+// src-core/massmap/; --method hybrid: src-main/massmap/hybrid.ts (Remy et al. 2020 hybrid prior).
 import { parseArgs } from 'node:util';
 import { InputError } from '../../../src-core/errors';
-import { hybridNotImplemented, type MassMapMethod } from '../../../src-core/massmap/reconstruct';
+import { type MassMapMethod } from '../../../src-core/massmap/reconstruct';
 import { runMassMap } from '../../massmap/run';
 import type { CliCommand } from '../command';
 import { numberOption } from '../args';
 
 const USAGE = `Usage:
   lensdesk massmap CATALOG --method ks93|wiener [--pixel 1arcmin] [--ps PS.csv] [--smooth ARCMIN] --out MAP.fits
+  lensdesk massmap CATALOG --method hybrid [--prior DIR] [--samples N] [--threads T] --out MAP.fits
 
 Weak-lensing convergence map from a shear catalog (FITS table or CSV: RA, Dec, e1, e2, optional weight
 and redshift, found by name or UCD). Galaxies are binned on a tangent-plane (TAN) grid; each pixel gets
@@ -20,7 +21,12 @@ Output FITS: KAPPA_E, KAPPA_B, KAPPA_STD (KS noise std; Wiener posterior std whe
 each with the same TAN WCS (north up, east left).
 
 Options:
-  --method M          ks93 | wiener | hybrid (hybrid: not implemented yet)
+  --method M          ks93 | wiener | hybrid (hybrid: Gaussian + learned-residual score prior of Remy et al.
+                      2020, annealed-Langevin posterior samples; writes also MEAN, STD, SAMPLES)
+  --prior DIR         hybrid: κ prior folder from \`lensdesk prior train --kappa …\` (default: the bundled one);
+                      the grid's pixel defaults to the prior's (its training pixel scale)
+  --threads T         hybrid: onnxruntime threads (default: all cores)
+  --levels L, --steps-per-level T   hybrid: σ ladder (default 30 levels, 0.25 → 0.005) and Langevin steps (10)
   --pixel SIZE        pixel side: 1arcmin, 30arcsec, 0.01deg or a number of arcmin (default: ~10 galaxies/pixel)
   --field SIZE        field side (default: all galaxies); --center RA,DEC in degrees (default: the data's)
   --pad F             grid F times the field, padding masked (default 1; 2 reduces FFT wrap-around)
@@ -29,7 +35,8 @@ Options:
   --ps-out FILE       write the fitted spectrum (ell, C_ell, raw_E, noise) as CSV
   --smooth ARCMIN     Gaussian σ in arcmin for the KS93 map (default 0)
   --sigma-e S         shape noise per component (default: estimated from the catalog)
-  --samples N         Wiener: constrained realisations for the posterior std when noise is not white (default 0)
+  --samples N         Wiener: constrained realisations for the posterior std when noise is not white (default 0);
+                      hybrid: posterior samples = independent chains (default 16)
   --seed S            seed for --samples (default 0)
   --e1/--e2/--weight/--z NAME, --ra/--dec NAME   column names (default: detected)
   --flip-e1, --flip-e2   negate a shear component (the grid runs east-left; see docs/massmap.md)
@@ -62,11 +69,11 @@ export const massmapCommand: CliCommand = {
         samples: { type: 'string' }, seed: { type: 'string' }, e1: { type: 'string' }, e2: { type: 'string' },
         weight: { type: 'string' }, z: { type: 'string' }, ra: { type: 'string' }, dec: { type: 'string' },
         'flip-e1': { type: 'boolean', default: false }, 'flip-e2': { type: 'boolean', default: false },
+        prior: { type: 'string' }, threads: { type: 'string' }, levels: { type: 'string' }, 'steps-per-level': { type: 'string' },
         peaks: { type: 'string' }, 'peak-snr': { type: 'string' }, tol: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean', default: false },
       },
     });
     const method = values.method as MassMapMethod;
-    if (method === 'hybrid') hybridNotImplemented();
     const path = positionals[0];
     if (!path) throw new InputError('INPUT_INVALID', 'massmap needs a CATALOG file (FITS table or CSV)', {});
     if (!values.out) throw new InputError('INPUT_INVALID', 'massmap needs --out MAP.fits', { option: 'out' });
@@ -83,6 +90,8 @@ export const massmapCommand: CliCommand = {
       pad: numberOption(values, 'pad', { integer: true, min: 0 }), smoothArcmin: numberOption(values, 'smooth', { min: 0 }), sigmaE: numberOption(values, 'sigma-e', { min: 0 }),
       samples: numberOption(values, 'samples', { integer: true, min: 0 }), seed: numberOption(values, 'seed', { integer: true, min: 0 }), tol: numberOption(values, 'tol', { min: 0 }),
       columns: { e1: values.e1, e2: values.e2, weight: values.weight, z: values.z, ra: values.ra, dec: values.dec },
+      prior: values.prior, threads: numberOption(values, 'threads', { integer: true, min: 1 }), levels: numberOption(values, 'levels', { integer: true, min: 2 }),
+      stepsPerLevel: numberOption(values, 'steps-per-level', { integer: true, min: 1 }),
       flipE1: values['flip-e1'], flipE2: values['flip-e2'], peaks: values.peaks, peakSnr: numberOption(values, 'peak-snr'),
     }, {
       signal: io.signal, progress: (d, t, l) => io.progress(d, t, l),

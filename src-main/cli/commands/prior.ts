@@ -4,13 +4,16 @@ import { parseArgs } from 'node:util';
 import { InputError } from '../../../src-core/errors';
 import { fitStamp } from '../../../src-core/score/training-set';
 import { readStampLibrary } from '../../lens/stamp-files';
-import { simulatedImages, trainScorePrior, type TrainingImages } from '../../score/train-prior';
+import { kappaTrainingSet } from '../../score/kappa-training';
+import { simulatedImages, trainScorePrior, type PriorTrainOptions, type TrainingImages } from '../../score/train-prior';
 import type { CliCommand } from '../command';
 
 const USAGE = `Usage:
   lensdesk prior train (--simulate galaxies | --stamps DIR) --out MODEL_DIR [--steps N] [--batch B]
                        [--sigmas MIN,MAX,N] [--size 64] [--n-train N] [--lr 2e-4] [--seed S]
                        [--threads T] [--checkpoint-every K] [--resume] [--json]
+  lensdesk prior train --kappa MAP.fits[,MAP…] --ps PS.csv --pixel ARCMIN --out MODEL_DIR
+                       [--held-out MAP.fits[,…]] [--crops N] [--lognormal N] [--grf N] [--channels 16,32,64] …
 
 Trains a noise-conditional U-Net score model s(x, σ) (32/64/128 channels, GroupNorm, SiLU, σ embedding;
 the PyTorch peer's network) by denoising score matching with the σ² weighting, on onnxruntime (CPU).
@@ -35,7 +38,19 @@ Options:
   --threads T           onnxruntime threads (default: all cores)
   --checkpoint-every K  steps between checkpoints (default 100)
   --eval-images M       held-out images per σ for the card (default 64)
-  --json                print the card as JSON on stdout`;
+  --json                print the card as JSON on stdout
+  --channels A,B,C      U-Net widths (default 32,64,128)
+
+Hybrid κ prior (Remy et al. 2020; docs/massmap.md "Hybrid prior"): the network learns the residual of the
+analytic Gaussian score s_G(κ, σ) = −F⁻¹[κ̂/(P_k + σ²)] (P_k from --ps at --pixel), trained by DSM on the
+total score. Used by \`lensdesk massmap --method hybrid --prior MODEL_DIR\`.
+  --kappa FILES         convergence maps (FITS images, comma-separated), cropped at random to the size
+  --held-out FILES      maps kept out of training; the card's held-out loss uses their crops
+  --ps FILE             theory power spectrum (columns ell, C_ell)
+  --pixel ARCMIN        pixel side of the maps in arcmin (κTNG: 0.29)
+  --crops N             crops per --kappa map (default 1536)
+  --lognormal N         lognormal fields with the --ps spectrum, shift fitted to the maps' skewness (default 512)
+  --grf N               Gaussian random fields with the --ps spectrum (default 0)`;
 
 const num = (v: string | undefined, name: string, dflt: number, integer = false, lo = 0): number => {
   if (v === undefined) return dflt;
@@ -69,16 +84,36 @@ export const priorCommand: CliCommand = {
         simulate: { type: 'string' }, stamps: { type: 'string' }, out: { type: 'string' }, steps: { type: 'string' }, batch: { type: 'string' },
         sigmas: { type: 'string' }, size: { type: 'string' }, 'n-train': { type: 'string' }, lr: { type: 'string' }, seed: { type: 'string' },
         threads: { type: 'string' }, 'checkpoint-every': { type: 'string' }, 'eval-images': { type: 'string' }, resume: { type: 'boolean' }, json: { type: 'boolean' },
+        kappa: { type: 'string' }, 'held-out': { type: 'string' }, ps: { type: 'string' }, pixel: { type: 'string' }, crops: { type: 'string' },
+        lognormal: { type: 'string' }, grf: { type: 'string' }, channels: { type: 'string' },
       },
     });
     if (!values.out) throw new InputError('INPUT_INVALID', '--out MODEL_DIR is required', { option: 'out' });
-    if (!values.simulate === !values.stamps) throw new InputError('INPUT_INVALID', 'give exactly one of --simulate PRESET and --stamps DIR', {});
+    const isKappa = values.kappa !== undefined || values.lognormal !== undefined || values.grf !== undefined;
+    if ([!!values.simulate, !!values.stamps, isKappa].filter(Boolean).length !== 1) throw new InputError('INPUT_INVALID', 'give exactly one of --simulate PRESET, --stamps DIR and --kappa MAPS (or --lognormal/--grf)', {});
     const size = num(values.size, 'size', 64, true, 8);
     if (size % 4) throw new InputError('INPUT_INVALID', `--size must be a multiple of 4, got ${size}`, { option: 'size' });
     const sig = (values.sigmas ?? '0.003,8,10').split(',').map(Number);
     if (sig.length !== 3 || !(sig[0]! > 0 && sig[1]! > sig[0]! && Number.isInteger(sig[2]) && sig[2]! >= 2)) throw new InputError('INPUT_INVALID', `--sigmas MIN,MAX,N needs 0 < MIN < MAX and an integer N ≥ 2, got '${values.sigmas}'`, { option: 'sigmas' });
     const seed = num(values.seed, 'seed', 0, true);
-    const data = values.simulate ? simulatedImages(values.simulate, size, num(values['n-train'], 'n-train', 2048, true, 2), seed) : stampImages(values.stamps!, size);
+    let residual: PriorTrainOptions['residual'];
+    let data: TrainingImages;
+    if (isKappa) {
+      if (!values.ps || !values.pixel) throw new InputError('INPUT_INVALID', 'a κ prior needs --ps PS.csv and --pixel ARCMIN', { option: values.ps ? 'pixel' : 'ps' });
+      const list = (v?: string) => (v ? v.split(',').filter(Boolean) : []);
+      const k = kappaTrainingSet({
+        maps: list(values.kappa), heldOutMaps: list(values['held-out']), ps: values.ps, pixArcmin: num(values.pixel, 'pixel', 0),
+        size, crops: num(values.crops, 'crops', 1536, true), lognormal: num(values.lognormal, 'lognormal', 512, true), gaussian: num(values.grf, 'grf', 0, true), seed,
+      });
+      data = k.data;
+      residual = k.residual;
+    } else data = values.simulate ? simulatedImages(values.simulate, size, num(values['n-train'], 'n-train', 2048, true, 2), seed) : stampImages(values.stamps!, size);
+    let channels: [number, number, number] | undefined;
+    if (values.channels) {
+      const c = values.channels.split(',').map(Number);
+      if (c.length !== 3 || !c.every((v) => Number.isInteger(v) && v >= 8 && v % 8 === 0)) throw new InputError('INPUT_INVALID', `--channels needs three multiples of 8 (GroupNorm has 8 groups), got '${values.channels}'`, { option: 'channels' });
+      channels = c as [number, number, number];
+    }
     io.err(`prior train: ${data.count} training images, ${data.heldOutCount} held out, ${size}×${size}`);
     const card = await trainScorePrior({
       data, size, out: values.out, seed,
@@ -88,7 +123,7 @@ export const priorCommand: CliCommand = {
       resume: !!values.resume, checkpointEvery: num(values['checkpoint-every'], 'checkpoint-every', 100, true, 1),
       evalImages: num(values['eval-images'], 'eval-images', 64, true, 1), signal: io.signal,
       onProgress: (s, n, loss) => io.progress(s, n, `loss ${loss.toFixed(4)}`),
-      log: (l) => io.err(l),
+      log: (l) => io.err(l), channels, residual,
     });
     if (values.json) io.out(JSON.stringify(card));
     else {

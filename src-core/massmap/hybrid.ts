@@ -1,0 +1,101 @@
+// Hybrid-prior mass mapping (Remy, Lanusse et al. 2020, arXiv:2011.08271; A&A 2023, arXiv:2201.05561;
+// shared/reference/mass-mapping.md §7, learned-priors.md §3–§5): posterior samples of κ_E given gridded
+// shear γ = Pκ + n, with the prior score s(κ, σ) = s_G(κ, σ) + r_θ(κ, σ) — the analytic Gaussian score of the
+// theory spectrum (gaussian-score.ts) plus a learned residual (the score U-Net, injected as a batch
+// function so src-core stays pure; null = the Gaussian prior alone, whose posterior is the Wiener filter).
+//
+// Sampler: annealed Langevin (Song & Ermon 2019; learned-priors.md §3), the MH-free version of Remy et al.'s
+// annealed HMC, with their tempered likelihood N(γ; Pκ, Σ + σ²I) (§4; = the convolved likelihood here since
+// PPᵀ = I on E modes): ∇ log L_σ = Pᵀ[(γ − Pκ)/(Σ + σ²)], masked pixels (Σ = ∞) weight 0. No final Tweedie
+// step (it shrinks fluctuations, §3): the chains end at σ_L, whose samples are κ + σ_L ε with ε white and
+// independent, so the mean is unbiased and the variance is corrected by −σ_L² per pixel.
+import { annealedLangevinBatched, type BatchScoreFn } from '../score/batched-langevin';
+import { geometricLadder } from '../inverse/solvers/sigma-ladder';
+import type { Rng } from '../rng';
+import type { RunControl } from '../inverse/solvers/run-control';
+import { GaussianKappaScore } from './gaussian-score';
+import { ks93, shearFromKappa, type KsKernel } from './ks93';
+
+export interface HybridSamplerOptions extends RunControl {
+  kernel: KsKernel;
+  g1: ArrayLike<number>;
+  g2: ArrayLike<number>;
+  /** Per-pixel shear noise variance per component; Infinity where masked. */
+  variance: ArrayLike<number>;
+  /** Per-mode prior variance P_k = C_ℓ/Δ² on the kernel's grid. */
+  modeVariance: Float64Array;
+  /** Learned residual r_θ(κ, σ) for chains packed chains × D (float32), or null (Gaussian prior only). */
+  residual: BatchScoreFn | null;
+  chains: number;
+  rng: Rng;
+  /** σ ladder: from sigmaMax to sigmaMin in `levels` geometric steps (defaults 0.25, 0.005, 30). */
+  sigmaMax?: number;
+  sigmaMin?: number;
+  levels?: number;
+  stepsPerLevel?: number;
+  stepRatio?: number;
+}
+
+export interface HybridResult {
+  mean: Float64Array;
+  std: Float64Array;
+  samples: Float64Array[];
+  sigmas: Float64Array;
+  scoreEvaluations: number;
+}
+
+/** Tempered likelihood score Pᵀ[(γ − Pκ)/(Σ + σ²)] (E mode; the model has no B mode). */
+export function shearLikelihood(k: KsKernel, g1: ArrayLike<number>, g2: ArrayLike<number>, variance: ArrayLike<number>) {
+  const n = k.rows * k.cols, r1 = new Float64Array(n), r2 = new Float64Array(n);
+  return {
+    score(x: Float64Array, sigma: number, out?: Float64Array): Float64Array {
+      const m = shearFromKappa(k, x), s2 = sigma * sigma;
+      for (let i = 0; i < n; i++) {
+        const v = variance[i]!;
+        const w = Number.isFinite(v) ? 1 / (v + s2) : 0;
+        r1[i] = (g1[i]! - m.g1[i]!) * w;
+        r2[i] = (g2[i]! - m.g2[i]!) * w;
+      }
+      const kE = ks93(k, r1, r2).kE;
+      const o = out ?? new Float64Array(n);
+      o.set(kE);
+      return o;
+    },
+  };
+}
+
+/** The hybrid prior's batch score s_G + r_θ (r_θ optional). */
+export function hybridPriorScore(gauss: GaussianKappaScore, residual: BatchScoreFn | null): BatchScoreFn {
+  const d = gauss.rows * gauss.cols, g = new Float32Array(d);
+  return async (x, sigma, chains) => {
+    const out = residual ? await residual(x, sigma, chains) : new Float32Array(chains * d);
+    for (let c = 0; c < chains; c++) {
+      gauss.score(x.subarray(c * d, (c + 1) * d), sigma, g);
+      for (let i = 0; i < d; i++) out[c * d + i] = out[c * d + i]! + g[i]!;
+    }
+    return out;
+  };
+}
+
+export async function sampleHybrid(o: HybridSamplerOptions): Promise<HybridResult> {
+  const k = o.kernel, D = k.rows * k.cols;
+  const sigmas = geometricLadder(o.sigmaMax ?? 0.25, o.sigmaMin ?? 0.005, o.levels ?? 30);
+  const gauss = new GaussianKappaScore(k.rows, k.cols, o.modeVariance);
+  const res = await annealedLangevinBatched({
+    size: D, chains: o.chains, sigmas, stepsPerLevel: o.stepsPerLevel ?? 10, stepRatio: o.stepRatio ?? 1, tweedie: false, rng: o.rng,
+    priorScore: hybridPriorScore(gauss, o.residual), likelihood: shearLikelihood(k, o.g1, o.g2, o.variance),
+    signal: o.signal, onProgress: o.onProgress,
+  });
+  // mass-sheet: the mean of κ is not measured; report zero-mean samples
+  for (const s of res.samples) {
+    let m = 0;
+    for (let i = 0; i < D; i++) m += s[i]! / D;
+    for (let i = 0; i < D; i++) s[i] = s[i]! - m;
+  }
+  const sL2 = sigmas[sigmas.length - 1]! ** 2, B = res.samples.length;
+  const mean = new Float64Array(D), std = new Float64Array(D);
+  for (const s of res.samples) for (let i = 0; i < D; i++) mean[i] = mean[i]! + s[i]! / B;
+  for (const s of res.samples) for (let i = 0; i < D; i++) std[i] = std[i]! + (s[i]! - mean[i]!) ** 2 / Math.max(1, B - 1);
+  for (let i = 0; i < D; i++) std[i] = Math.sqrt(Math.max(0, std[i]! - sL2));
+  return { mean, std, samples: res.samples, sigmas, scoreEvaluations: res.scoreEvaluations };
+}
