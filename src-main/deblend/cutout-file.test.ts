@@ -58,10 +58,10 @@ describe('deblend CLI bad input', () => {
     const i = k % (rows * cols), x = i % cols, y = Math.floor(i / cols);
     return 100 * Math.exp(-((x - 10) ** 2 + (y - 10) ** 2) / 8) + Math.sin(k * 12.9898) * 0.5;
   });
-  it('--prior other than none is the issue-13 error; mismatched VARIANCE is an error naming the HDU', async () => {
+  it('--prior that is not a score model folder is an error naming it; mismatched VARIANCE is an error naming the HDU', async () => {
     const p = join(dir, 'a.fits');
     writeFileSync(p, writeFits([{ kind: 'image', shape: [2, rows, cols], data: img(2) }]));
-    await expect(deblendCommand.run([p, '--out', join(dir, 'o.fits'), '--prior', 'unet'], io())).rejects.toThrow(/learned prior not available yet \(issue 13\)/);
+    await expect(deblendCommand.run([p, '--out', join(dir, 'o.fits'), '--prior', 'unet'], io())).rejects.toThrow(/--prior unet: cannot read a score model folder/);
     const q = join(dir, 'b.fits');
     writeFileSync(q, writeFits([{ kind: 'image', shape: [2, rows, cols], data: img(2) }, { kind: 'image', shape: [3, rows, cols], data: img(3), extname: 'VARIANCE' }]));
     expect(() => readCutout(q)).toThrow(/VARIANCE/);
