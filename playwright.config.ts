@@ -14,6 +14,8 @@ if (!process.env.LENSDESK_E2E_PORT) {
   rmSync(process.env.LENSDESK_E2E_WORKSPACE, { recursive: true, force: true });
 }
 const port = Number(process.env.LENSDESK_E2E_PORT);
+/** Specs that start a desk server of their own (e2e/desk-server.ts). */
+const OWN_SERVER = /(review-desk|deblend|massmap|restore)\.spec\.ts$/;
 export const CHROMIUM = process.env.LENSDESK_CHROMIUM ?? '/usr/bin/chromium';
 
 export default defineConfig({
@@ -36,10 +38,10 @@ export default defineConfig({
     navigationTimeout: 30_000,
   },
   projects: [
-    // review-desk.spec.ts starts a server of its own; listed after 'browser' so it runs after
-    // review.spec.ts, whose first test watches the shared server's demo job progress.
-    { name: 'browser', testMatch: /(?<!\.electron)\.spec\.ts$/, testIgnore: /review-desk\.spec\.ts$/ },
-    { name: 'desk', testMatch: /review-desk\.spec\.ts$/ },
+    // These specs start servers of their own; listed after 'browser' so they run after review.spec.ts,
+    // whose first test watches the shared server's demo job progress (it must still be running then).
+    { name: 'browser', testMatch: /(?<!\.electron)\.spec\.ts$/, testIgnore: OWN_SERVER },
+    { name: 'desk', testMatch: OWN_SERVER },
     { name: 'electron', testMatch: /\.electron\.spec\.ts$/ },
   ],
   webServer: {

@@ -44,9 +44,11 @@ test('Deblend button: job, component table, blink frames, lens-subtracted grid v
   // The blink steps through the new frames (']' = next frame).
   const blink = page.getByTestId('blink');
   const seen = new Set<string>();
+  // frame labels are '<product> <frame> (band)' (src-renderer/features/candidate/product-frames.ts): back to kinds
+  const kindOf = (label: string) => label.replace(/ \(.*\)$/, '').replace(/ /g, '-');
   for (let i = 0; i < 20 && !seen.has('lens-subtracted'); i++) {
     await page.keyboard.press(']');
-    seen.add((await blink.getAttribute('data-frame')) ?? '');
+    seen.add(kindOf((await blink.getAttribute('data-frame')) ?? ''));
   }
   expect([...seen]).toEqual(expect.arrayContaining(['deblend-model', 'deblend-residual', 'deblend-comp1', 'lens-subtracted']));
 
