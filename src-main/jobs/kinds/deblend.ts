@@ -21,10 +21,9 @@ import { readStampFile, writeFileAtomic, writeStampFile } from '../../stamps/sta
 import { fitTargets } from '../../store/posteriors';
 import { insertProduct, upsertFrameCutout } from '../../store/products';
 import type { JobKind } from '../types';
+import { parseJobTargets, type JobTargets } from './job-targets';
 
-export interface DeblendParams {
-  sourceIds?: number[];
-  catalogId?: number;
+export interface DeblendParams extends JobTargets {
   /** 'none' (default: the learned prior did not beat constraints, docs/deblend.md), 'auto' (the bundled prior when installed), or a prior folder. */
   prior: string;
   constraints: string;
@@ -36,15 +35,7 @@ export interface DeblendParams {
 export function prepareDeblend(p: Record<string, unknown>): DeblendParams {
   const bad = (field: string, msg: string) => new InputError('INVALID_PARAMS', `deblend: ${msg}`, { field: `params.${field}` });
   const out: DeblendParams = { prior: 'none', constraints: 'monotonic', maxIter: 200, force: p.force === true };
-  if (p.sourceIds !== undefined) {
-    if (!Array.isArray(p.sourceIds) || !p.sourceIds.length || !p.sourceIds.every((x) => Number.isInteger(x) && x > 0)) throw bad('sourceIds', 'sourceIds must be a non-empty array of source ids');
-    out.sourceIds = p.sourceIds as number[];
-  }
-  if (p.catalogId !== undefined) {
-    if (!Number.isInteger(p.catalogId) || (p.catalogId as number) < 1) throw bad('catalogId', 'catalogId must be a positive integer');
-    out.catalogId = p.catalogId as number;
-  }
-  if (out.sourceIds === undefined && out.catalogId === undefined) throw bad('sourceIds', 'give sourceIds or catalogId');
+  Object.assign(out, parseJobTargets('deblend', p, { consensus: false }));
   if (p.prior !== undefined) {
     if (typeof p.prior !== 'string' || !p.prior.trim()) throw bad('prior', "prior must be 'auto', 'none' or a score-model folder");
     out.prior = p.prior.trim();

@@ -15,11 +15,9 @@ import { DEFAULT_FIT_SETTINGS, FIT_PARAM_NAMES, fitLens, settingsKey, type FitSe
 import { readStampFile, writeStampFile } from '../../stamps/stamp-file';
 import { fittedSourceIds, fitTargets, insertPosterior, upsertFitCutout } from '../../store/posteriors';
 import type { JobKind } from '../types';
+import { parseJobTargets, type JobTargets } from './job-targets';
 
-export interface FitParams extends FitSettings {
-  sourceIds?: number[];
-  catalogId?: number;
-  minConsensus?: number;
+export interface FitParams extends FitSettings, JobTargets {
   /** Survey preset for the PSFs when the catalog's survey does not name one (default lsst). */
   preset?: string;
   workers: number;
@@ -51,20 +49,8 @@ export function prepareFit(p: Record<string, unknown>): FitParams {
     maxModeRounds: intIn(p, 'maxModeRounds', 0, 10, DEFAULT_FIT_SETTINGS.maxModeRounds),
     workers: intIn(p, 'workers', 0, 16, 2),
   };
-  if (p.sourceIds !== undefined) {
-    if (!Array.isArray(p.sourceIds) || !p.sourceIds.length || !p.sourceIds.every((x) => Number.isInteger(x) && x > 0))
-      throw new InputError('INVALID_PARAMS', 'fit: sourceIds must be a non-empty array of source ids', { field: 'params.sourceIds' });
-    out.sourceIds = p.sourceIds as number[];
-  }
+  Object.assign(out, parseJobTargets('fit', p, { consensus: true }));
   out.maxSamples = Math.max(out.maxSamples, out.samples);
-  if (p.catalogId !== undefined) out.catalogId = intIn(p, 'catalogId', 1, 2 ** 31 - 1, 0);
-  if (p.minConsensus !== undefined) {
-    const v = Number(p.minConsensus);
-    if (!(v >= 0 && v <= 3)) throw new InputError('INVALID_PARAMS', 'fit: minConsensus must be within [0, 3]', { field: 'params.minConsensus' });
-    out.minConsensus = v;
-  }
-  if (out.sourceIds === undefined && out.catalogId === undefined && out.minConsensus === undefined)
-    throw new InputError('INVALID_PARAMS', 'fit: give sourceIds, catalogId or minConsensus (e.g. 2 for "consensus ≥ B")', { field: 'params' });
   if (p.preset !== undefined) {
     getPreset(String(p.preset)); // throws naming the unknown preset
     out.preset = String(p.preset);

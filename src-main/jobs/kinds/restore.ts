@@ -21,11 +21,9 @@ import { readStampFile, writeFileAtomic, writeStampFile } from '../../stamps/sta
 import { fitTargets } from '../../store/posteriors';
 import { insertProduct, upsertFrameCutout } from '../../store/products';
 import type { JobKind } from '../types';
+import { parseJobTargets, type JobTargets } from './job-targets';
 
-export interface RestoreParams {
-  sourceIds?: number[];
-  catalogId?: number;
-  minConsensus?: number;
+export interface RestoreParams extends JobTargets {
   op: OpChoice;
   prior: PriorChoice;
   samples: number;
@@ -60,17 +58,7 @@ export function prepareRestore(p: Record<string, unknown>): RestoreParams {
     stepsPerLevel: intIn(p, 'stepsPerLevel', 1, 1000, undefined),
     threads: intIn(p, 'threads', 1, 64, undefined),
   };
-  if (p.sourceIds !== undefined) {
-    if (!Array.isArray(p.sourceIds) || !p.sourceIds.length || !p.sourceIds.every((x) => Number.isInteger(x) && x > 0)) throw bad('sourceIds', 'sourceIds must be a non-empty array of source ids');
-    out.sourceIds = p.sourceIds as number[];
-  }
-  if (p.catalogId !== undefined) out.catalogId = intIn(p, 'catalogId', 1, 2 ** 31 - 1, 0);
-  if (p.minConsensus !== undefined) {
-    const v = Number(p.minConsensus);
-    if (!(v >= 0 && v <= 3)) throw bad('minConsensus', 'minConsensus must be within [0, 3]');
-    out.minConsensus = v;
-  }
-  if (out.sourceIds === undefined && out.catalogId === undefined && out.minConsensus === undefined) throw bad('sourceIds', 'give sourceIds, catalogId or minConsensus');
+  Object.assign(out, parseJobTargets('restore', p, { consensus: true }));
   if (out.prior === 'learned' && out.samples < 2) throw bad('samples', 'the learned prior needs samples ≥ 2 (mean and std come from the samples)');
   if (p.preset !== undefined) {
     getPreset(String(p.preset)); // throws naming the unknown preset
