@@ -3,7 +3,7 @@ export { deblend, deblendAsync, deblendSteps } from './solver';
 export type { DeblendInput, DeblendResult, DeblendSource, PriorRequest } from './solver';
 export { parseConstraints, CONSTRAINT_NAMES } from './constraints';
 export type { ConstraintName } from './constraints';
-export { NO_PRIOR, scoreMorphologyPrior } from './prior';
+export { NO_PRIOR } from './prior';
 export type { AsyncMorphologyPrior, MorphologyPrior } from './prior';
 export { windowedScorePrior, SCORE_PRIOR_DEFAULTS } from './score-window';
 export type { BatchScoreFn, ScoreWindowOptions } from './score-window';

@@ -144,14 +144,17 @@ export function magToElectrons(mag: number, b: BandSpec): number {
 }
 
 /**
- * The preset of a workspace survey name: 'sim-lsst' (a catalog LensDesk simulated) → 'lsst' when that preset
- * exists, else `fallback` (ingested surveys carry their own names). Used by every per-candidate job that needs PSFs.
+ * The preset of a workspace survey name: 'sim-lsst' (a catalog LensDesk simulated) or 'lsst' itself → 'lsst'
+ * when that preset exists, else `fallback` (ingested surveys carry their own names; null lets the caller say
+ * that no preset applies). Used by every per-candidate job that needs PSFs.
  */
-export function presetOfSurvey(survey: string | null | undefined, fallback = 'lsst'): string {
-  const m = survey?.match(/^sim-(\w+)$/);
-  if (m) {
+export function presetOfSurvey(survey: string | null | undefined, fallback?: string): string;
+export function presetOfSurvey(survey: string | null | undefined, fallback: null): string | null;
+export function presetOfSurvey(survey: string | null | undefined, fallback: string | null = 'lsst'): string | null {
+  const name = survey?.match(/^sim-(\w+)$/)?.[1] ?? survey;
+  if (name) {
     try {
-      return getPreset(m[1]!).name;
+      return getPreset(name).name;
     } catch { /* not a preset name */ }
   }
   return fallback;

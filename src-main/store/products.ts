@@ -3,6 +3,7 @@
 // inserted (a re-run adds one; the latest per source and kind is current), and the blink frames of a
 // product are `cutouts` rows of kind '<kind>-<frame>' so the candidate view lists them with the stamp.
 import type Database from 'better-sqlite3';
+import type { ProductInfo } from '../../src-core/api/contract';
 
 export interface NewProduct {
   sourceId: number | null;
@@ -14,20 +15,11 @@ export interface NewProduct {
   jobId?: number | null;
 }
 
-export interface ProductRow {
-  id: number;
-  sourceId: number | null;
-  kind: string;
-  path: string;
-  params: Record<string, unknown>;
-  summary: Record<string, unknown>;
-  jobId: number | null;
-  createdAt: string;
-}
 
+// Rows come back in the API contract's shape (ProductInfo), so the backend hands them on unchanged.
 type Row = Record<string, unknown>;
 const parse = (v: unknown): Record<string, unknown> => (typeof v === 'string' && v ? (JSON.parse(v) as Record<string, unknown>) : {});
-const toRow = (r: Row): ProductRow => ({
+const toRow = (r: Row): ProductInfo => ({
   id: r.id as number,
   sourceId: (r.source_id as number | null) ?? null,
   kind: String(r.kind),
@@ -46,7 +38,7 @@ export function insertProduct(db: Database.Database, p: NewProduct): number {
 }
 
 /** Products of a source (or, with sourceId null, the catalog-level ones), newest first; optionally one kind. */
-export function listProducts(db: Database.Database, sourceId: number | null, kind?: string): ProductRow[] {
+export function listProducts(db: Database.Database, sourceId: number | null, kind?: string): ProductInfo[] {
   const where = [sourceId === null ? 'source_id IS NULL' : 'source_id = ?'];
   const args: unknown[] = sourceId === null ? [] : [sourceId];
   if (kind !== undefined) {
@@ -57,11 +49,11 @@ export function listProducts(db: Database.Database, sourceId: number | null, kin
 }
 
 /** The current (latest) product of a kind for a source, or null. */
-export function latestProduct(db: Database.Database, sourceId: number | null, kind: string): ProductRow | null {
+export function latestProduct(db: Database.Database, sourceId: number | null, kind: string): ProductInfo | null {
   return listProducts(db, sourceId, kind)[0] ?? null;
 }
 
-export function getProduct(db: Database.Database, id: number): ProductRow | null {
+export function getProduct(db: Database.Database, id: number): ProductInfo | null {
   const r = db.prepare('SELECT * FROM products WHERE id = ?').get(id) as Row | undefined;
   return r ? toRow(r) : null;
 }

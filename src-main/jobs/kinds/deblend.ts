@@ -14,7 +14,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { CancelledError, InputError } from '../../../src-core/errors';
 import { candidatePositions, deblend, deblendAsync, lensSubtracted, parseConstraints, summariseCandidate, type DeblendInput } from '../../../src-core/deblend/index';
 import { gaussianPsf, type PsfArray } from '../../../src-core/inverse/operators/convolution';
-import { getPreset } from '../../../src-core/lens/presets';
+import { getPreset, presetOfSurvey } from '../../../src-core/lens/presets';
 import { loadDeblendPrior } from '../../deblend/learned-prior';
 import { deblendProductFits } from '../../deblend/product-file';
 import { readStampFile, writeFileAtomic, writeStampFile } from '../../stamps/stamp-file';
@@ -54,9 +54,10 @@ export function prepareDeblend(p: Record<string, unknown>): DeblendParams {
 
 /** Gaussian PSFs of the survey preset's seeing ('sim-lsst' → lsst), or none when the bands are not in it. */
 function presetPsfs(survey: string | null, bands: string[], pixelScale: number | null | undefined): { psfs?: PsfArray[]; note?: string } {
-  const name = survey?.match(/^sim-(\w+)$/)?.[1] ?? survey ?? 'lsst';
-  let preset;
-  try { preset = getPreset(name); } catch { return { note: `no survey preset '${name}': bands assumed to share one PSF` }; }
+  // No survey at all: the simulator's default preset; an ingested survey with its own name: no preset.
+  const name = survey ? presetOfSurvey(survey, null) : 'lsst';
+  if (!name) return { note: `no survey preset for '${survey}': bands assumed to share one PSF` };
+  const preset = getPreset(name);
   const specs = bands.map((b) => preset.bands[b]);
   if (specs.some((s) => !s)) return { note: `bands ${bands.join(',')} not all in preset ${preset.name}: bands assumed to share one PSF` };
   const scale = pixelScale && pixelScale > 0 ? pixelScale : preset.pixelScale;
