@@ -6,13 +6,11 @@ import { isAbsolute, resolve } from 'node:path';
 import { CancelledError } from '../../../src-core/errors';
 import { Repo } from '../../store/repo';
 import { listPosteriors, posteriorSamples, thetaESummaries } from '../../store/posteriors';
-import { readStampFile, writeStampFile } from '../../stamps/stamp-file';
+import { readStampFile } from '../../stamps/stamp-file';
 import { fileWorkspace } from '../../../test/workspace-fixture';
 import { jobContext } from '../../../test/job-context';
 import { fitKind, prepareFit, type FitParams } from './fit';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { simulatedLens } from '../../../test/infer/lens-simulated';
+import { addSimulatedLens } from '../../../test/infer/lens-workspace';
 import { buildExport } from '../../export/catalog-export';
 
 const ws = fileWorkspace();
@@ -22,17 +20,8 @@ const ctx = <P>(params: P, cancelled = false) => jobContext(repo, ws.dir, params
 
 describe('fit job', () => {
   it('fits, stores, serves, resumes and cancels', async () => {
-    // A simulated lens inside the fit's model family (src-core/infer/lens-simulated 'well-specified'),
-    // stored as a workspace stamp with its truth, as the simulate job does.
-    const sim = simulatedLens({ preset: 'lsst', size: 21, lensFraction: 1, thetaEMin: 0.9, thetaEMax: 1.2 }, 7, 0, 'well-specified');
-    const n = 21 * 21;
-    const planes = sim.input.bands.map((_, b) => Float32Array.from(sim.input.image.subarray(b * n, (b + 1) * n)));
-    const variance = sim.input.bands.map((_, b) => Float32Array.from(sim.input.variance.subarray(b * n, (b + 1) * n)));
-    mkdirSync(join(ws.dir, 'cutouts', 'tiny'), { recursive: true });
-    writeStampFile(join(ws.dir, 'cutouts', 'tiny', '0.fits'), { width: 21, height: 21, bands: sim.input.bands, planes, variance, ra: 150, dec: 2, pixelScale: 0.2 });
-    const catalogId = repo.ensureCatalog('tiny', 'test', 'simulated', repo.ensureSurvey('sim-lsst', 0.2, sim.input.bands));
-    repo.insertSources(catalogId, [{ row: 0, name: 'SIM 0', ra: 150, dec: 2, truth: sim.record, cutout: { path: 'cutouts/tiny/0.fits', width: 21, height: 21, bands: sim.input.bands } }]);
-    const sourceId = ws.db.prepare('SELECT id FROM sources WHERE catalog_id = ?').pluck().get(catalogId) as number;
+    // A simulated lens inside the fit's model family, stored as a workspace stamp with its truth.
+    const sourceId = addSimulatedLens(repo, ws.db, ws.dir);
     const params: FitParams = prepareFit({ sourceIds: [sourceId], chains: 2, warmup: 50, samples: 60, maxSamples: 60, nStarts: 2, maxEvals: 200, workers: 0 });
     const r1 = await fitKind.run(ctx(params));
     expect(r1).toMatchObject({ candidates: 1, fitted: 1, failed: 0 });

@@ -55,6 +55,7 @@ export const sourceKind: JobKind<SourceParams> = {
     const db = ctx.repo.db;
     const done = listProducts(db, p.sourceId, 'source').find((r) => r.jobId === ctx.jobId);
     if (done) return { sourceId: p.sourceId, productId: done.id, path: done.path, resumed: true };
+    ctx.checkCancelled(); // a job cancelled while queued starts nothing
     // Errors here (no posterior, no stamp) are the job's error, with the source named.
     const draws = workspaceDraws(db, { posteriorId: p.posteriorId, sourceId: p.sourceId });
     const { input } = workspaceStampInput(db, ctx.workspaceDir, p.sourceId);
