@@ -5,6 +5,7 @@
 // c_k is (1/D) Σ_k c_k/(c_k + σ²) per pixel (§1), the training check.
 import { checkCancelled, type RunControl } from '../inverse/solvers/run-control';
 import { zigguratNormal } from '../lens/ziggurat';
+import { adamUpdate } from '../math/adam';
 import type { Rng } from '../rng';
 import type { ScoreModel } from './model';
 
@@ -44,13 +45,7 @@ export function trainDsm(model: ScoreModel, o: DsmTrainingOptions): Float64Array
     }
     losses[t - 1] = loss / o.batch;
     const lr = o.learningRate * (1 - (t - 1) / o.steps);
-    const c1 = 1 - b1 ** t, c2 = 1 - b2 ** t;
-    for (let i = 0; i < p.length; i++) {
-      const gi = g[i]! / o.batch;
-      m[i] = b1 * m[i]! + (1 - b1) * gi;
-      v[i] = b2 * v[i]! + (1 - b2) * gi * gi;
-      p[i] = p[i]! - (lr * (m[i]! / c1)) / (Math.sqrt(v[i]! / c2) + 1e-8);
-    }
+    adamUpdate(p, g, m, v, lr, t, { beta1: b1, beta2: b2, epsilon: 1e-8 }, 1 / o.batch);
     o.onProgress?.(t, o.steps);
   }
   return losses;

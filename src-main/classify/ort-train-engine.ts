@@ -14,12 +14,11 @@ import { buildTrainingGraph, gradName, type TrainParam } from '../../src-core/cl
 import { exportCmuDeepLensOnnx, permuteKernel } from '../../src-core/classify/onnx/export';
 import { cpuSessionOptions } from './ort-scorer';
 import { BN_MOMENTUM } from '../../src-core/classify/model';
+import { adamUpdate, type AdamHyper } from '../../src-core/math/adam';
 import type { OptimizerWeights, TrainEngine, TrainEngineFactory } from '../../src-core/classify/train-engine';
 
-const BETA1 = 0.9;
-const BETA2 = 0.999;
-/** tfjs's backend epsilon for float32 (ENGINE.backend.epsilon()), the AdamOptimizer default. */
-const ADAM_EPSILON = 1e-7;
+/** tfjs's AdamOptimizer defaults; ε is its backend epsilon for float32 (ENGINE.backend.epsilon()). */
+const TFJS_ADAM: AdamHyper = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
 
 interface Slot {
   p: TrainParam;
@@ -97,18 +96,7 @@ export function ortTrainEngine(opts: OrtTrainEngineOptions = {}): TrainEngineFac
         const loss = (out.loss.data as Float32Array)[0];
         // Adam, in the order of tfjs's AdamOptimizer (float32 arithmetic per element, as there).
         iterations++;
-        const c1 = 1 - BETA1 ** iterations;
-        const c2 = 1 - BETA2 ** iterations;
-        for (const s of slots) {
-          const g = out[gradName(s.p.name)].data as Float32Array;
-          const { value, m, v } = s;
-          for (let i = 0; i < value.length; i++) {
-            const gi = g[i];
-            const mi = (m[i] = BETA1 * m[i] + (1 - BETA1) * gi);
-            const vi = (v[i] = BETA2 * v[i] + (1 - BETA2) * gi * gi);
-            value[i] -= (lr * (mi / c1)) / (Math.sqrt(vi / c2) + ADAM_EPSILON);
-          }
-        }
+        for (const s of slots) adamUpdate(s.value, out[gradName(s.p.name)].data as Float32Array, s.m, s.v, lr, iterations, TFJS_ADAM);
         for (const r of running) {
           const bm = out[`${r.layer}/batch_mean`].data as Float32Array;
           const bv = out[`${r.layer}/batch_var`].data as Float32Array;

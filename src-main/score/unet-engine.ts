@@ -5,12 +5,10 @@
 import os from 'node:os';
 import ort from 'onnxruntime-node';
 import { cpuSessionOptions } from '../classify/ort-scorer';
+import { adamUpdate, TORCH_ADAM } from '../../src-core/math/adam';
 import { gradName, type TapeParam } from '../../src-core/onnx/tape';
 import { buildUnetInferenceGraph, buildUnetTrainingGraph, type UnetConfig } from '../../src-core/score/unet-graph';
 
-const BETA1 = 0.9;
-const BETA2 = 0.999;
-const ADAM_EPSILON = 1e-8;
 
 export interface AdamState {
   iterations: number;
@@ -71,17 +69,8 @@ export async function createUnetTrainer(cfg: UnetConfig, weights: Map<string, Fl
     async step(x, eps, sigma, lr) {
       const out = await run(x, eps, sigma);
       iterations++;
-      const c1 = 1 - BETA1 ** iterations;
-      const c2 = 1 - BETA2 ** iterations;
       for (const p of graph.params) {
-        const g = out[gradName(p.name)]!.data as Float32Array;
-        const w = weights.get(p.name)!, mm = m.get(p.name)!, vv = v.get(p.name)!;
-        for (let i = 0; i < w.length; i++) {
-          const gi = g[i]!;
-          const mi = (mm[i] = BETA1 * mm[i]! + (1 - BETA1) * gi);
-          const vi = (vv[i] = BETA2 * vv[i]! + (1 - BETA2) * gi * gi);
-          w[i] = w[i]! - (lr * (mi / c1)) / (Math.sqrt(vi / c2) + ADAM_EPSILON);
-        }
+        adamUpdate(weights.get(p.name)!, out[gradName(p.name)]!.data as Float32Array, m.get(p.name)!, v.get(p.name)!, lr, iterations, TORCH_ADAM);
       }
       const result = { loss: (out.loss!.data as Float32Array)[0]!, perImage: Float32Array.from(out.loss_per_image!.data as Float32Array) };
       for (const t of Object.values(out)) t.dispose?.();
