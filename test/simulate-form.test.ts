@@ -13,7 +13,7 @@ import { tempDir } from './workspace-fixture';
 
 const LSST: SimulatePresetInfo = { name: 'lsst', description: '', pixelScale: 0.2, size: 45, bands: ['g', 'r', 'i', 'z'], allBands: ['g', 'r', 'i', 'z'], approximate: false };
 const form = (o: Partial<SimulateFormValues> = {}): SimulateFormValues => ({
-  preset: 'lsst', count: '24', lensFraction: '0.25', hardness: '0.5', seed: '7', name: '', psfAll: '', psfBands: {},
+  preset: 'lsst', count: '24', lensFraction: '0.25', hardness: '0.5', quasarFraction: '', seed: '7', name: '', psfAll: '', psfBands: {},
   sourceStamps: '', sourceStampFraction: '', sourceStampScale: '', ...o,
 });
 
@@ -36,6 +36,10 @@ describe('buildSimulateParams', () => {
     const r = buildSimulateParams(form({ count: 'many', psfAll: '/a.fits', psfBands: { g: '/g.fits' }, name: 'Demo' }), { presets: [LSST], catalogNames: ['Demo'] });
     expect(r.params).toBeNull();
     expect(Object.keys(r.errors ?? {}).sort()).toEqual(['count', 'name', 'psf']);
+  });
+  it('sends the lensed-quasar fraction when given', () => {
+    expect(buildSimulateParams(form({ quasarFraction: '0.3' }), { presets: [LSST], catalogNames: [] }).params?.quasarFraction).toBe(0.3);
+    expect(buildSimulateParams(form(), { presets: [LSST], catalogNames: [] }).params).not.toHaveProperty('quasarFraction');
   });
   it('leaves range checks to the backend (lens fraction 2 is sent as it is)', () => {
     expect(buildSimulateParams(form({ lensFraction: '2' }), { presets: [LSST], catalogNames: [] }).params?.lensFraction).toBe(2);
@@ -69,6 +73,7 @@ describe('simulate.presets and the field of each backend error', () => {
   const cases: [string, Record<string, unknown>, string][] = [
     ['lens fraction 2', { lensFraction: 2 }, 'lensFraction'],
     ['hardness −1', { hardness: -1 }, 'hardness'],
+    ['quasar fraction 1.5', { quasarFraction: 1.5 }, 'quasarFraction'],
     ['count 0', { count: 0 }, 'count'],
     ['count 2.5', { count: 2.5 }, 'count'],
     ['seed −3', { seed: -3 }, 'seed'],

@@ -56,6 +56,8 @@ export const simulateJobParams = z
     preset: z.string().max(32).optional(),
     lensFraction: z.number().min(0).max(1).optional(),
     hardness: z.number().min(0).max(1).optional(),
+    /** Fraction of the lenses whose source is a lensed quasar (doubles and quads, issue 18). */
+    quasarFraction: z.number().min(0).max(1).optional(),
     psf: z.union([localPath, z.record(bandName, localPath)]).optional(),
     sourceStamps: localPath.optional(),
     sourceStampScale: z.number().positive().max(60).optional(),

@@ -27,4 +27,12 @@ describe('simulate job', () => {
     expect(String((err as Error).message)).toMatch(/Practice.*already exists/);
     expect(count()).toBe(6);
   }, 60_000);
+
+  it('makes lensed quasars when asked (the Simulate dialog\'s "lensed quasars" field)', async () => {
+    const p = simulateKind.prepare({ name: 'Quasars', count: 8, seed: 3, preset: 'lsst', lensFraction: 1, quasarFraction: 1 }, ws.dir);
+    await simulateKind.run(ctx(p));
+    const truths = (ws.db.prepare("SELECT s.truth FROM sources s JOIN catalogs c ON c.id = s.catalog_id WHERE c.name = 'Quasars'").pluck().all() as string[]).map((t) => JSON.parse(t) as { src_kind?: string });
+    expect(truths).toHaveLength(8);
+    expect(truths.every((t) => t.src_kind === 'quasar')).toBe(true);
+  }, 60_000);
 });

@@ -74,6 +74,7 @@ export function prepareSimulate(p: Record<string, unknown>, defaults: { name: st
     preset: typeof p.preset === 'string' ? p.preset : 'lsst',
     lensFraction: typeof p.lensFraction === 'number' ? p.lensFraction : 0.25,
     ...(typeof p.hardness === 'number' ? { hardness: p.hardness } : {}),
+    ...(typeof p.quasarFraction === 'number' ? { quasarFraction: p.quasarFraction } : {}),
   };
   const resolved = resolveConfig(config); // throws InputError naming a bad preset, fraction or hardness
   const out: SimulateParams = {

@@ -9,6 +9,8 @@ export interface SimulateFormValues {
   count: string;
   lensFraction: string;
   hardness: string;
+  /** Fraction of the lenses that are lensed quasars ('' = none). */
+  quasarFraction: string;
   seed: string;
   name: string;
   /** One PSF FITS file for every band (2-D image or bands × H × W cube). */
@@ -53,7 +55,7 @@ export function buildSimulateParams(
   const errors: FieldErrors = {};
   const params: Record<string, unknown> = { preset: v.preset };
   const nums: [keyof SimulateFormValues & string, string][] = [
-    ['count', 'count'], ['lensFraction', 'lensFraction'], ['hardness', 'hardness'], ['seed', 'seed'],
+    ['count', 'count'], ['lensFraction', 'lensFraction'], ['hardness', 'hardness'], ['quasarFraction', 'quasarFraction'], ['seed', 'seed'],
     ['sourceStampFraction', 'sourceStampFraction'], ['sourceStampScale', 'sourceStampScale'],
   ];
   for (const [field, param] of nums) {
