@@ -12,6 +12,7 @@ import type { FitsHeader } from '../fits/header';
 import { PATCH_RADIUS_DEG, positionInPatch } from '../lens/sky-patch';
 import type { Stamp } from './stamp';
 import { applyBandsOption, cubeBands } from './band-keywords';
+import { keywordPixelScale, linearPixelScale } from '../wcs/pixel-scale';
 
 export interface CutoutChunk {
   file: FitsFile;
@@ -63,7 +64,6 @@ export function readChunkCutout(c: CutoutChunk, j: number): Stamp & { index: num
   const ra0 = h.getNumber('RA') ?? (ctype1.startsWith('RA--') ? h.getNumber('CRVAL1') : undefined);
   const dec0 = h.getNumber('DEC') ?? (ctype1.startsWith('RA--') ? h.getNumber('CRVAL2') : undefined);
   const pos = ra0 !== undefined && dec0 !== undefined ? positionInPatch({ ra: ra0, dec: dec0, radiusDeg: PATCH_RADIUS_DEG }, index) : null;
-  const cd = h.getNumber('CDELT2') ?? h.getNumber('CD2_2');
   return {
     width: c.width,
     height: c.height,
@@ -72,7 +72,7 @@ export function readChunkCutout(c: CutoutChunk, j: number): Stamp & { index: num
     ...(c.variance ? { variance: section(c.variance) } : {}),
     ra: pos?.ra ?? null,
     dec: pos?.dec ?? null,
-    pixelScale: h.getNumber('PIXSCALE') ?? (cd ? Math.abs(cd) * 3600 : null),
+    pixelScale: keywordPixelScale(h)?.scale ?? linearPixelScale(h) ?? null,
     index,
     name: `${c.prefix} #${index}`,
   };

@@ -11,6 +11,7 @@ import type { FitsHeader } from '../fits/header';
 import { writeFits, type HduSpec } from '../fits/writer';
 import type { Stamp } from './stamp';
 import { applyBandsOption, cubeBands, perHduBands, type BandDecision } from './band-keywords';
+import { keywordPixelScale, linearPixelScale } from '../wcs/pixel-scale';
 
 export function encodeStamp(s: Stamp, extraCards: CardInput[] = []): Uint8Array {
   const n = s.width * s.height;
@@ -116,8 +117,7 @@ export function decodeStamp(src: ByteSource, opts: DecodeOptions = {}): DecodedS
   const ctype1 = hd.getString('CTYPE1') ?? '';
   const ra = hd.getNumber('RA') ?? (ctype1.startsWith('RA--') ? hd.getNumber('CRVAL1') : undefined) ?? null;
   const dec = hd.getNumber('DEC') ?? (ctype1.startsWith('RA--') ? hd.getNumber('CRVAL2') : undefined) ?? null;
-  const cd = hd.getNumber('CDELT2') ?? hd.getNumber('CD2_2');
-  const pixelScale = hd.getNumber('PIXSCALE') ?? (cd ? Math.abs(cd) * 3600 : null);
+  const pixelScale = keywordPixelScale(hd)?.scale ?? linearPixelScale(hd) ?? null;
   let varPlanes: Float32Array[] | undefined;
   if (variance) {
     const v = toF32(readImage(file, variance).data as ArrayLike<number>);

@@ -10,6 +10,7 @@ import { pixelXY } from '../../src-core/units';
 import { readWcs } from '../../src-core/wcs/wcs';
 import { openFitsFile } from '../fits/file-source';
 import { readPsf } from '../lens/psf-file';
+import { keywordPixelScale } from '../../src-core/wcs/pixel-scale';
 
 export interface FitPsfOptions {
   file?: string;
@@ -39,11 +40,7 @@ function psfFileScale(path: string): number | undefined {
     } catch {
       // No celestial WCS: look for the plain keywords.
     }
-    for (const k of ['PIXSCALE', 'PIXELSCL', 'PIXSCAL1']) {
-      const v = h.header.getNumber(k) ?? f.hdu(0).header.getNumber(k);
-      if (v! > 0) return v;
-    }
-    return undefined;
+    return keywordPixelScale(h.header, f.hdu(0).header)?.scale;
   } finally {
     f.source.close?.();
   }

@@ -16,6 +16,7 @@ import { fitsExtensions } from '../../src-core/wcs/fits-extensions';
 import { readWcs, type Wcs } from '../../src-core/wcs/wcs';
 import '../../src-core/fits/compress/index'; // installs the tile decompressor (fpack'ed survey images)
 import { openFitsFile } from '../fits/file-source';
+import { keywordPixelScale } from '../../src-core/wcs/pixel-scale';
 
 /** EXTNAMEs of mask HDUs (nonzero = bad pixel). */
 export const MASK_HDU_NAMES = ['MASK', 'DQ', 'BPM'] as const;
@@ -151,8 +152,7 @@ function read(f: FitsFile, path: string, o: ReadObservationOptions): FitObservat
   let scale: number | undefined;
   let scaleFrom = '';
   const header = () => {
-    const p = numKw(headers, 'PIXSCALE', 'PIXSCAL1', 'PIXELSCL');
-    return p! > 0 ? p : undefined;
+    return keywordPixelScale(...headers)?.scale;
   };
   if (o.ra !== undefined || o.dec !== undefined) {
     if (o.ra === undefined || o.dec === undefined) throw new InputError('INPUT_INVALID', 'give both --ra and --dec (degrees)', { option: 'ra' });

@@ -15,7 +15,8 @@ import { openFitsFile } from '../fits/file-source';
 import { loadSimulationConfig, prepareSimulate } from '../jobs/kinds/simulate';
 import { runSimulationChunks } from '../workers/simulate-pool';
 import { sha256File } from './psf-file';
-import { headerPixelScale, readStampLibrary } from './stamp-files';
+import { headerPixelScale } from '../../src-core/wcs/pixel-scale';
+import { readStampLibrary } from './stamp-files';
 
 const dir = mkdtempSync(join(tmpdir(), 'lensdesk-stamps-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -14,6 +14,7 @@ import type { SourceStamp, StampLibrary } from '../../src-core/lens/profiles/sta
 import { openFitsFile } from '../fits/file-source';
 import { listFitsFiles } from '../jobs/kinds/ingest';
 import { sha256File } from './psf-file';
+import { headerPixelScale } from '../../src-core/wcs/pixel-scale';
 
 export interface StampFileRecord {
   file: string;
@@ -38,25 +39,6 @@ export interface StampReadOptions {
   maxPixels?: number;
 }
 
-/** Arcsec per pixel from CD, CDELT (+PC) or PIXSCALE; undefined when none is there. */
-export function headerPixelScale(h: FitsHeader): number | undefined {
-  const unit = (h.getString('CUNIT1') ?? 'deg').trim().toLowerCase();
-  const toArcsec = unit === 'arcsec' ? 1 : unit === 'arcmin' ? 60 : 3600;
-  const cd = ['CD1_1', 'CD1_2', 'CD2_1', 'CD2_2'].map((k) => h.getNumber(k));
-  if (cd.some((v) => v !== undefined)) {
-    const [a = 0, b = 0, c = 0, d = 0] = cd;
-    const det = Math.abs(a * d - b * c);
-    if (det > 0) return Math.sqrt(det) * toArcsec;
-  }
-  const c1 = h.getNumber('CDELT1'), c2 = h.getNumber('CDELT2');
-  if (c1 && c2) {
-    const pc = [h.getNumber('PC1_1') ?? 1, h.getNumber('PC1_2') ?? 0, h.getNumber('PC2_1') ?? 0, h.getNumber('PC2_2') ?? 1];
-    const det = Math.abs(c1 * c2 * (pc[0]! * pc[3]! - pc[1]! * pc[2]!));
-    if (det > 0) return Math.sqrt(det) * toArcsec;
-  }
-  const ps = h.getNumber('PIXSCALE');
-  return ps && ps > 0 ? ps : undefined;
-}
 
 function readOne(path: string, name: string, o: StampReadOptions): { stamps: SourceStamp[]; pixelScale: number } {
   try {
