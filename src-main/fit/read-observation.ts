@@ -8,7 +8,7 @@ import type { FitsFile, Hdu } from '../../src-core/fits/file';
 import type { FitsHeader } from '../../src-core/fits/header';
 import { imageInfo, isImageHdu, readCutout } from '../../src-core/fits/image';
 import { assembleObservation, type Observation } from '../../src-core/infer/observation/assemble';
-import { NOISE_HDU_NAMES, noiseKindOf } from '../../src-core/infer/observation/noise';
+import { MASK_HDU_NAMES, NOISE_HDU_NAMES, noiseKindOf } from '../../src-core/infer/observation/noise';
 import { centralWindow, oddSide, stampWindow, type StampWindow } from '../../src-core/infer/observation/stamp-window';
 import { pixelUnits, type PixelUnits } from '../../src-core/infer/observation/units';
 import { pixelXY, skyRaDec } from '../../src-core/units';
@@ -18,8 +18,6 @@ import '../../src-core/fits/compress/index'; // installs the tile decompressor (
 import { openFitsFile } from '../fits/file-source';
 import { keywordPixelScale } from '../../src-core/wcs/pixel-scale';
 
-/** EXTNAMEs of mask HDUs (nonzero = bad pixel). */
-export const MASK_HDU_NAMES = ['MASK', 'DQ', 'BPM'] as const;
 /** A whole image larger than this (pixels a side) must be cut with --ra --dec --size: a fit's cost grows with the area. */
 export const MAX_WHOLE_SIDE = 201;
 

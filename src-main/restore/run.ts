@@ -11,6 +11,7 @@ import { gaussianPsf, type PsfArray } from '../../src-core/inverse/operators/con
 import { Rng } from '../../src-core/rng';
 import { readCutout } from '../deblend/cutout-file';
 import { openFitsFile } from '../fits/file-source';
+import { MASK_HDU_NAMES } from '../../src-core/infer/observation/noise';
 import { readFourierFile } from './fourier-file';
 import { restoreLearnedBands } from './learned';
 import { fourierProblem, restoreBand, type BandProblem, type BandResult, type ClassicPrior, type RestoreOp } from './solve';
@@ -37,13 +38,12 @@ export interface RestoreOptions {
   maxIter?: number;
 }
 
-const MASK_NAMES = ['MASK', 'DQ', 'BPM'];
 
 /** Bad pixels from a MASK / DQ / BPM image HDU (nonzero = bad), one plane for all bands or one per band. */
 export function readMask(path: string, bands: number, n: number): { bad: Uint8Array; from: string } | undefined {
   const f = openFitsFile(path);
   try {
-    const h = f.hdus().find((x) => MASK_NAMES.includes(x.name.toUpperCase()) && isImageHdu(x) && imageInfo(f, x).shape.length >= 2);
+    const h = f.hdus().find((x) => MASK_HDU_NAMES.includes(x.name.toUpperCase()) && isImageHdu(x) && imageInfo(f, x).shape.length >= 2);
     if (!h) return undefined;
     const d = readImage(f, h), len = d.data.length;
     if (len !== n && len !== bands * n) throw new InputError('RESTORE_INPUT', `${path} HDU ${h.name}: ${len} values, the image has ${bands} × ${n}`, { file: path, hdu: h.name });

@@ -19,6 +19,9 @@ const NOISE_EXTNAMES: ReadonlyArray<readonly [string, NoiseKind]> = [
 /** EXTNAMEs that hold noise, in the order they are looked for. */
 export const NOISE_HDU_NAMES: readonly string[] = NOISE_EXTNAMES.map(([n]) => n);
 
+/** Bad-pixel HDUs (nonzero = bad): LensDesk's and most pipelines' MASK, HST's DQ, a bad-pixel map BPM. */
+export const MASK_HDU_NAMES: readonly string[] = ['MASK', 'DQ', 'BPM'];
+
 export function noiseKindOf(extname: string): NoiseKind | null {
   const e = extname.trim().toUpperCase();
   return NOISE_EXTNAMES.find(([n]) => n === e)?.[1] ?? null;
