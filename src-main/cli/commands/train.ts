@@ -8,11 +8,12 @@ import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
 import { type BackendCandidate, backendSummary, selectBackend } from '../../backend/select';
 import { chooseTrainEngine, ENGINE_PREFERENCES, enginePreferenceFromEnv, type EnginePreference } from '../../backend/train-engine';
-import { FileCheckpointStore, saveModelDir } from '../../classify/model-files';
+import { FileCheckpointStore, loadModelDir, saveModelDir } from '../../classify/model-files';
 import { injectedTrainingData } from '../../classify/inject-data';
 import { simSetTrainingData } from '../../classify/sim-set';
 import { DEFAULT_INJECTION } from '../../../src-core/classify/inject';
 import { getPreset } from '../../../src-core/lens/presets';
+import { HARD_SET_SEED, hardSetConfig } from '../../../src-core/lens/hard-set';
 import { CARD_FORMAT, type ModelCard } from '../../../src-core/classify/card';
 import { countTrainableParams } from '../../../src-core/classify/model';
 import { simulatedTrainingData } from '../../../src-core/classify/sim-data';
@@ -26,6 +27,22 @@ const num = (v: string | undefined, name: string, dflt: number) => {
   if (!Number.isFinite(x)) throw new InputError('CLI_ARG', `--${name} must be a number, got '${v}'`, { option: name });
   return x;
 };
+
+/** The model to fine-tune, checked against the data it will see (a mismatch would train garbage). */
+async function initialModel(dir: string, data: { bands: string[]; size: number; pixelScale?: number | null }) {
+  if (!existsSync(join(dir, 'card.json'))) throw new InputError('MODEL_MISSING', `--init ${dir}: no model there (card.json)`, { path: dir, option: 'init' });
+  const m = await loadModelDir(dir);
+  const a = m.card.architecture;
+  const why = a.bands.join(',') !== data.bands.join(',') ? `bands ${a.bands.join(',')} vs the data's ${data.bands.join(',')}`
+    : a.inputSize !== data.size ? `size ${a.inputSize} vs the data's ${data.size}`
+    : m.card.pixelScale && data.pixelScale && Math.abs(m.card.pixelScale / data.pixelScale - 1) > 0.01 ? `pixel scale ${m.card.pixelScale}″ vs the data's ${data.pixelScale}″`
+    : !m.card.normalisation ? 'its card has no input normalisation' : null;
+  if (why) {
+    m.model.dispose();
+    throw new InputError('MODEL_MISMATCH', `--init ${dir}: ${why}`, { path: dir, option: 'init' });
+  }
+  return m;
+}
 
 export const trainCommand: CliCommand = {
   name: 'train',
@@ -50,6 +67,12 @@ Data:
   --snr A,B           total S/N range of the injected lensed light (default ${DEFAULT_INJECTION.snrMin},${DEFAULT_INJECTION.snrMax}, log-uniform)
   --theta-e A,B       Einstein radius range, arcsec (default ${DEFAULT_INJECTION.thetaEMin},${DEFAULT_INJECTION.thetaEMax})
   --quasar-fraction F fraction of injected lensed quasars (default ${DEFAULT_INJECTION.quasarFraction})
+  --hard-mix          with --simulate: the hard set's mix (hardness 1, θE 0.5–2.5″, a quarter quasars,
+                      rings, mergers, spirals, edge-on discs, blends, artefacts) drawn with the training
+                      seed, so 'evaluate --hard' (seed ${HARD_SET_SEED}) stays held out
+Start:
+  --init MODEL        fine-tune: start from MODEL's weights and keep its input normalisation (bands,
+                      size and pixel scale must match the data); e.g. --init models/cmudeeplens-lsst
 Recipe (defaults: Lanusse et al. 2018):
   --epochs 120  --batch 128  --lr 1e-3  --lr-drops 40,80  --lr-factor 0.1
   --pos-weight 1  --val-fraction 0.1  --patience 20 (0 = never stop early)  --no-augment
@@ -68,7 +91,7 @@ Output:
       args: argv,
       options: {
         simulate: { type: 'string' }, set: { type: 'string' }, 'inject-into': { type: 'string' }, catalog: { type: 'string' },
-        preset: { type: 'string' }, size: { type: 'string' }, snr: { type: 'string' }, 'theta-e': { type: 'string' }, 'quasar-fraction': { type: 'string' }, count: { type: 'string' }, seed: { type: 'string' },
+        preset: { type: 'string' }, size: { type: 'string' }, snr: { type: 'string' }, 'theta-e': { type: 'string' }, 'quasar-fraction': { type: 'string' }, 'hard-mix': { type: 'boolean' }, init: { type: 'string' }, count: { type: 'string' }, seed: { type: 'string' },
         bands: { type: 'string' }, epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' },
         'lr-drops': { type: 'string' }, 'lr-factor': { type: 'string' }, 'pos-weight': { type: 'string' },
         'val-fraction': { type: 'string' }, patience: { type: 'string' }, 'no-augment': { type: 'boolean' },
@@ -78,6 +101,7 @@ Output:
     if ([values.simulate, values.set, values['inject-into']].filter((v) => v !== undefined).length !== 1) {
       throw new InputError('CLI_ARG', 'give one of --simulate PRESET, --set DIR or --inject-into WORKSPACE|FOLDER (see --help)');
     }
+    if (values['hard-mix'] && !values.simulate) throw new InputError('CLI_ARG', '--hard-mix goes with --simulate PRESET', { option: 'hard-mix' });
     const backend = await selectBackend(values.backend ? { order: values.backend.split(',') as BackendCandidate[] } : {});
     io.err(`backend: ${backendSummary(backend)}`);
     const pref = (values.engine ?? enginePreferenceFromEnv()) as EnginePreference;
@@ -85,6 +109,7 @@ Output:
     const engine = await chooseTrainEngine(backend, pref);
     io.err(`training engine: ${engine.reason}`);
     const seed = num(values.seed, 'seed', 1);
+    if (values['hard-mix'] && seed === HARD_SET_SEED) throw new InputError('CLI_ARG', `--seed ${HARD_SET_SEED} is the held-out hard set's seed: train with another`, { option: 'seed' });
     const pair = (v: string | undefined, name: string, d: [number, number]): [number, number] => {
       if (v === undefined) return d;
       const [a, b] = v.split(',').map((x) => num(x, name, NaN));
@@ -107,7 +132,7 @@ Output:
       : values.set
       ? simSetTrainingData(values.set, values.count === undefined ? Infinity : num(values.count, 'count', 0))
       : simulatedTrainingData(
-          { preset: values.simulate!, ...(values.bands ? { bands: values.bands.split(',') } : {}) },
+          ((base) => (values['hard-mix'] ? hardSetConfig(base) : base))({ preset: values.simulate!, ...(values.bands ? { bands: values.bands.split(',') } : {}) }),
           seed,
           num(values.count, 'count', 2000),
         );
@@ -132,6 +157,8 @@ Output:
       throw new InputError('MODEL_EXISTS', `${out} already holds a model (card.json); train into a new --out folder, or pass --force to overwrite it`, { path: out, option: 'out' });
     }
     const store = new FileCheckpointStore(`${out}.ckpt`);
+    const init = values.init !== undefined ? await initialModel(values.init, data) : undefined;
+    if (init) io.err(`fine-tuning ${values.init} (its input normalisation kept)`);
     let trained: Awaited<ReturnType<typeof trainCmuDeepLens>>;
     try {
       trained = await trainCmuDeepLens(data, {
@@ -139,6 +166,7 @@ Output:
         store,
         resume: values.resume,
         engine: engine.factory,
+        ...(init ? { initialModel: init.model, normalisation: init.card.normalisation } : {}),
         signal: io.signal,
         onStep: (p) => io.progress(Math.min(p.step, p.stepsPerEpoch), p.stepsPerEpoch, `epoch ${p.epoch + 1} loss ${p.loss.toFixed(4)} ${p.imagesPerSecond.toFixed(1)} img/s`),
         onEpoch: (m) =>
@@ -178,6 +206,7 @@ Output:
       },
       training: state.recipe,
       metrics: { best, history: state.history, stoppedEarly: state.stoppedEarly },
+      ...(init ? { lineage: { parent: { name: init.card.name, version: init.card.createdAt ?? '', path: resolve(values.init!), modelId: null } } } : {}),
       createdAt: new Date().toISOString(),
       software: { lensdesk: '0.1.0', tfjs: tf.version.tfjs, backend: state.recipe.backend },
     };
