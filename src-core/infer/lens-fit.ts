@@ -68,6 +68,7 @@ export function planLensFit(
     stopWhen?: () => boolean;
     /** Extra MAP starts (physical θ), e.g. from the quasar images' positions (image-positions.ts). */
     starts?: ArrayLike<number>[];
+    polish?: { rounds?: number; maxEvals?: number };
   },
 ): LensFitPlan {
   const post = new LensPosterior(model);

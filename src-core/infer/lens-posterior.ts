@@ -249,6 +249,8 @@ export class LensPosterior {
     nDraws?: number; nStarts?: number; maxEvals?: number; refineBest?: number; refineEvals?: number; stopWhen?: () => boolean;
     /** Starts (physical θ) screened together with the random draws, e.g. from the quasar images' positions. */
     starts?: ArrayLike<number>[];
+    /** Limits of the final polish (default 4 rounds of ≤ 300 evaluations). */
+    polish?: { rounds?: number; maxEvals?: number };
   } = {}): FoundMap {
     const spec = this.spec, N = this.N;
     const { toT, fromT } = mapSearchCoordinates(spec);
@@ -279,7 +281,7 @@ export class LensPosterior {
         if (r.cost < runs[k]!.cost) runs[k] = r;
       }
     runs.sort((p, q) => p.cost - q.cost);
-    const polished = this.polish(toT(runs[0]!.x), 2 * runs[0]!.cost);
+    const polished = this.polish(toT(runs[0]!.x), 2 * runs[0]!.cost, o.polish);
     const found = runs.map((r) => ({ theta: toT(r.x), chi2: 2 * r.cost }));
     found[0] = polished;
     return {

@@ -161,8 +161,11 @@ export async function fitLens(
   const ps = input.model === 'sie+ps' ? pointSourceStarts(model.data) : null;
   const planOptions = {
     seed: s.seed, chains: s.chains, nStarts: s.nStarts, maxEvals: s.maxEvals, refineBest: s.refineBest, refineEvals: s.refineEvals,
-    ...(ps?.starts.length ? { starts: ps.starts, nDraws: 0, nStarts: ps.starts.length } : {}),
+    // From the image positions the MAP is one basin away: the 2 best-screened starts, short LM runs, no retries
+    // (a χ² far above N − p is the PSF mismatch on 10⁵–10⁶ e⁻ images, which fresh random starts cannot fix).
+    ...(ps?.starts.length ? { starts: ps.starts, nDraws: 0, nStarts: Math.min(2, ps.starts.length), maxEvals: 150, refineBest: 1, refineEvals: 300, retries: 0, polish: { rounds: 1, maxEvals: 150 } } : {}),
   };
+  const polishOptions = ps?.starts.length ? { rounds: 1, maxEvals: 150 } : {};
   let plan = planLensFit(model, { ...planOptions, ...(deadline !== undefined ? { stopWhen: timeUp } : {}) });
   // Kept apart: the re-plans below (Poisson term, inflation) start from a known MAP and do not carry the flag.
   const mapStopped = !!plan.mapStopped;
@@ -178,7 +181,7 @@ export async function fitLens(
     input = { ...input, variance: Float64Array.from(input.variance, (v, i) => v + Math.max(best[i]!, 0)) };
     model = lensModelFromInput(input);
     const before = model.evaluations;
-    const pol = new LensPosterior(model).polish(plan.mapTheta, model.solve(plan.mapTheta).chi2);
+    const pol = new LensPosterior(model).polish(plan.mapTheta, model.solve(plan.mapTheta).chi2, polishOptions);
     plan = planLensFit(model, { ...planOptions, knownMap: { ...known(pol.theta, pol.chi2, plan, model.evaluations - before), runs: [] } });
   }
   const expectation = chi2Expectation(model);
@@ -253,7 +256,7 @@ export async function fitLens(
     check = checkModes(model, plan, results);
     if (!check.betterThanMap || modeRounds >= s.maxModeRounds || timeUp()) break;
     const before = model.evaluations;
-    const polished = new LensPosterior(model).polish(check.bestDrawTheta, check.bestDrawChi2);
+    const polished = new LensPosterior(model).polish(check.bestDrawTheta, check.bestDrawChi2, polishOptions);
     modeRounds++;
     total += s.chains * (s.warmup + s.samples);
     o.onProgress?.(done.reduce((a, b) => a + b, 0), total, `re-optimising: a draw has χ² ${check.bestDrawChi2.toFixed(1)} < MAP ${check.mapChi2.toFixed(1)}`);

@@ -183,6 +183,12 @@ export const fitCommand: CliCommand = {
         }
       }
     } else input = { ...input, model: modelOpt as 'sie' | 'ext' };
+    // HST-like pixels (< 0.08″, PSF FWHM ≥ 2 pixels): one ray per pixel resolves every profile the PSF leaves;
+    // the simulator's 3 × 3 (12 × 12 at the centre) grid would cost 2.5× per evaluation for nothing measurable.
+    if (input.model !== 'sie' && values.grid === undefined && c.pixelScale < 0.08) {
+      input = { ...input, grid: 'uniform', supersample: 1 };
+      modelNote += `${modelNote ? '; ' : ''}one ray per pixel (HST-like pixels)`;
+    }
     for (const w of warnings) io.err(`warning: ${w}`);
     io.err(`fit ${c.name} [${c.hduName}]: ${bands.join(',')} ${c.size}×${c.size} at ${c.pixelScale.toPrecision(4)}″/pixel (${c.pixelScaleFrom})`
       + (c.window.x0 || c.window.y0 || c.targetPixel ? `, stamp from pixel (${c.window.x0}, ${c.window.y0})` : '')
