@@ -80,7 +80,8 @@ Options:
   --warmup W        warm-up iterations per chain (default 75; the Laplace preconditioning makes short warm-ups enough)
   --draws N         draws per chain after warm-up, and per continuation round (default 200)
   --max-draws N     stop continuing at N draws per chain even if R̂ or ESS miss their targets (default 1000)
-  --max-depth D     NUTS maximum tree depth (default 10, Stan's; each draw costs up to 2^D − 1 gradients)
+  --max-depth D     NUTS maximum tree depth (default 10, Stan's, for sie; 6 for ext and sie+ps; each draw costs up to
+                    2^D − 1 gradients)
   --no-inflate      sample with the cutout's own variances even when the model does not fit it
   --samples FILE    also write every posterior draw to FILE as a FITS BINTABLE (EXTNAME SAMPLES): one row per
                     draw, columns CHAIN, DRAW, the 12 parameters (arcsec for theta_E, src_x, src_y, src_r_e,
@@ -195,7 +196,9 @@ export const fitCommand: CliCommand = {
       + `; unit ${c.unit}${c.units.bunit ? ` (BUNIT ${c.units.bunit}: ${c.units.via})` : ` (${c.units.via})`}; noise: ${noise.text}`
       + `; masked ${c.masked.total} pixel(s)${c.maskFrom ? ` (mask: ${c.maskFrom})` : ''}; PSF: ${psfFrom}`
       + `; model ${input.model}${modelNote ? ` (${modelNote})` : ''}; MAP…`);
-    const maxDepth = numberOptionOr(values, 'max-depth', DEFAULT_FIT_SETTINGS.maxDepth, { integer: true, min: 1 });
+    // The extended models pay ~18 evaluations per gradient: a depth-6 cap (≤ 63 leapfrog steps) bounds what an early
+    // warm-up draw with a badly adapted step size can cost; the Laplace-preconditioned posterior needs far fewer.
+    const maxDepth = numberOptionOr(values, 'max-depth', input.model === 'sie' ? DEFAULT_FIT_SETTINGS.maxDepth : 6, { integer: true, min: 1 });
     const settings = {
       ...DEFAULT_FIT_SETTINGS, chains, warmup: nWarmup, samples: nSamples, seed, maxSamples: maxDraws, maxDepth,
       inflateAbove: values['no-inflate'] ? 0 : DEFAULT_FIT_SETTINGS.inflateAbove,
