@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { lensModelFromInput, type LensFitInput } from '../src-core/infer/lens-fit';
+import { lens12FromInput, type LensFitInput } from '../src-core/infer/lens-fit';
 import { LensGradient } from '../src-core/infer/lens-gradient';
 import { simulatedLens, type SimulatedVariant } from '../test/infer/lens-simulated';
 import { syntheticLens } from '../src-core/infer/lens-synthetic';
@@ -46,7 +46,7 @@ if (values.cutout === 'synthetic') {
   truth = s.truth;
   label = `simulateCutout('lsst', ${seed}, ${i}) ${values.variant}`;
 }
-const model = lensModelFromInput(input);
+const model = lens12FromInput(input);
 
 // Per-call costs (median of 5 blocks).
 const median = (f: () => void, reps: number) => {

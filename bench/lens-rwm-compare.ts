@@ -14,7 +14,7 @@
 import { parseArgs } from 'node:util';
 import { compareMoments, type MomentComparison } from '../test/infer/compare-samplers';
 import { rhat } from '../src-core/infer/diagnostics';
-import { lensModelFromInput, planLensFit, runLensChain, toPhysicalChains } from '../src-core/infer/lens-fit';
+import { lens12FromInput, planLensFit, runLensChain, toPhysicalChains } from '../src-core/infer/lens-fit';
 import { LENS_PARAM_NAMES } from '../src-core/infer/lens-model';
 import { runLensRwmChain, rwmAsChainResult } from '../test/infer/lens-rwm';
 import { simulatedLens, type SimulatedVariant } from '../test/infer/lens-simulated';
@@ -53,7 +53,7 @@ console.error(`lens-rwm-compare: ${N} × LSST 45×45×4 (${variant}, seed ${seed
 
 for (let index = start; index < start + N; index++) {
   const sim = simulatedLens({ preset: 'lsst', lensFraction: 1 }, seed, index, variant);
-  const model = lensModelFromInput(sim.input);
+  const model = lens12FromInput(sim.input);
   const s = DEFAULT_FIT_SETTINGS;
   let t = performance.now();
   const plan = planLensFit(model, { seed: 0, chains: Math.max(chains, rwmChains), nStarts: s.nStarts, maxEvals: s.maxEvals, refineBest: s.refineBest, refineEvals: s.refineEvals });

@@ -4,7 +4,9 @@
 //   reportLensFit draws mapped to physical parameters, summaries, R̂/ESS, sampler checks.
 import { Rng } from '../rng';
 import { makeKernel, type PsfSpec } from '../lens/psf';
-import { LENS_PARAM_NAMES, LensModel, N_LENS_PARAMS } from './lens-model';
+import { LENS12_SPEC, LensModel } from './lens-model';
+import { ExtLensModel } from './lens-model-ext';
+import type { FitModel, ParamSpec } from './param-spec';
 import { LensPosterior, preconditioned, toPhysical, toUnconstrained } from './lens-posterior';
 import { choleskyOrNull } from './linalg';
 import { sample, type ChainResult } from './sample';
@@ -54,7 +56,7 @@ export const MODE_WINDOW_CHI2 = 32.9;
 export const OVERDISPERSION = 2;
 
 export function planLensFit(
-  model: LensModel,
+  model: FitModel,
   o: {
     seed: number; chains: number; nDraws?: number; nStarts?: number; maxEvals?: number; refineBest?: number; refineEvals?: number;
     retries?: number; retryAboveZ?: number;
@@ -64,6 +66,9 @@ export function planLensFit(
     overdispersion?: number;
     /** Checked during the MAP search (a time budget): when true the search returns its best start so far. */
     stopWhen?: () => boolean;
+    /** Extra MAP starts (physical θ), e.g. from the quasar images' positions (image-positions.ts). */
+    starts?: ArrayLike<number>[];
+    polish?: { rounds?: number; maxEvals?: number };
   },
 ): LensFitPlan {
   const post = new LensPosterior(model);
@@ -88,7 +93,8 @@ export function planLensFit(
     if (same) break;
   }
   const lap = post.laplace(map.theta);
-  const n = N_LENS_PARAMS;
+  const spec = model.spec;
+  const n = spec.names.length;
   let L = lap.covU ? choleskyOrNull(lap.covU, n) : null;
   if (!L) {
     L = new Float64Array(n * n);
@@ -100,7 +106,7 @@ export function planLensFit(
   const u = new Float64Array(n);
   for (const r of map.runs ?? []) {
     if (!(r.chi2 <= map.chi2 + MODE_WINDOW_CHI2) || !Number.isFinite(r.chi2)) continue;
-    toUnconstrained(r.theta, u);
+    toUnconstrained(r.theta, u, spec);
     const zr = solveLower(L, n, u.map((v, i) => v - lap.u[i]!));
     if (!zr.every(Number.isFinite)) continue;
     if (modes.every((m) => Math.hypot(...zr.map((v, i) => v - m.z[i]!)) > 3)) modes.push({ theta: Array.from(r.theta), chi2: r.chi2, z: zr });
@@ -129,16 +135,16 @@ export function planLensFit(
 }
 
 /** Number of data points and free parameters of a fit: 12 non-linear + 2 amplitudes per band. */
-export function chi2Expectation(model: LensModel): { n: number; p: number; mean: number; sd: number } {
+export function chi2Expectation(model: FitModel): { n: number; p: number; mean: number; sd: number } {
   // Pixels with no weight (masked, NaN, no noise information) are not data.
   let nData = 0;
   for (const w of model.weights) if (w > 0) nData++;
-  const p = N_LENS_PARAMS + 2 * model.data.bands;
+  const p = model.spec.names.length + model.nLinear;
   return { n: nData, p, mean: nData - p, sd: Math.sqrt(2 * (nData - p)) };
 }
 
 /** (χ² − (N − p)) / √(2(N − p)): how far a best fit's χ² lies above what a well-specified model gives. */
-export function chi2ExcessZ(chi2: number, model: LensModel): number {
+export function chi2ExcessZ(chi2: number, model: FitModel): number {
   const e = chi2Expectation(model);
   return (chi2 - e.mean) / e.sd;
 }
@@ -166,7 +172,7 @@ export interface ChainContinuation {
 const CONTINUATION_STREAM_STRIDE = 4096;
 
 export function runLensChain(
-  model: LensModel,
+  model: FitModel,
   plan: LensFitPlan,
   o: {
     chain: number; seed: number; nWarmup: number; nSamples: number; maxDepth?: number; continueFrom?: ChainContinuation;
@@ -231,8 +237,8 @@ export function appendChain(a: ChainResult, b: ChainResult): ChainResult {
 
 /** A report of a fit that has no draws (a time budget spent before sampling): the MAP as every summary value, no
  * widths (NaN), no convergence statistics. */
-export function mapOnlyReport(plan: LensFitPlan, chains: number): LensFitReport {
-  const params = LENS_PARAM_NAMES.map((name, i) => {
+export function mapOnlyReport(plan: LensFitPlan, chains: number, spec: ParamSpec = LENS12_SPEC): LensFitReport {
+  const params = spec.names.map((name, i) => {
     const v = plan.mapTheta[i]!;
     return { name, mean: v, sd: NaN, mcseMean: NaN, q2_5: NaN, q16: NaN, q50: v, q84: NaN, q97_5: NaN, rhat: NaN, rhatBulk: NaN, rhatTail: NaN, essBulk: 0, essTail: 0 };
   });
@@ -243,15 +249,15 @@ export function mapOnlyReport(plan: LensFitPlan, chains: number): LensFitReport 
 }
 
 /** Copies of the chains with draws mapped from z (u = centre + L z) to physical parameters. */
-export function toPhysicalChains(results: ChainResult[], plan: LensFitPlan): ChainResult[] {
-  const t = new Float64Array(N_LENS_PARAMS);
-  const u = new Float64Array(N_LENS_PARAMS);
+export function toPhysicalChains(results: ChainResult[], plan: LensFitPlan, spec: ParamSpec = LENS12_SPEC): ChainResult[] {
+  const t = new Float64Array(spec.names.length);
+  const u = new Float64Array(spec.names.length);
   const pre = preconditioned(() => 0, plan.centre, plan.scaleTril);
   return results.map((r) => {
     const draws = new Float64Array(r.draws.length);
     for (let i = 0; i < r.nSamples; i++) {
       pre.toU(r.draws.subarray(i * r.dim, (i + 1) * r.dim), u);
-      toPhysical(u, t);
+      toPhysical(u, t, undefined, spec);
       draws.set(t, i * r.dim);
     }
     return { ...r, draws };
@@ -267,9 +273,9 @@ export interface LensFitReport {
   sampler: SamplerReport;
 }
 
-export function reportLensFit(results: ChainResult[], plan: LensFitPlan): LensFitReport {
-  const phys = toPhysicalChains(results, plan);
-  const params = summarise(phys, [...LENS_PARAM_NAMES]);
+export function reportLensFit(results: ChainResult[], plan: LensFitPlan, spec: ParamSpec = LENS12_SPEC): LensFitReport {
+  const phys = toPhysicalChains(results, plan, spec);
+  const params = summarise(phys, [...spec.names]);
   return {
     params,
     rhatMax: Math.max(...params.map((p) => p.rhat)),
@@ -294,12 +300,23 @@ export interface LensFitInput {
   /** `variance` is the background only (estimated, image in e⁻): the fit adds the Poisson variance of the MAP
    * model, max(model, 0) e⁻², before sampling (src-main/fit/fit-lens.ts). */
   poissonFromModel?: boolean;
+  /** 'sie' (default): the 12-parameter model (lens-model.ts). 'ext': free centre, Sérsic lens light with its own
+   * n, q, φ (lens-model-ext.ts); 'sie+ps': 'ext' plus the quasar's images as point sources. */
+  model?: LensModelKind;
 }
 
-export function lensModelFromInput(input: LensFitInput): LensModel {
+export type LensModelKind = 'sie' | 'ext' | 'sie+ps';
+
+export function lensModelFromInput(input: LensFitInput): FitModel {
   const psf = input.psf.map((s) => makeKernel(s, input.pixelScale));
-  return new LensModel(
-    { bands: input.bands.length, size: input.size, pixelScale: input.pixelScale, image: input.image, variance: input.variance, psf },
-    { supersample: input.supersample, grid: input.grid },
-  );
+  const cutout = { bands: input.bands.length, size: input.size, pixelScale: input.pixelScale, image: input.image, variance: input.variance, psf };
+  const opts = { supersample: input.supersample, grid: input.grid };
+  if (input.model === 'ext' || input.model === 'sie+ps') return new ExtLensModel(cutout, { ...opts, pointSources: input.model === 'sie+ps' });
+  return new LensModel(cutout, opts);
+}
+
+/** The 12-parameter model of an input (the peer comparisons and benches use its analytic-gradient internals). */
+export function lens12FromInput(input: LensFitInput): LensModel {
+  const m = lensModelFromInput({ ...input, model: 'sie' });
+  return m as LensModel;
 }

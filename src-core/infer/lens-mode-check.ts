@@ -9,7 +9,7 @@
 //  2. Chains that ended in different basins have different typical χ²: each chain's best χ² names its basin.
 // Pure: used by src-main/fit/fit-lens.ts between sampling rounds.
 import type { LensFitPlan } from './lens-fit';
-import { LensModel, N_LENS_PARAMS } from './lens-model';
+import type { FitModel } from './param-spec';
 import { preconditioned, toPhysical } from './lens-posterior';
 import type { ChainResult } from './sample';
 
@@ -36,9 +36,9 @@ export interface ModeCheck {
  * Examines the `perChain` draws of highest log density of each chain (z-space chains as sampled, with
  * stats.logDensity = −χ²/2 + log|J| + const) and evaluates their χ² exactly.
  */
-export function checkModes(model: LensModel, plan: LensFitPlan, results: ChainResult[], o: { perChain?: number; window?: number } = {}): ModeCheck {
+export function checkModes(model: FitModel, plan: LensFitPlan, results: ChainResult[], o: { perChain?: number; window?: number } = {}): ModeCheck {
   const pre = preconditioned(() => 0, plan.centre, plan.scaleTril);
-  const u = new Float64Array(N_LENS_PARAMS), t = new Float64Array(N_LENS_PARAMS);
+  const u = new Float64Array(model.spec.names.length), t = new Float64Array(model.spec.names.length);
   const mapChi2 = model.solve(plan.mapTheta).chi2;
   let bestDrawChi2 = Infinity;
   let bestDrawTheta: number[] = plan.mapTheta.slice();
@@ -47,7 +47,7 @@ export function checkModes(model: LensModel, plan: LensFitPlan, results: ChainRe
     let best = Infinity;
     for (const i of order.slice(0, o.perChain ?? 3)) {
       pre.toU(r.draws.subarray(i * r.dim, (i + 1) * r.dim), u);
-      toPhysical(u, t);
+      toPhysical(u, t, undefined, model.spec);
       const c = model.solve(t).chi2;
       if (c < best) best = c;
       if (c < bestDrawChi2) {

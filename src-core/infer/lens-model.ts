@@ -12,6 +12,7 @@ import { subpixelGrid, type SubpixelGrid } from '../lens/grid';
 import { convolveValid, type PsfKernel } from '../lens/psf';
 import { SHEAR } from '../lens/profiles/shear';
 import { sersicBn } from '../lens/profiles/sersic';
+import type { ParamSpec } from './param-spec';
 
 /** The sampled (non-linear) parameters, in the peer's order. */
 export const LENS_PARAM_NAMES = [
@@ -25,6 +26,17 @@ export const LENS_PRIOR_UPPER = Float64Array.from([4, 0.5, 0.5, 0.2, 0.2, 3, 3, 
 export const E_MAX = 0.5;
 /** Indices of the two ellipticity pairs (mass/lens light, source). */
 export const ELLIPTICITY_PAIRS: ReadonlyArray<readonly [number, number]> = [[1, 2], [9, 10]];
+
+/** The 12-parameter model's box (the peer's PRIOR) and MAP start box (the peer's START). */
+export const LENS12_SPEC: ParamSpec = {
+  names: LENS_PARAM_NAMES,
+  lower: LENS_PRIOR_LOWER,
+  upper: LENS_PRIOR_UPPER,
+  startLower: Float64Array.from([0.5, -0.2, -0.2, -0.05, -0.05, -0.6, -0.6, 0.1, 0.7, -0.2, -0.2, 0.3]),
+  startUpper: Float64Array.from([3, 0.2, 0.2, 0.05, 0.05, 0.6, 0.6, 0.8, 4, 0.2, 0.2, 3]),
+  pairs: ELLIPTICITY_PAIRS,
+  eMax: E_MAX,
+};
 
 /** lenstronomy's ellipticity e = (1−q)/(1+q)(cos 2φ, sin 2φ) → (q, φ). */
 export function ellipticityToQPhi(e1: number, e2: number): { q: number; phi: number } {
@@ -95,11 +107,16 @@ export interface LensSolution {
 }
 
 export class LensModel {
+  readonly spec = LENS12_SPEC;
   readonly grid: SubpixelGrid;
   readonly npix: number;
   private readonly w: Float64Array; // 1/σ per pixel
   private readonly yw: Float64Array; // data / σ
   private readonly yy: Float64Array; // Σ (data/σ)² per band
+  /** Linear amplitudes: source and lens light per band. */
+  get nLinear(): number {
+    return 2 * this.data.bands;
+  }
   /** Weights 1/σ (read by the analytic gradient). */
   get weights(): Float64Array {
     return this.w;

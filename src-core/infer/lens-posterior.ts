@@ -14,36 +14,44 @@ import { levenbergMarquardt, type LeastSquaresResult } from './optimize/levenber
 import { multiStart } from './optimize/multistart';
 import { inverseSpd, choleskyOrNull } from './linalg';
 import { LensGradient } from './lens-gradient';
-import {
-  E_MAX, ELLIPTICITY_PAIRS, LENS_PRIOR_LOWER, LENS_PRIOR_UPPER, LensModel, N_LENS_PARAMS,
-} from './lens-model';
-
-const N = N_LENS_PARAMS;
-const isPair = new Int8Array(N).fill(-1);
-for (const [a, b] of ELLIPTICITY_PAIRS) {
-  isPair[a] = b;
-  isPair[b] = a;
-}
+import { LENS12_SPEC, LensModel } from './lens-model';
+import type { FitModel, ParamSpec } from './param-spec';
 
 const sigmoid = (u: number) => (u >= 0 ? 1 / (1 + Math.exp(-u)) : Math.exp(u) / (1 + Math.exp(u)));
 const logSigmoid = (u: number) => (u >= 0 ? -Math.log1p(Math.exp(-u)) : u - Math.log1p(Math.exp(u)));
 
-/** Start box for the MAP search (the peer's START): galaxy-scale lens, source near the axis. */
-export const LENS_START_LOWER = Float64Array.from([0.5, -0.2, -0.2, -0.05, -0.05, -0.6, -0.6, 0.1, 0.7, -0.2, -0.2, 0.3]);
-export const LENS_START_UPPER = Float64Array.from([3, 0.2, 0.2, 0.05, 0.05, 0.6, 0.6, 0.8, 4, 0.2, 0.2, 3]);
+/** Start box for the MAP search of the 12-parameter model (the peer's START): galaxy-scale lens, source near the axis. */
+export const LENS_START_LOWER = LENS12_SPEC.startLower;
+export const LENS_START_UPPER = LENS12_SPEC.startUpper;
+
+/** For each parameter, the index of its ellipticity partner, or −1 (cached per spec). */
+const pairCache = new WeakMap<ParamSpec, Int8Array>();
+function pairsOf(spec: ParamSpec): Int8Array {
+  let p = pairCache.get(spec);
+  if (!p) {
+    p = new Int8Array(spec.names.length).fill(-1);
+    for (const [a, b] of spec.pairs) {
+      p[a] = b;
+      p[b] = a;
+    }
+    pairCache.set(spec, p);
+  }
+  return p;
+}
 
 /** Physical parameters from unconstrained u. Returns log|J| and, if given, ∂log|J|/∂u. */
-export function toPhysical(u: ArrayLike<number>, out: Float64Array, dLogJ?: Float64Array): number {
+export function toPhysical(u: ArrayLike<number>, out: Float64Array, dLogJ?: Float64Array, spec: ParamSpec = LENS12_SPEC): number {
+  const N = spec.names.length, isPair = pairsOf(spec), E_MAX = spec.eMax;
   let logJ = 0;
   for (let i = 0; i < N; i++) {
     if (isPair[i]! >= 0) continue;
-    const lo = LENS_PRIOR_LOWER[i]!, w = LENS_PRIOR_UPPER[i]! - lo;
+    const lo = spec.lower[i]!, w = spec.upper[i]! - lo;
     const s = sigmoid(u[i]!);
     out[i] = lo + w * s;
     logJ += Math.log(w) + logSigmoid(u[i]!) + logSigmoid(-u[i]!);
     if (dLogJ) dLogJ[i] = 1 - 2 * s;
   }
-  for (const [a, b] of ELLIPTICITY_PAIRS) {
+  for (const [a, b] of spec.pairs) {
     const ua = u[a]!, ub = u[b]!;
     const rho = Math.hypot(ua, ub);
     const th = Math.tanh(rho);
@@ -64,13 +72,14 @@ export function toPhysical(u: ArrayLike<number>, out: Float64Array, dLogJ?: Floa
 }
 
 /** Inverse of toPhysical (θ must lie strictly inside the prior). */
-export function toUnconstrained(t: ArrayLike<number>, out: Float64Array): void {
+export function toUnconstrained(t: ArrayLike<number>, out: Float64Array, spec: ParamSpec = LENS12_SPEC): void {
+  const N = spec.names.length, isPair = pairsOf(spec), E_MAX = spec.eMax;
   for (let i = 0; i < N; i++) {
     if (isPair[i]! >= 0) continue;
-    const s = (t[i]! - LENS_PRIOR_LOWER[i]!) / (LENS_PRIOR_UPPER[i]! - LENS_PRIOR_LOWER[i]!);
+    const s = (t[i]! - spec.lower[i]!) / (spec.upper[i]! - spec.lower[i]!);
     out[i] = Math.log(s / (1 - s));
   }
-  for (const [a, b] of ELLIPTICITY_PAIRS) {
+  for (const [a, b] of spec.pairs) {
     const r = Math.hypot(t[a]!, t[b]!) / E_MAX;
     const rho = Math.atanh(Math.min(r, 1 - 1e-15));
     const k = r > 1e-12 ? rho / r / E_MAX : 1 / E_MAX;
@@ -80,14 +89,15 @@ export function toUnconstrained(t: ArrayLike<number>, out: Float64Array): void {
 }
 
 /** Derivatives ∂θ_i/∂u_j of the transform (diagonal blocks), row-major N × N. */
-function transformJacobian(u: ArrayLike<number>): Float64Array {
+function transformJacobian(u: ArrayLike<number>, spec: ParamSpec): Float64Array {
+  const N = spec.names.length;
   const J = new Float64Array(N * N);
   const t0 = new Float64Array(N), t1 = new Float64Array(N), up = Float64Array.from(u as ArrayLike<number>);
-  toPhysical(u, t0);
+  toPhysical(u, t0, undefined, spec);
   for (let j = 0; j < N; j++) {
     const h = 1e-7 * Math.max(1, Math.abs(u[j]!));
     up[j] = u[j]! + h;
-    toPhysical(up, t1);
+    toPhysical(up, t1, undefined, spec);
     up[j] = u[j]!;
     for (let i = 0; i < N; i++) J[i * N + j] = (t1[i]! - t0[i]!) / h;
   }
@@ -116,8 +126,9 @@ const V_PAIR = 3;
  * q ≈ 0.46 at φ ≈ 45° then had its MAP pinned at e2 = −0.35 (issue 21, seed 4: χ² 8126.9 on the bound vs
  * 8083.6 at the optimum, e2 = −0.363), and the chains started from that point.
  */
-export function mapSearchCoordinates(): { toT: (x: ArrayLike<number>) => Float64Array; fromT: (t: ArrayLike<number>) => Float64Array } {
-  const lo = LENS_PRIOR_LOWER, w = LENS_PRIOR_UPPER.map((h, i) => h - lo[i]!);
+export function mapSearchCoordinates(spec: ParamSpec = LENS12_SPEC): { toT: (x: ArrayLike<number>) => Float64Array; fromT: (t: ArrayLike<number>) => Float64Array } {
+  const N = spec.names.length, E_MAX = spec.eMax, ELLIPTICITY_PAIRS = spec.pairs;
+  const lo = spec.lower, w = spec.upper.map((h, i) => h - lo[i]!);
   const toT = (x: ArrayLike<number>) => {
     const t = Float64Array.from({ length: N }, (_, i) => lo[i]! + x[i]! * w[i]!);
     for (const [a, b] of ELLIPTICITY_PAIRS) {
@@ -151,38 +162,56 @@ export interface LensPosteriorOptions {
 }
 
 export class LensPosterior {
-  readonly dim = N;
-  private readonly t = new Float64Array(N);
-  private readonly tStep = new Float64Array(N);
-  private readonly dLogJ = new Float64Array(N);
-  private readonly gradT = new Float64Array(N);
+  readonly dim: number;
+  readonly spec: ParamSpec;
+  private readonly N: number;
+  private readonly isPair: Int8Array;
+  private readonly t: Float64Array;
+  private readonly tStep: Float64Array;
+  private readonly dLogJ: Float64Array;
+  private readonly gradT: Float64Array;
   private readonly fdStep: number;
   private readonly analytic: LensGradient | null;
   /** Gradient evaluations (each = 1 + 12 template renders). */
   gradientEvaluations = 0;
 
-  constructor(readonly model: LensModel, options: LensPosteriorOptions = {}) {
+  constructor(readonly model: FitModel, options: LensPosteriorOptions = {}) {
+    this.spec = model.spec;
+    this.N = this.dim = this.spec.names.length;
+    this.isPair = pairsOf(this.spec);
+    this.t = new Float64Array(this.N);
+    this.tStep = new Float64Array(this.N);
+    this.dLogJ = new Float64Array(this.N);
+    this.gradT = new Float64Array(this.N);
     this.fdStep = options.fdStep ?? 1e-7;
-    this.analytic = (options.gradient ?? 'analytic') === 'analytic' ? new LensGradient(model) : null;
+    // The analytic gradient exists for the 12-parameter model; a model with its own chi2AndGradient uses that.
+    this.analytic = (options.gradient ?? 'analytic') === 'analytic' && model instanceof LensModel ? new LensGradient(model) : null;
+    this.own = (options.gradient ?? 'analytic') === 'analytic' && !this.analytic && model.chi2AndGradient ? model : null;
   }
+
+  private readonly own: FitModel | null;
 
   /** log posterior (up to a constant) in unconstrained coordinates: −χ²/2 + log|J|; gradient into g. */
   logDensityAndGrad = (u: Float64Array, g: Float64Array): number => {
+    const { N, spec, isPair } = this;
+    const E_MAX = spec.eMax;
     const t = this.t;
-    const logJ = toPhysical(u, t, this.dLogJ);
-    const c0 = this.analytic ? this.analytic.chi2AndGradient(t, this.gradT) : this.model.solve(t).chi2;
+    const logJ = toPhysical(u, t, this.dLogJ, spec);
+    const withGrad = this.analytic ?? this.own;
+    const c0 = this.analytic ? this.analytic.chi2AndGradient(t, this.gradT)
+      : this.own ? this.own.chi2AndGradient!(t, this.gradT) : this.model.solve(t).chi2;
     if (!Number.isFinite(c0) || !Number.isFinite(logJ)) {
       g.fill(0);
       return -Infinity;
     }
     this.gradientEvaluations++;
-    if (this.analytic) for (let i = 0; i < N; i++) this.gradT[i] = -0.5 * this.gradT[i]!;
+    if (withGrad) for (let i = 0; i < N; i++) this.gradT[i] = -0.5 * this.gradT[i]!;
     // Else ∂(−χ²/2)/∂θ_i by forward differences (step inside the prior box, away from the nearer edge).
     this.tStep.set(t);
-    for (let i = 0; i < N && !this.analytic; i++) {
-      const w = LENS_PRIOR_UPPER[i]! - LENS_PRIOR_LOWER[i]!;
+    for (let i = 0; i < N && !withGrad; i++) {
+      const w = spec.upper[i]! - spec.lower[i]!;
       let h = this.fdStep * w;
-      if (t[i]! + h >= LENS_PRIOR_UPPER[i]!) h = -h;
+      if (t[i]! + h >= spec.upper[i]!) h = -h;
       this.tStep[i] = t[i]! + h;
       this.gradT[i] = (-0.5 * (this.model.solve(this.tStep).chi2 - c0)) / h;
       this.tStep[i] = t[i]!;
@@ -191,9 +220,9 @@ export class LensPosterior {
     for (let i = 0; i < N; i++) {
       if (isPair[i]! >= 0) continue;
       const s = sigmoid(u[i]!);
-      g[i] = this.gradT[i]! * (LENS_PRIOR_UPPER[i]! - LENS_PRIOR_LOWER[i]!) * s * (1 - s) + this.dLogJ[i]!;
+      g[i] = this.gradT[i]! * (spec.upper[i]! - spec.lower[i]!) * s * (1 - s) + this.dLogJ[i]!;
     }
-    for (const [a, b] of ELLIPTICITY_PAIRS) {
+    for (const [a, b] of spec.pairs) {
       const ua = u[a]!, ub = u[b]!;
       const rho = Math.hypot(ua, ub);
       const th = Math.tanh(rho);
@@ -216,14 +245,23 @@ export class LensPosterior {
    * ellipticity disc is reachable). `runs` are the local optima of every start, best first: where they
    * disagree at a similar χ² the posterior may have several modes, and the chains start from them.
    */
-  findMap(rng: Rng, o: { nDraws?: number; nStarts?: number; maxEvals?: number; refineBest?: number; refineEvals?: number; stopWhen?: () => boolean } = {}): FoundMap {
-    const { toT, fromT } = mapSearchCoordinates();
+  findMap(rng: Rng, o: {
+    nDraws?: number; nStarts?: number; maxEvals?: number; refineBest?: number; refineEvals?: number; stopWhen?: () => boolean;
+    /** Starts (physical θ) screened together with the random draws, e.g. from the quasar images' positions. */
+    starts?: ArrayLike<number>[];
+    /** Limits of the final polish (default 4 rounds of ≤ 300 evaluations). */
+    polish?: { rounds?: number; maxEvals?: number };
+  } = {}): FoundMap {
+    const spec = this.spec, N = this.N;
+    const { toT, fromT } = mapSearchCoordinates(spec);
+    const seeded = (o.starts ?? []).map((t) => fromT(t));
+    let k = 0;
     const before = this.model.evaluations;
     const res = multiStart<LeastSquaresResult>({
       rng,
-      nDraws: o.nDraws ?? 300,
+      nDraws: (o.nDraws ?? 300) + seeded.length,
       nStarts: o.nStarts ?? 8,
-      draw: (g) => fromT(Float64Array.from({ length: N }, (_, i) => LENS_START_LOWER[i]! + g.uniform() * (LENS_START_UPPER[i]! - LENS_START_LOWER[i]!))),
+      draw: (g) => (k < seeded.length ? seeded[k++]! : fromT(Float64Array.from({ length: N }, (_, i) => spec.startLower[i]! + g.uniform() * (spec.startUpper[i]! - spec.startLower[i]!)))),
       cost: (x) => 0.5 * this.model.solve(toT(x)).chi2,
       local: (x0) => this.lmSearch(x0, o.maxEvals ?? 100),
       stopWhen: o.stopWhen,
@@ -243,7 +281,7 @@ export class LensPosterior {
         if (r.cost < runs[k]!.cost) runs[k] = r;
       }
     runs.sort((p, q) => p.cost - q.cost);
-    const polished = this.polish(toT(runs[0]!.x), 2 * runs[0]!.cost);
+    const polished = this.polish(toT(runs[0]!.x), 2 * runs[0]!.cost, o.polish);
     const found = runs.map((r) => ({ theta: toT(r.x), chi2: 2 * r.cost }));
     found[0] = polished;
     return {
@@ -257,7 +295,8 @@ export class LensPosterior {
 
   /** LM in the search coordinates from x0 (mapSearchCoordinates), ≤ maxEvals residual evaluations. */
   private lmSearch(x0: Float64Array, maxEvals: number): LeastSquaresResult {
-    const { toT } = mapSearchCoordinates();
+    const N = this.N;
+    const { toT } = mapSearchCoordinates(this.spec);
     return levenbergMarquardt({
       residuals: (x, out) => this.model.residuals(toT(x), out),
       nResiduals: this.model.data.bands * this.model.npix,
@@ -277,7 +316,7 @@ export class LensPosterior {
    * posterior draw when the chains find points below the MAP.
    */
   polish(theta: ArrayLike<number>, chi2: number, o: { maxEvals?: number; rounds?: number } = {}): { theta: Float64Array; chi2: number } {
-    const { toT, fromT } = mapSearchCoordinates();
+    const { toT, fromT } = mapSearchCoordinates(this.spec);
     let x = fromT(theta);
     let best = { theta: toT(x), chi2: Number.isFinite(chi2) ? chi2 : this.model.solve(toT(x)).chi2 };
     for (let k = 0; k < (o.rounds ?? 4); k++) {
@@ -297,23 +336,24 @@ export class LensPosterior {
    * coordinates; returns the diagonal of the covariance in u (an initial inverse metric) and the sd in θ.
    */
   laplace(theta: Float64Array): { inverseMassDiag: Float64Array; sdTheta: Float64Array; u: Float64Array; covU: Float64Array | null } {
+    const { N, spec } = this;
     const m = this.model.data.bands * this.model.npix;
     const r0 = new Float64Array(m), r1 = new Float64Array(m);
     const J = new Float64Array(m * N);
     this.model.residuals(theta, r0);
     const tt = Float64Array.from(theta);
     for (let j = 0; j < N; j++) {
-      const w = LENS_PRIOR_UPPER[j]! - LENS_PRIOR_LOWER[j]!;
+      const w = spec.upper[j]! - spec.lower[j]!;
       let h = 1e-6 * w;
-      if (theta[j]! + h >= LENS_PRIOR_UPPER[j]!) h = -h;
+      if (theta[j]! + h >= spec.upper[j]!) h = -h;
       tt[j] = theta[j]! + h;
       this.model.residuals(tt, r1);
       tt[j] = theta[j]!;
       for (let i = 0; i < m; i++) J[i * N + j] = (r1[i]! - r0[i]!) / h;
     }
     const u = new Float64Array(N);
-    toUnconstrained(theta, u);
-    const T = transformJacobian(u); // ∂θ/∂u
+    toUnconstrained(theta, u, spec);
+    const T = transformJacobian(u, spec); // ∂θ/∂u
     // Hessian in u: Tᵀ (JᵀJ) T (the prior's log-Jacobian curvature is negligible next to the data).
     const H = new Float64Array(N * N);
     const JT = new Float64Array(m * N);

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src-core/rng';
 import { getPreset } from '../../src-core/lens/presets';
 import { syntheticLens } from '../../src-core/infer/lens-synthetic';
-import { lensModelFromInput, planLensFit, type LensFitInput } from '../../src-core/infer/lens-fit';
+import { lens12FromInput, planLensFit, type LensFitInput } from '../../src-core/infer/lens-fit';
 import { LENS_PRIOR_LOWER, LENS_PRIOR_UPPER, qPhiToEllipticity, type LensModel } from '../../src-core/infer/lens-model';
 import { levenbergMarquardt } from '../../src-core/infer/optimize/levenberg-marquardt';
 import { DEFAULT_FIT_SETTINGS, fitLens, type FitSettings } from './fit-lens';
@@ -29,7 +29,7 @@ function system(o: { seed: number; massQ: number; massPhi: number; sourceBoost: 
   };
   // A bright source (S/N of hundreds): a compact posterior, so that basins are well separated.
   const amps = base.amplitudes.map((a, i) => (i % 2 === 0 ? o.sourceBoost * a : a));
-  const clean = lensModelFromInput(shell).modelImage(truth, amps);
+  const clean = lens12FromInput(shell).modelImage(truth, amps);
   const rng = new Rng(o.seed, 77);
   const variance = clean.map((m, i) => Math.max(m, 0) + base.cutout.variance[i]! - Math.max(base.model[i]!, 0));
   const image = clean.map((m, i) => m + Math.sqrt(variance[i]!) * rng.normal());
@@ -62,7 +62,7 @@ describe('lens fit: no silent missed mode (issue 21)', () => {
   for (const sys of SYSTEMS)
     it(sys.name, async () => {
       const { input, truth } = system(sys);
-      const model = lensModelFromInput(input);
+      const model = lens12FromInput(input);
       const fit = await fitLens(input, settings, { workers: 0 });
       if (sys.trap) {
         // The MAP search alone (what the chains start from) reaches the optimum of the truth's basin.

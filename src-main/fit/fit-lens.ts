@@ -9,6 +9,8 @@ import { appendChain, chi2Expectation, continuationOf, lensModelFromInput, mapOn
 import { checkModes, type ModeCheck } from '../../src-core/infer/lens-mode-check';
 import { LensPosterior } from '../../src-core/infer/lens-posterior';
 import { LENS_PARAM_NAMES } from '../../src-core/infer/lens-model';
+import { ExtLensModel } from '../../src-core/infer/lens-model-ext';
+import { pointSourceStarts, type CompactPeak, type PositionFit } from '../../src-core/infer/image-positions';
 import { truncated, type ChainResult } from '../../src-core/infer/sample';
 import { runFitChains, type FitChainJob } from '../workers/fit-pool';
 
@@ -97,6 +99,17 @@ export interface LensFitOutcome {
   variance: Float64Array;
   /** Whether the Poisson variance of the MAP model was added (input.poissonFromModel, unless the budget ran out first). */
   poissonAdded: boolean;
+  /** Parameter names of the fitted model (12 for 'sie', 17 for 'ext' and 'sie+ps'). */
+  paramNames: readonly string[];
+  /** 'sie+ps': the compact peaks found in the cutout, the lens fitted to their positions (the MAP starts), and
+   * the MAP's point images (arcsec from the stamp centre, signed magnification, amplitude per band in e⁻). */
+  points?: PointSourceInfo;
+}
+
+export interface PointSourceInfo {
+  peaks: CompactPeak[];
+  positionFit: PositionFit | null;
+  images: { x: number; y: number; mu: number; amplitudes: number[] }[];
 }
 
 /** What the fit knows once the MAP is found, before sampling (printed by the CLI). */
@@ -143,7 +156,16 @@ export async function fitLens(
   const original = input;
   let model = lensModelFromInput(input);
   o.onProgress?.(0, 1, 'MAP');
-  const planOptions = { seed: s.seed, chains: s.chains, nStarts: s.nStarts, maxEvals: s.maxEvals, refineBest: s.refineBest, refineEvals: s.refineEvals };
+  // Point sources: the MAP starts come from the quasar images' positions (image-positions.ts); random starts
+  // would put the model's images where the data have none, a flat χ² for the optimiser.
+  const ps = input.model === 'sie+ps' ? pointSourceStarts(model.data) : null;
+  const planOptions = {
+    seed: s.seed, chains: s.chains, nStarts: s.nStarts, maxEvals: s.maxEvals, refineBest: s.refineBest, refineEvals: s.refineEvals,
+    // From the image positions the MAP is one basin away: the 2 best-screened starts, short LM runs, no retries
+    // (a χ² far above N − p is the PSF mismatch on 10⁵–10⁶ e⁻ images, which fresh random starts cannot fix).
+    ...(ps?.starts.length ? { starts: ps.starts, nDraws: 0, nStarts: Math.min(2, ps.starts.length), maxEvals: 150, refineBest: 1, refineEvals: 300, retries: 0, polish: { rounds: 1, maxEvals: 150 } } : {}),
+  };
+  const polishOptions = ps?.starts.length ? { rounds: 1, maxEvals: 150 } : {};
   let plan = planLensFit(model, { ...planOptions, ...(deadline !== undefined ? { stopWhen: timeUp } : {}) });
   // Kept apart: the re-plans below (Poisson term, inflation) start from a known MAP and do not carry the flag.
   const mapStopped = !!plan.mapStopped;
@@ -159,7 +181,7 @@ export async function fitLens(
     input = { ...input, variance: Float64Array.from(input.variance, (v, i) => v + Math.max(best[i]!, 0)) };
     model = lensModelFromInput(input);
     const before = model.evaluations;
-    const pol = new LensPosterior(model).polish(plan.mapTheta, model.solve(plan.mapTheta).chi2);
+    const pol = new LensPosterior(model).polish(plan.mapTheta, model.solve(plan.mapTheta).chi2, polishOptions);
     plan = planLensFit(model, { ...planOptions, knownMap: { ...known(pol.theta, pol.chi2, plan, model.evaluations - before), runs: [] } });
   }
   const expectation = chi2Expectation(model);
@@ -190,15 +212,24 @@ export async function fitLens(
       const v = input.variance[i]!;
       residual[i] = v > 0 && Number.isFinite(v) ? (input.image[i]! - best[i]!) / Math.sqrt(v) : 0;
     }
-    return { model: best, residual, ...fixed, mapChi2Z: chi2Z(p.mapChi2) };
+    return { model: best, residual, ...fixed, mapChi2Z: chi2Z(p.mapChi2), paramNames: model.spec.names, ...(ps ? { points: pointInfo(p) } : {}) };
   };
   const fixed = {
     mapSeconds, varianceInflation, mapChi2PerPixel, chi2Expected: { mean: expectation.mean, sd: expectation.sd },
     nPixels: npixAll, variance: input.variance, poissonAdded,
   };
+  const pointInfo = (p: LensFitPlan): PointSourceInfo => {
+    const m = model as ExtLensModel;
+    const { amplitudes } = m.solve(p.mapTheta);
+    const nc = 2 + m.maxImages;
+    return {
+      peaks: ps!.peaks, positionFit: ps!.positionFit,
+      images: m.images.map((im, k) => ({ x: im.x, y: im.y, mu: im.mu, amplitudes: Array.from({ length: m.data.bands }, (_, b) => amplitudes[b * nc + 2 + k]!) })),
+    };
+  };
   const budgetReason = (where: string) => `time budget of ${o.maxSeconds} s spent ${where}`;
   const mapOnly = (where: string): LensFitOutcome => ({
-    ...common(plan), plan, report: mapOnlyReport(plan, s.chains), physical: [], wallSeconds: (performance.now() - t0) / 1000, rounds: 0,
+    ...common(plan), plan, report: mapOnlyReport(plan, s.chains, model.spec), physical: [], wallSeconds: (performance.now() - t0) / 1000, rounds: 0,
     converged: false, reason: budgetReason(where), modeRounds: 0, startModes: plan.modes.length, partial: 'map',
     modeCheck: { mapChi2: plan.mapChi2, bestDrawChi2: NaN, bestDrawTheta: plan.mapTheta, betterThanMap: false, chainBestChi2: [], strandedChains: [] },
   });
@@ -225,14 +256,14 @@ export async function fitLens(
     check = checkModes(model, plan, results);
     if (!check.betterThanMap || modeRounds >= s.maxModeRounds || timeUp()) break;
     const before = model.evaluations;
-    const polished = new LensPosterior(model).polish(check.bestDrawTheta, check.bestDrawChi2);
+    const polished = new LensPosterior(model).polish(check.bestDrawTheta, check.bestDrawChi2, polishOptions);
     modeRounds++;
     total += s.chains * (s.warmup + s.samples);
     o.onProgress?.(done.reduce((a, b) => a + b, 0), total, `re-optimising: a draw has χ² ${check.bestDrawChi2.toFixed(1)} < MAP ${check.mapChi2.toFixed(1)}`);
     plan = planLensFit(model, { ...planOptions, seed: s.seed + modeRounds, knownMap: known(polished.theta, polished.chi2 * varianceInflation, plan, model.evaluations - before) });
     done.fill(0);
   }
-  let report = reportLensFit(results, plan);
+  let report = reportLensFit(results, plan, model.spec);
   let rounds = 1;
   while (!timeUp() && !fitConverged(report, s) && results[0]!.nSamples + s.samples <= s.maxSamples) {
     total += s.chains * s.samples;
@@ -241,7 +272,7 @@ export async function fitLens(
       `NUTS, more draws (R̂ ${report.rhatMax.toFixed(3)})`,
     );
     results = commonLength(results.map((r, k) => appendChain(r, more[k]!)));
-    report = reportLensFit(results, plan);
+    report = reportLensFit(results, plan, model.spec);
     rounds++;
   }
   if (rounds > 1) check = checkModes(model, plan, results); // the continuation rounds added draws
@@ -260,7 +291,7 @@ export async function fitLens(
     reasons.push(`chain(s) ${check.strandedChains.join(', ')} stayed in a basin with χ² ≥ ${Math.min(...check.strandedChains.map((k) => check.chainBestChi2[k]!)).toFixed(1)}, against ${Math.min(...check.chainBestChi2).toFixed(1)} for the best chain`);
   if (plan.mapUnsettled) reasons.push(`the MAP is unconfirmed: the last MAP search retry still lowered χ² (to ${plan.mapChi2.toFixed(1)}, ${chi2Z(plan.mapChi2).toFixed(1)} σ above N − p = ${expectation.mean})`);
   return {
-    ...common(plan), plan, report, physical: toPhysicalChains(results, plan),
+    ...common(plan), plan, report, physical: toPhysicalChains(results, plan, model.spec),
     wallSeconds: (performance.now() - t0) / 1000, rounds, converged: reasons.length === 0,
     reason: reasons.length ? reasons.join('; ') : null, modeRounds, modeCheck: check,
     startModes: plan.modes.length, partial: short && deadline !== undefined ? 'draws' : null,

@@ -7,7 +7,7 @@
 // quarter of the median Sérsic R_e (the bundled galaxy prior is trained on R_e of 2–10 pixels), else a
 // quarter of the image pixel.
 import { InputError } from '../../errors';
-import { lensModelFromInput, type LensFitInput } from '../../infer/lens-fit';
+import { lens12FromInput, type LensFitInput } from '../../infer/lens-fit';
 import { addSersicExact, ellipticityToQPhi, type LensModel } from '../../infer/lens-model';
 import { makeKernel } from '../../lens/psf';
 import { psfArrayFromKernel, sourceOperator, type SourceGrid } from './source-lens';
@@ -71,7 +71,7 @@ export class SourceProblems {
 
   constructor(readonly input: LensFitInput, readonly band: number, readonly grid: SourceGrid, readonly supersample = 3) {
     if (!(band >= 0 && band < input.bands.length)) throw new InputError('SOURCE_BAND', `band index ${band} is not in 0…${input.bands.length - 1}`, { band });
-    this.model = lensModelFromInput(input);
+    this.model = lens12FromInput(input);
     this.size = input.size;
     this.psf = psfArrayFromKernel(makeKernel(input.psf[band]!, input.pixelScale));
   }
@@ -104,7 +104,7 @@ export function brightestSourceBand(input: LensFitInput, median: ArrayLike<numbe
   const n = input.size * input.size, B = input.bands.length;
   const score = new Float64Array(B);
   if (median.length >= 12) {
-    const model = lensModelFromInput(input);
+    const model = lens12FromInput(input);
     const sol = model.solve(median);
     for (let b = 0; b < B; b++) for (let i = b * n; i < (b + 1) * n; i++) {
       const v = input.variance[i]!;

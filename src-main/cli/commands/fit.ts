@@ -8,7 +8,9 @@ import { isPlaceholderBand, parseBandList } from '../../../src-core/stamps/band-
 import { InputError } from '../../../src-core/errors';
 import type { FitsHeader } from '../../../src-core/fits/header';
 import type { LensFitInput } from '../../../src-core/infer/lens-fit';
-import { LENS_PARAM_NAMES } from '../../../src-core/infer/lens-model';
+import { makeKernel } from '../../../src-core/lens/psf';
+import { detectPointImages } from '../../../src-core/infer/image-positions';
+import { cropInput, stampSideFor, truncatePixelPsf } from '../../../src-core/infer/stamp-crop';
 import { encodeSamplesFits } from '../../../src-core/infer/samples-table';
 import { DEFAULT_FIT_SETTINGS, fitLens } from '../../fit/fit-lens';
 import { fitPsf } from '../../fit/fit-psf';
@@ -20,6 +22,7 @@ import type { CliCommand } from '../command';
 const USAGE = `Usage:
   lensdesk fit IMAGE.fits [--hdu NAME|N] [--ra DEG --dec DEG --size ARCSEC] [--pixel-scale ARCSEC] [--mask MASK.fits]
                [--psf PSF.fits | --psf-fwhm ARCSEC [--psf-profile gaussian|moffat] [--moffat-beta 3]] [--max-seconds S]
+               [--model auto|sie|ext|sie+ps] [--no-crop]
   lensdesk fit CUTOUT.fits [--psf PSF.fits] [--index I] [--grid simulator|uniform] [--chains 4] [--warmup 75] [--draws 200]
                [--max-draws 1000] [--max-depth 10] [--no-inflate] [--samples OUT.fits [--force]] [--workers 2] [--seed S] [--json]
 
@@ -45,6 +48,14 @@ EXTNAME) or --bands (docs/fits.md);
 PRESET names the survey whose per-band seeing gives Gaussian PSFs unless --psf or --psf-fwhm is given.
 The MAP, its χ² and χ²/pixel are printed (stderr) before sampling starts.
 
+Models (--model, default sie): sie = the 12-parameter model above; ext = SIE + shear with a free centre (uniform
+within 0.6″ of the stamp centre), Sérsic lens light with its own n, q, φ, Sérsic source (17 parameters);
+sie+ps = ext plus a quasar at the source centre whose images sit where the lens equation puts them, each the
+PSF with its own free amplitude per band (profiled by NNLS). auto = sie+ps when the cutout has at least two
+compact (PSF-like, S/N ≥ 30) peaks away from the centre, else sie. sie+ps starts its MAP from a lens fitted to
+those peaks' positions, cuts the stamp to 0.8″ beyond the outermost peak and a pixelised PSF to 97 % of its
+flux (--no-crop keeps both); ext and sie+ps use finite-difference gradients (slower per step than sie).
+
 Options:
   --hdu NAME|N      science HDU (EXTNAME or 0-based index)
   --ra, --dec DEG   cut a stamp centred on this sky position through the image's WCS (error when outside the image)
@@ -55,6 +66,8 @@ Options:
                     cutout's pixel scale when its header (WCS, PIXSCALE or PIXELSCL) states another
   --psf-fwhm F      PSF FWHM in arcsec for every band (instead of a file or the preset)
   --psf-profile P   gaussian (default) or moffat, with --moffat-beta B (default 3)
+  --model M         auto, sie (default), ext or sie+ps (see Models above)
+  --no-crop         sie+ps: keep the whole stamp and PSF
   --max-seconds S   wall-clock budget: the MAP search (between starts) and sampling stop when it is spent and the fit
                     returns what it has, flagged (converged: false, partial, reason 'time budget …'; the MAP only
                     when no draws exist yet)
@@ -67,7 +80,8 @@ Options:
   --warmup W        warm-up iterations per chain (default 75; the Laplace preconditioning makes short warm-ups enough)
   --draws N         draws per chain after warm-up, and per continuation round (default 200)
   --max-draws N     stop continuing at N draws per chain even if R̂ or ESS miss their targets (default 1000)
-  --max-depth D     NUTS maximum tree depth (default 10, Stan's; each draw costs up to 2^D − 1 gradients)
+  --max-depth D     NUTS maximum tree depth (default 10, Stan's, for sie; 6 for ext and sie+ps; each draw costs up to
+                    2^D − 1 gradients)
   --no-inflate      sample with the cutout's own variances even when the model does not fit it
   --samples FILE    also write every posterior draw to FILE as a FITS BINTABLE (EXTNAME SAMPLES): one row per
                     draw, columns CHAIN, DRAW, the 12 parameters (arcsec for theta_E, src_x, src_y, src_r_e,
@@ -110,7 +124,7 @@ export const fitCommand: CliCommand = {
         json: { type: 'boolean', default: false }, force: { type: 'boolean', default: false },
         hdu: { type: 'string' }, 'pixel-scale': { type: 'string' }, ra: { type: 'string' }, dec: { type: 'string' }, size: { type: 'string' },
         mask: { type: 'string' }, 'psf-fwhm': { type: 'string' }, 'psf-profile': { type: 'string' }, 'moffat-beta': { type: 'string' },
-        'max-seconds': { type: 'string' },
+        'max-seconds': { type: 'string' }, model: { type: 'string' }, 'no-crop': { type: 'boolean', default: false },
       },
     });
     if (positionals.length !== 1) throw new InputError('INPUT_INVALID', 'give exactly one CUTOUT.fits', { given: positionals.length });
@@ -141,16 +155,50 @@ export const fitCommand: CliCommand = {
     if (maxSeconds! < 0) throw new InputError('INPUT_INVALID', `--max-seconds must be ≥ 0, got '${values['max-seconds']}'`, { option: 'max-seconds' });
     const grid = values.grid ?? 'simulator';
     if (grid !== 'simulator' && grid !== 'uniform') throw new InputError('INPUT_INVALID', `--grid must be simulator or uniform, got '${grid}'`, { option: 'grid' });
-    const input: LensFitInput = {
+    const modelOpt = values.model ?? 'sie';
+    if (!['auto', 'sie', 'ext', 'sie+ps'].includes(modelOpt)) throw new InputError('INPUT_INVALID', `--model must be auto, sie, ext or sie+ps, got '${modelOpt}'`, { option: 'model' });
+    let input: LensFitInput = {
       bands, size: c.size, pixelScale: c.pixelScale, image: c.image, variance: c.variance, psf, grid,
       ...(c.noise.poissonFromModel ? { poissonFromModel: true } : {}),
     };
+    // Point sources: detect the compact peaks (auto decides on them; sie+ps crops to them).
+    let modelNote = '';
+    if (modelOpt === 'auto' || modelOpt === 'sie+ps') {
+      const kernels = psf.map((p) => makeKernel(p, c.pixelScale));
+      const det = detectPointImages({ bands: bands.length, size: c.size, pixelScale: c.pixelScale, image: c.image, variance: c.variance, psf: kernels });
+      const chosen = modelOpt === 'sie+ps' || det.peaks.length >= 2 ? 'sie+ps' : 'sie';
+      modelNote = `${det.peaks.length} compact peak(s) in ${bands[det.band]}${det.peaks.length ? ` at r = ${det.peaks.map((p) => Math.hypot(p.x, p.y).toFixed(2)).join(', ')}″` : ''}`
+        + (modelOpt === 'auto' ? ` → model ${chosen}` : '');
+      input = { ...input, model: chosen };
+      if (chosen === 'sie+ps' && !values['no-crop']) {
+        const rMax = Math.max(0, ...det.peaks.map((p) => Math.hypot(p.x, p.y)));
+        const side = det.peaks.length ? stampSideFor(rMax, 0.8, c.pixelScale) : c.size;
+        if (side < c.size) {
+          input = cropInput(input, side);
+          modelNote += `; stamp cut to the central ${side}×${side}`;
+        }
+        const cut = input.psf.map((p) => truncatePixelPsf(p, 0.97));
+        if (cut.some((p, b) => p !== input.psf[b])) {
+          modelNote += `; PSF cut to ${cut.map((p) => (p.type === 'pixel' ? `${p.width}×${p.width}` : p.type)).join(', ')} (97 % of its flux)`;
+          input = { ...input, psf: cut };
+        }
+      }
+    } else input = { ...input, model: modelOpt as 'sie' | 'ext' };
+    // HST-like pixels (< 0.08″, PSF FWHM ≥ 2 pixels): one ray per pixel resolves every profile the PSF leaves;
+    // the simulator's 3 × 3 (12 × 12 at the centre) grid would cost 2.5× per evaluation for nothing measurable.
+    if (input.model !== 'sie' && values.grid === undefined && c.pixelScale < 0.08) {
+      input = { ...input, grid: 'uniform', supersample: 1 };
+      modelNote += `${modelNote ? '; ' : ''}one ray per pixel (HST-like pixels)`;
+    }
     for (const w of warnings) io.err(`warning: ${w}`);
     io.err(`fit ${c.name} [${c.hduName}]: ${bands.join(',')} ${c.size}×${c.size} at ${c.pixelScale.toPrecision(4)}″/pixel (${c.pixelScaleFrom})`
       + (c.window.x0 || c.window.y0 || c.targetPixel ? `, stamp from pixel (${c.window.x0}, ${c.window.y0})` : '')
       + `; unit ${c.unit}${c.units.bunit ? ` (BUNIT ${c.units.bunit}: ${c.units.via})` : ` (${c.units.via})`}; noise: ${noise.text}`
-      + `; masked ${c.masked.total} pixel(s)${c.maskFrom ? ` (mask: ${c.maskFrom})` : ''}; PSF: ${psfFrom}; MAP…`);
-    const maxDepth = numberOptionOr(values, 'max-depth', DEFAULT_FIT_SETTINGS.maxDepth, { integer: true, min: 1 });
+      + `; masked ${c.masked.total} pixel(s)${c.maskFrom ? ` (mask: ${c.maskFrom})` : ''}; PSF: ${psfFrom}`
+      + `; model ${input.model}${modelNote ? ` (${modelNote})` : ''}; MAP…`);
+    // The extended models pay ~18 evaluations per gradient: a depth-6 cap (≤ 63 leapfrog steps) bounds what an early
+    // warm-up draw with a badly adapted step size can cost; the Laplace-preconditioned posterior needs far fewer.
+    const maxDepth = numberOptionOr(values, 'max-depth', input.model === 'sie' ? DEFAULT_FIT_SETTINGS.maxDepth : 6, { integer: true, min: 1 });
     const settings = {
       ...DEFAULT_FIT_SETTINGS, chains, warmup: nWarmup, samples: nSamples, seed, maxSamples: maxDraws, maxDepth,
       inflateAbove: values['no-inflate'] ? 0 : DEFAULT_FIT_SETTINGS.inflateAbove,
@@ -172,7 +220,7 @@ export const fitCommand: CliCommand = {
       + (fit.modeRounds ? `; re-optimised ${fit.modeRounds}× from posterior draws below the MAP` : '')
       + `; NUTS ${fit.physical.length} × (${nWarmup} + ${fit.physical[0]?.nSamples ?? 0}) in ${fit.rounds} round(s), ${fit.converged ? 'converged' : `NOT converged: ${fit.reason}`}`);
     if (samplesOut && fit.physical.length) {
-      const bytes = encodeSamplesFits(fit.physical, LENS_PARAM_NAMES, {
+      const bytes = encodeSamplesFits(fit.physical, fit.paramNames, {
         file: basename(c.name), index, bands, sampler: 'NUTS', warmup: nWarmup, seed,
         rhatMax: rep.rhatMax, grid, psf: psfFrom, pixelScale: c.pixelScale, size: c.size, mapChi2: plan.mapChi2,
         maxDepth: fit.physical[0]!.maxDepth, software: lensDeskSoftware(), date: new Date().toISOString().slice(0, 19),
@@ -181,7 +229,12 @@ export const fitCommand: CliCommand = {
       io.err(`wrote ${fit.physical.reduce((a, r) => a + r.nSamples, 0)} draws to ${samplesOut}`);
     } else if (samplesOut) io.err(`no draws to write to ${samplesOut} (the time budget ended the fit before sampling)`);
     const out = {
-      file: c.name, bands, size: c.size, pixelScale: c.pixelScale, psf: psfFrom, grid,
+      file: c.name, bands, size: input.size, pixelScale: c.pixelScale, psf: psfFrom, grid, model: input.model,
+      ...(fit.points ? { points: {
+        peaks: fit.points.peaks.map((p) => ({ x: r6(p.x), y: r6(p.y), snr: r6(p.snr) })),
+        positionFit: fit.points.positionFit ? { theta_E: r6(fit.points.positionFit.params[0]!), rms: r6(fit.points.positionFit.rms), nPredicted: fit.points.positionFit.nPredicted } : null,
+        images: fit.points.images.map((im) => ({ x: r6(im.x), y: r6(im.y), mu: r6(im.mu), amplitudes: im.amplitudes.map(r6) })),
+      } } : {}),
       input: {
         hdu: c.hduName, pixelScaleFrom: c.pixelScaleFrom, unit: c.unit,
         units: { bunit: c.units.bunit || null, kind: c.units.kind, toElectrons: c.units.toElectrons, via: c.units.via },
