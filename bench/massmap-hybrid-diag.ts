@@ -9,7 +9,7 @@
 //     "Tweedie hybrid" = Wiener + σ_pix² r_θ(κ_KS, σ_pix): the MC-free posterior mean under the learned prior.
 //
 //   npx tsx bench/massmap-hybrid-diag.ts --prior models/priors/kappa-hybrid-32 [--side 120] [--seeds 2]
-//        [--map ktng_cosmos_kappa360.fits] [--ngal 30] [--threads 1]
+//        [--map ktng_cosmos_kappa360.fits] [--ngal 30] [--threads 1] [--checkpoint]
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,14 +22,14 @@ import { compareMaps, metricPixels } from '../src-core/massmap/metrics';
 import { modeVariance, parsePowerTable } from '../src-core/massmap/spectrum';
 import { wienerWhite } from '../src-core/massmap/wiener';
 import { openFitsFile } from '../src-main/fits/file-source';
-import { readScoreModel } from '../src-main/score/model-files';
+import { readCheckpoint, readScoreModel } from '../src-main/score/model-files';
 import { createUnetScorer, unetInferenceOnnx } from '../src-main/score/unet-engine';
 import { SHARED_DIR } from '../test/shared';
 
 const { values } = parseArgs({
   options: {
     prior: { type: 'string' }, side: { type: 'string', default: '120' }, seeds: { type: 'string', default: '2' },
-    map: { type: 'string', default: 'ktng_cosmos_kappa360.fits' }, ngal: { type: 'string', default: '30' }, threads: { type: 'string', default: '1' },
+    map: { type: 'string', default: 'ktng_cosmos_kappa360.fits' }, ngal: { type: 'string', default: '30' }, threads: { type: 'string', default: '1' }, checkpoint: { type: 'boolean', default: false },
   },
 });
 const S = Number(values.side), seeds = Number(values.seeds), n = S * S;
@@ -40,7 +40,10 @@ const file = openFitsFile(join(D, values.map!));
 const map = Float64Array.from(readImage(file, file.hdu(0)).data as ArrayLike<number>);
 const k = ksKernel(S, S, pix * ARCMIN_RAD), P = modeVariance(k, table);
 const gauss = new GaussianKappaScore(S, S, P);
-const model = readScoreModel(values.prior!);
+// --checkpoint: score with the folder's training checkpoint (a run still under way) instead of its model
+const ck = values.checkpoint ? readCheckpoint(values.prior!) : null;
+const model = ck ? { card: { config: ck.ck.config }, weights: ck.weights } : readScoreModel(values.prior!);
+if (ck) console.error(`checkpoint at step ${ck.ck.step}`);
 const scorer = await createUnetScorer(unetInferenceOnnx({ ...model.card.config, size: S }, model.weights), S, { threads: Number(values.threads) });
 const residual = async (x: Float64Array, s: number) => scorer.score(Float32Array.from(x), new Float32Array([s]));
 const per = Math.floor(360 / S), fields: Float64Array[] = [];
