@@ -21,7 +21,7 @@ import { cropMap } from '../src-core/massmap/kappa-fields';
 import { ARCMIN_RAD, ks93, ksKernel } from '../src-core/massmap/ks93';
 import { simulateShearOnMap } from '../src-core/massmap/simulate-shear';
 import { compareMaps, metricPixels } from '../src-core/massmap/metrics';
-import { modeVariance, parsePowerTable } from '../src-core/massmap/spectrum';
+import { measurePowerSpectrum, modeVariance, parsePowerTable } from '../src-core/massmap/spectrum';
 import { wienerWhite } from '../src-core/massmap/wiener';
 import { openFitsFile } from '../src-main/fits/file-source';
 import { readScoreModel } from '../src-main/score/model-files';
@@ -57,6 +57,15 @@ const push = (key: string, c: { rmse: number; pearson: number }, cov?: number[])
   if (cov) { a.cov68.push(cov[0]!); a.cov95.push(cov[1]!); }
 };
 const rmseMcFree: number[] = [], meanGap: number[] = [];
+// power spectra (mass-mapping.md §7 plan 4): measured/true power in 6 log bins of ℓ, summed over runs
+const PB = 6, power: Record<string, Float64Array> = {};
+let powerEll: number[] = [];
+const addPower = (key: string, m: ArrayLike<number>, truth: ArrayLike<number>) => {
+  const a = measurePowerSpectrum(k, m, { bins: PB }), t = measurePowerSpectrum(k, truth, { bins: PB });
+  powerEll = Array.from(t.ell, (v) => Math.round(v));
+  const acc2 = (power[key] ??= new Float64Array(PB));
+  for (let b = 0; b < PB; b++) acc2[b] = acc2[b]! + a.cl[b]! / t.cl[b]!;
+};
 for (const f of fieldList) {
   const r0 = Math.floor(f / per) * S, c0 = (f % per) * S, crop = new Float64Array(n);
   cropMap(map, 360, 360, S, r0, c0, 0, crop);
@@ -78,6 +87,10 @@ for (const f of fieldList) {
       });
       const secs = (performance.now() - t0) / 1000;
       push('hybridChains', compareMaps(h.mean, truth, sel), intervalCoverage(h.mean, h.std, truth, sel));
+      addPower('wiener', w.kappa, truth);
+      addPower('hybridTweedie', tw, truth);
+      addPower('hybridChainMean', h.mean, truth);
+      addPower('hybridSample', h.samples[0]!, truth);
       push('hybridTweedie', compareMaps(tw, truth, sel), intervalCoverage(tw, h.std, truth, sel));
       // the B-chain mean carries Monte-Carlo error of variance std²/B per pixel: remove it in quadrature
       let mc = 0, ns = 0, gap = 0;
@@ -105,7 +118,8 @@ const out = {
   date: new Date().toISOString(), prior: values.gaussian ? 'Gaussian part only (residual 0)' : values.prior, side: S, fields: fieldList, seeds, chains: B,
   levels: Number(values.levels), stepsPerLevel: Number(values['steps-per-level']), sigmaPix,
   ...Object.fromEntries(Object.entries(acc).map(([key, v]) => [key, { rmse: ms(v.rmse), pearson: ms(v.r), coverage68: ms(v.cov68), coverage95: ms(v.cov95) }])),
-  hybridChainsRmseWithoutMcError: ms(rmseMcFree), chainMinusTweedieInMcUnits: ms(meanGap),
+  hybridChainsRmseWithoutMcError: ms(rmseMcFree),
+  powerRatio: { ell: powerEll, ...Object.fromEntries(Object.entries(power).map(([key, v]) => [key, Array.from(v, (x) => +(x / (fieldList.length * seeds)).toFixed(2))])) }, chainMinusTweedieInMcUnits: ms(meanGap),
   rmseGainVsWiener: Object.fromEntries(['hybridChains', 'hybridTweedie'].filter((key) => acc[key]).map((key) => [key, `${(100 * (1 - sum(acc[key]!.rmse) / sum(acc.wiener!.rmse))).toFixed(1)} %`])),
 };
 log(JSON.stringify(out, null, 1));
