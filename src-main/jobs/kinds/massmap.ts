@@ -1,7 +1,7 @@
-// "Mass map" job: a weak-lensing κ map (KS93, Wiener, or the hybrid prior's posterior mean, std and samples) from a shear catalog file, written as FITS with a
-// TAN WCS into the workspace (massmaps/job-<id>.fits, plus job-<id>.json with the run summary). Same code
-// as `lensdesk massmap` (src-main/massmap/run.ts). Resumable: when the summary file exists with the same
-// parameters the map is not recomputed. Each map is also a `products` row (kind 'massmap') with its peak
+// "Mass map" job: a weak-lensing κ map (KS93, Wiener, or the hybrid prior's posterior mean, std and
+// samples) from a shear catalog file, written as FITS with a TAN WCS into the workspace
+// (massmaps/job-<id>.fits, plus job-<id>.json with the run summary). Same code as `lensdesk massmap`
+// (src-main/massmap/run.ts). Resumable: when the summary file exists with the same parameters the map is not recomputed. Each map is also a `products` row (kind 'massmap') with its peak
 // catalogue beside it (job-<id>-peaks.csv) and, for Wiener without a table, the fitted spectrum (job-<id>-ps.csv). Cancel: the Wiener iterations check the flag every 10 iterations.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
