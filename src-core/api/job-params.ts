@@ -110,6 +110,11 @@ export const jobParamSchemas = {
       pad: z.number().min(1).max(8).optional(),
       flipE1: z.boolean().optional(),
       flipE2: z.boolean().optional(),
+      // hybrid only: κ prior folder, σ-ladder levels, Langevin steps per level, onnxruntime threads
+      prior: path.optional(),
+      levels: z.number().int().min(2).max(200).optional(),
+      stepsPerLevel: z.number().int().min(1).max(100).optional(),
+      threads: z.number().int().min(1).max(64).optional(),
     })
     .strict(),
   /** Restored stamps (posterior mean and std) of candidates (jobs/kinds/restore.ts, docs/learned-priors.md). */

@@ -8,11 +8,10 @@
 // A κ that is not Gaussian (κTNG) with a Gaussian prior of the right spectrum gives close to nominal
 // coverage on average, but not per pixel class: peaks are under-covered (the Wiener map shrinks them).
 import { Rng } from '../rng';
-import type { GriddedShear } from './grid';
-import { ARCMIN_RAD, ksKernel, shearFromKappa } from './ks93';
 import { compareMaps, metricPixels } from './metrics';
 import { fitPowerSpectrum } from './ps-fit';
 import { reconstruct } from './reconstruct';
+import { simulateShearOnMap, type ShearSetting } from './simulate-shear';
 import { modeVariance } from './spectrum';
 
 /** Fraction of selected pixels with |truth − mean| ≤ z·std, for each z. */
@@ -50,12 +49,7 @@ function lgamma(x: number): number {
   return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t + Math.log(a);
 }
 
-export interface CoverageSetting {
-  pixArcmin: number;
-  ngal: number;
-  sigmaE: number;
-  poisson: boolean;
-  seed: number;
+export interface CoverageSetting extends ShearSetting {
   /** Constrained realisations when the posterior std has no closed form. */
   samples: number;
   margin?: number;
@@ -77,41 +71,20 @@ export interface CoverageResult {
 }
 
 /**
- * Simulates shear from a known κ (the same noise stream as evaluate.ts: Rng(seed, 1315), truth mean
- * removed), runs the Wiener posterior (mean and std) and scores its per-pixel coverage.
+ * Simulates shear from a known κ (simulate-shear.ts: the same noisy data as evaluate.ts for a seed),
+ * runs the Wiener posterior (mean and std) and scores its per-pixel coverage.
  */
 export function wienerCoverage(truthIn: ArrayLike<number>, rows: number, cols: number, P: Float64Array, s: CoverageSetting): CoverageResult {
-  const n = rows * cols, k = ksKernel(rows, cols, s.pixArcmin * ARCMIN_RAD), rng = new Rng(s.seed, 1315);
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += truthIn[i]! / n;
-  const truth = Float64Array.from({ length: n }, (_, i) => truthIn[i]! - mean);
-  const { g1, g2 } = shearFromKappa(k, truth);
-  const nbar = s.ngal * s.pixArcmin ** 2, variance = new Float64Array(n), mask = new Uint8Array(n), count = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const c = s.poisson ? rng.poisson(nbar) : nbar;
-    if (c > 0) {
-      variance[i] = (s.sigmaE * s.sigmaE) / c;
-      mask[i] = 1;
-      count[i] = Math.round(c);
-      const sd = Math.sqrt(variance[i]!);
-      g1[i] = g1[i]! + sd * rng.normal();
-      g2[i] = g2[i]! + sd * rng.normal();
-    } else {
-      variance[i] = Infinity;
-      g1[i] = g2[i] = 0;
-    }
-  }
-  const gs: GriddedShear = { grid: { ra0: 0, dec0: 0, pixArcmin: s.pixArcmin, rows, cols }, g1, g2, count, variance, mask, extra: [], outside: 0, sigmaE: s.sigmaE };
+  const { kernel: k, truth, shear: gs, maskedFraction } = simulateShearOnMap(truthIn, rows, cols, s);
+  const mask = gs.mask;
   const prior = s.prior === 'fit' ? modeVariance(k, fitPowerSpectrum(k, gs).table) : P;
   const m = reconstruct(gs, { method: 'wiener', modeVariance: prior, samples: s.samples, rng: new Rng(s.seed, 2025) });
   const sel = metricPixels(rows, cols, { mask, margin: s.margin ?? 10 });
   const [cov68, cov95] = intervalCoverage(m.kappaE, m.std!, truth, sel);
   const c = compareMaps(m.kappaE, truth, sel);
   const exact = m.stdKind.includes('closed form');
-  let masked = 0;
-  for (const v of mask) masked += v ? 0 : 1;
   return {
-    rmse: c.rmse, pearson: c.pearson, cov68: cov68!, cov95: cov95!, stdKind: m.stdKind, maskedFraction: masked / n,
+    rmse: c.rmse, pearson: c.pearson, cov68: cov68!, cov95: cov95!, stdKind: m.stdKind, maskedFraction,
     expected68: exact ? studentCentral(1, 1e9) : studentCentral(1, s.samples), expected95: exact ? studentCentral(1.96, 1e9) : studentCentral(1.96, s.samples),
   };
 }

@@ -4,24 +4,19 @@
 // counts = white noise, or Poisson counts with empty pixels masked), then each reconstruction is scored
 // by RMSE and Pearson r on observed pixels away from the border, its binned power spectrum against the
 // truth's, and its S/N peak counts against those of the truth smoothed alike (same noise std).
-import { Rng } from '../rng';
-import { ARCMIN_RAD, gaussianSmooth, ks93, ksKernel, shearFromKappa } from './ks93';
+import { ARCMIN_RAD, gaussianSmooth, ks93 } from './ks93';
 import { compareMaps, metricPixels } from './metrics';
 import { findPeaks, ksNoiseStd } from './peaks';
+import { simulateShearOnMap, type ShearSetting } from './simulate-shear';
 import { measurePowerSpectrum } from './spectrum';
 import { wienerFilter, wienerWhite } from './wiener';
 
-export interface EvalSetting {
-  pixArcmin: number;
-  ngal: number;
-  sigmaE: number;
-  /** Poisson galaxy counts (empty pixels masked; messenger-field Wiener) instead of fixed counts. */
-  poisson: boolean;
+/** Shear setting (simulate-shear.ts; Poisson counts use the messenger-field Wiener) plus scoring options. */
+export interface EvalSetting extends ShearSetting {
   /** Gaussian σ of the smoothed KS map, arcmin. */
   smoothArcmin: number;
   /** Border pixels left out of the metrics (default 10, §6). */
   margin?: number;
-  seed: number;
   /** S/N threshold for peak counts (default 3). */
   peakSnr?: number;
 }
@@ -47,25 +42,8 @@ export interface EvalResult {
 }
 
 export function evaluateOnMap(truthIn: ArrayLike<number>, rows: number, cols: number, modeVariance: Float64Array, s: EvalSetting): EvalResult {
-  const n = rows * cols, k = ksKernel(rows, cols, s.pixArcmin * ARCMIN_RAD), rng = new Rng(s.seed, 1315);
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += truthIn[i]! / n;
-  const truth = Float64Array.from({ length: n }, (_, i) => truthIn[i]! - mean);
-  const { g1, g2 } = shearFromKappa(k, truth);
-  const nbar = s.ngal * s.pixArcmin ** 2, variance = new Float64Array(n), mask = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const c = s.poisson ? rng.poisson(nbar) : nbar;
-    if (c > 0) {
-      variance[i] = (s.sigmaE * s.sigmaE) / c;
-      mask[i] = 1;
-      const sd = Math.sqrt(variance[i]!);
-      g1[i] = g1[i]! + sd * rng.normal();
-      g2[i] = g2[i]! + sd * rng.normal();
-    } else {
-      variance[i] = Infinity;
-      g1[i] = g2[i] = 0;
-    }
-  }
+  const sim = simulateShearOnMap(truthIn, rows, cols, s), { kernel: k, truth } = sim;
+  const { g1, g2, variance, mask } = sim.shear, n = rows * cols;
   const sel = metricPixels(rows, cols, { mask, margin: s.margin ?? 10 });
   const sm = s.smoothArcmin * ARCMIN_RAD, thr = s.peakSnr ?? 3;
   const ks = ks93(k, g1, g2).kE;
@@ -86,10 +64,8 @@ export function evaluateOnMap(truthIn: ArrayLike<number>, rows: number, cols: nu
   };
   let rms = 0;
   for (const v of truth) rms += (v * v) / n;
-  let masked = 0;
-  for (const v of mask) masked += v ? 0 : 1;
   return {
-    setting: s, maskedFraction: masked / n, noisePerPixel: s.sigmaE / Math.sqrt(nbar), truthRms: Math.sqrt(rms),
+    setting: s, maskedFraction: sim.maskedFraction, noisePerPixel: sim.noisePerPixel, truthRms: Math.sqrt(rms),
     ell: Array.from(truthSpec.ell), truePeaks: countPeaks(truthSm, stdSm),
     ks: score(ks, stdRaw), ksSmoothed: score(kss, stdSm), wiener: { ...score(w.kappa, wStd), method: w.method, iterations: w.iterations },
   };

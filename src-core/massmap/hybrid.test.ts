@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../rng';
 import { GaussianKappaScore } from './gaussian-score';
-import { sampleHybrid, shearLikelihood } from './hybrid';
+import { sampleHybrid, shearLikelihood, tweedieWhiteMean } from './hybrid';
 import { gaussianRandomField, lognormalField, lognormalGaussianSpectrum, lognormalShiftFromSkewness } from './kappa-fields';
-import { ARCMIN_RAD, ksKernel, shearFromKappa } from './ks93';
+import { ARCMIN_RAD, ks93, ksKernel, shearFromKappa } from './ks93';
 import { powerLawModeVariance } from './spectrum';
 import { wienerWhite } from './wiener';
 
@@ -20,6 +20,24 @@ describe('hybrid prior: Gaussian part and sampler', () => {
     g.score(x, 0.02, out);
     const f = -1 / (P[3]! + 0.0004);
     for (let i = 0; i < N * N; i++) expect(out[i]).toBeCloseTo(f * x[i]!, 8);
+  });
+
+  it('Tweedie at σ_pix: with r_θ = 0 it is the closed-form Wiener mean; a residual adds σ_pix²·r_θ(κ_KS)', async () => {
+    const n = N * N, rng = new Rng(4, 2), s2 = 0.26 ** 2 / 30;
+    const truth = gaussianRandomField(N, P, rng);
+    const { g1, g2 } = shearFromKappa(k, truth);
+    for (let i = 0; i < n; i++) { g1[i] = g1[i]! + Math.sqrt(s2) * rng.normal(); g2[i] = g2[i]! + Math.sqrt(s2) * rng.normal(); }
+    const w = wienerWhite(k, g1, g2, s2, P).kappa;
+    const t0 = await tweedieWhiteMean(k, g1, g2, s2, P, null);
+    for (let i = 0; i < n; i++) expect(t0[i]).toBeCloseTo(w[i]!, 12);
+    let seenSigma = 0;
+    const t1 = await tweedieWhiteMean(k, g1, g2, s2, P, async (x, sigma, chains) => {
+      seenSigma = sigma;
+      return Float32Array.from({ length: chains * n }, (_, i) => 3 * x[i]!);
+    });
+    expect(seenSigma).toBeCloseTo(Math.sqrt(s2), 12);
+    const ks = ks93(k, g1, g2).kE;
+    for (let i = 0; i < n; i++) expect(t1[i]! - w[i]!).toBeCloseTo(s2 * 3 * Math.fround(ks[i]!), 9);
   });
 
   it('the likelihood score is the adjoint of the shear operator (dot-product test) with masked pixels at weight 0', () => {

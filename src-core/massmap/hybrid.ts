@@ -99,3 +99,19 @@ export async function sampleHybrid(o: HybridSamplerOptions): Promise<HybridResul
   for (let i = 0; i < D; i++) std[i] = Math.sqrt(Math.max(0, std[i]! - sL2));
   return { mean, std, samples: res.samples, sigmas, scoreEvaluations: res.scoreEvaluations };
 }
+
+/**
+ * The exact posterior mean for white noise without a mask, in one score evaluation. P is unitary, so the KS E
+ * map is a sufficient statistic, κ_KS = κ + n with n white of variance σ_pix² (mass-mapping.md §5a), and
+ * E[κ | γ] = κ_KS + σ_pix² ∇log p_σpix(κ_KS) (Tweedie's formula: Robbins 1956; Efron 2011). With r_θ = 0 it
+ * is the Wiener filter exactly (κ + σ²s_G = P/(P + σ²)·κ̂), so this returns Wiener + σ_pix² r_θ(κ_KS, σ_pix):
+ * the mean the chains estimate, without their Monte-Carlo error. Not valid with masks or unequal counts.
+ */
+export async function tweedieWhiteMean(k: KsKernel, g1: ArrayLike<number>, g2: ArrayLike<number>, sigma2: number, modeVariance: Float64Array, residual: BatchScoreFn | null): Promise<Float64Array> {
+  const D = k.rows * k.cols, ks = ks93(k, g1, g2).kE, s = Math.sqrt(sigma2);
+  const out = new Float64Array(D);
+  new GaussianKappaScore(k.rows, k.cols, modeVariance).score(ks, s, out, sigma2);
+  const r = residual ? await residual(Float32Array.from(ks), s, 1) : null;
+  for (let i = 0; i < D; i++) out[i] = ks[i]! + out[i]! + (r ? sigma2 * r[i]! : 0);
+  return out;
+}

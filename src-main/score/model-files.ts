@@ -38,6 +38,8 @@ export interface ScoreUnetCard {
   finalTrainLoss: number;
   /** Hybrid priors only: the analytic score the network is the residual of (e.g. the Gaussian κ prior). */
   residualOf?: Record<string, unknown>;
+  /** Fine-tuned models (`prior train --init`): the model it started from and that model's steps. */
+  initFrom?: { dir: string; steps?: number };
 }
 
 const atomicWrite = (path: string, data: string | Uint8Array) => {

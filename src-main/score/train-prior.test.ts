@@ -82,4 +82,26 @@ describe('prior train (score U-Net)', () => {
     await expect(trainScorePrior(base(out))).rejects.toThrow(/--resume/);
     await expect(trainScorePrior({ ...base(out), resume: true, batch: 3 })).rejects.toThrow(/other options/);
   }, 60_000);
+
+  it('--init fine-tunes from a model at another image side (weights and config carried, card says so)', async () => {
+    const first = tmp();
+    await trainScorePrior({ ...base(first), steps: 2 });
+    const m = readScoreModel(first);
+    const init = { dir: first, config: m.card.config, weights: m.weights, steps: m.card.steps };
+    // zero steps: the written model is exactly the initial weights, now at side 24
+    const same = tmp();
+    const c0 = await trainScorePrior({ ...base(same), data: simulatedImages('galaxies', 24, 8, 6), size: 24, steps: 0, init });
+    expect(c0.config.size).toBe(24);
+    expect(c0.config.sigmaData).toBe(m.card.config.sigmaData);
+    expect(c0.initFrom).toEqual({ dir: first, steps: 2 });
+    const w0 = readScoreModel(same).weights;
+    for (const [name, w] of m.weights) expect(Array.from(w0.get(name)!), name).toEqual(Array.from(w));
+    // two steps move the weights away from the initial ones
+    const tuned = tmp();
+    await trainScorePrior({ ...base(tuned), data: simulatedImages('galaxies', 24, 8, 6), size: 24, steps: 2, init });
+    const w2 = readScoreModel(tuned).weights;
+    expect(Array.from(w2.get('stem.weight')!)).not.toEqual(Array.from(m.weights.get('stem.weight')!));
+    // a model of other widths does not fit
+    await expect(trainScorePrior({ ...base(tmp()), steps: 1, init: { ...init, config: { ...m.card.config, channels: [8, 16, 32] } } })).rejects.toThrow(/do not fit/);
+  }, 120_000);
 });

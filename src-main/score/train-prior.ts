@@ -51,6 +51,11 @@ export interface PriorTrainOptions {
    * `card` is stored in the model card (what a sampler needs to rebuild s_G).
    */
   residual?: { offset: (xNoisy: Float32Array, sigma: number, out: Float32Array) => void; card: Record<string, unknown> };
+  /**
+   * Fine-tuning: start from an existing model's weights and config (its widths and σ_data; the U-Net is fully
+   * convolutional, so a model trained on another image side continues at `size`). `dir` is pinned for --resume.
+   */
+  init?: { dir: string; config: UnetConfig; weights: Map<string, Float32Array>; steps?: number };
 }
 
 
@@ -99,16 +104,21 @@ export async function trainScorePrior(o: PriorTrainOptions): Promise<ScoreUnetCa
     sum2 += data.images[i]! ** 2;
   }
   const sigmaData = Math.sqrt(sum2 / (data.count * d) - (sum / (data.count * d)) ** 2);
-  const cfg: UnetConfig = peerUnetConfig(Math.round(sigmaData * 1e6) / 1e6, size);
-  if (o.channels) cfg.channels = [...o.channels];
+  const cfg: UnetConfig = o.init ? { ...o.init.config, size } : peerUnetConfig(Math.round(sigmaData * 1e6) / 1e6, size);
+  if (o.channels && !o.init) cfg.channels = [...o.channels];
   const [sMin, sMax, nLevels] = o.sigmas;
   // `steps` is not pinned: a resumed run may extend training or stop where the checkpoint is (then it
   // only writes the model and card). The warm-up length comes from the first run's step count.
   const pinned: Record<string, unknown> = { size, batch, sigmas: o.sigmas, learningRate: o.learningRate, seed: o.seed, trainingSet: data.description };
   if (o.channels) pinned.channels = o.channels;
   if (o.residual) pinned.residual = o.residual.card;
+  if (o.init) pinned.init = o.init.dir;
   const params = unetParams(cfg);
-  let weights = initUnetWeights(params, (() => { const r = new Rng(o.seed, 1); return () => r.uniform(); })());
+  let weights = o.init ? new Map([...o.init.weights].map(([k, v]) => [k, Float32Array.from(v)])) : initUnetWeights(params, (() => { const r = new Rng(o.seed, 1); return () => r.uniform(); })());
+  if (o.init) {
+    const missing = params.find((p) => o.init!.weights.get(p.name)?.length !== p.dims.reduce((a, b) => a * b, 1));
+    if (missing) throw new InputError('PRIOR_INIT', `${o.init.dir}: weights do not fit this U-Net (parameter ${missing.name})`, { path: o.init.dir });
+  }
   let start = 0, seconds0 = 0, warmupSteps = Math.max(1, Math.ceil(o.steps / 100));
   let losses: number[] = [];
   const previous = o.resume ? readCheckpoint(o.out) : null;
@@ -195,6 +205,7 @@ export async function trainScorePrior(o: PriorTrainOptions): Promise<ScoreUnetCa
     imagesPerSecond: Math.round((lastStep * batch / Math.max(1e-9, trainSeconds)) * 100) / 100,
     finalTrainLoss: tail.reduce((a, b) => a + b, 0) / Math.max(1, tail.length),
   };
+  if (o.init) card.initFrom = { dir: o.init.dir, steps: o.init.steps };
   if (o.residual) card.residualOf = o.residual.card;
   writeScoreModel(o.out, card, weights, onnx);
   return card;

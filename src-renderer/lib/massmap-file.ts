@@ -1,6 +1,8 @@
 // Loads a LensDesk mass-map FITS (KAPPA_E, KAPPA_B, [KAPPA_STD], MASK, NGAL image HDUs, each with the
 // grid's TAN WCS; src-core/massmap/reconstruct.ts massMapHdus) through the image protocol, one plane per
-// HDU named by EXTNAME. Not the stamp decoder: these HDU names are products, not bands, and the stamp
+// HDU named by EXTNAME. Hybrid maps (src-main/massmap/hybrid-files.ts) add MEAN and STD, the same arrays as
+// KAPPA_E and KAPPA_STD (skipped here), and a SAMPLES cube, of which the first 4 posterior samples become
+// planes SAMPLE1…SAMPLE4. Not the stamp decoder: these HDU names are products, not bands, and the stamp
 // reader (rightly) refuses to take them for band names.
 import { FitsFile, imageInfo, isImageHdu, readImage, sourceFromBytes } from '../../src-core/fits/index';
 import { robustSigma } from '../../src-core/stamps/stamp';
@@ -13,15 +15,20 @@ export function parseMassMap(bytes: Uint8Array, name: string): StampData {
   let header: StampData['header'] | null = null, width = 0, height = 0;
   for (const h of file.hdus()) {
     if (!isImageHdu(h)) continue;
-    const shape = imageInfo(file, h).shape;
-    if (shape.length !== 2) continue;
-    const [ny, nx] = shape as [number, number];
+    const shape = imageInfo(file, h).shape, ext = h.header.getString('EXTNAME') ?? `HDU${h.index}`;
+    if (ext === 'MEAN' || ext === 'STD') continue;
+    const cube = shape.length === 3 && ext === 'SAMPLES';
+    if (shape.length !== 2 && !cube) continue;
+    const [ny, nx] = shape.slice(-2) as [number, number];
     if (header && (nx !== width || ny !== height)) continue;
     header ??= h.header;
     width = nx;
     height = ny;
-    planes.push(Float32Array.from(readImage(file, h).data as ArrayLike<number>));
-    bands.push(h.header.getString('EXTNAME') ?? `HDU${h.index}`);
+    const all = Float32Array.from(readImage(file, h).data as ArrayLike<number>);
+    for (let k = 0; k < (cube ? Math.min(4, shape[0]!) : 1); k++) {
+      planes.push(all.slice(k * nx * ny, (k + 1) * nx * ny));
+      bands.push(cube ? `SAMPLE${k + 1}` : ext);
+    }
   }
   if (!header) throw new Error(`${name}: no 2-D image HDU (not a LensDesk mass map)`);
   return { width, height, planes, bands, sigma: planes.map((p) => robustSigma(p)), header };

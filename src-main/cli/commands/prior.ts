@@ -5,6 +5,7 @@ import { InputError } from '../../../src-core/errors';
 import { fitStamp } from '../../../src-core/score/training-set';
 import { readStampLibrary } from '../../lens/stamp-files';
 import { kappaTrainingSet } from '../../score/kappa-training';
+import { readScoreModel } from '../../score/model-files';
 import { simulatedImages, trainScorePrior, type PriorTrainOptions, type TrainingImages } from '../../score/train-prior';
 import type { CliCommand } from '../command';
 
@@ -40,6 +41,8 @@ Options:
   --eval-images M       held-out images per σ for the card (default 64)
   --json                print the card as JSON on stdout
   --channels A,B,C      U-Net widths (default 32,64,128)
+  --init MODEL_DIR      fine-tune: start from that model's weights and widths (any --size: the U-Net is
+                        fully convolutional); Adam and the warm-up start afresh
 
 Hybrid κ prior (Remy et al. 2020; docs/massmap.md "Hybrid prior"): the network learns the residual of the
 analytic Gaussian score s_G(κ, σ) = −F⁻¹[κ̂/(P_k + σ²)] (P_k from --ps at --pixel), trained by DSM on the
@@ -85,7 +88,7 @@ export const priorCommand: CliCommand = {
         sigmas: { type: 'string' }, size: { type: 'string' }, 'n-train': { type: 'string' }, lr: { type: 'string' }, seed: { type: 'string' },
         threads: { type: 'string' }, 'checkpoint-every': { type: 'string' }, 'eval-images': { type: 'string' }, resume: { type: 'boolean' }, json: { type: 'boolean' },
         kappa: { type: 'string' }, 'held-out': { type: 'string' }, ps: { type: 'string' }, pixel: { type: 'string' }, crops: { type: 'string' },
-        lognormal: { type: 'string' }, grf: { type: 'string' }, channels: { type: 'string' },
+        lognormal: { type: 'string' }, grf: { type: 'string' }, channels: { type: 'string' }, init: { type: 'string' },
       },
     });
     if (!values.out) throw new InputError('INPUT_INVALID', '--out MODEL_DIR is required', { option: 'out' });
@@ -124,6 +127,7 @@ export const priorCommand: CliCommand = {
       evalImages: num(values['eval-images'], 'eval-images', 64, true, 1), signal: io.signal,
       onProgress: (s, n, loss) => io.progress(s, n, `loss ${loss.toFixed(4)}`),
       log: (l) => io.err(l), channels, residual,
+      init: values.init ? (() => { const m = readScoreModel(values.init!); return { dir: values.init!, config: m.card.config, weights: m.weights, steps: m.card.steps }; })() : undefined,
     });
     if (values.json) io.out(JSON.stringify(card));
     else {

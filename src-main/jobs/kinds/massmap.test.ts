@@ -1,5 +1,6 @@
 // The 'massmap' job kind: params checked (schema + prepare), map written into the workspace, resumed
-// without recomputing, hybrid refused with the not-implemented message.
+// without recomputing; hybrid runs with the bundled κ prior (posterior mean, std, samples; peaks with the
+// posterior S/N).
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +25,10 @@ describe('massmap job kind', () => {
     expect(() => validateJobParams('massmap', { catalog: cat, method: 'ks93', pixArcmin: 1, typo: 1 })).toThrow(/typo/);
     expect(validateJobParams('massmap', { catalog: cat, method: 'wiener', ps: cat, samples: 4 })).toMatchObject({ method: 'wiener', samples: 4 });
     expect(() => prepareMassMap({ catalog: 'relative.csv' })).toThrow(/absolute file path/);
-    expect(() => prepareMassMap({ catalog: cat, method: 'hybrid' })).toThrow(/not implemented yet \(needs the learned score prior of issue 13\)/);
+    expect(prepareMassMap({ catalog: cat, method: 'hybrid', samples: 4, levels: 5 })).toMatchObject({ method: 'hybrid', samples: 4, levels: 5 });
+    expect(() => prepareMassMap({ catalog: cat, method: 'wiener', prior: dir })).toThrow(/only with method hybrid/);
+    expect(() => prepareMassMap({ catalog: cat, method: 'hybrid', prior: 'rel/dir' })).toThrow(/absolute folder path/);
+    expect(() => validateJobParams('massmap', { catalog: cat, method: 'hybrid', levels: 1 })).toThrow(/levels/);
     expect(prepareMassMap({ catalog: cat, method: 'wiener' }).ps).toBeUndefined(); // fitted from the data
     expect(() => prepareMassMap({ catalog: cat, method: 'wiener', ps: 'relative.csv' })).toThrow(/absolute file path or 'fit'/);
     const params = prepareMassMap({ catalog: cat, method: 'ks93', pixArcmin: 1, smoothArcmin: 1 });
@@ -66,4 +70,32 @@ describe('massmap job kind', () => {
     expect(() => massMapOverlay(ws.db, dir, 999)).toThrow(/no mass map with id 999/);
     ws.close();
   }, 60000);
+
+  it('runs the hybrid method: MEAN/STD/SAMPLES in the FITS, peaks with the posterior std, a products row', async () => {
+    const rng = new Rng(4, 4), lines = ['ra,dec,e1,e2'];
+    for (let i = 0; i < 3000; i++) lines.push(`${(150 + 0.15 * rng.uniform()).toFixed(6)},${(2 + 0.15 * rng.uniform()).toFixed(6)},${(0.2 * rng.normal()).toFixed(4)},${(0.2 * rng.normal()).toFixed(4)}`);
+    const cat = join(dir, 'cat-hybrid.csv');
+    writeFileSync(cat, lines.join('\n') + '\n');
+    const params = prepareMassMap(validateJobParams('massmap', { catalog: cat, method: 'hybrid', samples: 3, levels: 3, stepsPerLevel: 1, threads: 1 }) as Record<string, unknown>);
+    const ws = openWorkspace(join(dir, 'ws-hybrid'));
+    const repo = new Repo(ws.db);
+    const job = repo.createJob('massmap', params);
+    const labels: string[] = [];
+    const ctx = {
+      jobId: job.id, params, repo, workspaceDir: join(dir, 'ws-hybrid'),
+      progress: (_d: number, _t: number, m?: string) => { labels.push(m ?? ''); },
+      cancelled: () => false, checkCancelled: () => {},
+    };
+    const r = await massmapKind.run(ctx);
+    expect(r.method).toBe('hybrid');
+    expect(String(r.std)).toMatch(/hybrid-prior posterior std, 3 annealed-Langevin chains/);
+    expect((r.grid as { pixArcmin: number }).pixArcmin).toBeCloseTo(0.29, 6); // the prior's training pixel
+    expect(labels).toContain('hybrid sampling');
+    const bytes = readFileSync(join(dir, 'ws-hybrid', 'massmaps', `job-${job.id}.fits`)).toString('latin1');
+    for (const name of ['KAPPA_E', 'KAPPA_STD', 'MEAN', 'STD', 'SAMPLES']) expect(bytes).toContain(`EXTNAME = '${name}`);
+    const maps = listMassMaps(ws.db);
+    expect(maps[0]).toMatchObject({ jobId: job.id, params: { method: 'hybrid', samples: 3 } });
+    expect(String(maps[0]!.summary.snrFrom)).toMatch(/hybrid-prior posterior std/);
+    ws.close();
+  }, 120000);
 });

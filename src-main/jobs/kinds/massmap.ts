@@ -1,12 +1,11 @@
-// "Mass map" job: a weak-lensing κ map (KS93 or Wiener) from a shear catalog file, written as FITS with a
-// TAN WCS into the workspace (massmaps/job-<id>.fits, plus job-<id>.json with the run summary). Same code
-// as `lensdesk massmap` (src-main/massmap/run.ts). Resumable: when the summary file exists with the same
-// parameters the map is not recomputed. Each map is also a `products` row (kind 'massmap') with its peak
+// "Mass map" job: a weak-lensing κ map (KS93, Wiener, or the hybrid prior's posterior mean, std and
+// samples) from a shear catalog file, written as FITS with a TAN WCS into the workspace
+// (massmaps/job-<id>.fits, plus job-<id>.json with the run summary). Same code as `lensdesk massmap`
+// (src-main/massmap/run.ts). Resumable: when the summary file exists with the same parameters the map is not recomputed. Each map is also a `products` row (kind 'massmap') with its peak
 // catalogue beside it (job-<id>-peaks.csv) and, for Wiener without a table, the fitted spectrum (job-<id>-ps.csv). Cancel: the Wiener iterations check the flag every 10 iterations.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { InputError } from '../../../src-core/errors';
-import { hybridNotImplemented } from '../../../src-core/massmap/reconstruct';
 import { runMassMap, type MassMapRunOptions } from '../../massmap/run';
 import { peaksCsv } from '../../../src-core/massmap/peaks';
 import { insertProduct, listProducts } from '../../store/products';
@@ -26,11 +25,15 @@ export function prepareMassMap(p: Record<string, unknown>): MassMapParams {
   const catalog = p.catalog;
   if (typeof catalog !== 'string' || !isAbsolute(catalog)) throw new InputError('INVALID_PARAMS', 'massmap: catalog must be an absolute file path', { field: 'params.catalog' });
   const method = p.method ?? 'ks93';
-  if (method === 'hybrid') hybridNotImplemented();
-  if (method !== 'ks93' && method !== 'wiener') throw new InputError('INVALID_PARAMS', `massmap: method must be ks93 or wiener, got '${String(method)}'`, { field: 'params.method' });
+  if (method !== 'ks93' && method !== 'wiener' && method !== 'hybrid') throw new InputError('INVALID_PARAMS', `massmap: method must be ks93, wiener or hybrid, got '${String(method)}'`, { field: 'params.method' });
   if (p.ps !== undefined && p.ps !== 'fit' && (typeof p.ps !== 'string' || !isAbsolute(p.ps))) throw new InputError('INVALID_PARAMS', "massmap: ps must be an absolute file path or 'fit'", { field: 'params.ps' });
+  // hybrid (Remy et al. 2020; src-main/massmap/hybrid.ts): prior folder (default: the bundled κ prior),
+  // samples = chains (default 16), σ ladder and onnxruntime threads; the grid pixel defaults to the prior's.
+  if (p.prior !== undefined && (method !== 'hybrid' || typeof p.prior !== 'string' || !isAbsolute(p.prior))) throw new InputError('INVALID_PARAMS', 'massmap: prior must be an absolute folder path, and only with method hybrid', { field: 'params.prior' });
+  const levels = optNum(p, 'levels', 2, 200), stepsPerLevel = optNum(p, 'stepsPerLevel', 1, 100), threads = optNum(p, 'threads', 1, 64);
   return {
     catalog, method, ps: p.ps as string | undefined,
+    ...(method === 'hybrid' ? { prior: p.prior as string | undefined, levels, stepsPerLevel, threads } : {}),
     pixArcmin: optNum(p, 'pixArcmin', 0.01, 600), smoothArcmin: optNum(p, 'smoothArcmin', 0, 600),
     samples: optNum(p, 'samples', 0, 1000), seed: optNum(p, 'seed', 0, 2 ** 31 - 1), pad: optNum(p, 'pad', 1, 8),
     flipE1: p.flipE1 === true, flipE2: p.flipE2 === true,
