@@ -69,7 +69,7 @@ export const blendModelCommand: CliCommand = {
     const card: BlendModelCard = {
       format: 'lensdesk-morphology-flow/1', model: 'morphology-flow', created: new Date().toISOString(),
       data: `simulated LSST galaxies (src-core/deblend/sim-blend.ts: Sérsic, LSST seeing, 10-year co-add noise; detection = g+r+i), ${nTrain} isolated for training, ${metrics.nCalib}+${metrics.nCalib} isolated/blended for calibration, ${nTest}+${nTest} held out; blends = two galaxies 3–9 px apart`,
-      command: `lensdesk blend-model train ${argv.join(' ')}`,
+      command: `lensdesk blend-model ${argv.join(' ')}`,
       size: model.size, pcaK: k, flow: { ...flow, seed }, metrics: { ...metrics }, threshold: BLEND_THRESHOLD, seconds,
     };
     writeBlendModel(values.out, model, card, readme(card));
