@@ -11,7 +11,7 @@ const grade = z.number().int().min(0).max(3);
 const tag = z.string().min(1).max(40).regex(/^[\w .:+-]+$/, 'tags use letters, digits, space and . : + -');
 
 export const SORT_KEYS = ['score', 'name', 'ra', 'dec', 'grade', 'consensus', 'spread', 'random', 'column'] as const;
-export const JOB_KINDS = ['ingest', 'ingest-catalog', 'score', 'export', 'demo', 'simulate', 'train', 'fit', 'finetune', 'massmap', 'restore', 'source', 'deblend'] as const;
+export const JOB_KINDS = ['ingest', 'ingest-catalog', 'score', 'export', 'demo', 'simulate', 'train', 'fit', 'finetune', 'massmap', 'restore', 'source', 'deblend', 'blend-score'] as const;
 
 export const candidateFilter = z
   .object({
@@ -25,6 +25,8 @@ export const candidateFilter = z
     scoredBy: id.optional(),
     /** Consensus mean grade at least this (0–3). */
     minConsensus: z.number().min(0).max(3).optional(),
+    /** Hide sources whose latest blend score flags them as likely blends (issue 14). */
+    hideBlends: z.boolean().optional(),
   })
   .strict();
 
@@ -149,6 +151,8 @@ export const schemas = {
   'deblend.get': z.object({ sourceId: id }).strict(),
   /** Per source: its lens-subtracted frame (image path) where one exists, and the blend score (grid). */
   'deblend.grid': z.object({ sourceIds: z.array(id).max(1000) }).strict(),
+  /** Latest blend score of a source (explicit-likelihood morphology model), or null (jobs/kinds/blend-score.ts). */
+  'blend.get': z.object({ sourceId: id }).strict(),
 } as const;
 
 export type Method = keyof typeof schemas;
@@ -414,6 +418,21 @@ export interface DeblendGridEntry {
   sourceId: number;
   /** Image-protocol path of the lens-subtracted frame, or null. */
   lensSubtracted: string | null;
+  /** Latest calibrated P(blend) of the source's stamp, or null when not scored (issue 14, blend flag). */
+  blendProbability?: number | null;
+  likelyBlend?: boolean | null;
+}
+
+/** A source's latest blend score (src-main/store/blend-scores.ts). */
+export interface BlendScoreInfo {
+  sourceId: number;
+  model: string;
+  probability: number;
+  likelyBlend: boolean;
+  logpPerPixel: number;
+  statistic: number;
+  jobId: number | null;
+  createdAt: string;
 }
 
 export interface Results {
@@ -445,6 +464,7 @@ export interface Results {
   'products.list': ProductInfo[];
   'deblend.get': DeblendInfo | null;
   'deblend.grid': DeblendGridEntry[];
+  'blend.get': BlendScoreInfo | null;
   'simulate.presets': { presets: SimulatePresetInfo[]; defaults: { preset: string; lensFraction: number; hardness: number; seed: number } };
   'massmaps.list': MassMapInfo[];
   'massmap.overlay': MassMapOverlay;

@@ -155,6 +155,15 @@ export const jobParamSchemas = {
       force: z.boolean().optional(),
     })
     .strict(),
+  /** Blend flag of candidates' stamps by the morphology model (jobs/kinds/blend-score.ts, docs/deblend.md). */
+  'blend-score': z
+    .object({
+      sourceIds: z.array(id).min(1).max(100_000).optional(),
+      catalogId: id.optional(),
+      model: z.string().min(1).max(4096).optional(),
+      force: z.boolean().optional(),
+    })
+    .strict(),
 } satisfies Record<JobKind, z.ZodType>;
 
 export type JobParams<K extends JobKind> = z.input<(typeof jobParamSchemas)[K]>;

@@ -14,7 +14,7 @@ import { evaluateModel, gradedSummary, listModels, promoteModel } from './models
 import { SampService } from '../samp/service';
 import { simulatePresets } from './simulate-presets';
 import { listMassMaps, massMapOverlay } from './massmaps';
-import { deblendGrid, deblendInfo } from './deblend';
+import { blendInfo, deblendGrid, deblendInfo } from './deblend';
 import { listPosteriors, posteriorSamples, thetaESummaries } from '../store/posteriors';
 import { listProducts } from '../store/products';
 
@@ -154,6 +154,7 @@ export class Backend extends EventEmitter {
     'products.list': (p) => listProducts(this.ws.db, p.sourceId, p.kind),
     'deblend.get': (p) => deblendInfo(this.ws.db, p.sourceId),
     'deblend.grid': (p) => deblendGrid(this.ws.db, p.sourceIds),
+    'blend.get': (p) => blendInfo(this.ws.db, p.sourceId),
   };
 
   async close(): Promise<void> {

@@ -12,6 +12,7 @@ import { exportVoTable } from '../../src-core/catalog/export-votable';
 import { gradeLetter } from '../../src-core/grades';
 import type { Repo } from '../store/repo';
 import { thetaESummaries } from '../store/posteriors';
+import { latestBlendScores } from '../store/blend-scores';
 
 export const EXPORT_FORMATS = ['csv', 'ecsv', 'fits', 'votable', 'bundle'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -40,6 +41,12 @@ export const LENS_MODEL_COLUMNS: ColumnSpec[] = [
   { name: 'theta_e_sd', type: 'double', unit: 'arcsec', ucd: 'stat.error;phys.angSize', description: 'Einstein radius θE, posterior standard deviation' },
   { name: 'theta_e_rhat', type: 'double', ucd: 'stat.fit.goodness', description: 'Largest split R̂ over the lens-model parameters (Vehtari et al. 2021)' },
   { name: 'fit_converged', type: 'boolean', ucd: 'meta.code.status', description: 'Lens-model fit converged: R̂ < 1.01 and θE bulk ESS ≥ 400' },
+];
+
+/** The latest blend score of each source (issue 14; null where a source has none). */
+export const BLEND_COLUMNS: ColumnSpec[] = [
+  { name: 'blend_probability', type: 'double', ucd: 'stat.probability', description: 'Calibrated probability that the stamp\'s central object is a blend (morphology flow model, docs/deblend.md)' },
+  { name: 'likely_blend', type: 'boolean', ucd: 'meta.code', description: 'blend_probability at or above the model threshold (0.5)' },
 ];
 
 /** One int column per reviewer with a current grade: name grade_<reviewer, sanitised>. */
@@ -85,9 +92,10 @@ export function exportTable(
     if (!byReviewer.has(g.reviewer)) byReviewer.set(g.reviewer, new Map());
     byReviewer.get(g.reviewer)!.set(g.sourceId, g.grade);
   }
-  const perReviewer = reviewerGradeColumns([...byReviewer.keys()].sort(), [...EXPORT_COLUMNS, ...LENS_MODEL_COLUMNS]);
+  const perReviewer = reviewerGradeColumns([...byReviewer.keys()].sort(), [...EXPORT_COLUMNS, ...LENS_MODEL_COLUMNS, ...BLEND_COLUMNS]);
   const te = thetaESummaries(repo.db, rows.map((r) => r.sourceId));
-  const columns = [...EXPORT_COLUMNS, ...perReviewer.map((c) => c.column), ...LENS_MODEL_COLUMNS];
+  const blend = latestBlendScores(repo.db, rows.map((r) => r.sourceId));
+  const columns = [...EXPORT_COLUMNS, ...BLEND_COLUMNS, ...perReviewer.map((c) => c.column), ...LENS_MODEL_COLUMNS];
   const out = rows.map((r) => {
     const fit = te.get(r.sourceId);
     const row: Record<string, CatalogValue> = {
@@ -105,6 +113,8 @@ export function exportTable(
       theta_e_sd: fit?.sd ?? null,
       theta_e_rhat: fit?.rhat ?? null,
       fit_converged: fit ? fit.converged : null,
+      blend_probability: blend.get(r.sourceId)?.probability ?? null,
+      likely_blend: blend.get(r.sourceId)?.likelyBlend ?? null,
     };
     for (const { reviewer, column } of perReviewer) row[column.name] = byReviewer.get(reviewer)!.get(r.sourceId) ?? null;
     return row;

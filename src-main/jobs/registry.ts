@@ -1,4 +1,5 @@
 // Every job kind, by name. Later issues add kinds here (simulate, train, fit).
+import { blendScoreKind } from './kinds/blend-score';
 import { deblendKind } from './kinds/deblend';
 import { demoKind } from './kinds/demo';
 import { exportKind } from './kinds/export';
@@ -26,4 +27,5 @@ export const jobKinds: Record<string, JobKind<never>> = {
   restore: restoreKind as JobKind<never>,
   source: sourceKind as JobKind<never>,
   deblend: deblendKind as JobKind<never>,
+  'blend-score': blendScoreKind as JobKind<never>,
 };

@@ -5,6 +5,7 @@ import type Database from 'better-sqlite3';
 import type { CandidateDetail, CandidateRow, Facets, SortKey } from '../../src-core/api/contract';
 import { NotFoundError } from '../../src-core/errors';
 import { consensusOf } from '../../src-core/grades';
+import { LATEST_LIKELY_BLEND_SQL } from './blend-scores';
 import { listCatalogs } from './catalogs';
 import { labelHistory } from './labels';
 import { activeModelId, listModels } from './models-repo';
@@ -24,6 +25,8 @@ export interface CandidateFilterQuery {
   scoredBy?: number;
   /** Consensus mean grade at least this (0–3). */
   minConsensus?: number;
+  /** Hide sources whose latest blend score flags a likely blend (./blend-scores.ts). */
+  hideBlends?: boolean;
 }
 
 /** One page of the candidate list, in the store's terms. */
@@ -54,6 +57,7 @@ function candidateQuery(q: CandidateQuery, reviewerId: number): { where: string;
   if (f.disagreement) where.push('cons.spread >= 2');
   if (f.minConsensus !== undefined) (where.push('cons.mean >= ?'), args.push(f.minConsensus));
   if (f.scoredBy !== undefined) (where.push('EXISTS (SELECT 1 FROM scores sb WHERE sb.source_id = s.id AND sb.model_id = ?)'), args.push(f.scoredBy));
+  if (f.hideBlends) where.push(`NOT COALESCE(${LATEST_LIKELY_BLEND_SQL}, 0)`);
   if (f.tag !== undefined) {
     where.push("EXISTS (SELECT 1 FROM current_labels t, json_each(t.tags) j WHERE t.source_id = s.id AND j.value = ?)");
     args.push(f.tag);

@@ -26,6 +26,8 @@ import { mergeCommand } from './merge';
 import { deblendCommand } from './deblend';
 import { restoreCommand } from './restore';
 import { sourceCommand } from './source';
+import { blendModelCommand } from './blend-model';
+import { blendScoreCommand } from './blend-score';
 
 // One command per line, so that branches adding commands merge without conflicts.
 export const commands: CliCommand[] = [
@@ -55,4 +57,6 @@ export const commands: CliCommand[] = [
   deblendCommand,
   restoreCommand,
   sourceCommand,
+  blendModelCommand,
+  blendScoreCommand,
 ];

@@ -1,5 +1,5 @@
-// Lens-subtracted frames for the sources the grid shows (deblend.grid), cached by source id; refreshed
-// when a 'deblend' job progresses or finishes. The grid shows them instead of the stamp when the display
+// Lens-subtracted frames and blend scores for the sources the grid shows (deblend.grid), cached by source
+// id; refreshed when a 'deblend' or 'blend-score' job progresses or finishes. The grid shows them instead of the stamp when the display
 // option "lens-subtracted" is on (display.s.lensSub) and one exists.
 import type { DeblendGridEntry } from '../../../src-core/api/contract';
 import { api } from '../../lib/api';
@@ -11,7 +11,7 @@ class LensSubStore {
 
   constructor() {
     jobs.onUpdate((j) => {
-      if (j.kind === 'deblend' && (j.state === 'done' || j.state === 'running')) void this.load(this.last);
+      if ((j.kind === 'deblend' || j.kind === 'blend-score') && (j.state === 'done' || j.state === 'running')) void this.load(this.last);
     });
   }
 
