@@ -26,6 +26,7 @@ import { mergeCommand } from './merge';
 import { deblendCommand } from './deblend';
 import { restoreCommand } from './restore';
 import { sourceCommand } from './source';
+import { galaxyCommand } from './galaxy';
 
 // One command per line, so that branches adding commands merge without conflicts.
 export const commands: CliCommand[] = [
@@ -55,4 +56,5 @@ export const commands: CliCommand[] = [
   deblendCommand,
   restoreCommand,
   sourceCommand,
+  galaxyCommand,
 ];
