@@ -89,3 +89,13 @@ describe('Gaussian latent density', () => {
     expect(() => latentDensityFromJSON({ kind: 'maf' }, 'x.json')).toThrow(/x.json: unknown latent density kind 'maf'/);
   });
 });
+
+describe('observation operator', () => {
+  it('the separable Gaussian convolution equals the direct one with the outer-product kernel', async () => {
+    const { convolveSame, convolveSeparable, gaussianPsf, gaussianPsf1d } = await import('./observe');
+    const rng = new Rng(6, 1);
+    const x = Float64Array.from({ length: 144 }, () => rng.uniform());
+    const a = convolveSame(x, 12, gaussianPsf(2.5, 7), 7), b = convolveSeparable(x, 12, gaussianPsf1d(2.5, 7));
+    for (let i = 0; i < 144; i++) expect(b[i]).toBeCloseTo(a[i]!, 12);
+  });
+});

@@ -36,6 +36,33 @@ export function observe(g: ArrayLike<number>, side: number, psf: ArrayLike<numbe
   return average2x2(convolveSame(g, side, psf, k), side);
 }
 
+/** 1-D unit-sum Gaussian profile (k taps): gaussianPsf(f, k) is its outer product with itself. */
+export function gaussianPsf1d(fwhmPixels: number, k: number): Float64Array {
+  const s = fwhmPixels / (2 * Math.sqrt(2 * Math.log(2))), h = (k - 1) / 2, out = new Float64Array(k);
+  let sum = 0;
+  for (let i = 0; i < k; i++) sum += out[i] = Math.exp(-((i - h) ** 2) / (2 * s * s));
+  for (let i = 0; i < k; i++) out[i] = out[i]! / sum;
+  return out;
+}
+
+/** 'same' convolution with the separable kernel p ⊗ p (p of odd length), zero padding. */
+export function convolveSeparable(x: ArrayLike<number>, side: number, p: ArrayLike<number>): Float64Array {
+  const k = p.length, h = (k - 1) / 2, t = new Float64Array(side * side), y = new Float64Array(side * side);
+  for (let r = 0; r < side; r++)
+    for (let c = 0; c < side; c++) {
+      let s = 0;
+      for (let b = -h; b <= h; b++) if (c - b >= 0 && c - b < side) s += p[b + h]! * x[r * side + c - b]!;
+      t[r * side + c] = s;
+    }
+  for (let r = 0; r < side; r++)
+    for (let c = 0; c < side; c++) {
+      let s = 0;
+      for (let a = -h; a <= h; a++) if (r - a >= 0 && r - a < side) s += p[a + h]! * t[(r - a) * side + c]!;
+      y[r * side + c] = s;
+    }
+  return y;
+}
+
 /** A unit-sum circular Gaussian PSF of the given FWHM (in pixels of the grid), k×k, sampled at pixel centres. */
 export function gaussianPsf(fwhmPixels: number, k: number): Float64Array {
   const s = fwhmPixels / (2 * Math.sqrt(2 * Math.log(2))), h = (k - 1) / 2, out = new Float64Array(k * k);

@@ -43,8 +43,8 @@ export const decoderSide = (cfg: VaeConfig) => (cfg.likelihood === 'psf' ? 2 * c
 export function defaultVaeConfig(likelihood: VaeLikelihood, o: Partial<VaeConfig> = {}): VaeConfig {
   return {
     size: 32, likelihood, latent: 16, enc: [16, 32, 32],
-    dec: likelihood === 'psf' ? [32, 32, 16, 8] : [32, 32, 16],
-    psfSize: 25, batch: 32, beta: 1, fluxScale: 1, ...o,
+    dec: likelihood === 'psf' ? [32, 16, 8, 4] : [32, 16, 8],
+    psfSize: 19, batch: 32, beta: 1, fluxScale: 1, ...o,
   };
 }
 

@@ -29,7 +29,7 @@ Options:
   --lr R                Adam learning rate (default 1e-3)
   --latent L            latent dimension (default 16)
   --batch B             stamps per step (default 32)
-  --n-train N           simulated training stamps (default 8192)
+  --n-train N           simulated training stamps (default 6000)
   --n-truth N           simulated truth galaxies for the moments test (default 2000)
   --threads T           onnxruntime threads (default: all cores)
   --checkpoint-every K  steps between checkpoints (default 200)
@@ -57,9 +57,9 @@ async function train(rest: string[], io: CliIO): Promise<number> {
   const likelihood = values.likelihood ?? 'psf';
   if (likelihood !== 'psf' && likelihood !== 'plain') throw new InputError('INPUT_INVALID', `--likelihood must be psf or plain, got '${likelihood}'`, { option: 'likelihood' });
   const seed = num(values.seed, 'seed', 0, true);
-  const psfSize = 25;
+  const psfSize = 19;
   let data;
-  if (values.simulate) data = simulatedTrainingData({ preset: values.simulate, band: values.band, size: 32, count: num(values['n-train'], 'n-train', 8192, true, 2), psfSize, seed, truthCount: num(values['n-truth'], 'n-truth', 2000, true) });
+  if (values.simulate) data = simulatedTrainingData({ preset: values.simulate, band: values.band, size: 32, count: num(values['n-train'], 'n-train', 6000, true, 2), psfSize, seed, truthCount: num(values['n-truth'], 'n-truth', 2000, true) });
   else throw new InputError('INPUT_INVALID', '--stamps and --rgc are not available in this build', {});
   io.err(`galaxy train: ${data.count} stamps ${data.size}×${data.size} at ${data.pixelScale}″, likelihood ${likelihood}`);
   const card = await trainFlowVae({
