@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { InputError } from '../../../src-core/errors';
 import { simulatedTrainingData } from '../../generative/data';
+import { rgcData, stampFolderData } from '../../generative/stamp-data';
 import { trainFlowVae } from '../../generative/train';
 import { evaluateFlowVae } from '../../generative/evaluate';
 import { sampleGalaxies } from '../../generative/sample';
@@ -12,6 +13,7 @@ const USAGE = `Usage:
   lensdesk galaxy train (--simulate PRESET | --stamps DIR | --rgc CATALOG.fits) --out MODEL_DIR
                         [--likelihood psf|plain] [--beta B] [--steps N] [--lr R] [--latent L] [--batch B]
                         [--n-train N] [--n-truth N] [--band B] [--psf FILE | --psf-preset PRESET]
+                        [--size S] [--pixel-scale ARCSEC]
                         [--seed S] [--threads T] [--checkpoint-every K] [--resume] [--json]
 
 Trains a convolutional VAE whose likelihood is the stamp's observation model (psf: decoder at half the
@@ -25,6 +27,13 @@ re-run with --resume and the same options to continue.
 Options:
   --simulate PRESET     Sérsic galaxies observed at a survey preset (lsst, des, hsc, euclid, …; band r or
                         the first default band), 32×32 stamps; the truth set is kept for the moments test
+  --stamps DIR          FITS stamps (folder or file; H×W or N×H×W in the first image HDU), centre-cropped
+                        or zero-padded to --size (default 32; padding is masked). Per file, an HDU PSF
+                        (image at the stamp pixel) and an HDU VARIANCE are used when present; otherwise
+                        --psf FILE or --psf-preset PRESET (its band's Gaussian), and σ from the border
+                        pixels (1.4826 × MAD). Pixel scale from the WCS or --pixel-scale.
+  --rgc CATALOG.fits    a GalSim real-galaxy catalog (GAL_FILENAME/GAL_HDU, PSF_FILENAME/PSF_HDU,
+                        PIXEL_SCALE, NOISE_VARIANCE per row; files beside the catalog), e.g. COSMOS
   --likelihood L        psf (default) or plain
   --beta B              KL weight (default 1)
   --steps N             training steps (default 3000)
@@ -65,7 +74,7 @@ async function train(rest: string[], io: CliIO): Promise<number> {
     options: {
       simulate: { type: 'string' }, stamps: { type: 'string' }, rgc: { type: 'string' }, out: { type: 'string' }, likelihood: { type: 'string' }, beta: { type: 'string' },
       steps: { type: 'string' }, lr: { type: 'string' }, latent: { type: 'string' }, batch: { type: 'string' }, 'n-train': { type: 'string' }, 'n-truth': { type: 'string' },
-      band: { type: 'string' }, psf: { type: 'string' }, 'psf-preset': { type: 'string' }, seed: { type: 'string' }, threads: { type: 'string' },
+      band: { type: 'string' }, psf: { type: 'string' }, 'psf-preset': { type: 'string' }, size: { type: 'string' }, 'pixel-scale': { type: 'string' }, seed: { type: 'string' }, threads: { type: 'string' },
       'checkpoint-every': { type: 'string' }, resume: { type: 'boolean' }, json: { type: 'boolean' },
     },
   });
@@ -77,7 +86,11 @@ async function train(rest: string[], io: CliIO): Promise<number> {
   const psfSize = 19;
   let data;
   if (values.simulate) data = simulatedTrainingData({ preset: values.simulate, band: values.band, size: 32, count: num(values['n-train'], 'n-train', 6000, true, 2), psfSize, seed, truthCount: num(values['n-truth'], 'n-truth', 2000, true) });
-  else throw new InputError('INPUT_INVALID', '--stamps and --rgc are not available in this build', {});
+  else if (values.stamps) {
+    if (values.psf && values['psf-preset']) throw new InputError('INPUT_INVALID', 'give at most one of --psf FILE and --psf-preset PRESET', {});
+    data = stampFolderData(values.stamps, { size: num(values.size, 'size', 32, true, 8), psfSize, psfFile: values.psf, psfPreset: values['psf-preset'], band: values.band, pixelScale: values['pixel-scale'] ? num(values['pixel-scale'], 'pixel-scale', 0.2) : undefined });
+  } else data = rgcData(values.rgc!, { size: num(values.size, 'size', 32, true, 8), psfSize });
+  if (data.size % 8) throw new InputError('INPUT_INVALID', `--size must be a multiple of 8, got ${data.size}`, { option: 'size' });
   io.err(`galaxy train: ${data.count} stamps ${data.size}×${data.size} at ${data.pixelScale}″, likelihood ${likelihood}`);
   const card = await trainFlowVae({
     data, likelihood, beta: num(values.beta, 'beta', 1), latent: values.latent ? num(values.latent, 'latent', 16, true, 1) : undefined,
