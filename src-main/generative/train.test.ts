@@ -7,6 +7,9 @@ import { simulatedTrainingData } from './data';
 import { loadFlowVae } from './load';
 import { readFlowVaeModel } from './model-files';
 import { sampleGalaxies } from './sample';
+import { reobserve } from './reobserve';
+import { writeFits } from '../../src-core/fits/writer';
+import { writeFileSync } from 'node:fs';
 import { trainFlowVae, type VaeTrainOptions } from './train';
 
 const dir = mkdtempSync(join(tmpdir(), 'flowvae-'));
@@ -59,5 +62,16 @@ describe('Flow-VAE training run', () => {
     expect(r.target.size).toBe(33);
     expect(r.target.pixelScale).toBe(0.1);
     expect(readFileSync(out).length % 2880).toBe(0);
+  }, 60_000);
+
+  it('re-observes a stamp at another preset, and refuses one at another pixel scale', async () => {
+    const stamp = join(dir, 'stamp.fits'), wrong = join(dir, 'wrong.fits'), out = join(dir, 'reobs.fits');
+    writeFileSync(stamp, writeFits([{ kind: 'image', shape: [16, 16], data: data.stamps.slice(0, 256), cards: [{ keyword: 'PIXSCALE', value: 0.2 }] }]));
+    writeFileSync(wrong, writeFits([{ kind: 'image', shape: [16, 16], data: data.stamps.slice(0, 256), cards: [{ keyword: 'PIXSCALE', value: 0.263 }] }]));
+    const r = await reobserve({ model: join(dir, 'a'), stamp, preset: 'euclid', seed: 1, out, threads: 1, sigma: data.sigma[0]! });
+    expect(r.size).toBe(33);
+    expect(r.sigma).toBe(data.sigma[0]!);
+    expect(readFileSync(out).length % 2880).toBe(0);
+    await expect(reobserve({ model: join(dir, 'a'), stamp: wrong, preset: 'euclid', seed: 1, out, threads: 1 })).rejects.toThrow(/wrong.fits: pixel scale 0.263″ differs/);
   }, 60_000);
 });

@@ -7,6 +7,7 @@ import { rgcData, stampFolderData } from '../../generative/stamp-data';
 import { trainFlowVae } from '../../generative/train';
 import { evaluateFlowVae } from '../../generative/evaluate';
 import { sampleGalaxies } from '../../generative/sample';
+import { reobserve } from '../../generative/reobserve';
 import type { CliCommand, CliIO } from '../command';
 
 const USAGE = `Usage:
@@ -59,7 +60,12 @@ MODEL (noiseless). --png: a montage of the first 64.
 The moments test for a model trained on --simulate: adaptive-moment size and ellipticity of N model
 samples against N noiseless truth galaxies re-made from the card, deconvolved (decoder images vs the
 PSF-free truth) and observed (both through the training PSF and pixels); KS p-values and mean biases.
---png: 16 training stamps above 16 model samples observed with the training PSF and noise.`;
+--png: 16 training stamps above 16 model samples observed with the training PSF and noise.
+
+  lensdesk galaxy reobserve MODEL_DIR STAMP.fits --preset PRESET --out FILE.fits [--band B] [--sigma S] [--seed S]
+
+Re-observes a galaxy: the stamp (at the model's pixel scale) is encoded (posterior mean of z), decoded
+to the PSF-free galaxy and observed at the preset (FILE.fits: noisy image, MODEL, DECONVOLVED).`;
 
 export const num = (v: string | undefined, name: string, dflt: number, integer = false, lo = 0): number => {
   if (v === undefined) return dflt;
@@ -140,13 +146,21 @@ async function evaluate(rest: string[], io: CliIO): Promise<number> {
 
 export const galaxyCommand: CliCommand = {
   name: 'galaxy',
-  summary: 'Flow-VAE generative galaxy model: train, sample, evaluate',
+  summary: 'Flow-VAE generative galaxy model: train, sample, evaluate, reobserve',
   usage: USAGE,
   async run(argv, io) {
     const [sub, ...rest] = argv;
     if (sub === 'train') return train(rest, io);
     if (sub === 'sample') return sample(rest, io);
     if (sub === 'evaluate') return evaluate(rest, io);
-    throw new InputError('INPUT_INVALID', `lensdesk galaxy: unknown subcommand '${sub ?? ''}' (available: train, sample, evaluate)`, {});
+    if (sub === 'reobserve') {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { preset: { type: 'string' }, band: { type: 'string' }, out: { type: 'string' }, sigma: { type: 'string' }, seed: { type: 'string' }, threads: { type: 'string' } } });
+      if (positionals.length !== 2) throw new InputError('INPUT_INVALID', 'give MODEL_DIR and STAMP.fits', {});
+      if (!values.out || !values.preset) throw new InputError('INPUT_INVALID', '--preset PRESET and --out FILE.fits are required', { option: values.out ? 'preset' : 'out' });
+      const r = await reobserve({ model: positionals[0]!, stamp: positionals[1]!, preset: values.preset, band: values.band, out: values.out, sigma: values.sigma ? num(values.sigma, 'sigma', 1) : undefined, seed: num(values.seed, 'seed', 0, true), threads: values.threads ? num(values.threads, 'threads', 2, true, 1) : undefined });
+      io.out(`wrote ${values.out}: ${r.size}×${r.size} at ${r.pixelScale}″ (input σ ${r.sigma.toPrecision(3)})`);
+      return 0;
+    }
+    throw new InputError('INPUT_INVALID', `lensdesk galaxy: unknown subcommand '${sub ?? ''}' (available: train, sample, evaluate, reobserve)`, {});
   },
 };
