@@ -14,6 +14,11 @@
 //   Linear z = xWᵀ + b:  dW = dzᵀx, db = Σ_n dz, dx = dz·W.
 //   AveragePool 2×2: dx = nearest-upsample(dy)/4;  nearest upsample ×2: dx = 4·AveragePool(dy).
 //   Concat on channels: dx_i = the matching channel slice of dy.
+//   Exp y = eˣ: dx = dy·y.   Mul y = a⊙b (same shape): da = dy⊙b, db = dy⊙a.   Scale y = c·x: dx = c·dy.
+//   Reshape: dx = Reshape(dy, Shape(x)).
+//   Per-image convolution (each image n with its own kernel k_n, e.g. its PSF; 'same', k odd) as one
+//     grouped Conv over the batch laid out as channels:  dx_n = k_n ⋆ dy_n = Conv(dy_n, k_n flipped).
+//     Kernels are data (no gradient); the batch size is static (Conv's group count is an attribute).
 // Tensors used by several consumers sum their gradients.
 import { OnnxGraph } from '../classify/onnx/graph';
 
@@ -234,6 +239,55 @@ export class Tape {
       this.addGrad(a, this.node('Slice', [dy, this.ints([0]), this.ints([ca]), this.ints([1])]));
       this.addGrad(b, this.node('Slice', [dy, this.ints([ca]), this.ints([ca + cb]), this.ints([1])]));
     });
+    return y;
+  }
+
+  /** y = eˣ elementwise. */
+  exp(x: string): string {
+    const y = this.node('Exp', [x]);
+    this.onBackward(() => this.addGrad(x, this.node('Mul', [this.gradOf(y), y])));
+    return y;
+  }
+
+  /** y = a ⊙ b (same shapes); `needA`/`needB`: whether a/b depend on parameters. */
+  mul(a: string, b: string, needA = true, needB = true): string {
+    const y = this.node('Mul', [a, b]);
+    this.onBackward(() => {
+      const dy = this.gradOf(y);
+      if (needA) this.addGrad(a, this.node('Mul', [dy, b]));
+      if (needB) this.addGrad(b, this.node('Mul', [dy, a]));
+    });
+    return y;
+  }
+
+  /** y = c·x for a constant c. */
+  scale(x: string, c: number): string {
+    const y = this.node('Mul', [x, this.scalar(c)]);
+    this.onBackward(() => this.addGrad(x, this.node('Mul', [this.gradOf(y), this.scalar(c)])));
+    return y;
+  }
+
+  /** Reshape to `dims` (0 copies the input's dimension, −1 infers one, as in ONNX). */
+  reshape(x: string, dims: number[]): string {
+    const y = this.node('Reshape', [x, this.ints(dims)]);
+    this.onBackward(() => this.addGrad(x, this.node('Reshape', [this.gradOf(y), this.node('Shape', [x])])));
+    return y;
+  }
+
+  /**
+   * Each of the `batch` single-channel images x_n (batch×1×side×side) convolved ('same', zero padding)
+   * with its own kernel k_n (`kernels`: batch×1×k×k, k odd, data). ONNX Conv is a cross-correlation,
+   * so the kernels are flipped first: y_n = k_n ∗ x_n is a true convolution, as the PSF model needs.
+   */
+  perImageConv(x: string, kernels: string, batch: number, k: number, side: number): string {
+    const pad = (k - 1) / 2;
+    const flip = (t: string) => this.node('Slice', [t, this.ints([-1, -1]), this.ints([-(k + 1), -(k + 1)]), this.ints([2, 3]), this.ints([-1, -1])]);
+    const asChannels = (t: string) => this.node('Reshape', [t, this.ints([1, batch, side, side])]);
+    const back = (t: string) => this.node('Reshape', [t, this.ints([batch, 1, side, side])]);
+    const conv = (t: string, w: string) => back(this.node('Conv', [asChannels(t), w], { kernel_shape: [k, k], pads: [pad, pad, pad, pad], group: batch }));
+    const y = conv(x, flip(kernels));
+    // adjoint of a convolution = correlation with the same kernel = ONNX Conv with the unflipped kernel
+    this.onBackward(() => this.addGrad(x, conv(this.gradOf(y), kernels)));
     return y;
   }
 }

@@ -28,6 +28,7 @@ import { restoreCommand } from './restore';
 import { sourceCommand } from './source';
 import { blendModelCommand } from './blend-model';
 import { blendScoreCommand } from './blend-score';
+import { galaxyCommand } from './galaxy';
 
 // One command per line, so that branches adding commands merge without conflicts.
 export const commands: CliCommand[] = [
@@ -59,4 +60,5 @@ export const commands: CliCommand[] = [
   sourceCommand,
   blendModelCommand,
   blendScoreCommand,
+  galaxyCommand,
 ];
