@@ -11,7 +11,7 @@ import { writeFits } from '../../src-core/fits/writer';
 import { fluxFactor, observeAt, resolveTarget } from '../../src-core/generative/render';
 import { Rng } from '../../src-core/rng';
 import { openFitsFile } from '../fits/file-source';
-import { headerPixelScale } from '../lens/stamp-files';
+import { headerPixelScale } from '../../src-core/wcs/pixel-scale';
 import { loadFlowVae } from './load';
 import { decodedFwhm } from './sample';
 
