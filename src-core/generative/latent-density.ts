@@ -1,9 +1,10 @@
 // The Flow-VAE's second stage (deblending-and-generative.md §B3): a density fitted by maximum
 // likelihood to the encoder means z_i = μ_φ(x_i). Any model with this shape plugs in; the saved JSON
 // carries a `kind` so a folder names its own density. Implemented here: a full-covariance Gaussian
-// (the maximum-likelihood fit is the sample mean and covariance). A RealNVP (src-core/flows/realnvp.ts,
-// another engineer's) registers itself with registerLatentDensityKind('realnvp', RealNvp.fromJSON).
+// (the maximum-likelihood fit is the sample mean and covariance); the RealNVP of src-core/flows is
+// registered below as kind 'realnvp'.
 import { InputError } from '../errors';
+import { RealNvp } from '../flows/realnvp';
 import { zigguratNormal } from '../lens/ziggurat';
 import type { Rng } from '../rng';
 
@@ -117,3 +118,5 @@ export class GaussianDensity implements LatentDensity {
 }
 
 registerLatentDensityKind('gaussian', GaussianDensity.fromJSON);
+
+registerLatentDensityKind('realnvp', (j) => RealNvp.fromJSON(j));

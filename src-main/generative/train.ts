@@ -6,14 +6,15 @@
 // peak) so the network works on O(1) values.
 import { existsSync, mkdirSync } from 'node:fs';
 import { CancelledError, InputError } from '../../src-core/errors';
-import { GaussianDensity } from '../../src-core/generative/latent-density';
+import { GaussianDensity, type LatentDensity } from '../../src-core/generative/latent-density';
+import { RealNvp } from '../../src-core/flows/realnvp';
 import { compareMoments, measureSet } from '../../src-core/generative/moments-compare';
 import { ksTwoSample } from '../../src-core/generative/moments';
 import { buildVaeDecoderGraph, buildVaeEncoderGraph, decoderSide, defaultVaeConfig, vaeParams, type VaeConfig, type VaeLikelihood } from '../../src-core/generative/vae-graph';
 import { zigguratNormal } from '../../src-core/lens/ziggurat';
 import { Rng } from '../../src-core/rng';
 import { initUnetWeights } from '../../src-core/score/unet-graph';
-import { FLOWVAE_FORMAT, readVaeCheckpoint, writeFlowVaeModel, writeVaeCheckpoint, type EpochRecord, type FlowVaeCard } from './model-files';
+import { FLOWVAE_FORMAT, readFlowVaeModel, readVaeCheckpoint, writeFlowVaeModel, writeVaeCheckpoint, type EpochRecord, type FlowVaeCard } from './model-files';
 import { createVaeCoder, createVaeTrainer, type VaeBatch } from './vae-engine';
 
 export interface VaeTrainingData {
@@ -53,6 +54,8 @@ export interface VaeTrainOptions {
   signal?: AbortSignal;
   onProgress?: (step: number, steps: number, loss: number) => void;
   log?: (line: string) => void;
+  /** Second-stage latent density (default realnvp, the 'Flow' of Flow-VAE). */
+  density?: LatentKind;
 }
 
 function medianPeak(d: VaeTrainingData): number {
@@ -66,6 +69,55 @@ function medianPeak(d: VaeTrainingData): number {
   const v = peaks[peaks.length >> 1]!;
   if (!(v > 0)) throw new InputError('FLOWVAE_DATA', 'the median stamp peak is not positive (empty or negative stamps?)', {});
   return Number(v.toPrecision(3));
+}
+
+export type LatentKind = 'gaussian' | 'realnvp';
+
+const LATENT_DESCRIPTIONS: Record<LatentKind, string> = {
+  gaussian: 'gaussian (full covariance, maximum likelihood on encoder means)',
+  realnvp: 'realnvp (8 affine coupling layers, hidden 64, maximum likelihood on encoder means; src-core/flows)',
+};
+
+/**
+ * The Flow-VAE's second stage (Lanusse et al. 2020 §3.3): encode every training stamp, fit the latent
+ * density to the encoder means, and — when the data carry noiseless truth — compare the adaptive
+ * moments of decoded latent samples with the truth's (KS tests).
+ */
+export async function fitLatentStage(
+  cfg: VaeConfig, weights: ReadonlyMap<string, Float32Array>, data: VaeTrainingData,
+  o: { seed: number; density: LatentKind; threads?: number; log?: (line: string) => void },
+): Promise<{ density: LatentDensity; momentsTest?: Record<string, unknown>; description: string }> {
+  const L = cfg.latent, D = decoderSide(cfg), decoderPixelScale = (data.pixelScale * cfg.size) / D;
+  const coder = await createVaeCoder(cfg, weights, { threads: o.threads });
+  try {
+    const x = Float32Array.from(data.stamps, (v) => v / cfg.fluxScale);
+    const { mu } = await coder.encode(x, Float32Array.from(data.sigma, (s) => Math.log(s / cfg.fluxScale)));
+    const means = Array.from({ length: data.count }, (_, k) => Float64Array.from(mu.subarray(k * L, (k + 1) * L)));
+    const density: LatentDensity = o.density === 'realnvp'
+      ? RealNvp.fit(means, { layers: 8, hidden: 64, steps: 3000, batch: 128, lr: 1e-3, seed: o.seed, onProgress: (st, nll) => { if (st % 500 === 0) o.log?.(`latent flow step ${st}: NLL ${nll.toFixed(3)}`); } })
+      : GaussianDensity.fit(means);
+    let momentsTest: Record<string, unknown> | undefined;
+    if (data.truth) {
+      const n = data.truth.count, rng = new Rng(o.seed, 4), z = new Float32Array(n * L);
+      for (let k = 0; k < n; k++) z.set(density.sample(rng), k * L);
+      const samples = await coder.decode(z, n);
+      const cmp = compareMoments(measureSet(samples, n, D, decoderPixelScale), measureSet(data.truth.images, n, data.truth.side, data.truth.pixelScale), ksTwoSample);
+      momentsTest = { description: `adaptive moments of ${n} decoder samples g(z), z from the latent density (${o.density}), against ${n} independent noiseless PSF-free truth galaxies (sizes in arcsec)`, ...cmp };
+      o.log?.(`moments test: σ bias ${cmp.stats.sigma.bias.toFixed(4)}″ (KS p ${cmp.stats.sigma.ksP.toPrecision(3)}), |e| bias ${cmp.stats.e.bias.toFixed(4)} (KS p ${cmp.stats.e.ksP.toPrecision(3)})`);
+    }
+    return { density, ...(momentsTest ? { momentsTest } : {}), description: LATENT_DESCRIPTIONS[o.density] };
+  } finally {
+    await coder.dispose();
+  }
+}
+
+/** Refits a trained model's latent density (e.g. a Gaussian → a RealNVP) on its training data, in place. */
+export async function refitLatent(dir: string, data: VaeTrainingData, o: { seed: number; density: LatentKind; threads?: number; log?: (line: string) => void }): Promise<FlowVaeCard> {
+  const { card, weights } = readFlowVaeModel(dir);
+  const r = await fitLatentStage(card.config, weights, data, o);
+  const next: FlowVaeCard = { ...card, latentDensity: r.description, ...(r.momentsTest ? { momentsTest: r.momentsTest } : {}) };
+  writeFlowVaeModel(dir, next, weights, { encoder: buildVaeEncoderGraph(card.config, weights), decoder: buildVaeDecoderGraph(card.config, weights) }, r.density, modelReadme(next));
+  return next;
 }
 
 export async function trainFlowVae(o: VaeTrainOptions): Promise<FlowVaeCard> {
@@ -132,30 +184,13 @@ export async function trainFlowVae(o: VaeTrainOptions): Promise<FlowVaeCard> {
   save(Math.max(start, o.steps));
 
   // second stage: latent density on the encoder means of every training stamp
-  const coder = await createVaeCoder(cfg, weights, { threads: o.threads });
-  let density: GaussianDensity;
-  let momentsTest: Record<string, unknown> | undefined;
   const D = decoderSide(cfg), decoderPixelScale = (data.pixelScale * S) / D;
-  try {
-    const x = Float32Array.from(data.stamps, (v) => v / fluxScale);
-    const { mu } = await coder.encode(x, Float32Array.from(data.sigma, (s) => Math.log(s / fluxScale)));
-    density = GaussianDensity.fit(Array.from({ length: data.count }, (_, k) => Float64Array.from(mu.subarray(k * L, (k + 1) * L))));
-    if (data.truth) {
-      const n = data.truth.count, rng = new Rng(o.seed, 4), z = new Float32Array(n * L);
-      for (let k = 0; k < n; k++) z.set(density.sample(rng), k * L);
-      const samples = await coder.decode(z, n);
-      const cmp = compareMoments(measureSet(samples, n, D, decoderPixelScale), measureSet(data.truth.images, n, data.truth.side, data.truth.pixelScale), ksTwoSample);
-      momentsTest = { description: `adaptive moments of ${n} decoder samples g(z), z from the latent density, against ${n} independent noiseless PSF-free truth galaxies (sizes in arcsec)`, ...cmp };
-      o.log?.(`moments test: σ bias ${cmp.stats.sigma.bias.toFixed(4)}″ (KS p ${cmp.stats.sigma.ksP.toPrecision(3)}), |e| bias ${cmp.stats.e.bias.toFixed(4)} (KS p ${cmp.stats.e.ksP.toPrecision(3)})`);
-    }
-  } finally {
-    await coder.dispose();
-  }
+  const { density, momentsTest, description: latentDensity } = await fitLatentStage(cfg, weights, data, { seed: o.seed, density: o.density ?? 'realnvp', threads: o.threads, log: o.log });
   const card: FlowVaeCard = {
     format: FLOWVAE_FORMAT, model: 'flowvae', created: new Date().toISOString(), config: cfg, params: paramList,
     pixelScale: data.pixelScale, decoderPixelScale, trainingSet: data.description, psfs: data.psfDescription,
     likelihoodModel: o.likelihood === 'psf' ? 'x ~ N(P(Π ∗ g(z)), Σ): decoder at half the stamp pixel, stamp PSF, 2×2 pixelisation' : 'x ~ N(g(z), Σ): decoder at the stamp pixel, no PSF (baseline)',
-    latentDensity: 'gaussian (full covariance, maximum likelihood on encoder means)',
+    latentDensity,
     steps: Math.max(start, o.steps), learningRate: o.learningRate, seed: o.seed,
     engine: `onnxruntime-node cpu, training graph (${trainer.threads} threads)`,
     seconds: Math.round(seconds * 10) / 10, imagesPerSecond: Math.round(((Math.max(start, o.steps) - 0) * B / Math.max(1e-9, seconds)) * 100) / 100,

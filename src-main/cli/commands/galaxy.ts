@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { InputError } from '../../../src-core/errors';
 import { simulatedTrainingData } from '../../generative/data';
 import { rgcData, stampFolderData } from '../../generative/stamp-data';
-import { trainFlowVae } from '../../generative/train';
+import { refitLatent, trainFlowVae, type LatentKind } from '../../generative/train';
 import { evaluateFlowVae } from '../../generative/evaluate';
 import { sampleGalaxies } from '../../generative/sample';
 import { reobserve } from '../../generative/reobserve';
@@ -15,11 +15,16 @@ const USAGE = `Usage:
                         [--likelihood psf|plain] [--beta B] [--steps N] [--lr R] [--latent L] [--batch B]
                         [--n-train N] [--n-truth N] [--band B] [--psf FILE | --psf-preset PRESET]
                         [--size S] [--pixel-scale ARCSEC]
-                        [--seed S] [--threads T] [--checkpoint-every K] [--resume] [--json]
+                        [--seed S] [--threads T] [--checkpoint-every K] [--resume] [--density realnvp|gaussian] [--json]
+  lensdesk galaxy latent MODEL_DIR --simulate PRESET [--n-train N] [--n-truth N] [--seed S]
+                        [--density realnvp|gaussian] [--json]
 
 Trains a convolutional VAE whose likelihood is the stamp's observation model (psf: decoder at half the
 stamp pixel, convolved with the stamp's PSF and averaged 2×2, Gaussian noise of the stamp's σ; plain:
 decoder at the stamp pixel, no PSF), maximising the β-ELBO on onnxruntime (CPU), then fits a
+latent density to the encoder means: --density realnvp (default; the 'Flow' of Flow-VAE, src-core/flows)
+or gaussian. 'galaxy latent' refits a trained model's latent density on the same simulated training
+set (same --seed and --n-train as its training) and re-runs the moments test; the old density was a
 full-covariance Gaussian to the encoder means (the latent density). Writes MODEL_DIR/encoder.onnx,
 decoder.onnx, weights.bin, latent.json, card.json (ELBO per epoch; for --simulate the moments test of
 samples against the noiseless truth), README.md. Ctrl-C saves a checkpoint (also every K steps);
@@ -81,7 +86,7 @@ async function train(rest: string[], io: CliIO): Promise<number> {
       simulate: { type: 'string' }, stamps: { type: 'string' }, rgc: { type: 'string' }, out: { type: 'string' }, likelihood: { type: 'string' }, beta: { type: 'string' },
       steps: { type: 'string' }, lr: { type: 'string' }, latent: { type: 'string' }, batch: { type: 'string' }, 'n-train': { type: 'string' }, 'n-truth': { type: 'string' },
       band: { type: 'string' }, psf: { type: 'string' }, 'psf-preset': { type: 'string' }, size: { type: 'string' }, 'pixel-scale': { type: 'string' }, seed: { type: 'string' }, threads: { type: 'string' },
-      'checkpoint-every': { type: 'string' }, resume: { type: 'boolean' }, json: { type: 'boolean' },
+      'checkpoint-every': { type: 'string' }, resume: { type: 'boolean' }, json: { type: 'boolean' }, density: { type: 'string' },
     },
   });
   if (!values.out) throw new InputError('INPUT_INVALID', '--out MODEL_DIR is required', { option: 'out' });
@@ -103,13 +108,33 @@ async function train(rest: string[], io: CliIO): Promise<number> {
     batch: values.batch ? num(values.batch, 'batch', 32, true, 1) : undefined, out: values.out, steps: num(values.steps, 'steps', 3000, true, 1),
     learningRate: num(values.lr, 'lr', 1e-3), seed, threads: values.threads ? num(values.threads, 'threads', 2, true, 1) : undefined,
     resume: !!values.resume, checkpointEvery: num(values['checkpoint-every'], 'checkpoint-every', 200, true, 1), signal: io.signal,
-    onProgress: (s, n, loss) => io.progress(s, n, `loss ${loss.toFixed(2)}`), log: (l) => io.err(l),
+    onProgress: (s, n, loss) => io.progress(s, n, `loss ${loss.toFixed(2)}`), log: (l) => io.err(l), density: densityOption(values.density),
   });
   if (values.json) io.out(JSON.stringify(card));
   else {
     const last = card.elboPerEpoch.at(-1);
     io.out(`wrote ${values.out}: ${card.steps} steps, ${card.imagesPerSecond} images/s, final ELBO ${last?.elbo ?? 'n/a'}`);
   }
+  return 0;
+}
+
+function densityOption(v: string | undefined): LatentKind {
+  const d = v ?? 'realnvp';
+  if (d !== 'realnvp' && d !== 'gaussian') throw new InputError('INPUT_INVALID', `--density must be realnvp or gaussian, got '${d}'`, { option: 'density' });
+  return d;
+}
+
+async function latent(rest: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: rest, allowPositionals: true,
+    options: { simulate: { type: 'string' }, band: { type: 'string' }, 'n-train': { type: 'string' }, 'n-truth': { type: 'string' }, seed: { type: 'string' }, density: { type: 'string' }, threads: { type: 'string' }, json: { type: 'boolean' } },
+  });
+  if (positionals.length !== 1) throw new InputError('INPUT_INVALID', 'give one MODEL_DIR', {});
+  if (!values.simulate) throw new InputError('INPUT_INVALID', '--simulate PRESET is required (the preset the model was trained on)', { option: 'simulate' });
+  const seed = num(values.seed, 'seed', 0, true);
+  const data = simulatedTrainingData({ preset: values.simulate, band: values.band, size: 32, count: num(values['n-train'], 'n-train', 6000, true, 2), psfSize: 19, seed, truthCount: num(values['n-truth'], 'n-truth', 2000, true) });
+  const card = await refitLatent(positionals[0]!, data, { seed, density: densityOption(values.density), threads: values.threads ? num(values.threads, 'threads', 2, true, 1) : undefined, log: (l) => io.err(l) });
+  io.out(values.json ? JSON.stringify({ latentDensity: card.latentDensity, momentsTest: card.momentsTest ?? null }) : `refitted ${positionals[0]}: ${card.latentDensity}`);
   return 0;
 }
 
@@ -152,6 +177,7 @@ export const galaxyCommand: CliCommand = {
     const [sub, ...rest] = argv;
     if (sub === 'train') return train(rest, io);
     if (sub === 'sample') return sample(rest, io);
+    if (sub === 'latent') return latent(rest, io);
     if (sub === 'evaluate') return evaluate(rest, io);
     if (sub === 'reobserve') {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { preset: { type: 'string' }, band: { type: 'string' }, out: { type: 'string' }, sigma: { type: 'string' }, seed: { type: 'string' }, threads: { type: 'string' } } });
