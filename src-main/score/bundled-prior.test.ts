@@ -46,9 +46,9 @@ describe.each([[GALAXY_PRIOR, 64], [RESTORE_PRIOR, 48]] as const)('bundled score
 });
 
 describe('bundledRestorePrior', () => {
-  it('prefers LENSDESK_SCORE_PRIOR, then the small restore prior', () => {
-    expect(bundledRestorePrior({})).toMatch(new RegExp(`${RESTORE_PRIOR}$`));
-    const galaxy = bundledScorePrior(GALAXY_PRIOR, {})!;
-    expect(bundledRestorePrior({ LENSDESK_SCORE_PRIOR: galaxy })).toBe(galaxy);
+  it('is LENSDESK_SCORE_PRIOR when set, else the 64² galaxy prior (the small one is opt-in)', () => {
+    expect(bundledRestorePrior({})).toMatch(new RegExp(`${GALAXY_PRIOR}$`));
+    const small = bundledScorePrior(RESTORE_PRIOR, {})!;
+    expect(bundledRestorePrior({ LENSDESK_SCORE_PRIOR: small })).toBe(small);
   });
 });
