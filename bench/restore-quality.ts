@@ -10,7 +10,7 @@
 // surface brightness is ≈ 22.6 mag/arcsec² in the 10-year i-band coadd (5σ point-source depth 26.8).
 // Run: npx tsx bench/restore-quality.ts [--n 20] [--chains 8] [--model DIR] [--noise 0.02] [--levels L]
 //      [--steps T] [--sigma-max S] [--start wiener|noise] [--oracle-scale] [--priors wiener,tv,l1,learned]
-//      [--first I] [--json OUT.json]; runs split by --first/--n (images) and --priors are joined by
+//      [--first I] [--size S (default: the model's grid, else 64)] [--json OUT.json]; runs split by --first/--n (images) and --priors are joined by
 //      npx tsx bench/restore-quality.ts --merge a.json,b.json,… (same setting; per-image rows concatenated)
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -28,22 +28,31 @@ const { values: a } = parseArgs({
     fwhm: { type: 'string', default: '0.7' }, scale: { type: 'string', default: '0.2' }, seed: { type: 'string', default: '20261207' },
     levels: { type: 'string' }, steps: { type: 'string' }, 'sigma-max': { type: 'string' }, 'sigma-min-ratio': { type: 'string' }, start: { type: 'string' },
     'oracle-scale': { type: 'boolean', default: false }, 'no-tweedie': { type: 'boolean', default: false },
-    priors: { type: 'string', default: 'wiener,tv,l1,learned' }, grid: { type: 'boolean', default: false }, merge: { type: 'string' }, json: { type: 'string' }, first: { type: 'string', default: '0' },
+    size: { type: 'string' }, priors: { type: 'string', default: 'wiener,tv,l1,learned' }, grid: { type: 'boolean', default: false }, merge: { type: 'string' }, json: { type: 'string' }, first: { type: 'string', default: '0' },
   },
 });
-interface Cov { pixels: number; c68: number; c95: number; zSum: number; z2Sum: number; counts: number[] }
-interface Row { prior: string; detail: string; psnr: number[]; ssim: number[]; seconds: number; cov?: Cov }
+interface Cov { pixels: number; c68: number; c95: number; zSum: number; z2Sum: number; counts: number[]; p68?: number; p95?: number; samples?: number; zStdExpected?: number }
+interface Row { prior: string; detail: string; psnr: number[]; ssim: number[]; seconds: number; cov?: Cov; core?: Cov }
 const avg = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
 const sd = (v: number[]) => Math.sqrt(v.reduce((s, x) => s + (x - avg(v)) ** 2, 0) / Math.max(1, v.length - 1));
 
+/** Image side: --size, else the model's grid (card.json), else 64. */
+const N = Number(a.size ?? (a.model && existsSync(`${a.model}/card.json`) ? (JSON.parse(readFileSync(`${a.model}/card.json`, 'utf8')) as { config: { size: number } }).config.size : 64));
+
 function report(rows: Row[]): void {
   const n = rows[0]!.psnr.length;
-  console.log(`restore quality: ${n} held-out 64² galaxies (seed ${a.seed}), PSF FWHM ${a.fwhm}″ = ${(Number(a.fwhm) / Number(a.scale)).toFixed(2)} px at ${a.scale}″/px, σ_n = ${a.noise} × intrinsic peak, ${a.chains} posterior samples`);
+  console.log(`restore quality: ${n} held-out ${N}² galaxies (seed ${a.seed}), PSF FWHM ${a.fwhm}″ = ${(Number(a.fwhm) / Number(a.scale)).toFixed(2)} px at ${a.scale}″/px, σ_n = ${a.noise} × intrinsic peak, ${a.chains} posterior samples`);
   console.log('| prior | PSNR (dB) | SSIM | 68 % cov. | 95 % cov. | z mean ± sd | s/image | setting |');
   console.log('|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const c = r.cov, zm = c ? c.zSum / c.pixels : 0, zs = c ? Math.sqrt(c.z2Sum / c.pixels - zm * zm) : 0;
     console.log(`| ${r.prior} | ${avg(r.psnr).toFixed(2)} ± ${sd(r.psnr).toFixed(2)} | ${avg(r.ssim).toFixed(3)} ± ${sd(r.ssim).toFixed(3)} | ${c ? (100 * c.c68 / c.pixels).toFixed(1) + ' %' : '–'} | ${c ? (100 * c.c95 / c.pixels).toFixed(1) + ' %' : '–'} | ${c ? `${zm.toFixed(2)} ± ${zs.toFixed(2)}` : '–'} | ${r.seconds.toFixed(2)} | ${r.detail} |`);
+  }
+  const pc = (c: Cov) => `${(100 * c.p68! / c.pixels).toFixed(1)} % / ${(100 * c.p95! / c.pixels).toFixed(1)} %`;
+  const zs = (c: Cov) => { const m = c.zSum / c.pixels; return `${m.toFixed(2)} ± ${Math.sqrt(c.z2Sum / c.pixels - m * m).toFixed(2)}`; };
+  for (const r of rows.filter((x) => x.cov?.p68 !== undefined)) {
+    console.log(`${r.prior}: ${r.cov!.samples}-sample prediction intervals (calibrated → 68.3 % / 95 %; Student t, image-quality.ts): all pixels ${pc(r.cov!)}, z ${zs(r.cov!)} (calibrated sd ${r.cov!.zStdExpected!.toFixed(2)})` +
+      (r.core ? `; galaxy pixels (truth > 10 % of peak, ${r.core.pixels}) ${pc(r.core)}, z ${zs(r.core)}` : ''));
   }
   for (const r of rows.filter((x) => x.cov)) console.log(`z histogram ${r.prior} (bins of 0.5 on −5…5, ends include the tails): ${r.cov!.counts.join(' ')}`);
   const best = rows.filter((r) => ['wiener', 'tv', 'l1'].includes(r.prior)).sort((x, y) => avg(y.psnr) - avg(x.psnr))[0];
@@ -62,13 +71,18 @@ if (a.merge) {
     if (!j) { joined.set(r.prior, { ...r, seconds: r.seconds * r.psnr.length }); continue; }
     j.seconds += r.seconds * r.psnr.length;
     j.psnr.push(...r.psnr); j.ssim.push(...r.ssim);
-    if (j.cov && r.cov) { for (const k of ['pixels', 'c68', 'c95', 'zSum', 'z2Sum'] as const) j.cov[k] += r.cov[k]; j.cov.counts = j.cov.counts.map((v, i) => v + r.cov!.counts[i]!); }
+    for (const key of ['cov', 'core'] as const) {
+      const jc = j[key], rc = r[key];
+      if (!jc || !rc) continue;
+      for (const k of ['pixels', 'c68', 'c95', 'zSum', 'z2Sum', 'p68', 'p95'] as const) if (jc[k] !== undefined) jc[k] = jc[k]! + rc[k]!;
+      jc.counts = jc.counts.map((v, i) => v + rc.counts[i]!);
+    }
   }
   report([...joined.values()].map((r) => ({ ...r, seconds: r.seconds / r.psnr.length })));
   process.exit(0);
 }
 const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
-const N = 64, nImg = Number(a.n), chains = Number(a.chains), sigmaN = Number(a.noise), fwhmPx = Number(a.fwhm) / Number(a.scale);
+const nImg = Number(a.n), chains = Number(a.chains), sigmaN = Number(a.noise), fwhmPx = Number(a.fwhm) / Number(a.scale);
 const priors = a.priors!.split(',');
 
 /** The newest snapshot of the running training (/work/prior-snap/sN), else the bundled prior. */
@@ -100,10 +114,21 @@ const rows: Row[] = [];
 const score = (prior: string, detail: string, means: Float64Array[], seconds: number, stds?: Float64Array[]): Row => ({
   prior, detail, seconds: seconds / nImg,
   psnr: means.map((m, i) => psnr(truths[i]!, m)), ssim: means.map((m, i) => ssim(truths[i]!, m, N, N)),
-  ...(stds ? { cov: covOf(coverageStats(means.map((m, i) => ({ truth: truths[i]!, mean: m, std: stds[i]! })))) } : {}),
+  ...(stds ? {
+    cov: covOf(coverageStats(means.map((m, i) => ({ truth: truths[i]!, mean: m, std: stds[i]! })), 20, { samples: chains })),
+    core: covOf(coverageStats(means.map((m, i) => galaxyPixels(truths[i]!, m, stds[i]!)), 20, { samples: chains })),
+  } : {}),
 });
+/** Only the pixels where the truth exceeds 10 % of its peak (the galaxy, where a prior matters most). */
+function galaxyPixels(t: Float64Array, m: Float64Array, s: Float64Array) {
+  const top = t.reduce((x, v) => Math.max(x, v), 0), keep = [...t.keys()].filter((i) => t[i]! > 0.1 * top);
+  return { truth: keep.map((i) => t[i]!), mean: keep.map((i) => m[i]!), std: keep.map((i) => s[i]!) };
+}
 function covOf(c: ReturnType<typeof coverageStats>): Cov {
-  return { pixels: c.pixels, c68: c.coverage68 * c.pixels, c95: c.coverage95 * c.pixels, zSum: c.zMean * c.pixels, z2Sum: (c.zStd ** 2 + c.zMean ** 2) * c.pixels, counts: c.histogram.counts };
+  return {
+    pixels: c.pixels, c68: c.coverage68 * c.pixels, c95: c.coverage95 * c.pixels, zSum: c.zMean * c.pixels, z2Sum: (c.zStd ** 2 + c.zMean ** 2) * c.pixels, counts: c.histogram.counts,
+    ...(c.predictive ? { p68: c.predictive.coverage68 * c.pixels, p95: c.predictive.coverage95 * c.pixels, samples: c.predictive.samples, zStdExpected: c.predictive.zStdExpected } : {}),
+  };
 }
 const timed = <T>(f: () => T): [T, number] => { const t = performance.now(); const r = f(); return [r, (performance.now() - t) / 1000]; };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../rng';
-import { coverageStats, psnr, ssim } from './image-quality';
+import { coverageStats, psnr, ssim, studentQuantileTwoSided, studentTwoSided } from './image-quality';
 
 // A deterministic pair; the expected PSNR/SSIM were computed independently with numpy/scipy
 // (scipy.ndimage.correlate1d with the normalised 11-tap σ = 1.5 Gaussian, valid region, population moments).
@@ -34,5 +34,34 @@ describe('image quality metrics', () => {
     expect(c.histogram.counts.reduce((s, v) => s + v, 0)).toBe(n);
     // A 2× too small std is caught.
     expect(coverageStats([{ truth, mean, std: std.map((s) => s / 2) }]).coverage68).toBeLessThan(0.45);
+  });
+  it('Student t two-sided quantiles match the printed tables', () => {
+    // t_{0.975, ν} from standard tables (e.g. NIST/SEMATECH e-Handbook 1.3.6.7.2) and t_{0.8413,3} ≈ 1.197.
+    expect(studentQuantileTwoSided(0.95, 1)).toBeCloseTo(12.706, 2);
+    expect(studentQuantileTwoSided(0.95, 3)).toBeCloseTo(3.182, 3);
+    expect(studentQuantileTwoSided(0.95, 7)).toBeCloseTo(2.365, 3);
+    expect(studentQuantileTwoSided(0.95, 10)).toBeCloseTo(2.228, 3);
+    expect(studentQuantileTwoSided(0.95, 63)).toBeCloseTo(1.998, 3);
+    expect(studentTwoSided(1.96, 2000)).toBeCloseTo(0.95, 3); // → normal as ν grows
+  });
+  it('with B posterior samples, mean ± 1.96 std under-covers a calibrated posterior; the B-sample prediction interval does not', () => {
+    const rng = new Rng(5), pixels = 20000;
+    for (const B of [4, 8]) {
+      // each pixel: posterior N(0, 1); B draws give mean and (Bessel) std; the truth is one more draw
+      const truth = new Float64Array(pixels), mean = new Float64Array(pixels), std = new Float64Array(pixels);
+      for (let i = 0; i < pixels; i++) {
+        const d = Array.from({ length: B }, () => rng.normal()), m = d.reduce((s, v) => s + v, 0) / B;
+        mean[i] = m;
+        std[i] = Math.sqrt(d.reduce((s, v) => s + (v - m) ** 2, 0) / (B - 1));
+        truth[i] = rng.normal();
+      }
+      const c = coverageStats([{ truth, mean, std }], 20, { samples: B });
+      expect(c.coverage95, `B = ${B} naive`).toBeLessThan(B === 4 ? 0.85 : 0.91); // 82 % / 89 % in theory
+      expect(c.predictive!.coverage95, `B = ${B}`).toBeGreaterThan(0.944);
+      expect(c.predictive!.coverage95, `B = ${B}`).toBeLessThan(0.956);
+      expect(c.predictive!.coverage68, `B = ${B}`).toBeGreaterThan(0.672);
+      expect(c.predictive!.coverage68, `B = ${B}`).toBeLessThan(0.693);
+      if (B === 8) expect(Math.abs(c.zStd / c.predictive!.zStdExpected - 1)).toBeLessThan(0.03);
+    }
   });
 });

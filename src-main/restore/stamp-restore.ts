@@ -35,6 +35,8 @@ export interface StampRestoreOptions {
   /** The installed score prior (bundledScorePrior()), or null. */
   modelDir: string | null;
   stepsPerLevel?: number;
+  /** σ levels of the learned sampler (learned.ts default). */
+  levels?: number;
   threads?: number;
   signal?: AbortSignal;
 }
@@ -146,7 +148,7 @@ export async function restoreStamp(
   }
   const raw = await solveBands(solveProblems, {
     op, prior, modelDir: prior === 'score' ? o.modelDir! : undefined, samples: prior === 'tv' || prior === 'l1' ? 0 : o.samples,
-    rng: new Rng(o.seed, 0x7e5), stepsPerLevel: o.stepsPerLevel, threads: o.threads, signal: o.signal,
+    rng: new Rng(o.seed, 0x7e5), stepsPerLevel: o.stepsPerLevel, levels: o.levels, threads: o.threads, signal: o.signal,
   }, progress);
   const results: BandResult[] = padded
     ? raw.map((r) => ({ ...r, mean: cropCentre(r.mean, S, rows, cols), std: r.std && cropCentre(r.std, S, rows, cols), samples: r.samples.map((x) => cropCentre(x, S, rows, cols)) }))

@@ -1,28 +1,28 @@
-// The bundled galaxy score prior (models/priors/score-galaxies-64, trained by `lensdesk prior train`, card in
-// the folder): it loads, its card agrees with the weights, and it denoises galaxies it never saw — the
+// The bundled galaxy score priors (models/priors/score-galaxies-64 and the small restore prior
+// score-galaxies-48s, both trained by `lensdesk prior train`, card in the folder): it loads, its card agrees with the weights, and it denoises galaxies it never saw — the
 // Tweedie estimate x̂ = y + σ² s(y, σ) (Robbins 1956; Efron 2011) must cut the noisy input's error several-fold
 // at the σ a restore works at. A model that learned little fails.
 import { describe, expect, it } from 'vitest';
 import { makeGalaxies } from '../../src-core/score/galaxies';
 import { Rng } from '../../src-core/rng';
 import { zigguratNormal } from '../../src-core/lens/ziggurat';
-import { bundledScorePrior, GALAXY_PRIOR } from './bundled-prior';
+import { bundledRestorePrior, bundledScorePrior, GALAXY_PRIOR, RESTORE_PRIOR } from './bundled-prior';
 import { readScoreModel } from './model-files';
 import { createUnetScorer } from './unet-engine';
 
-describe(`bundled score prior (${GALAXY_PRIOR})`, () => {
+describe.each([[GALAXY_PRIOR, 64], [RESTORE_PRIOR, 48]] as const)('bundled score prior %s', (name, size) => {
   it('is installed, its card matches, and its Tweedie denoiser beats the noisy input on unseen galaxies', async () => {
-    const dir = bundledScorePrior(GALAXY_PRIOR, {});
-    expect(dir, 'models/priors/score-galaxies-64 is missing').not.toBeNull();
+    const dir = bundledScorePrior(name, {});
+    expect(dir, `models/priors/${name} is missing`).not.toBeNull();
     const { card, onnx } = readScoreModel(dir!);
     expect(card.model).toBe('score-unet');
-    expect(card.config.size).toBe(64);
+    expect(card.config.size).toBe(size);
     expect(card.steps).toBeGreaterThan(0);
     // the held-out DSM loss falls below the Gaussian floor at the small σ the sampler ends on
     const smallest = card.lossPerSigma[card.lossPerSigma.length - 1]!;
     expect(smallest.loss).toBeLessThan(smallest.gaussianFloor);
 
-    const size = 64, d = size * size, m = 8;
+    const d = size * size, m = 8;
     const x = makeGalaxies(m, size, new Rng(987654, 64)); // a seed the training never used
     const scorer = await createUnetScorer(onnx, size, { threads: 1 });
     try {
@@ -43,4 +43,12 @@ describe(`bundled score prior (${GALAXY_PRIOR})`, () => {
       await scorer.dispose();
     }
   }, 120_000);
+});
+
+describe('bundledRestorePrior', () => {
+  it('is LENSDESK_SCORE_PRIOR when set, else the 64² galaxy prior (the small one is opt-in)', () => {
+    expect(bundledRestorePrior({})).toMatch(new RegExp(`${GALAXY_PRIOR}$`));
+    const small = bundledScorePrior(RESTORE_PRIOR, {})!;
+    expect(bundledRestorePrior({ LENSDESK_SCORE_PRIOR: small })).toBe(small);
+  });
 });

@@ -1,19 +1,31 @@
 // Where the learned score priors live: models/priors/<name>/ (a `lensdesk prior train` folder: model.onnx,
 // weights.bin, card.json). A subfolder, so the lens-finder model listings (which take every models/<dir>
 // with a card.json) never mistake a prior for a classifier. LENSDESK_SCORE_PRIOR (a model folder) overrides
-// the bundled galaxy prior, e.g. to try a prior trained on the user's own stamps.
+// the bundled galaxy priors, e.g. to try a prior trained on the user's own stamps.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { modelsDir } from '../util/paths';
 
-/** The bundled galaxy-morphology prior (64×64, peak-1 galaxies; docs/learned-priors.md). */
+/** The bundled galaxy-morphology prior (64×64, peak-1 galaxies; docs/learned-priors.md): source
+ * reconstruction (64² source grid) and the deblender. */
 export const GALAXY_PRIOR = 'score-galaxies-64';
+
+/** The small, fast galaxy prior (48×48 U-Net with 16/32/64 channels: a 45 × 45 survey stamp is padded by
+ * ≤ 3 px; ~6× cheaper per image than GALAXY_PRIOR). Opt-in for Restore (LENSDESK_SCORE_PRIOR=its folder): at
+ * its 995 training steps it does not beat the classic priors (docs/learned-priors.md "Restore speed"). */
+export const RESTORE_PRIOR = 'score-galaxies-48s';
 
 export const priorsDir = (): string => join(modelsDir(), 'priors');
 
 /** The folder of a bundled (or overridden) score prior, or null when none is installed. */
 export function bundledScorePrior(name = GALAXY_PRIOR, env: NodeJS.ProcessEnv = process.env): string | null {
-  const override = name === GALAXY_PRIOR ? env.LENSDESK_SCORE_PRIOR : undefined;
+  const override = name === GALAXY_PRIOR || name === RESTORE_PRIOR ? env.LENSDESK_SCORE_PRIOR : undefined;
   const dir = override ? resolve(override) : join(priorsDir(), name);
   return existsSync(join(dir, 'card.json')) && existsSync(join(dir, 'model.onnx')) ? dir : null;
+}
+
+/** The prior Restore uses: LENSDESK_SCORE_PRIOR, else the 64² galaxy prior. The small RESTORE_PRIOR becomes the
+ * default once a training of it beats the best classic prior by ≥ 2 dB (issue #13); until then it is opt-in. */
+export function bundledRestorePrior(env: NodeJS.ProcessEnv = process.env): string | null {
+  return bundledScorePrior(GALAXY_PRIOR, env);
 }

@@ -16,7 +16,7 @@ import { CancelledError, InputError } from '../../../src-core/errors';
 import { writeFits } from '../../../src-core/fits/writer';
 import { getPreset, presetOfSurvey } from '../../../src-core/lens/presets';
 import { restoreStamp, type OpChoice, type PriorChoice } from '../../restore/stamp-restore';
-import { bundledScorePrior } from '../../score/bundled-prior';
+import { bundledRestorePrior } from '../../score/bundled-prior';
 import { readStampFile, writeFileAtomic, writeStampFile } from '../../stamps/stamp-file';
 import { fitTargets } from '../../store/posteriors';
 import { insertProduct, upsertFrameCutout } from '../../store/products';
@@ -96,7 +96,7 @@ export const restoreKind: JobKind<RestoreParams> = {
   async run(ctx) {
     const { params } = ctx;
     const db = ctx.repo.db;
-    const modelDir = bundledScorePrior();
+    const modelDir = bundledRestorePrior();
     const key = restoreSettingsKey(params, modelDir);
     const tag8 = createHash('sha256').update(key).digest('hex').slice(0, 8);
     const targets = fitTargets(db, params);
