@@ -12,6 +12,7 @@ import { hardSetConfig } from '../../../src-core/lens/hard-set';
 import { getPreset, PRESETS } from '../../../src-core/lens/presets';
 import { parsePsfArgs } from '../../lens/psf-file';
 import { readStampLibrary } from '../../lens/stamp-files';
+import { flowVaeSourceDir, flowVaeStampLibrary } from '../../generative/stamp-library';
 import { runSimulationChunks } from '../../workers/simulate-pool';
 import type { CliCommand } from '../command';
 
@@ -41,6 +42,10 @@ Options:
                         file names and SHA-256 are recorded in simulate.json and the chunk headers
   --source-stamps PATH  real galaxy stamps as lensed sources: a folder of FITS files (each H × W or
                         N × H × W) or one such file; sky-subtracted, negative pixels count as 0
+  --sources flowvae:MODEL      lensed sources drawn from a Flow-VAE galaxy model (lensdesk galaxy train;
+                        e.g. flowvae:models/generative/flowvae-lsst-32): --flowvae-count N galaxies
+                        (default 1000) are decoded once, PSF-free, and lensed, convolved with the
+                        preset's PSF and pixelised like real stamps; --source-stamp-fraction applies
   --source-stamp-scale ARCSEC  arcsec per stamp pixel (default: the stamps' WCS CD/CDELT or PIXSCALE)
   --source-stamp-fraction F    fraction of lenses with a stamp source, 0–1 (default 1; the rest
                         are clumpy Sérsic sources)
@@ -84,7 +89,7 @@ export const simulateCommand: CliCommand = {
         preset: { type: 'string', default: 'lsst' }, n: { type: 'string' }, out: { type: 'string' },
         seed: { type: 'string' }, 'lens-fraction': { type: 'string' }, hardness: { type: 'string' },
         negatives: { type: 'string' }, 'source-mag': { type: 'string' }, bands: { type: 'string' }, size: { type: 'string' },
-        psf: { type: 'string', multiple: true }, 'source-stamps': { type: 'string' },
+        psf: { type: 'string', multiple: true }, 'source-stamps': { type: 'string' }, sources: { type: 'string' }, 'flowvae-count': { type: 'string' },
         'source-stamp-scale': { type: 'string' }, 'source-stamp-fraction': { type: 'string' }, 'no-detectable': { type: 'boolean', default: false },
         'quasar-fraction': { type: 'string' }, 'theta-e': { type: 'string' }, 'hard-set': { type: 'boolean', default: false },
         workers: { type: 'string' }, chunk: { type: 'string' }, ra: { type: 'string' }, dec: { type: 'string' },
@@ -110,13 +115,18 @@ export const simulateCommand: CliCommand = {
     const psf = parsePsfArgs(values.psf ?? [], base.bands, getPreset(base.preset).name);
     for (const w of psf.warnings) io.err(`warning: ${w}`);
     const stampFraction = float(values['source-stamp-fraction'], 'source-stamp-fraction');
-    if (values['source-stamps'] === undefined && (values['source-stamp-scale'] !== undefined || stampFraction !== undefined)) {
-      throw new InputError('INPUT_INVALID', '--source-stamp-scale and --source-stamp-fraction need --source-stamps', { option: 'source-stamps' });
+    if (values.sources !== undefined && (!flowVaeSourceDir(values.sources) || values['source-stamps'] !== undefined)) {
+      throw new InputError('INPUT_INVALID', `--sources takes flowvae:MODEL_DIR (not with --source-stamps), got '${values.sources}'`, { option: 'sources' });
+    }
+    if (values['source-stamps'] === undefined && values.sources === undefined && (values['source-stamp-scale'] !== undefined || stampFraction !== undefined)) {
+      throw new InputError('INPUT_INVALID', '--source-stamp-scale and --source-stamp-fraction need --source-stamps or --sources', { option: 'source-stamps' });
     }
     if (stampFraction !== undefined && !(stampFraction >= 0 && stampFraction <= 1)) {
       throw new InputError('INPUT_INVALID', `--source-stamp-fraction must be in [0, 1], got ${stampFraction}`, { option: 'source-stamp-fraction' });
     }
-    const stamps = values['source-stamps'] === undefined ? undefined
+    const stamps = values.sources !== undefined
+      ? await flowVaeStampLibrary(flowVaeSourceDir(values.sources)!, { count: int(values['flowvae-count'], 'flowvae-count', 1000, 1), seed, fraction: stampFraction })
+      : values['source-stamps'] === undefined ? undefined
       : readStampLibrary(values['source-stamps'], { scale: float(values['source-stamp-scale'], 'source-stamp-scale'), fraction: stampFraction });
     if (stamps) io.err(`source stamps: ${stamps.library.stamps.length} from ${stamps.files.length} file(s) in ${stamps.path}`);
     const hard: Partial<SimulationConfig> = values['hard-set'] ? hardSetConfig({ preset: values.preset! }) : {};
