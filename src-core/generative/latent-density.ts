@@ -4,6 +4,7 @@
 // (the maximum-likelihood fit is the sample mean and covariance); the RealNVP of src-core/flows is
 // registered below as kind 'realnvp'.
 import { InputError } from '../errors';
+import { choleskyOrNull } from '../infer/linalg';
 import { RealNvp } from '../flows/realnvp';
 import { zigguratNormal } from '../lens/ziggurat';
 import type { Rng } from '../rng';
@@ -31,20 +32,6 @@ export function latentDensityFromJSON(j: unknown, where = 'latent density'): Lat
   return f(j);
 }
 
-/** Cholesky factor L (row-major, lower) of a symmetric positive-definite d×d matrix; null if not SPD. */
-export function cholesky(a: Float64Array, d: number): Float64Array | null {
-  const l = new Float64Array(d * d);
-  for (let i = 0; i < d; i++)
-    for (let j = 0; j <= i; j++) {
-      let s = a[i * d + j]!;
-      for (let k = 0; k < j; k++) s -= l[i * d + k]! * l[j * d + k]!;
-      if (i === j) {
-        if (!(s > 0)) return null;
-        l[i * d + i] = Math.sqrt(s);
-      } else l[i * d + j] = s / l[j * d + j]!;
-    }
-  return l;
-}
 
 export interface GaussianDensityJson {
   kind: 'gaussian';
@@ -82,7 +69,7 @@ export class GaussianDensity implements LatentDensity {
     for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) cov[j * d + i] = cov[i * d + j]!;
     const ridge = opts.ridge ?? 1e-6;
     for (let i = 0; i < d; i++) cov[i * d + i] = cov[i * d + i]! + ridge;
-    const chol = cholesky(cov, d);
+    const chol = choleskyOrNull(cov, d);
     if (!chol) throw new InputError('LATENT_FIT', 'latent codes have a singular covariance (all codes equal?)', { dim: d });
     return new GaussianDensity(mean, chol);
   }

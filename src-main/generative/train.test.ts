@@ -28,7 +28,7 @@ describe('Flow-VAE training run', () => {
     expect(card.elboPerEpoch.map((e) => e.step)).toEqual([6, 12]);
     expect(card.momentsTest).toBeDefined();
     expect((card.momentsTest as { n: { truth: number } }).n.truth).toBeGreaterThan(15);
-    expect(JSON.parse(readFileSync(join(out, 'latent.json'), 'utf8')).kind).toBe('gaussian');
+    expect(JSON.parse(readFileSync(join(out, 'latent.json'), 'utf8')).kind).toBe('realnvp') // the default second stage: the 'Flow' of Flow-VAE;
     const m = await loadFlowVae(out, { threads: 1 });
     try {
       expect(m.latentDim).toBe(4);

@@ -7,10 +7,8 @@ import { cpuSessionOptions } from '../classify/ort-scorer';
 import { gradName, type TapeParam } from '../../src-core/onnx/tape';
 import { buildVaeDecoderGraph, buildVaeEncoderGraph, buildVaeTrainingGraph, decoderSide, type VaeConfig } from '../../src-core/generative/vae-graph';
 import { defaultThreads, type AdamState } from '../score/unet-engine';
+import { adamUpdate, TORCH_ADAM } from '../../src-core/math/adam';
 
-const BETA1 = 0.9;
-const BETA2 = 0.999;
-const ADAM_EPSILON = 1e-8;
 
 /** One training batch, all in fluxScale units (see buildVaeTrainingGraph). */
 export interface VaeBatch {
@@ -86,17 +84,8 @@ export async function createVaeTrainer(cfg: VaeConfig, weights: Map<string, Floa
     async step(b, lr) {
       const out = await run(b);
       iterations++;
-      const c1 = 1 - BETA1 ** iterations;
-      const c2 = 1 - BETA2 ** iterations;
       for (const p of graph.params) {
-        const g = out[gradName(p.name)]!.data as Float32Array;
-        const w = weights.get(p.name)!, mm = m.get(p.name)!, vv = v.get(p.name)!;
-        for (let i = 0; i < w.length; i++) {
-          const gi = g[i]!;
-          const mi = (mm[i] = BETA1 * mm[i]! + (1 - BETA1) * gi);
-          const vi = (vv[i] = BETA2 * vv[i]! + (1 - BETA2) * gi * gi);
-          w[i] = w[i]! - (lr * (mi / c1)) / (Math.sqrt(vi / c2) + ADAM_EPSILON);
-        }
+        adamUpdate(weights.get(p.name)!, out[gradName(p.name)]!.data as Float32Array, m.get(p.name)!, v.get(p.name)!, lr, iterations, TORCH_ADAM);
       }
       const r = result(out);
       for (const t of Object.values(out)) t.dispose?.();

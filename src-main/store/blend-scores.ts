@@ -2,6 +2,7 @@
 // only inserted (a re-run adds one) and the latest per source is current. `LATEST_LIKELY_BLEND_SQL` is
 // the one definition of "likely blend" the grid filter uses.
 import type Database from 'better-sqlite3';
+import type { BlendScoreInfo } from '../../src-core/api/contract';
 
 export interface NewBlendScore {
   sourceId: number;
@@ -13,10 +14,9 @@ export interface NewBlendScore {
   jobId?: number | null;
 }
 
-export interface BlendScoreRow extends NewBlendScore {
+/** A stored row: the contract's BlendScoreInfo plus its row id. */
+export interface BlendScoreRow extends BlendScoreInfo {
   id: number;
-  jobId: number | null;
-  createdAt: string;
 }
 
 type Row = Record<string, unknown>;
