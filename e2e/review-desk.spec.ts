@@ -229,11 +229,11 @@ test('export from the dialog (keyboard), download the file and parse it', async 
       expect(text).toMatch(/^# - \{"thresholds": \{"consensus_min": 2\}\}$/m);
       expect(text.split('\n').filter((l) => l && !l.startsWith('#')).length - 1).toBe(nB);
     } else {
-      // Plain RFC 4180: CRLF line ends, no '#' lines, then per-reviewer grades and the lens-model columns.
+      // Plain RFC 4180: CRLF line ends, no '#' lines, then the blend flag, per-reviewer grades and the lens-model columns.
       expect(text.endsWith('\r\n')).toBe(true);
       const lines = text.split('\r\n').filter((l) => l);
       expect(lines.filter((l) => l.startsWith('#'))).toEqual([]);
-      expect(lines[0]).toMatch(/^id,ra,dec,catalog,score,n_grades,grade_mean,grade_spread,consensus,disagreement,(grade_\w+,)*theta_e_mean,theta_e_sd,theta_e_rhat,fit_converged$/);
+      expect(lines[0]).toMatch(/^id,ra,dec,catalog,score,n_grades,grade_mean,grade_spread,consensus,disagreement,blend_probability,likely_blend,(grade_\w+,)*theta_e_mean,theta_e_sd,theta_e_rhat,fit_converged$/);
       expect(lines.length - 1).toBe(nB);
       // RFC 4180 fields (quoted ones may hold commas).
       const fields = (l: string) => [...l.matchAll(/("(?:[^"]|"")*"|[^,]*)(?:,|$)/g)].map((m) => m[1]!);
