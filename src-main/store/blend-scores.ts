@@ -4,15 +4,8 @@
 import type Database from 'better-sqlite3';
 import type { BlendScoreInfo } from '../../src-core/api/contract';
 
-export interface NewBlendScore {
-  sourceId: number;
-  model: string;
-  probability: number;
-  likelyBlend: boolean;
-  logpPerPixel: number;
-  statistic: number;
-  jobId?: number | null;
-}
+/** What a blend-score job inserts: the contract's fields less what the row gets on insert. */
+export type NewBlendScore = Omit<BlendScoreInfo, 'jobId' | 'createdAt'> & { jobId?: number | null };
 
 /** A stored row: the contract's BlendScoreInfo plus its row id. */
 export interface BlendScoreRow extends BlendScoreInfo {
