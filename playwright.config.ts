@@ -38,8 +38,7 @@ export default defineConfig({
     navigationTimeout: 30_000,
   },
   projects: [
-    // These specs start servers of their own; listed after 'browser' so they run after review.spec.ts,
-    // whose first test watches the shared server's demo job progress (it must still be running then).
+    // These specs start servers of their own, each with a fresh workspace.
     { name: 'browser', testMatch: /(?<!\.electron)\.spec\.ts$/, testIgnore: OWN_SERVER },
     { name: 'desk', testMatch: OWN_SERVER },
     { name: 'electron', testMatch: /\.electron\.spec\.ts$/ },

@@ -3,23 +3,17 @@ import { canvasBrightness, cell, open, TOKEN, waitForDemo } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
-test('first start: the demo job progress bar moves and finishes', async ({ page }) => {
+// The demo job may finish before the page opens on a fast machine (CI did: the bar was already
+// "done" and hidden), so this test checks its outcome only; e2e/simulate.spec.ts watches a job's
+// progress bar move from a page that was open before the job started.
+test('first start: the demo job simulates and scores the whole demo survey', async ({ page }) => {
   await open(page);
-  const bar = page.locator('[data-testid="jobs"] [data-kind="demo"] [role="progressbar"]').first();
-  await expect(bar).toBeVisible();
-  const seen = new Set<string>();
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    const state = await page.locator('[data-testid="jobs"] [data-kind="demo"]').first().getAttribute('data-state');
-    seen.add((await bar.getAttribute('aria-valuenow')) ?? '');
-    if (state === 'done') break;
-    await page.waitForTimeout(150);
-  }
+  await waitForDemo(page);
+  const row = page.locator('[data-testid="jobs"] [data-kind="demo"]').first();
+  const bar = row.locator('[role="progressbar"]');
   const total = Number(await bar.getAttribute('aria-valuemax'));
-  expect(await page.locator('[data-testid="jobs"] [data-kind="demo"]').first().getAttribute('data-state')).toBe('done');
+  expect(total).toBe(800); // 400 cutouts simulated, then 400 scored
   expect(Number(await bar.getAttribute('aria-valuenow'))).toBe(total);
-  const intermediate = [...seen].map(Number).filter((v) => v > 0 && v < total);
-  expect(intermediate.length, `progress values seen: ${[...seen].join(',')}`).toBeGreaterThan(0);
 });
 
 test('the demo grid shows cutouts sorted by score', async ({ page }) => {

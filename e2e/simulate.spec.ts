@@ -91,3 +91,38 @@ test('a 24-cutout LSST set: job finishes, its catalog opens in the grid with sta
   await page.keyboard.press('a');
   await expect(page.getByTestId('toast')).toContainText(/[✓✗] .+: you said A; it was (a lens|not a lens)/);
 });
+
+test('a long job: its progress bar moves through intermediate values, then finishes', async () => {
+  test.setTimeout(120_000);
+  // Record every value the bar shows, from before the job exists, so a fast machine cannot race it.
+  await page.evaluate(() => {
+    const seen: string[] = [];
+    (window as unknown as { __progress: string[] }).__progress = seen;
+    const jobsBar = document.querySelector('[data-testid="jobs"]')!;
+    const record = () => {
+      for (const el of jobsBar.querySelectorAll('[data-kind="simulate"] [role="progressbar"]')) {
+        const job = el.closest('[data-job]')?.getAttribute('data-job');
+        seen.push(`${job}:${el.getAttribute('aria-valuenow')}:${el.getAttribute('aria-valuemax')}`);
+      }
+    };
+    new MutationObserver(record).observe(jobsBar, { subtree: true, childList: true, attributes: true, attributeFilter: ['aria-valuenow'] });
+  });
+  const before = await page.locator('[data-testid="jobs"] [data-kind="simulate"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-job')));
+  await page.keyboard.press('d');
+  await page.getByTestId('sim-count').fill('600');
+  await page.getByTestId('sim-seed').fill('77');
+  await page.getByTestId('sim-name').fill('Progress e2e');
+  await page.getByTestId('sim-name').press('Enter');
+  const row = page.locator('[data-testid="jobs"] [data-kind="simulate"]').first();
+  await expect(row).toHaveAttribute('data-state', 'done', { timeout: 100_000 });
+  const jobId = await row.getAttribute('data-job');
+  expect(before).not.toContain(jobId);
+  await expect(row.locator('[role="progressbar"]')).toHaveAttribute('aria-valuenow', '600');
+  const values = (await page.evaluate(() => (window as unknown as { __progress: string[] }).__progress))
+    .filter((v) => v.startsWith(`${jobId}:`))
+    .map((v) => Number(v.split(':')[1]));
+  const intermediate = new Set(values.filter((v) => v > 0 && v < 600));
+  expect(intermediate.size, `values seen: ${values.join(',')}`).toBeGreaterThan(1);
+  expect(values).toEqual([...values].sort((a, b) => a - b)); // never goes backwards
+  await page.keyboard.press('Escape');
+});
