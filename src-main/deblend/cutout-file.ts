@@ -12,6 +12,7 @@ import type { PsfArray } from '../../src-core/inverse/operators/convolution';
 import { openFitsFile } from '../fits/file-source';
 import { cubeBands } from '../../src-core/stamps/band-keywords';
 import { isPlaceholderBand } from '../../src-core/stamps/band-names';
+import { headerPixelScale } from '../../src-core/wcs/pixel-scale';
 
 export interface CutoutInput {
   bands: string[];
@@ -22,6 +23,8 @@ export interface CutoutInput {
   psfs?: PsfArray[];
   positions?: Array<{ x: number; y: number }>;
   wcsCards: CardInput[];
+  /** Arcsec per pixel from the image header (CD/CDELT, else PIXSCALE-like keywords); undefined when not stated. */
+  pixelScale?: number;
   notes: string[];
 }
 
@@ -65,7 +68,7 @@ export function readCutout(path: string, psfPath?: string): CutoutInput {
       if ((e as { code?: string }).code !== 'BANDS_COUNT') throw e;
       notes.push(`${(e as Error).message}; numbered instead`);
     }
-    out = { bands, rows: img.rows, cols: img.cols, images: img.planes, wcsCards: [], notes };
+    out = { bands, rows: img.rows, cols: img.cols, images: img.planes, wcsCards: [], pixelScale: headerPixelScale(main.header), notes };
     for (const [k, v] of main.header.entries()) if (WCS_KEY.test(k) && v !== undefined) out.wcsCards.push({ keyword: k, value: v });
     const named = (n: string) => hdus.find((h) => h.name.toUpperCase() === n);
     const vh = named('VARIANCE');

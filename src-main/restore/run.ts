@@ -66,22 +66,14 @@ export function borderNoise(y: Float64Array, rows: number, cols: number): number
   return 1.4826 * med(v.map((x) => Math.abs(x - m)));
 }
 
-function pixelScaleOf(cards: Array<{ keyword: string; value?: unknown }>): number | undefined {
-  const get = (k: string) => { const c = cards.find((x) => x.keyword === k); return typeof c?.value === 'number' ? c.value : undefined; };
-  const cd11 = get('CD1_1') ?? 0, cd21 = get('CD2_1') ?? 0;
-  if (cd11 || cd21) return Math.hypot(cd11, cd21) * 3600;
-  const cdelt = get('CDELT1');
-  return cdelt ? Math.abs(cdelt) * 3600 : undefined;
-}
-
 export async function runRestore(o: RestoreOptions, log: (msg: string) => void, progress: (d: number, t: number, l?: string) => void): Promise<Record<string, unknown>> {
   const cut: FourierCutout = o.op === 'fourier' ? fourierCutout(o.input) : readCutout(o.input, o.psf);
   const B = cut.images.length, rows = cut.rows, cols = cut.cols, n = rows * cols;
   let psfs: PsfArray[] | undefined = cut.psfs;
   let psfFrom = psfs ? (o.psf ?? 'PSF HDU') : undefined;
   if (o.psfFwhm !== undefined) {
-    const scale = o.pixelScale ?? pixelScaleOf(cut.wcsCards);
-    if (!(scale! > 0)) throw new InputError('RESTORE_PSF', `${o.input}: --psf-fwhm needs a pixel scale (no CD/CDELT in the header); give --pixel-scale ARCSEC`, { file: o.input, option: 'pixel-scale' });
+    const scale = o.pixelScale ?? cut.pixelScale;
+    if (!(scale! > 0)) throw new InputError('RESTORE_PSF', `${o.input}: --psf-fwhm needs a pixel scale (no CD/CDELT/PIXSCALE in the header); give --pixel-scale ARCSEC`, { file: o.input, option: 'pixel-scale' });
     psfs = [gaussianPsf(o.psfFwhm / scale!)];
     psfFrom = `Gaussian FWHM ${o.psfFwhm}" (${(o.psfFwhm / scale!).toPrecision(4)} px)`;
   }
