@@ -5,6 +5,7 @@
 // leaves the arcs and counter-images (they are separate components or residual, not part of the
 // deflector's monotonic profile).
 import { InputError } from '../errors';
+import { monotonicPlan, projectMonotonic } from './constraints';
 import { clippedSigma, detectionImage, findPeaks } from './detect';
 import type { DeblendResult } from './solver';
 
@@ -32,26 +33,65 @@ export interface CandidateSummary {
   warnings: string[];
 }
 
-/** Source positions for a candidate stamp: detected peaks, and the centre when no peak is near it. */
-export function candidatePositions(images: ArrayLike<number>[], rows: number, cols: number, o: { variance?: ArrayLike<number>[]; maxSources?: number; centreRadius?: number } = {}): Array<{ x: number; y: number }> {
-  if (images.length === 0) throw new InputError('DEBLEND_BANDS', 'no bands given', { bands: 0 });
-  const n = rows * cols;
-  const planes = images.map((im) => Float64Array.from({ length: n }, (_, i) => (Number.isFinite(im[i]!) ? im[i]! : NaN)));
-  const sig = planes.map((p, b) => {
-    if (o.variance) {
-      const v = Array.from(o.variance[b]!).filter((x) => x > 0 && Number.isFinite(x)).sort((a, c) => a - c);
+/** Per-band noise σ for detection: the median variance when given, else the band's clipped σ. */
+function detectionSigmas(planes: Float64Array[], variance?: ArrayLike<number>[]): number[] {
+  return planes.map((p, b) => {
+    if (variance) {
+      const v = Array.from(variance[b]!).filter((x) => x > 0 && Number.isFinite(x)).sort((a, c) => a - c);
       if (v.length) return Math.sqrt(v[v.length >> 1]!);
     }
     const s = clippedSigma(p);
     return s > 0 ? s : 1;
   });
-  const det = detectionImage(planes, sig, rows, cols);
-  const peaks = findPeaks(det, rows, cols, { maxPeaks: o.maxSources ?? 6 });
+}
+
+/**
+ * Peaks of the light that is not centrally symmetric and monotonic about the stamp centre: arcs,
+ * counter-images, companions. On a lens the deflector dominates the detection image, so an arc knot is
+ * often no local maximum there; after removing the detection image's symmetric part (each pixel and
+ * its mirror through the centre keep their minimum) made monotonic about the centre, it is. At least
+ * `minRadius` px from the centre, ≥ `nsigma` times the detection image's noise, brightest first.
+ */
+export function offCentrePeaks(det: Float64Array, rows: number, cols: number, o: { nsigma?: number; maxPeaks?: number; minRadius?: number } = {}): Array<{ x: number; y: number }> {
+  const sym = Float64Array.from(det);
+  for (let y = 0; y < rows; y++) for (let x = 0; x < cols; x++) {
+    const i = y * cols + x, m = (rows - 1 - y) * cols + (cols - 1 - x);
+    const v = Math.max(0, Math.min(det[i]!, det[m]!));
+    sym[i] = v;
+    sym[m] = v;
+  }
+  const cx = (cols - 1) / 2, cy = (rows - 1) / 2, minR = o.minRadius ?? 3, maxPeaks = o.maxPeaks ?? 8;
+  projectMonotonic(sym, monotonicPlan(rows, cols, Math.round(cx), Math.round(cy)));
+  const rest = Float64Array.from(det, (v, i) => v - sym[i]!);
+  // The threshold comes from the detection image's noise: `rest` is mostly zeros, so its own clipped σ
+  // would be far below the noise and let noise peaks through.
+  return findPeaks(rest, rows, cols, { nsigma: o.nsigma ?? 5, sigma: clippedSigma(det), minSeparation: 3, maxPeaks: maxPeaks + 4 })
+    .filter((p) => Math.hypot(p.x - cx, p.y - cy) > minR)
+    .slice(0, maxPeaks)
+    .map((p) => ({ x: p.x, y: p.y }));
+}
+
+/**
+ * Source positions for a candidate stamp: detected peaks, the centre when no peak is near it (the
+ * deflector), then the off-centre peaks (offCentrePeaks) that no detected peak already covers. Modelling
+ * the arcs and companions as sources of their own keeps their light out of the deflector (scarlet's
+ * practice for lens fields): on 24 simulated LSST lenses the residual lens light of the "lens subtracted"
+ * frame fell from 0.45–0.51 to ≈ 0.18 of the lens flux (docs/deblend.md).
+ */
+export function candidatePositions(images: ArrayLike<number>[], rows: number, cols: number, o: { variance?: ArrayLike<number>[]; maxSources?: number; centreRadius?: number } = {}): Array<{ x: number; y: number }> {
+  if (images.length === 0) throw new InputError('DEBLEND_BANDS', 'no bands given', { bands: 0 });
+  const n = rows * cols, maxSources = o.maxSources ?? 8;
+  const planes = images.map((im) => Float64Array.from({ length: n }, (_, i) => (Number.isFinite(im[i]!) ? im[i]! : NaN)));
+  const det = detectionImage(planes, detectionSigmas(planes, o.variance), rows, cols);
+  const peaks = findPeaks(det, rows, cols, { maxPeaks: maxSources });
   const cx = (cols - 1) / 2, cy = (rows - 1) / 2, r = o.centreRadius ?? 3;
   const near = peaks.findIndex((p) => Math.hypot(p.x - cx, p.y - cy) <= r);
   const out = peaks.map((p) => ({ x: p.x, y: p.y }));
   if (near < 0) out.unshift({ x: Math.round(cx), y: Math.round(cy) });
-  return out.slice(0, o.maxSources ?? 6);
+  for (const p of offCentrePeaks(det, rows, cols, { minRadius: r })) {
+    if (out.every((q) => Math.hypot(q.x - p.x, q.y - p.y) > 2)) out.push(p);
+  }
+  return out.slice(0, maxSources);
 }
 
 const colour = (a: number, b: number): number | null => (a > 0 && b > 0 ? -2.5 * Math.log10(a / b) : null);

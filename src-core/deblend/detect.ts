@@ -50,9 +50,10 @@ export function detectionImage(images: Float64Array[], sigmas: number[], rows: n
   return smooth.apply(raw);
 }
 
-export function findPeaks(det: Float64Array, rows: number, cols: number, o: { nsigma?: number; minSeparation?: number; maxPeaks?: number } = {}): Peak[] {
+/** `sigma`: the noise σ of `det` when known (default: its own clipped σ, right when most of it is sky). */
+export function findPeaks(det: Float64Array, rows: number, cols: number, o: { nsigma?: number; minSeparation?: number; maxPeaks?: number; sigma?: number } = {}): Peak[] {
   const nsigma = o.nsigma ?? 5, minSep = o.minSeparation ?? 2, maxPeaks = o.maxPeaks ?? 10;
-  const sigma = clippedSigma(det);
+  const sigma = o.sigma ?? clippedSigma(det);
   const thr = Number.isFinite(sigma) && sigma > 0 ? nsigma * sigma : 0;
   const cand: Peak[] = [];
   for (let y = 0; y < rows; y++) for (let x = 0; x < cols; x++) {

@@ -2,10 +2,17 @@
 // - the RingFinder baseline (Gavazzi et al. 2014, ApJ 785, 144: the seed's slide): g − α·i, with α the
 //   least-squares ratio g ≈ α i on the lens core (r ≤ coreRadius px about the cutout centre). Blue arcs
 //   survive because the red deflector's g/i ratio is fitted where the deflector dominates.
-// - the deblender's: the deflector modelled as ONE source at the cutout centre (positivity,
-//   monotonicity and symmetry about the centre: the lens sits on the centre pixel) and removed from
-//   every band; arcs and counter-images, which are not monotonic about the centre, stay in the residual.
+// - the deblender's: the deflector modelled as a source at the cutout centre (positivity,
+//   monotonicity and symmetry about the centre: the lens sits on the centre pixel), deblended together
+//   with the off-centre light (arc knots, counter-images, companions) as sources of their own, as scarlet
+//   models a lens field; only the deflector is removed. Alone, the deflector had to absorb that light
+//   into its one SED and profile: on 24 simulated LSST lenses the residual lens light in g fell from
+//   0.45–0.51 to 0.17–0.18 of the lens flux, and the arc flux kept rose from 0.55–0.74 to 0.94–0.98
+//   (docs/deblend.md). The off-centre sources are the peaks of the detection image after removing its
+//   centrally symmetric, monotonic part (pixel-pair minimum, then the monotonic projection): an almost
+//   free stand-in for a first deblending pass that found the same peaks.
 import type { PsfArray } from '../inverse/operators/convolution';
+import { candidatePositions, lensSubtracted, summariseCandidate } from './candidate';
 import type { ConstraintName } from './constraints';
 import { deblend } from './solver';
 
@@ -31,21 +38,30 @@ export interface DeflectorResult {
   deflector: Float64Array[];
   flux: number[];
   iterations: number;
+  /** The other sources modelled beside the deflector (0-based pixels). */
+  neighbours: Array<{ x: number; y: number }>;
 }
 
 export function deflectorSubtract(
   images: ArrayLike<number>[], rows: number, cols: number,
-  o: { variance?: ArrayLike<number>[]; psfs?: PsfArray[]; maxIter?: number; constraints?: Set<ConstraintName> } = {},
+  o: { variance?: ArrayLike<number>[]; psfs?: PsfArray[]; maxIter?: number; eRel?: number; constraints?: Set<ConstraintName>; neighbours?: boolean } = {},
 ): DeflectorResult {
+  // The same positions and deflector choice as the app's Deblend job (candidate.ts), so what
+  // lens-eval.ts measures is what reviewers see; `neighbours: false` is the deflector alone.
+  const positions = o.neighbours === false ? [{ x: (cols - 1) / 2, y: (rows - 1) / 2 }] : candidatePositions(images, rows, cols, { variance: o.variance });
   const r = deblend({
-    images, rows, cols, variance: o.variance, psfs: o.psfs,
-    positions: [{ x: (cols - 1) / 2, y: (rows - 1) / 2 }],
+    images, rows, cols, variance: o.variance, psfs: o.psfs, positions,
     constraints: o.constraints ?? new Set<ConstraintName>(['positive', 'monotonic', 'symmetric']),
-    maxIter: o.maxIter ?? 100,
+    // 50 iterations: as good as 100 on the simulated lenses (residual lens light 0.18 vs 0.19 on 12,
+    // seed 1) at half the cost, for the batch goal of ≥ 10 stamps/s.
+    maxIter: o.maxIter ?? 50, eRel: o.eRel ?? 1e-3,
   });
-  const src = r.sources[0]!;
+  const k = summariseCandidate(r, images.map((_, b) => `b${b}`)).deflector;
+  const src = k === null ? null : r.sources[k - 1]!;
   return {
-    subtracted: images.map((im, b) => Float64Array.from(im, (v, k) => v - src.model[b]![k]!)),
-    deflector: src.model, flux: src.flux, iterations: r.iterations,
+    subtracted: lensSubtracted(images, r, k),
+    deflector: images.map((im, b) => (src ? Float64Array.from(src.model[b]!) : new Float64Array(im.length))),
+    flux: src ? src.flux : images.map(() => 0), iterations: r.iterations,
+    neighbours: positions.filter((_, j) => j !== (k === null ? -1 : k - 1)).map((p) => ({ x: p.x, y: p.y })),
   };
 }
