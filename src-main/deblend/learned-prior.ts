@@ -10,6 +10,8 @@ import type { AsyncMorphologyPrior } from '../../src-core/deblend/prior';
 import { bundledScorePrior } from '../score/bundled-prior';
 import { readScoreModel } from '../score/model-files';
 import { createUnetScorer } from '../score/unet-engine';
+import { getPreset } from '../../src-core/lens/presets';
+import { STAMP_BANDS } from '../../src-core/deblend/morphology-stamps';
 
 export interface LoadedPrior {
   prior: AsyncMorphologyPrior | null;
@@ -48,4 +50,10 @@ export async function loadDeblendPrior(spec: string, o: { threads?: number; cwd?
     { size, name: `score:${dir}`, ...DEBLEND_PRIOR_WINDOW, ...o.window },
   );
   return { prior, name: `score:${dir}`, notes: [`learned morphology prior: score U-Net ${dir} (${size} × ${size}, peak-1 units)`], dispose: () => scorer.dispose() };
+}
+
+/** PSF σ (pixels) of the morphology density's training stamps: LSST seeing averaged over its g, r, i detection bands. */
+export function flowPriorTrainSigma(): number {
+  const p = getPreset('lsst');
+  return STAMP_BANDS.reduce((s, b) => s + p.bands[b]!.seeing / (2 * Math.sqrt(2 * Math.LN2)) / p.pixelScale, 0) / STAMP_BANDS.length;
 }
