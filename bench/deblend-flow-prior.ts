@@ -2,11 +2,12 @@
 // on the simulated blends of bench/deblend-prior.ts (seeds 300…, sources at their true positions, LSST
 // 10-year noise and seeing). Per source: |flux error| per band and the morphology residual
 // Σ|model − truth| / Σ truth over all bands; medians over all sources.
-// Run: npx tsx bench/deblend-flow-prior.ts [blends=12] ['[{"weight":1,...}, ...]' settings of FlowPriorOptions]
+// Run: npx tsx bench/deblend-flow-prior.ts [blends=12] ['[{"weight":1,...}, ...]' settings of FlowPriorOptions
+// over the shipped DEBLEND_FLOW_PRIOR; '[{}]' = the shipped default]
 import { deblend, deblendAsync, simulateBlend, type DeblendResult } from '../src-core/deblend/index';
 import { morphologyFlowPrior, type FlowPriorOptions } from '../src-core/deblend/flow-prior';
 import { resolveBlendModel } from '../src-main/deblend/blend-model';
-import { flowPriorTrainSigma } from '../src-main/deblend/learned-prior';
+import { DEBLEND_FLOW_PRIOR, flowPriorTrainSigma } from '../src-main/deblend/learned-prior';
 
 const nBlends = Number(process.argv[2] ?? 12);
 const settings = JSON.parse(process.argv[3] ?? '[{}]') as Array<Partial<FlowPriorOptions>>;
@@ -33,7 +34,7 @@ for (let s = 0; s < nBlends; s++) {
   const line: string[] = [`blend ${s} (${sim.truth.length})`];
   for (let j = 0; j < runs.length; j++) {
     const t0 = performance.now();
-    const r = runs[j]!.opt ? await deblendAsync(inp, morphologyFlowPrior(model, { trainPsfSigma, ...runs[j]!.opt })) : deblend(inp);
+    const r = runs[j]!.opt ? await deblendAsync(inp, morphologyFlowPrior(model, { trainPsfSigma, ...DEBLEND_FLOW_PRIOR, ...runs[j]!.opt })) : deblend(inp);
     acc[j]!.secs += (performance.now() - t0) / 1000;
     line.push(`${score(sim, r, acc[j]!).map((x) => (100 * x).toFixed(1)).join('/')} χ²${r.chi2PerPixel.toFixed(2)}`);
   }

@@ -96,11 +96,14 @@ export function morphologyFlowPrior(m: MorphologyDensity, o: FlowPriorOptions): 
   if (!(w > 0 && cap > 0 && cap <= 1)) throw new InputError('PRIOR_WEIGHT', `flow prior weight must be > 0 and cap in (0, 1], got ${w}, ${cap}`, { weight: w, cap });
   if (!(n0 > 0 && n1 > 0)) throw new InputError('PRIOR_SIGMA', `flow prior noise levels must be > 0, got ${n0} → ${n1}`, { noiseStart: n0, noiseEnd: n1 });
   const size = m.size, half = size >> 1;
-  let iteration = 0;
+  // The annealing clock restarts with each deblend (a job reuses one prior for every stamp): the solver
+  // passes the same morphs array throughout one run, a new one for the next.
+  let iteration = 0, current: Float64Array[] | null = null;
   return {
     name: o.name ?? 'flow',
     replacesConstraints: o.keepConstraints === false,
     stepAll({ morphs, rows, cols, peaks, step }) {
+      if (morphs !== current) { current = morphs; iteration = 0; }
       const noise = n0 * (n1 / n0) ** Math.min(1, iteration++ / anneal);
       morphs.forEach((s, k) => {
         const xo = blur(s, rows, cols, sigK);
