@@ -3,14 +3,16 @@
 // 10-year noise and seeing). Per source: |flux error| per band and the morphology residual
 // Σ|model − truth| / Σ truth over all bands; medians over all sources.
 // Run: npx tsx bench/deblend-flow-prior.ts [blends=12] ['[{"weight":1,...}, ...]' settings of FlowPriorOptions
-// over the shipped DEBLEND_FLOW_PRIOR; '[{}]' = the shipped default]
-import { deblend, deblendAsync, simulateBlend, type DeblendResult } from '../src-core/deblend/index';
+// over the shipped DEBLEND_FLOW_PRIOR; '[{}]' = the shipped default; {"constraintsOnly": "monotonic,symmetric"}
+// is another constraints-only run; {"noFrame": true} skips the observed-frame blur (trainPsfSigma = model PSF σ)]
+import { deblend, deblendAsync, parseConstraints, simulateBlend, MODEL_PSF_SIGMA, type DeblendResult } from '../src-core/deblend/index';
 import { morphologyFlowPrior, type FlowPriorOptions } from '../src-core/deblend/flow-prior';
 import { resolveBlendModel } from '../src-main/deblend/blend-model';
 import { DEBLEND_FLOW_PRIOR, flowPriorTrainSigma } from '../src-main/deblend/learned-prior';
 
 const nBlends = Number(process.argv[2] ?? 12);
-const settings = JSON.parse(process.argv[3] ?? '[{}]') as Array<Partial<FlowPriorOptions>>;
+type Setting = Partial<FlowPriorOptions> & { constraintsOnly?: string; noFrame?: boolean };
+const settings = JSON.parse(process.argv[3] ?? '[{}]') as Setting[];
 const med = (v: number[]) => { const s = [...v].sort((a, b) => a - b); return s.length % 2 ? s[s.length >> 1]! : 0.5 * (s[s.length / 2 - 1]! + s[s.length / 2]!); };
 const { model } = resolveBlendModel();
 const trainPsfSigma = flowPriorTrainSigma();
@@ -26,7 +28,7 @@ function score(sim: ReturnType<typeof simulateBlend>, r: DeblendResult, acc: { f
   });
 }
 
-const runs = [{ name: 'constraints only (monotonic)', opt: null as Partial<FlowPriorOptions> | null }, ...settings.map((s) => ({ name: `flow ${JSON.stringify(s)}`, opt: s }))];
+const runs = [{ name: 'constraints only (monotonic)', opt: null as Setting | null }, ...settings.map((s) => ({ name: s.constraintsOnly ? `constraints only (${s.constraintsOnly})` : `flow ${JSON.stringify(s)}`, opt: s }))];
 const acc = runs.map(() => ({ flux: [] as number[], morph: [] as number[], secs: 0 }));
 for (let s = 0; s < nBlends; s++) {
   const sim = simulateBlend(300 + s);
@@ -34,7 +36,10 @@ for (let s = 0; s < nBlends; s++) {
   const line: string[] = [`blend ${s} (${sim.truth.length})`];
   for (let j = 0; j < runs.length; j++) {
     const t0 = performance.now();
-    const r = runs[j]!.opt ? await deblendAsync(inp, morphologyFlowPrior(model, { trainPsfSigma, ...DEBLEND_FLOW_PRIOR, ...runs[j]!.opt })) : deblend(inp);
+    const o = runs[j]!.opt;
+    const r = !o ? deblend(inp)
+      : o.constraintsOnly ? deblend({ ...inp, constraints: parseConstraints(o.constraintsOnly) })
+      : await deblendAsync(inp, morphologyFlowPrior(model, { trainPsfSigma: o.noFrame ? MODEL_PSF_SIGMA : trainPsfSigma, ...DEBLEND_FLOW_PRIOR, ...o }));
     acc[j]!.secs += (performance.now() - t0) / 1000;
     line.push(`${score(sim, r, acc[j]!).map((x) => (100 * x).toFixed(1)).join('/')} χ²${r.chi2PerPixel.toFixed(2)}`);
   }
