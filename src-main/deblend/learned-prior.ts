@@ -26,6 +26,8 @@ export interface LoadedPrior {
   /** What ran: 'none', 'flow:<folder>' or 'score:<folder>'. */
   name: string;
   notes: string[];
+  /** The flow model's training pixel scale (″), for per-stamp checks by a job; absent for other priors. */
+  modelPixelScale?: number | null;
   dispose(): Promise<void>;
 }
 
@@ -64,7 +66,7 @@ function flowPrior(dir: string, spec: string, o: LoadPriorOptions): LoadedPrior 
   const model = loadBlendModel(dir);
   const prior = morphologyFlowPrior(model, { trainPsfSigma: flowPriorTrainSigma(card?.survey ?? 'lsst'), name: `flow:${dir}`, ...DEBLEND_FLOW_PRIOR, ...o.flow });
   return {
-    prior, name: `flow:${dir}`,
+    prior, name: `flow:${dir}`, modelPixelScale: card?.pixelScale ?? null,
     notes: [`learned morphology prior: explicit-likelihood morphology flow ${dir} (PCA k = ${model.pca.k} + RealNVP, ${model.size} × ${model.size}, λ = ${o.flow?.weight ?? DEBLEND_FLOW_PRIOR.weight})`, ...(scale.status === 'unknown' && scale.message ? [scale.message] : [])],
     dispose: async () => undefined,
   };
