@@ -112,6 +112,25 @@ test('blend flag: Blend score job from the candidate view, B% badges in the grid
   await expect.poll(count, { timeout: 15_000 }).toBe(total - likely);
   await expect(grid.locator('[data-testid="blend-badge"].likely')).toHaveCount(0);
   await expect(badges).toHaveCount(scored.length - likely);
+
+  // The export dialog starts with the grid's filter: a CSV of all grades holds exactly the shown candidates.
+  await page.keyboard.press('e');
+  await expect(page.getByTestId('export-dialog')).toBeVisible();
+  await expect(page.getByTestId('export-hide-blends')).toBeChecked();
+  await page.getByTestId('export-format').selectOption('csv');
+  await page.getByTestId('export-min-grade').selectOption('');
+  await page.getByTestId('export-run').click();
+  const link = page.getByTestId('export-link');
+  await expect(link).toBeVisible({ timeout: 30_000 });
+  const csv = await (await page.request.get((await link.getAttribute('href'))!)).text();
+  const lines = csv.split('\r\n').filter((l) => l);
+  expect(lines.length - 1).toBe(total - likely);
+  const col = lines[0]!.split(',').indexOf('likely_blend');
+  expect(col).toBeGreaterThan(0);
+  expect(lines.slice(1).filter((l) => ['true', 'T', '1'].includes(l.split(',')[col]!))).toEqual([]);
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('export-dialog')).toHaveCount(0);
+
   await page.getByTestId('hide-blends').uncheck();
   await expect.poll(count, { timeout: 15_000 }).toBe(total);
   await expect(badges).toHaveCount(scored.length);

@@ -20,6 +20,7 @@ import { fileWorkspace, tempDir } from '../../../test/workspace-fixture';
 import { jobContext } from '../../../test/job-context';
 import { blendScoreKind, prepareBlendScore } from './blend-score';
 import { exportKind } from './export';
+import { validateJobParams } from '../../../src-core/api/validate';
 
 const ws = fileWorkspace();
 const repo = new Repo(ws.db);
@@ -106,6 +107,11 @@ describe('blend-score job and store', () => {
     expect(exportKind.prepare({ format: 'csv', excludeLikelyBlends: true }, ws.dir)).toMatchObject({ hideBlends: true });
     expect(exportKind.prepare({ format: 'csv' }, ws.dir).hideBlends).toBeUndefined();
     expect(() => exportKind.prepare({ format: 'csv', hideBlends: 'yes' }, ws.dir)).toThrow(/hideBlends/);
+    // …and the API's job-params schema (every way a job starts) lets the options through, typed.
+    expect(validateJobParams('export', { format: 'csv', hideBlends: true })).toMatchObject({ hideBlends: true });
+    expect(validateJobParams('export', { excludeLikelyBlends: true })).toMatchObject({ excludeLikelyBlends: true });
+    expect(() => validateJobParams('export', { hideBlends: 'yes' })).toThrow(/params\.hideBlends/);
+    expect(validateJobParams('blend-score', { catalogId, allowScaleMismatch: true })).toMatchObject({ allowScaleMismatch: true });
   });
 
   it('counts an unreadable stamp as failed, naming its error', async () => {
