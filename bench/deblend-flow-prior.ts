@@ -12,6 +12,8 @@ import { DEBLEND_FLOW_PRIOR, flowPriorTrainSigma } from '../src-main/deblend/lea
 
 const nBlends = Number(process.argv[2] ?? 12);
 type Setting = Partial<FlowPriorOptions> & { constraintsOnly?: string; noFrame?: boolean };
+/** First blend seed (SEED0=…, default 300 = bench/deblend-prior.ts's blends); another range is a held-out check of settings chosen on 300…. */
+const seed0 = Number(process.env.SEED0 ?? 300);
 const settings = JSON.parse(process.argv[3] ?? '[{}]') as Setting[];
 const med = (v: number[]) => { const s = [...v].sort((a, b) => a - b); return s.length % 2 ? s[s.length >> 1]! : 0.5 * (s[s.length / 2 - 1]! + s[s.length / 2]!); };
 const { model } = resolveBlendModel();
@@ -31,7 +33,7 @@ function score(sim: ReturnType<typeof simulateBlend>, r: DeblendResult, acc: { f
 const runs = [{ name: 'constraints only (monotonic)', opt: null as Setting | null }, ...settings.map((s) => ({ name: s.constraintsOnly ? `constraints only (${s.constraintsOnly})` : `flow ${JSON.stringify(s)}`, opt: s }))];
 const acc = runs.map(() => ({ flux: [] as number[], morph: [] as number[], secs: 0 }));
 for (let s = 0; s < nBlends; s++) {
-  const sim = simulateBlend(300 + s);
+  const sim = simulateBlend(seed0 + s);
   const inp = { images: sim.images, rows: sim.rows, cols: sim.cols, variance: sim.variance, psfs: sim.psfs, positions: sim.truth.map((t) => ({ x: t.x, y: t.y })), maxIter: 200 };
   const line: string[] = [`blend ${s} (${sim.truth.length})`];
   for (let j = 0; j < runs.length; j++) {
