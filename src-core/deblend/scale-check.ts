@@ -31,7 +31,7 @@ export function checkPixelScale(cutoutScale: number | null | undefined, modelSca
   if (Math.abs(c / m - 1) <= PIXEL_SCALE_TOLERANCE) return { status: 'match', cutoutScale: c, modelScale: m };
   return {
     status: 'mismatch', cutoutScale: c, modelScale: m,
-    message: `${where} has ${c.toPrecision(3)}″ pixels but the blend model was trained at ${m.toPrecision(3)}″ (differs by ${(100 * Math.abs(c / m - 1)).toFixed(0)} % > ${100 * PIXEL_SCALE_TOLERANCE} %): a galaxy's shape is not comparable across pixel scales, so the score would be meaningless; resample the cutout or use a model trained at its scale`,
+    message: `${where} has ${c.toPrecision(3)}″ pixels but the blend model was trained at ${m.toPrecision(3)}″ (differs by ${(100 * Math.abs(c / m - 1)).toFixed(0)} % > ${100 * PIXEL_SCALE_TOLERANCE} %): a galaxy's shape is not comparable across pixel scales, so the model does not apply; resample the cutout or use a model trained at its scale (lensdesk blend-model train --simulate PRESET)`,
   };
 }
 
