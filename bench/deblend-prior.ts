@@ -7,7 +7,7 @@ import { deblend, deblendAsync, simulateBlend, type DeblendResult } from '../src
 import { loadDeblendPrior } from '../src-main/deblend/learned-prior';
 
 const nBlends = Number(process.argv[2] ?? 12);
-const priorSpec = process.argv[3] ?? 'auto';
+const priorSpec = process.argv[3] ?? 'score'; // 'auto' is now the flow prior (bench/deblend-flow-prior.ts)
 const keep = process.env.KEEP_CONSTRAINTS === '1';
 const [s0, s1, w, anneal] = [4, 5, 6, 7].map((i) => (process.argv[i] !== undefined ? Number(process.argv[i]) : undefined));
 const med = (v: number[]) => { const s = [...v].sort((a, b) => a - b); return s.length % 2 ? s[s.length >> 1]! : 0.5 * (s[s.length / 2 - 1]! + s[s.length / 2]!); };

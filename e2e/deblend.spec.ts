@@ -2,6 +2,9 @@
 // table appears, the blink gains the deblend frames and the lens-subtracted frame, the J key re-runs it,
 // and the grid's "lens-subtracted" option shows that frame instead of the stamp. Own server and
 // workspace; no learned prior (LENSDESK_SCORE_PRIOR names a missing folder: constraints only, fast).
+// Blend flag: the candidate view's Blend score button runs the 'blend-score' job (bundled morphology
+// model), the grid shows the B‹%› badge, and "hide likely blends" changes the candidate count by exactly
+// the number of likely-blend badges.
 import { expect, test, type Page } from '@playwright/test';
 import { startDeskServer, type DeskServer } from './desk-server';
 
@@ -66,3 +69,70 @@ test('Deblend button: job, component table, blink frames, lens-subtracted grid v
   await page.getByTestId('lens-sub').uncheck();
   await expect(page.locator('[data-testid="grid"] [data-testid="lens-sub-mark"]')).toHaveCount(0);
 });
+
+test('blend flag: Blend score job from the candidate view, B% badges in the grid, hide likely blends', async () => {
+  test.setTimeout(180_000);
+  const status = page.getByTestId('status');
+  const count = async () => Number(/(\d+) candidates/.exec((await status.textContent()) ?? '')?.[1] ?? NaN);
+  await page.keyboard.press('Escape');
+  const total = await count();
+  expect(total).toBeGreaterThanOrEqual(6);
+  const grid = page.locator('[data-testid="grid"]');
+  // Score the first six candidates, one at a time from their candidate views.
+  const scored: string[] = [];
+  for (let i = 0; i < 6; i++) {
+    const cell = grid.locator(`.cell[data-index="${i}"]`);
+    const source = (await cell.getAttribute('data-source'))!;
+    await cell.click();
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('candidate')).toHaveAttribute('data-source', source);
+    const line = page.getByTestId('blend-score');
+    await page.getByTestId('blend-score-start').click();
+    await expect(line).toContainText(/P\(blend\) [01]\.\d\d/, { timeout: 60_000 });
+    scored.push(source);
+    await page.keyboard.press('Escape');
+  }
+  await expect(page.locator('[data-testid="jobs"] [data-kind="blend-score"]').first()).toHaveAttribute('data-state', 'done');
+  // Each scored candidate carries a badge B‹0–100›; unscored ones none.
+  const badges = grid.locator('[data-testid="blend-badge"]');
+  await expect(badges).toHaveCount(scored.length, { timeout: 15_000 });
+  for (const s of scored) await expect(grid.locator(`.cell[data-source="${s}"] [data-testid="blend-badge"]`)).toHaveText(/^B\d{1,3}$/);
+  const likely = await grid.locator('[data-testid="blend-badge"].likely').count();
+  // The demo's stamps (lens galaxy + arcs, hard negatives) mostly score as blends (5 of 6 when written), so
+  // hiding must remove some.
+  expect(likely).toBeGreaterThan(0);
+  // The badge's number is the percentage and "likely" is P ≥ 0.5: check each badge against its own class.
+  for (const b of await badges.all()) {
+    const pct = Number((await b.textContent())!.slice(1));
+    if (pct !== 50) expect(pct > 50).toBe(await b.evaluate((el) => el.classList.contains('likely'))); // B50 may round either way
+  }
+
+  // Hide likely blends: the count drops by exactly the likely ones, their badges go; unhide restores.
+  await page.getByTestId('hide-blends').check();
+  await expect.poll(count, { timeout: 15_000 }).toBe(total - likely);
+  await expect(grid.locator('[data-testid="blend-badge"].likely')).toHaveCount(0);
+  await expect(badges).toHaveCount(scored.length - likely);
+
+  // The export dialog starts with the grid's filter: a CSV of all grades holds exactly the shown candidates.
+  await page.keyboard.press('e');
+  await expect(page.getByTestId('export-dialog')).toBeVisible();
+  await expect(page.getByTestId('export-hide-blends')).toBeChecked();
+  await page.getByTestId('export-format').selectOption('csv');
+  await page.getByTestId('export-min-grade').selectOption('');
+  await page.getByTestId('export-run').click();
+  const link = page.getByTestId('export-link');
+  await expect(link).toBeVisible({ timeout: 30_000 });
+  const csv = await (await page.request.get((await link.getAttribute('href'))!)).text();
+  const lines = csv.split('\r\n').filter((l) => l);
+  expect(lines.length - 1).toBe(total - likely);
+  const col = lines[0]!.split(',').indexOf('likely_blend');
+  expect(col).toBeGreaterThan(0);
+  expect(lines.slice(1).filter((l) => ['true', 'T', '1'].includes(l.split(',')[col]!))).toEqual([]);
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('export-dialog')).toHaveCount(0);
+
+  await page.getByTestId('hide-blends').uncheck();
+  await expect.poll(count, { timeout: 15_000 }).toBe(total);
+  await expect(badges).toHaveCount(scored.length);
+});
+

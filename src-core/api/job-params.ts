@@ -50,6 +50,9 @@ export const jobParamSchemas = {
       overwrite: z.boolean().optional(),
       minConsensus: z.number().min(0).max(3).optional(),
       minScore: z.number().min(0).max(1).optional(),
+      /** Leave out likely blends, as the grid's "hide likely blends" (issue 14); excludeLikelyBlends is its synonym. */
+      hideBlends: z.boolean().optional(),
+      excludeLikelyBlends: z.boolean().optional(),
     })
     .strict(),
   demo: simulateJobParams,
@@ -162,6 +165,8 @@ export const jobParamSchemas = {
       catalogId: id.optional(),
       model: z.string().min(1).max(4096).optional(),
       force: z.boolean().optional(),
+      /** Score stamps whose pixel scale is > 10 % off the model's (default: counted as failed). */
+      allowScaleMismatch: z.boolean().optional(),
     })
     .strict(),
 } satisfies Record<JobKind, z.ZodType>;

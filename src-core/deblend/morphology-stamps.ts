@@ -6,7 +6,8 @@
 //   (size/2, size/2) (zero padding outside the cutout); divided by its flux (sum of the crop) so the model
 //   sees shapes, not brightness (the normalisation the reference page, §A3, asks a morphology prior to fix).
 // Simulated galaxies are LensDesk's deblending truth (./sim-blend.ts: Sérsic, LSST seeing, LSST 10-year
-// co-add noise); the detection image is the sum of the bands. An "artificial blend" is, as in Lanusse,
+// co-add noise; any survey preset with `preset`, its g + r + i or, lacking them, its default bands); the
+// detection image is the sum of the bands. An "artificial blend" is, as in Lanusse,
 // Melchior & Moolekamp (2019, Fig. 7), two isolated galaxies added with an offset, then noise.
 import { InputError } from '../errors';
 import { getPreset, skyPerPixel } from '../lens/presets';
@@ -24,6 +25,12 @@ export interface PreparedStamp {
 }
 
 export const STAMP_BANDS = ['g', 'r', 'i'];
+
+/** The detection bands of a preset's training stamps: g + r + i where it has them, else its default bands (Euclid: VIS). */
+export function stampBands(preset = 'lsst'): string[] {
+  const p = getPreset(preset);
+  return STAMP_BANDS.every((b) => p.bands[b]) ? STAMP_BANDS : p.defaultBands;
+}
 const SIM_SIZE = 48;
 
 export function prepareStamp(img: ArrayLike<number>, rows: number, cols: number, size = 32, searchRadius = Math.min(rows, cols) / 4): PreparedStamp {
@@ -65,36 +72,36 @@ function median(v: number[]): number {
 }
 
 /** One noiseless simulated galaxy on a SIM_SIZE² grid (detection = Σ bands) and its centre. */
-function galaxy(seed: number): { img: Float64Array; x: number; y: number } {
-  const sim = simulateBlend(seed, { size: SIM_SIZE, nSources: 1, bands: STAMP_BANDS });
+function galaxy(seed: number, preset = 'lsst'): { img: Float64Array; x: number; y: number } {
+  const sim = simulateBlend(seed, { size: SIM_SIZE, nSources: 1, bands: stampBands(preset), preset });
   const t = sim.truth[0]!, img = new Float64Array(SIM_SIZE * SIM_SIZE);
   for (const b of t.image) for (let i = 0; i < img.length; i++) img[i] += b[i]!;
   return { img, x: t.x, y: t.y };
 }
 
 /** Sky + read-noise variance of the detection image (Σ bands), e⁻², as ./sim-blend.ts draws it. */
-function backgroundVariance(): number {
-  const p = getPreset('lsst');
-  return STAMP_BANDS.reduce((s, b) => s + skyPerPixel(p.bands[b]!, p.pixelScale) + p.readNoise ** 2 * p.bands[b]!.nExp, 0);
+function backgroundVariance(preset = 'lsst'): number {
+  const p = getPreset(preset);
+  return stampBands(preset).reduce((s, b) => s + skyPerPixel(p.bands[b]!, p.pixelScale) + p.readNoise ** 2 * p.bands[b]!.nExp, 0);
 }
 
-function addNoise(m: Float64Array, rng: Rng): Float64Array {
-  const v0 = backgroundVariance();
+function addNoise(m: Float64Array, rng: Rng, preset = 'lsst'): Float64Array {
+  const v0 = backgroundVariance(preset);
   return m.map((v) => v + Math.sqrt(v0 + Math.max(0, v)) * rng.normal());
 }
 
 /** A noisy isolated simulated galaxy, SIM_SIZE × SIM_SIZE, as a detection image. */
-export function simIsolated(seed: number): { img: Float64Array; rows: number; cols: number } {
-  const g = galaxy(seed);
-  return { img: addNoise(g.img, new Rng(seed, 8301)), rows: SIM_SIZE, cols: SIM_SIZE };
+export function simIsolated(seed: number, preset = 'lsst'): { img: Float64Array; rows: number; cols: number } {
+  const g = galaxy(seed, preset);
+  return { img: addNoise(g.img, new Rng(seed, 8301), preset), rows: SIM_SIZE, cols: SIM_SIZE };
 }
 
 /**
  * A noisy artificial blend: galaxy `seed` plus galaxy `seed + 1_000_003` moved (integer shift) to sit
  * `sep` pixels from the first (sep uniform in [minSep, maxSep], random angle).
  */
-export function simBlended(seed: number, minSep = 3, maxSep = 9): { img: Float64Array; rows: number; cols: number; sep: number } {
-  const a = galaxy(seed), b = galaxy(seed + 1_000_003), rng = new Rng(seed, 8302);
+export function simBlended(seed: number, minSep = 3, maxSep = 9, preset = 'lsst'): { img: Float64Array; rows: number; cols: number; sep: number } {
+  const a = galaxy(seed, preset), b = galaxy(seed + 1_000_003, preset), rng = new Rng(seed, 8302);
   const sep = rng.range(minSep, maxSep), ang = rng.range(-Math.PI, Math.PI);
   const dx = Math.round(a.x + sep * Math.cos(ang) - b.x), dy = Math.round(a.y + sep * Math.sin(ang) - b.y);
   const m = Float64Array.from(a.img);
@@ -102,5 +109,5 @@ export function simBlended(seed: number, minSep = 3, maxSep = 9): { img: Float64
     const sy = y - dy, sx = x - dx;
     if (sy >= 0 && sy < SIM_SIZE && sx >= 0 && sx < SIM_SIZE) m[y * SIM_SIZE + x] += b.img[sy * SIM_SIZE + sx]!;
   }
-  return { img: addNoise(m, rng), rows: SIM_SIZE, cols: SIM_SIZE, sep };
+  return { img: addNoise(m, rng, preset), rows: SIM_SIZE, cols: SIM_SIZE, sep };
 }

@@ -20,6 +20,8 @@ export interface MorphologyTrainOptions {
   k?: number;
   flow?: { layers?: number; hidden?: number; steps?: number; batch?: number; lr?: number };
   seed?: number;
+  /** Survey preset of the simulated stamps (src-core/lens/presets.ts; default 'lsst'). */
+  preset?: string;
   onProgress?: (phase: 'simulate' | 'pca' | 'flow' | 'evaluate', done: number, total: number, nll?: number) => void;
   signal?: { readonly aborted: boolean };
 }
@@ -43,14 +45,14 @@ export interface MorphologyMetrics {
 }
 
 export function trainMorphologyDensity(o: MorphologyTrainOptions = {}): { model: MorphologyDensity; metrics: MorphologyMetrics } {
-  const size = o.size ?? 32, k = o.k ?? 32, seed = o.seed ?? 1;
+  const size = o.size ?? 32, k = o.k ?? 32, seed = o.seed ?? 1, preset = o.preset ?? 'lsst';
   const nTrain = o.nTrain ?? 3000, nCalib = o.nCalib ?? 300, nTest = o.nTest ?? 500;
   const check = () => { if (o.signal?.aborted) throw new CancelledError('morphology model training cancelled'); };
   const total = nTrain + 2 * nCalib + 2 * nTest;
   let done = 0;
   const base = seed * 10_000_000;
-  const iso = (s: number) => { const g = simIsolated(s); check(); o.onProgress?.('simulate', ++done, total); return prepareStamp(g.img, g.rows, g.cols, size); };
-  const bl = (s: number) => { const g = simBlended(s); check(); o.onProgress?.('simulate', ++done, total); return prepareStamp(g.img, g.rows, g.cols, size); };
+  const iso = (s: number) => { const g = simIsolated(s, preset); check(); o.onProgress?.('simulate', ++done, total); return prepareStamp(g.img, g.rows, g.cols, size); };
+  const bl = (s: number) => { const g = simBlended(s, 3, 9, preset); check(); o.onProgress?.('simulate', ++done, total); return prepareStamp(g.img, g.rows, g.cols, size); };
   const train = Array.from({ length: nTrain }, (_, i) => iso(base + i));
   const calIso = Array.from({ length: nCalib }, (_, i) => iso(base + 2_000_000 + i));
   const calBl = Array.from({ length: nCalib }, (_, i) => bl(base + 3_000_000 + i));

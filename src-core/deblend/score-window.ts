@@ -43,12 +43,15 @@ export function windowedScorePrior(score: BatchScoreFn, o: ScoreWindowOptions): 
   if (!(w > 0)) throw new InputError('PRIOR_WEIGHT', `score prior weight must be > 0, got ${w}`, { weight: w });
   const every = Math.max(1, Math.round(o.every ?? SCORE_PRIOR_DEFAULTS.every));
   if (!(Number.isInteger(size) && size >= 8)) throw new InputError('PRIOR_SHAPE', `score prior window must be an integer ≥ 8, got ${size}`, { size });
-  let iteration = 0;
+  // The annealing clock restarts with each deblend (one prior serves a whole job): the solver passes the
+  // same morphs array throughout one run.
+  let iteration = 0, current: Float64Array[] | null = null;
   const half = size >> 1;
   return {
     name: o.name ?? 'score',
     replacesConstraints: !o.keepConstraints,
     async stepAll({ morphs, rows, cols, peaks, step }) {
+      if (morphs !== current) { current = morphs; iteration = 0; }
       const K = morphs.length, d = size * size;
       const sigma = s0 * (s1 / s0) ** Math.min(1, iteration / anneal);
       if (iteration++ % every !== 0) return;

@@ -1,11 +1,12 @@
 // Simulated blends with known truth for the deblender's quality tests and bench: 2–4 Sérsic galaxies
 // (LensDesk's Sérsic profile, src-core/lens/profiles/sersic.ts, sampled 3 × 3 per pixel) convolved with
-// the LSST preset's per-band Gaussian seeing (FWHM from src-core/lens/presets.ts), sky and read noise of
-// the LSST 10-year co-add (Gaussian with the Poisson variance sky + signal + read², in e⁻).
+// a survey preset's per-band Gaussian seeing (FWHM from src-core/lens/presets.ts; LSST by default, any
+// preset with `preset`), sky and read noise of that survey's co-add (LSST: the 10-year co-add) (Gaussian with the Poisson variance sky + signal + read², in e⁻).
 import { convolutionOperator, gaussianPsf, type PsfArray } from '../inverse/operators/convolution';
 import { sersicAt } from '../lens/profiles/sersic';
 import { getPreset, magToElectrons, skyPerPixel } from '../lens/presets';
 import { Rng } from '../rng';
+import { InputError } from '../errors';
 
 export interface TrueSource { x: number; y: number; flux: number[]; /** noiseless observed image per band */ image: Float64Array[] }
 
@@ -19,14 +20,22 @@ export interface SimBlend {
   truth: TrueSource[];
 }
 
-export interface SimBlendOptions { size?: number; nSources?: number; bands?: string[]; minSeparation?: number }
+export interface SimBlendOptions {
+  size?: number; nSources?: number; bands?: string[]; minSeparation?: number;
+  /** Survey preset (src-core/lens/presets.ts): pixel scale, seeing, sky, read noise; default 'lsst'. Bands default to the preset's defaultBands. */
+  preset?: string;
+}
 
 export function simulateBlend(seed: number, o: SimBlendOptions = {}): SimBlend {
-  const size = o.size ?? 45, bands = o.bands ?? ['g', 'r', 'i', 'z'];
+  const preset = getPreset(o.preset ?? 'lsst'), scale = preset.pixelScale;
+  const size = o.size ?? 45, bands = o.bands ?? (preset.name === 'lsst' ? ['g', 'r', 'i', 'z'] : preset.defaultBands);
   const rng = new Rng(seed, 7001);
   const nSrc = o.nSources ?? 2 + rng.int(3);
-  const preset = getPreset('lsst'), scale = preset.pixelScale;
-  const specs = bands.map((b) => preset.bands[b]!);
+  const specs = bands.map((b) => {
+    const s = preset.bands[b];
+    if (!s) throw new InputError('SIM_BAND', `survey preset ${preset.name} has no band '${b}' (it has ${Object.keys(preset.bands).join(', ')})`, { field: 'bands', preset: preset.name });
+    return s;
+  });
   const psfs = specs.map((s) => gaussianPsf(s.seeing / scale));
   const n = size * size, c = (size - 1) / 2;
   const minSep = o.minSeparation ?? 5;

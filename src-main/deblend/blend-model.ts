@@ -17,6 +17,9 @@ export interface BlendModelCard {
   data: string;
   command: string;
   size: number;
+  /** Pixel scale (″) and survey preset of the training stamps; absent on cards written before they were recorded. */
+  pixelScale?: number;
+  survey?: string;
   pcaK: number;
   flow: { layers: number; hidden: number; steps: number; batch: number; lr: number; seed: number };
   metrics: Record<string, number>;

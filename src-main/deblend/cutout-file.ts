@@ -10,9 +10,9 @@ import type { CardInput } from '../../src-core/fits/card-format';
 import type { FitsFile, Hdu } from '../../src-core/fits/file';
 import type { PsfArray } from '../../src-core/inverse/operators/convolution';
 import { openFitsFile } from '../fits/file-source';
+import { headerPixelScale } from '../../src-core/wcs/pixel-scale';
 import { cubeBands } from '../../src-core/stamps/band-keywords';
 import { isPlaceholderBand } from '../../src-core/stamps/band-names';
-import { headerPixelScale } from '../../src-core/wcs/pixel-scale';
 
 export interface CutoutInput {
   bands: string[];
@@ -23,8 +23,8 @@ export interface CutoutInput {
   psfs?: PsfArray[];
   positions?: Array<{ x: number; y: number }>;
   wcsCards: CardInput[];
-  /** Arcsec per pixel from the image header (CD/CDELT, else PIXSCALE-like keywords); undefined when not stated. */
-  pixelScale?: number;
+  /** Arcsec per pixel from the image HDU's WCS (CD/CDELT) or PIXSCALE-like cards, else the primary's; null when none states one. */
+  pixelScale: number | null;
   notes: string[];
 }
 
@@ -68,7 +68,9 @@ export function readCutout(path: string, psfPath?: string): CutoutInput {
       if ((e as { code?: string }).code !== 'BANDS_COUNT') throw e;
       notes.push(`${(e as Error).message}; numbered instead`);
     }
-    out = { bands, rows: img.rows, cols: img.cols, images: img.planes, wcsCards: [], pixelScale: headerPixelScale(main.header), notes };
+    const primary = hdus[0]!.header;
+    const pixelScale = headerPixelScale(main.header) ?? (main.index !== 0 ? headerPixelScale(primary) : undefined) ?? null;
+    out = { bands, rows: img.rows, cols: img.cols, images: img.planes, wcsCards: [], pixelScale, notes };
     for (const [k, v] of main.header.entries()) if (WCS_KEY.test(k) && v !== undefined) out.wcsCards.push({ keyword: k, value: v });
     const named = (n: string) => hdus.find((h) => h.name.toUpperCase() === n);
     const vh = named('VARIANCE');

@@ -68,7 +68,7 @@ export interface ExportTable {
 /** The rows and columns every format writes. */
 export function exportTable(
   repo: Repo,
-  p: { minConsensus?: number; minScore?: number },
+  p: { minConsensus?: number; minScore?: number; hideBlends?: boolean },
   /** Keep only these sources (the cutout bundle drops rows whose stamps it could not include). */
   only?: ReadonlySet<number>,
 ): ExportTable {
@@ -82,6 +82,7 @@ export function exportTable(
     thresholds: {
       ...(p.minConsensus !== undefined ? { consensus_min: p.minConsensus } : {}),
       ...(p.minScore !== undefined ? { score_min: p.minScore } : {}),
+      ...(p.hideBlends ? { likely_blends_excluded: 1 } : {}),
     },
     reviewers: repo.reviewerNames(),
   };
@@ -124,7 +125,7 @@ export function exportTable(
 
 export function buildExport(
   repo: Repo,
-  p: { format: Exclude<ExportFormat, 'bundle'>; minConsensus?: number; minScore?: number },
+  p: { format: Exclude<ExportFormat, 'bundle'>; minConsensus?: number; minScore?: number; hideBlends?: boolean },
   only?: ReadonlySet<number>,
 ): { bytes: Uint8Array; nRows: number; sourceIds: number[] } {
   const { columns, rows, provenance, sourceIds } = exportTable(repo, p, only);

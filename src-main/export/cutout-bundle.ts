@@ -40,7 +40,7 @@ export function writeCutoutBundle(
   repo: Repo,
   workspaceDir: string,
   dir: string,
-  p: { minConsensus?: number; minScore?: number },
+  p: { minConsensus?: number; minScore?: number; hideBlends?: boolean },
   progress: (done: number, total: number) => void,
   checkCancelled: () => void,
 ): BundleResult {
@@ -82,8 +82,8 @@ export function writeCutoutBundle(
   );
   // The catalog rows, same order as the cube (re-selected by id so skipped rows drop out).
   const ids = new Set(kept.map((k) => k.sourceId));
-  writeFileAtomic(join(dir, 'catalog.fits'), buildExport(repo, { minConsensus: p.minConsensus, minScore: p.minScore, format: 'fits' }, ids).bytes);
-  writeFileAtomic(join(dir, 'catalog.csv'), buildExport(repo, { minConsensus: p.minConsensus, minScore: p.minScore, format: 'csv' }, ids).bytes);
+  writeFileAtomic(join(dir, 'catalog.fits'), buildExport(repo, { minConsensus: p.minConsensus, minScore: p.minScore, hideBlends: p.hideBlends, format: 'fits' }, ids).bytes);
+  writeFileAtomic(join(dir, 'catalog.csv'), buildExport(repo, { minConsensus: p.minConsensus, minScore: p.minScore, hideBlends: p.hideBlends, format: 'csv' }, ids).bytes);
   const products = writeBundleProducts(repo.db, workspaceDir, dir, kept, (n, name) => `${String(n).padStart(5, '0')}-${safe(name)}`);
   progress(rows.length + 1, rows.length + 1);
   return { dir, rows: kept.length, skipped, products };

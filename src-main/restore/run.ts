@@ -72,7 +72,7 @@ export async function runRestore(o: RestoreOptions, log: (msg: string) => void, 
   let psfs: PsfArray[] | undefined = cut.psfs;
   let psfFrom = psfs ? (o.psf ?? 'PSF HDU') : undefined;
   if (o.psfFwhm !== undefined) {
-    const scale = o.pixelScale ?? cut.pixelScale;
+    const scale = o.pixelScale ?? cut.pixelScale ?? undefined;
     if (!(scale! > 0)) throw new InputError('RESTORE_PSF', `${o.input}: --psf-fwhm needs a pixel scale (no CD/CDELT/PIXSCALE in the header); give --pixel-scale ARCSEC`, { file: o.input, option: 'pixel-scale' });
     psfs = [gaussianPsf(o.psfFwhm / scale!)];
     psfFrom = `Gaussian FWHM ${o.psfFwhm}" (${(o.psfFwhm / scale!).toPrecision(4)} px)`;
@@ -175,5 +175,5 @@ function fourierCutout(path: string): FourierCutout {
   const d = readFourierFile(path);
   const p: BandProblem = { rows: d.rows, cols: d.cols, y: new Float64Array(d.rows * d.cols), noiseVariance: d.noiseSigma ** 2, fourier: d };
   const { a, y } = fourierProblem(p);
-  return { bands: ['b1'], rows: d.rows, cols: d.cols, images: [a.adjoint(y)], wcsCards: d.wcsCards, notes: [`${y.length / 2} measured Fourier bins (REAL/IMAG/MASK)`], fourier: d } as FourierCutout;
+  return { bands: ['b1'], rows: d.rows, cols: d.cols, images: [a.adjoint(y)], wcsCards: d.wcsCards, pixelScale: null, notes: [`${y.length / 2} measured Fourier bins (REAL/IMAG/MASK)`], fourier: d } as FourierCutout;
 }

@@ -2,6 +2,7 @@
 // of each export written.
 import type Database from 'better-sqlite3';
 import { activeModelId } from './models-repo';
+import { LATEST_LIKELY_BLEND_SQL } from './blend-scores';
 
 type Db = Database.Database;
 
@@ -19,11 +20,13 @@ export interface ExportRow {
 }
 
 /** Rows for an export, best first (consensus, then score), filtered like the export dialog. */
-export function exportRows(db: Db, p: { minConsensus?: number; minScore?: number }): ExportRow[] {
+/** `hideBlends`: leave out sources whose latest blend score flags a likely blend (the grid's "hide likely blends"). */
+export function exportRows(db: Db, p: { minConsensus?: number; minScore?: number; hideBlends?: boolean }): ExportRow[] {
   const where: string[] = [];
   const args: unknown[] = [];
   if (p.minConsensus !== undefined) (where.push('cons.mean >= ?'), args.push(p.minConsensus));
   if (p.minScore !== undefined) (where.push('sc.probability >= ?'), args.push(p.minScore));
+  if (p.hideBlends) where.push(`NOT COALESCE(${LATEST_LIKELY_BLEND_SQL}, 0)`);
   return db
     .prepare(
       `SELECT s.id AS sourceId, s.name, s.ra, s.dec, c.name AS catalog, sc.probability AS score, COALESCE(cons.n, 0) AS n, cons.mean, cons.spread

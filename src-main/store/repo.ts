@@ -67,7 +67,7 @@ export class Repo {
   facets(): Facets { return candidates.facets(this.db); }
 
   // ---- exports (exports-repo.ts) --------------------------------------------------------------
-  exportRows(p: { minConsensus?: number; minScore?: number }): ExportRow[] { return exportsRepo.exportRows(this.db, p); }
+  exportRows(p: { minConsensus?: number; minScore?: number; hideBlends?: boolean }): ExportRow[] { return exportsRepo.exportRows(this.db, p); }
   recordExport(jobId: number | null, format: string, path: string, filter: object, nRows: number): void { exportsRepo.recordExport(this.db, jobId, format, path, filter, nRows); }
 
   // ---- jobs (jobs-repo.ts) --------------------------------------------------------------------

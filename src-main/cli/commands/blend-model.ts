@@ -8,8 +8,10 @@ import { BLEND_THRESHOLD } from '../../../src-core/deblend/morphology-density';
 import { writeBlendModel, type BlendModelCard } from '../../deblend/blend-model';
 import type { CliCommand } from '../command';
 import { numberOption } from '../args';
+import { PRESETS } from '../../../src-core/lens/presets';
+import { stampBands } from '../../../src-core/deblend/morphology-stamps';
 
-const USAGE = `Usage: lensdesk blend-model train --simulate lsst --out DIR [--n-train N] [--k K] [--steps N]
+const USAGE = `Usage: lensdesk blend-model train --simulate PRESET --out DIR [--n-train N] [--k K] [--steps N]
          [--hidden H] [--layers L] [--batch B] [--lr LR] [--seed S] [--threads 1] [--json]
 
 Trains log p(x) of flux-normalised, centred 32 × 32 galaxy stamps: an orthonormal PCA basis (k
@@ -18,7 +20,9 @@ components), a RealNVP flow on the coefficients and an isotropic Gaussian on the
 galaxies against artificial blends of two and measures the held-out AUROC.
 
 Options:
-  --simulate lsst   training data: LensDesk's Sérsic galaxies with LSST seeing and 10-year noise (g+r+i)
+  --simulate PRESET training data: LensDesk's Sérsic galaxies with a survey preset's seeing, pixel scale
+                    and noise (lsst, des, hsc, euclid, challenge; detection g+r+i, Euclid VIS); the card
+                    records the pixel scale, which blend-score checks cutouts against
   --out DIR         model folder to write (model.json, card.json, README.md)
   --n-train N       isolated training galaxies (default 3000)
   --n-test N        held-out isolated and blended stamps, each (default 500)
@@ -41,8 +45,10 @@ export const blendModelCommand: CliCommand = {
         seed: { type: 'string' }, threads: { type: 'string' }, json: { type: 'boolean', default: false },
       },
     });
-    if (positionals[0] !== 'train' || positionals.length !== 1) throw new InputError('CLI_USAGE', 'usage: lensdesk blend-model train --simulate lsst --out DIR', { command: positionals.join(' ') });
-    if (values.simulate !== 'lsst') throw new InputError('CLI_USAGE', `--simulate must be 'lsst' (the only simulated training set), got '${values.simulate ?? ''}'`, { option: '--simulate' });
+    if (positionals[0] !== 'train' || positionals.length !== 1) throw new InputError('CLI_USAGE', 'usage: lensdesk blend-model train --simulate PRESET --out DIR', { command: positionals.join(' ') });
+    const presetName = values.simulate ?? '';
+    if (!PRESETS[presetName]) throw new InputError('CLI_USAGE', `--simulate must name a survey preset (${Object.keys(PRESETS).join(', ')}), got '${presetName}'`, { option: '--simulate' });
+    const preset = PRESETS[presetName]!, bands = stampBands(presetName);
     if (!values.out) throw new InputError('CLI_USAGE', '--out DIR is required', { option: '--out' });
     numberOption(values, 'threads', { integer: true, min: 1, max: 64 });
     const nTrain = numberOption(values, 'n-train', { integer: true, min: 50, max: 100000 }) ?? 3000;
@@ -59,7 +65,7 @@ export const blendModelCommand: CliCommand = {
     const t0 = performance.now();
     let phase = '';
     const { model, metrics } = trainMorphologyDensity({
-      nTrain, nTest, k, flow, seed, signal: io.signal,
+      nTrain, nTest, k, flow, seed, preset: presetName, signal: io.signal,
       onProgress: (ph, done, total, nll) => {
         if (ph !== phase) { io.err(`${ph}…`); phase = ph; }
         io.progress(done, total, nll === undefined ? ph : `${ph} NLL ${nll.toFixed(2)}`);
@@ -68,9 +74,9 @@ export const blendModelCommand: CliCommand = {
     const seconds = (performance.now() - t0) / 1000;
     const card: BlendModelCard = {
       format: 'lensdesk-morphology-flow/1', model: 'morphology-flow', created: new Date().toISOString(),
-      data: `simulated LSST galaxies (src-core/deblend/sim-blend.ts: Sérsic, LSST seeing, 10-year co-add noise; detection = g+r+i), ${nTrain} isolated for training, ${metrics.nCalib}+${metrics.nCalib} isolated/blended for calibration, ${nTest}+${nTest} held out; blends = two galaxies 3–9 px apart`,
+      data: `simulated ${preset.name.toUpperCase()} galaxies (src-core/deblend/sim-blend.ts: Sérsic, ${preset.description}: its seeing, ${preset.pixelScale}″ pixels and noise; detection = ${bands.join('+')}), ${nTrain} isolated for training, ${metrics.nCalib}+${metrics.nCalib} isolated/blended for calibration, ${nTest}+${nTest} held out; blends = two galaxies 3–9 px apart`,
       command: `lensdesk blend-model ${argv.join(' ')}`,
-      size: model.size, pcaK: k, flow: { ...flow, seed }, metrics: { ...metrics }, threshold: BLEND_THRESHOLD, seconds,
+      size: model.size, pixelScale: preset.pixelScale, survey: preset.name, pcaK: k, flow: { ...flow, seed }, metrics: { ...metrics }, threshold: BLEND_THRESHOLD, seconds,
     };
     writeBlendModel(values.out, model, card, readme(card));
     if (values.json) io.out(JSON.stringify(card, null, 2));

@@ -15,9 +15,9 @@ function io(): CliIO & { lines: string[] } {
   return { lines, out: (t) => lines.push(t), err: () => {}, progress: () => {}, signal: new AbortController().signal };
 }
 const dir = tempDir('lensdesk-blendcli-').dir;
-function stamp(name: string, img: Float64Array): string {
+function stamp(name: string, img: Float64Array, pixelScale = 0.2): string {
   const f = join(dir, `${name}.fits`), third = Float32Array.from(img, (v) => v / 3);
-  writeStampFile(f, { width: 48, height: 48, bands: ['g', 'r', 'i'], planes: [third, third, third], ra: 150, dec: 2, pixelScale: 0.2 });
+  writeStampFile(f, { width: 48, height: 48, bands: ['g', 'r', 'i'], planes: [third, third, third], ra: 150, dec: 2, pixelScale });
   return f;
 }
 async function score(file: string, extra: string[] = []): Promise<{ blendProbability: number; likelyBlend: boolean }> {
@@ -37,13 +37,28 @@ describe.skipIf(!bundledBlendModel())('blend-score CLI with the bundled model', 
     expect(iso).toBeLessThanOrEqual(2);
   });
 
+  it('refuses a cutout whose pixel scale differs from the model card\'s by > 10 %, scores it with --allow-scale-mismatch', async () => {
+    const f = stamp('hst', simIsolated(700_100_000).img, 0.1);
+    await expect(blendScoreCommand.run([f, '--json'], io())).rejects.toThrow(/0\.100″ pixels but the blend model was trained at 0\.200″/);
+    const o = io();
+    expect(await blendScoreCommand.run([f, '--json', '--allow-scale-mismatch'], o)).toBe(0);
+    const j = JSON.parse(o.lines.join('\n')) as { pixelScale: { status: string; cutout: number; model: number }; warnings: string[] };
+    expect(j.pixelScale).toEqual({ cutout: 0.1, model: 0.2, status: 'mismatch' });
+    expect(j.warnings[0]).toMatch(/differs by 50 %/);
+    const ok = io();
+    expect(await blendScoreCommand.run([stamp('lsst', simIsolated(700_100_001).img, 0.21), '--json'], ok)).toBe(0);
+    expect((JSON.parse(ok.lines.join('\n')) as { pixelScale: { status: string } }).pixelScale.status).toBe('match');
+  });
+
   it('names a folder that holds no model', async () => {
     await expect(blendScoreCommand.run([stamp('x', simIsolated(1).img), '--model', dir], io())).rejects.toThrow(new RegExp(`no blend model in ${dir}`));
   });
 });
 
 describe.skipIf(!HAS_SHARED || !bundledBlendModel())(`blend-score on the real HSC blend (${SHARED_SKIP_REASON})`, () => {
-  it('flags hsc_cosmos.fits (six catalogued sources) as a likely blend', async () => {
-    expect((await score(join(SHARED_DIR, 'data', 'blends', 'hsc_cosmos.fits'))).likelyBlend).toBe(true);
+  it('refuses hsc_cosmos.fits at HSC\'s 0.168″ (16 % off the LSST model), and flags it (six catalogued sources) when allowed', async () => {
+    const f = join(SHARED_DIR, 'data', 'blends', 'hsc_cosmos.fits');
+    await expect(blendScoreCommand.run([f, '--json'], io())).rejects.toThrow(/0\.168″ pixels/);
+    expect((await score(f, ['--allow-scale-mismatch'])).likelyBlend).toBe(true);
   });
 });

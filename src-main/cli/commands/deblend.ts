@@ -10,7 +10,7 @@ import type { CliCommand } from '../command';
 import { numberOption } from '../args';
 import { readCutout } from '../../deblend/cutout-file';
 
-const USAGE = `Usage: lensdesk deblend CUTOUT.fits --out OUT.fits [--psf P.fits] [--prior MODEL|auto|none]
+const USAGE = `Usage: lensdesk deblend CUTOUT.fits --out OUT.fits [--psf P.fits] [--prior auto|flow|score|MODEL|none]
          [--constraints monotonic,symmetric] [--max-iter N] [--detect] [--json]
 
 Separates the sources of a multi-band cutout (Melchior et al. 2018): each source is an SED times a
@@ -21,9 +21,13 @@ PSF the bands are assumed to share one PSF (said on stderr).
 
 Options:
   --psf P.fits        PSF image (one plane for all bands, or one per band); default: the PSF HDU
-  --prior P           morphology prior: none (default: constraints only), auto (the bundled score
-                      prior models/priors/score-galaxies-64, or LENSDESK_SCORE_PRIOR), or a folder
-                      written by \`lensdesk prior train\` (Lanusse, Melchior & Moolekamp 2019)
+  --prior P           learned morphology prior (Lanusse, Melchior & Moolekamp 2019) next to the
+                      constraints: auto (default: the bundled morphology flow
+                      models/priors/morphology-flow-32 or LENSDESK_BLEND_MODEL; skipped, with a note,
+                      when the cutout's pixel scale differs from its 0.2″ by > 10 %), flow (that model,
+                      a mismatch is an error), score (the bundled score U-Net
+                      models/priors/score-galaxies-64 or LENSDESK_SCORE_PRIOR), a folder written by
+                      \`lensdesk blend-model train\` or \`lensdesk prior train\`, or none (constraints only)
   --threads N         onnxruntime threads for the prior (default 1)
   --constraints LIST  monotonic, symmetric (comma-separated; positivity always; default monotonic)
   --max-iter N        iteration cap (default 300)
@@ -40,7 +44,7 @@ export const deblendCommand: CliCommand = {
     const { values, positionals } = parseArgs({
       args: argv, allowPositionals: true,
       options: {
-        psf: { type: 'string' }, prior: { type: 'string', default: 'none' }, constraints: { type: 'string', default: 'monotonic' },
+        psf: { type: 'string' }, prior: { type: 'string', default: 'auto' }, constraints: { type: 'string', default: 'monotonic' },
         'max-iter': { type: 'string' }, threads: { type: 'string' }, detect: { type: 'boolean', default: false }, out: { type: 'string' }, json: { type: 'boolean', default: false },
       },
     });
@@ -52,7 +56,7 @@ export const deblendCommand: CliCommand = {
     const cut = readCutout(path, values.psf);
     for (const n of cut.notes) io.err(`note: ${n}`);
     const threads = numberOption(values, 'threads', { integer: true, min: 1, max: 64 }) ?? 1;
-    const loaded = await loadDeblendPrior(values.prior!, { threads });
+    const loaded = await loadDeblendPrior(values.prior!, { threads, pixelScale: cut.pixelScale });
     for (const n of loaded.notes) io.err(`note: ${n}`);
     const t0 = performance.now();
     const inp: DeblendInput = {

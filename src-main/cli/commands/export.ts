@@ -8,7 +8,7 @@ import { numberOption } from '../args';
 export const exportCommand: CliCommand = {
   name: 'export',
   summary: 'export the vetted catalog as CSV, ECSV, FITS or VOTable',
-  usage: `Usage: lensdesk export [--format csv|ecsv|fits|votable|bundle] [--out FILE] [--force] [--min-grade A|B|C|X|0-3] [--min-score P] [--workspace DIR] [--json]
+  usage: `Usage: lensdesk export [--format csv|ecsv|fits|votable|bundle] [--out FILE] [--force] [--min-grade A|B|C|X|0-3] [--min-score P] [--hide-blends] [--workspace DIR] [--json]
 
 Writes one row per source passing the filters: id, ra, dec (deg, ICRS), catalog, score (active
 model), n_grades, grade_mean (0-3), grade_spread (max - min), consensus letter, disagreement flag,
@@ -24,7 +24,8 @@ theta_e_sd [arcsec], theta_e_rhat, fit_converged; empty where a source has no fi
   bundle   a folder: cutouts.fits (N x bands x H x W cube, plane n = catalog row n), catalog.fits +
            catalog.csv, and png/ with a colour composite per candidate.
 Default file: <workspace>/exports/lensdesk-<time>.<csv|ecsv|fits|vot>. An existing --out file
-is never replaced unless --force is given.
+is never replaced unless --force is given. --hide-blends leaves out likely blends (the latest
+blend-score job's P(blend) ≥ 0.5), as the grid's "hide likely blends" filter does.
 ${WORKSPACE_HELP}`,
   async run(argv, io) {
     const { values } = parseArgs({
@@ -35,6 +36,7 @@ ${WORKSPACE_HELP}`,
         force: { type: 'boolean' },
         'min-grade': { type: 'string' },
         'min-score': { type: 'string' },
+        'hide-blends': { type: 'boolean', default: false },
         workspace: { type: 'string' },
         json: { type: 'boolean' },
       },
@@ -53,6 +55,7 @@ ${WORKSPACE_HELP}`,
         ...(values.force ? { overwrite: true } : {}),
         ...(minConsensus !== undefined ? { minConsensus } : {}),
         ...(values['min-score'] !== undefined ? { minScore: numberOption(values, 'min-score', { min: 0, max: 1 }) } : {}),
+        ...(values['hide-blends'] ? { hideBlends: true } : {}),
       }), values.json);
   },
 };

@@ -19,12 +19,14 @@ import { writeBlendModel, type BlendModelCard } from '../../deblend/blend-model'
 import { fileWorkspace, tempDir } from '../../../test/workspace-fixture';
 import { jobContext } from '../../../test/job-context';
 import { blendScoreKind, prepareBlendScore } from './blend-score';
+import { exportKind } from './export';
+import { validateJobParams } from '../../../src-core/api/validate';
 
 const ws = fileWorkspace();
 const repo = new Repo(ws.db);
 const modelDir = join(tempDir('lensdesk-blend-').dir, 'model');
 const { model, metrics } = trainMorphologyDensity({ nTrain: 60, nCalib: 20, nTest: 10, k: 6, flow: { steps: 30, hidden: 6, layers: 2, lr: 3e-3 }, seed: 2 });
-const card = { format: 'lensdesk-morphology-flow/1', model: 'morphology-flow', created: '2026-12-07T00:00:00.000Z', data: 'test', command: 'test', size: 32, pcaK: 6, flow: { layers: 2, hidden: 6, steps: 30, batch: 64, lr: 3e-3, seed: 2 }, metrics: { ...metrics }, threshold: 0.5, seconds: 0 } satisfies BlendModelCard;
+const card = { format: 'lensdesk-morphology-flow/1', model: 'morphology-flow', created: '2026-12-07T00:00:00.000Z', data: 'test', command: 'test', size: 32, pixelScale: 0.2, survey: 'lsst', pcaK: 6, flow: { layers: 2, hidden: 6, steps: 30, batch: 64, lr: 3e-3, seed: 2 }, metrics: { ...metrics }, threshold: 0.5, seconds: 0 } satisfies BlendModelCard;
 writeBlendModel(modelDir, model, card, '# test model\n');
 
 const jobIds = new Map<number, number>();
@@ -34,11 +36,11 @@ const ctx = <P>(params: P, cancelled = false, n = 1) => {
 };
 
 /** Writes a 3-band stamp whose bands sum to `img` (thirds), registers a source; returns its id. */
-function addStamp(img: Float64Array, row: number, catalogId: number): number {
+function addStamp(img: Float64Array, row: number, catalogId: number, pixelScale = 0.2): number {
   mkdirSync(join(ws.dir, 'cutouts', 'b'), { recursive: true });
   const path = `cutouts/b/${row}.fits`;
   const third = Float32Array.from(img, (v) => v / 3);
-  writeStampFile(join(ws.dir, path), { width: 48, height: 48, bands: ['g', 'r', 'i'], planes: [third, third, third], ra: 150, dec: 2, pixelScale: 0.2 });
+  writeStampFile(join(ws.dir, path), { width: 48, height: 48, bands: ['g', 'r', 'i'], planes: [third, third, third], ra: 150, dec: 2, pixelScale });
   repo.insertSources(catalogId, [{ row, name: `S${row}`, ra: 150, dec: 2, cutout: { path, width: 48, height: 48, bands: ['g', 'r', 'i'] } }]);
   return ws.db.prepare('SELECT id FROM sources WHERE catalog_id = ? AND name = ?').pluck().get(catalogId, `S${row}`) as number;
 }
@@ -94,6 +96,22 @@ describe('blend-score job and store', () => {
     const byName = new Map(t.rows.map((r) => [r.id, r]));
     expect(byName.get('S0')).toMatchObject({ blend_probability: 0.1, likely_blend: false });
     expect(byName.get('S1')).toMatchObject({ blend_probability: 0.9, likely_blend: true });
+
+    // The export honours the grid's "hide likely blends": S1 (latest P 0.9) is left out, S0 kept, and
+    // the export job's params take the option (and the issue's synonym), rejecting a non-boolean.
+    const hidden = exportTable(repo, { hideBlends: true });
+    expect(hidden.rows.map((r) => r.id).filter((id) => id === 'S0' || id === 'S1')).toEqual(['S0']);
+    expect(hidden.provenance.thresholds).toMatchObject({ likely_blends_excluded: 1 });
+    expect(exportTable(repo, { hideBlends: false }).rows.map((r) => r.id)).toEqual(expect.arrayContaining(['S0', 'S1']));
+    expect(exportKind.prepare({ format: 'csv', hideBlends: true }, ws.dir)).toMatchObject({ hideBlends: true });
+    expect(exportKind.prepare({ format: 'csv', excludeLikelyBlends: true }, ws.dir)).toMatchObject({ hideBlends: true });
+    expect(exportKind.prepare({ format: 'csv' }, ws.dir).hideBlends).toBeUndefined();
+    expect(() => exportKind.prepare({ format: 'csv', hideBlends: 'yes' }, ws.dir)).toThrow(/hideBlends/);
+    // …and the API's job-params schema (every way a job starts) lets the options through, typed.
+    expect(validateJobParams('export', { format: 'csv', hideBlends: true })).toMatchObject({ hideBlends: true });
+    expect(validateJobParams('export', { excludeLikelyBlends: true })).toMatchObject({ excludeLikelyBlends: true });
+    expect(() => validateJobParams('export', { hideBlends: 'yes' })).toThrow(/params\.hideBlends/);
+    expect(validateJobParams('blend-score', { catalogId, allowScaleMismatch: true })).toMatchObject({ allowScaleMismatch: true });
   });
 
   it('counts an unreadable stamp as failed, naming its error', async () => {
@@ -102,5 +120,16 @@ describe('blend-score job and store', () => {
     const r = await blendScoreKind.run(ctx(prepareBlendScore({ catalogId: cat2, model: modelDir }), false, 5));
     expect(r).toMatchObject({ candidates: 1, scored: 0, failed: 1 });
     expect(String((r.failures as { error: string }[])[0]!.error)).toMatch(/missing\.fits/);
+  });
+
+  it('counts a stamp whose pixel scale differs from the model card\'s by > 10 % as failed, naming both scales; allowScaleMismatch scores it', async () => {
+    const cat3 = repo.ensureCatalog('hst', 'test', 'simulated', null);
+    const hst = addStamp(simIsolated(123_457).img, 10, cat3, 0.1);
+    const r = await blendScoreKind.run(ctx(prepareBlendScore({ catalogId: cat3, model: modelDir }), false, 6));
+    expect(r).toMatchObject({ candidates: 1, scored: 0, failed: 1, scaleMismatches: 1 });
+    expect(String((r.failures as { error: string }[])[0]!.error)).toMatch(/0\.100″ pixels but the blend model was trained at 0\.200″/);
+    expect(latestBlendScores(ws.db, [hst]).get(hst)).toBeUndefined();
+    const r2 = await blendScoreKind.run(ctx(prepareBlendScore({ catalogId: cat3, model: modelDir, allowScaleMismatch: true }), false, 7));
+    expect(r2).toMatchObject({ scored: 1, failed: 0, scaleMismatches: 1 });
   });
 });

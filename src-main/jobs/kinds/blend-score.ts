@@ -9,6 +9,7 @@ import { basename, isAbsolute, resolve } from 'node:path';
 import { InputError } from '../../../src-core/errors';
 import { blendScore } from '../../../src-core/deblend/morphology-density';
 import { detectionImage, readBlendCard, resolveBlendModel } from '../../deblend/blend-model';
+import { checkPixelScale } from '../../../src-core/deblend/scale-check';
 import { readStampFile } from '../../stamps/stamp-file';
 import { insertBlendScore, sourcesScoredBy } from '../../store/blend-scores';
 import { fitTargets } from '../../store/posteriors';
@@ -20,11 +21,13 @@ export interface BlendScoreParams {
   /** A model folder; default the bundled one. */
   model?: string;
   force: boolean;
+  /** Score stamps whose pixel scale differs from the model's by > 10 % (default: counted as failed, saying why). */
+  allowScaleMismatch?: boolean;
 }
 
 export function prepareBlendScore(p: Record<string, unknown>, workspaceDir?: string): BlendScoreParams {
   const bad = (field: string, msg: string) => new InputError('INVALID_PARAMS', `blend-score: ${msg}`, { field: `params.${field}` });
-  const out: BlendScoreParams = { force: p.force === true };
+  const out: BlendScoreParams = { force: p.force === true, allowScaleMismatch: p.allowScaleMismatch === true };
   if (p.sourceIds !== undefined) {
     if (!Array.isArray(p.sourceIds) || !p.sourceIds.length || !p.sourceIds.every((x) => Number.isInteger(x) && x > 0)) throw bad('sourceIds', 'sourceIds must be a non-empty array of source ids');
     out.sourceIds = p.sourceIds as number[];
@@ -49,20 +52,28 @@ export const blendScoreKind: JobKind<BlendScoreParams> = {
     const { params } = ctx;
     const db = ctx.repo.db;
     const { dir, model } = resolveBlendModel(params.model);
-    const modelName = `${basename(dir)}@${readBlendCard(dir)?.created ?? 'unknown'}`;
+    const card = readBlendCard(dir);
+    const modelName = `${basename(dir)}@${card?.created ?? 'unknown'}`;
     const targets = fitTargets(db, params);
     const done = params.force
       ? new Set(db.prepare('SELECT DISTINCT source_id FROM blend_scores WHERE model = ? AND job_id = ?').pluck().all(modelName, ctx.jobId) as number[])
       : sourcesScoredBy(db, modelName);
     const todo = targets.filter((t) => !done.has(t.sourceId));
     const total = targets.length;
-    let scored = 0, likely = 0;
+    let scored = 0, likely = 0, scaleMismatches = 0, scaleUnknown = 0;
     const failed: { sourceId: number; error: string }[] = [];
     for (const t of todo) {
       ctx.checkCancelled();
       const base = total - todo.length + scored + failed.length;
       try {
-        const stamp = readStampFile(isAbsolute(t.path) ? t.path : resolve(ctx.workspaceDir, t.path));
+        const file = isAbsolute(t.path) ? t.path : resolve(ctx.workspaceDir, t.path);
+        const stamp = readStampFile(file);
+        const scale = checkPixelScale(stamp.pixelScale, card?.pixelScale, `source ${t.sourceId} stamp ${file}`);
+        if (scale.status === 'unknown') scaleUnknown++;
+        if (scale.status === 'mismatch') {
+          scaleMismatches++;
+          if (!params.allowScaleMismatch) throw new InputError('PIXEL_SCALE_MISMATCH', `${scale.message} (allowScaleMismatch scores it anyway)`, { file, sourceId: t.sourceId });
+        }
         const s = blendScore(model, detectionImage(stamp.planes, stamp.width * stamp.height), stamp.height, stamp.width);
         insertBlendScore(db, { sourceId: t.sourceId, model: modelName, probability: s.blendProbability, likelyBlend: s.likelyBlend, logpPerPixel: s.logpPerPixel, statistic: s.statistic, jobId: ctx.jobId ?? null });
         scored++;
@@ -72,6 +83,6 @@ export const blendScoreKind: JobKind<BlendScoreParams> = {
       }
       ctx.progress(base + 1, total, `source ${t.sourceId} (${base + 1}/${total})`);
     }
-    return { model: modelName, candidates: total, scored, likelyBlends: likely, skipped: total - todo.length, failed: failed.length, failures: failed.slice(0, 20) };
+    return { model: modelName, candidates: total, scored, likelyBlends: likely, skipped: total - todo.length, failed: failed.length, failures: failed.slice(0, 20), scaleMismatches, scaleUnknown };
   },
 };

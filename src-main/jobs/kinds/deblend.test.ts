@@ -28,13 +28,13 @@ const ctx = <P>(params: P, cancelled = false, n = 1) => {
 };
 const abs = (p: string) => (isAbsolute(p) ? p : resolve(ws.dir, p));
 
-function addStamp(seed: number, row: number, catalogId: number): number {
+function addStamp(seed: number, row: number, catalogId: number, pixelScale = 0.2): number {
   const sim = simulateBlend(seed, { size: 41, nSources: 3, bands: ['g', 'r', 'i'] });
   mkdirSync(join(ws.dir, 'cutouts', 'blend'), { recursive: true });
   const path = `cutouts/blend/${row}.fits`;
   writeStampFile(join(ws.dir, path), {
     width: 41, height: 41, bands: sim.bands, planes: sim.images.map((p) => Float32Array.from(p)),
-    variance: sim.variance.map((p) => Float32Array.from(p)), ra: 150, dec: 2, pixelScale: 0.2,
+    variance: sim.variance.map((p) => Float32Array.from(p)), ra: 150, dec: 2, pixelScale,
   });
   repo.insertSources(catalogId, [{ row, name: `BLEND ${row}`, ra: 150, dec: 2, cutout: { path, width: 41, height: 41, bands: sim.bands } }]);
   return ws.db.prepare('SELECT id FROM sources WHERE catalog_id = ? AND name = ?').pluck().get(catalogId, `BLEND ${row}`) as number;
@@ -133,4 +133,13 @@ describe('deblend job', () => {
     expect(r).toMatchObject({ deblended: 0, failed: 1 });
     await expect(deblendKind.run(ctx(prepareDeblend({ sourceIds: [id], prior: '/nonexistent/prior' }), false, 6))).rejects.toThrow(/cannot read a score model/);
   });
+
+  it('the flow prior runs on a 0.2″ stamp and is skipped, with a warning, on a 0.1″ one', async () => {
+    const fine = addStamp(6, 20, catalogId, 0.1), lsst = addStamp(7, 21, catalogId);
+    const r = await deblendKind.run(ctx(prepareDeblend({ sourceIds: [lsst, fine], prior: 'flow', maxIter: 60 }), false, 7));
+    expect(r).toMatchObject({ deblended: 2, failed: 0 });
+    expect(String(r.prior)).toMatch(/^flow:/);
+    expect(deblendInfo(ws.db, fine)!.warnings.join(' ')).toMatch(/learned prior not used: .*0\.100″ pixels/);
+    expect(deblendInfo(ws.db, lsst)!.warnings.join(' ')).not.toMatch(/learned prior not used/);
+  }, 120_000);
 });

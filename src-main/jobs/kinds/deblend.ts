@@ -22,6 +22,7 @@ import { fitTargets } from '../../store/posteriors';
 import { insertProduct, upsertFrameCutout } from '../../store/products';
 import type { JobKind } from '../types';
 import { parseJobTargets, type JobTargets } from './job-targets';
+import { checkPixelScale } from '../../../src-core/deblend/scale-check';
 
 export interface DeblendParams extends JobTargets {
   /** 'none' (default: the learned prior did not beat constraints, docs/deblend.md), 'auto' (the bundled prior when installed), or a prior folder. */
@@ -37,7 +38,7 @@ export function prepareDeblend(p: Record<string, unknown>): DeblendParams {
   const out: DeblendParams = { prior: 'none', constraints: 'monotonic', maxIter: 200, force: p.force === true };
   Object.assign(out, parseJobTargets('deblend', p, { consensus: false }));
   if (p.prior !== undefined) {
-    if (typeof p.prior !== 'string' || !p.prior.trim()) throw bad('prior', "prior must be 'auto', 'none' or a score-model folder");
+    if (typeof p.prior !== 'string' || !p.prior.trim()) throw bad('prior', "prior must be 'auto', 'flow', 'score', 'none' or a model folder");
     out.prior = p.prior.trim();
   }
   if (p.constraints !== undefined) {
@@ -108,10 +109,14 @@ export const deblendKind: JobKind<DeblendParams> = {
             images: stamp.planes, rows, cols, variance: stamp.variance, psfs: psf.psfs, positions, constraints,
             maxIter: params.maxIter, shouldStop: () => ctx.cancelled(),
           };
-          r = loaded.prior ? await deblendAsync(input, loaded.prior) : deblend(input);
+          // The flow prior learned shapes at one pixel scale: a stamp at another (> 10 % off) gets constraints only.
+          const scale = loaded.modelPixelScale !== undefined ? checkPixelScale(stamp.pixelScale, loaded.modelPixelScale, `source ${t.sourceId} stamp`) : null;
+          const prior = scale?.status === 'mismatch' ? null : loaded.prior;
+          r = prior ? await deblendAsync(input, prior) : deblend(input);
           if (ctx.cancelled()) throw new CancelledError('deblend cancelled');
           summary = summariseCandidate(r, bands);
           if (psf.note) summary.warnings.unshift(psf.note);
+          if (scale?.status === 'mismatch') summary.warnings.unshift(`learned prior not used: ${scale.message}`);
         } catch (e) {
           if (e instanceof CancelledError || ctx.cancelled()) throw new CancelledError('deblend cancelled');
           failed.push({ sourceId: t.sourceId, error: (e as Error).message });

@@ -13,6 +13,8 @@ export interface ExportParams {
   out: string;
   minConsensus?: number;
   minScore?: number;
+  /** Leave out likely blends (latest blend score P ≥ 0.5), as the grid's "hide likely blends" filter (issue 14). */
+  hideBlends?: boolean;
   /** Replace an existing file or folder at `out` (never implied: the CLI's --force, the UI's confirmation). */
   overwrite?: boolean;
 }
@@ -41,7 +43,10 @@ export const exportKind: JobKind<ExportParams> = {
         path: out,
       });
     }
-    return { format, out, minConsensus: num('minConsensus', 0, 3), minScore: num('minScore', 0, 1), overwrite };
+    // `excludeLikelyBlends` is accepted as a synonym (the issue's wording); both must be booleans.
+    const hb = p.hideBlends ?? p.excludeLikelyBlends;
+    if (hb !== undefined && typeof hb !== 'boolean') throw new InputError('INVALID_PARAMS', 'export: hideBlends must be true or false', { field: 'params.hideBlends' });
+    return { format, out, minConsensus: num('minConsensus', 0, 3), minScore: num('minScore', 0, 1), ...(hb ? { hideBlends: true } : {}), overwrite };
   },
   async run(ctx) {
     ctx.progress(0, 1, 'selecting');
