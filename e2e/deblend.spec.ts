@@ -1,7 +1,7 @@
 // Deblend from the candidate view (issue 14): the Deblend button starts the 'deblend' job, the component
 // table appears, the blink gains the deblend frames and the lens-subtracted frame, the J key re-runs it,
 // and the grid's "lens-subtracted" option shows that frame instead of the stamp. Own server and
-// workspace; no learned prior (LENSDESK_SCORE_PRIOR names a missing folder: constraints only, fast).
+// workspace; the job's default prior (the bundled morphology flow: the demo's LSST stamps suit it).
 // Blend flag: the candidate view's Blend score button runs the 'blend-score' job (bundled morphology
 // model), the grid shows the B‹%› badge, and "hide likely blends" changes the candidate count by exactly
 // the number of likely-blend badges.
@@ -15,7 +15,7 @@ let page: Page;
 
 test.beforeAll(async ({ browser }) => {
   test.setTimeout(150_000);
-  srv = await startDeskServer({ reviewer: 'deblend-reviewer', demoCount: 12, env: { LENSDESK_SCORE_PRIOR: '/nonexistent/lensdesk-prior' } });
+  srv = await startDeskServer({ reviewer: 'deblend-reviewer', demoCount: 12 });
   page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
   await page.goto(srv.url);
   await expect(page.locator('[data-testid="jobs"] [data-kind="demo"]').first()).toHaveAttribute('data-state', 'done', { timeout: 120_000 });

@@ -49,7 +49,7 @@ describe('deblend job', () => {
     expect(() => prepareDeblend({ sourceIds: [] })).toThrow(/sourceIds/);
     expect(() => prepareDeblend({ sourceIds: [1], constraints: 'wobbly' })).toThrow(/wobbly/);
     expect(() => prepareDeblend({ sourceIds: [1], maxIter: 0 })).toThrow(/maxIter/);
-    expect(prepareDeblend({ catalogId: 3 })).toMatchObject({ catalogId: 3, prior: 'none', constraints: 'monotonic' });
+    expect(prepareDeblend({ catalogId: 3 })).toMatchObject({ catalogId: 3, prior: 'auto', constraints: 'monotonic' });
   });
 
   it('deblends, stores products and frames, resumes, forces, cancels', async () => {

@@ -25,7 +25,7 @@ import { parseJobTargets, type JobTargets } from './job-targets';
 import { checkPixelScale } from '../../../src-core/deblend/scale-check';
 
 export interface DeblendParams extends JobTargets {
-  /** 'none' (default: the learned prior did not beat constraints, docs/deblend.md), 'auto' (the bundled prior when installed), or a prior folder. */
+  /** 'auto' (default: the bundled morphology flow, else the score prior, else none), 'flow', 'score', 'none', or a prior folder. */
   prior: string;
   constraints: string;
   maxIter: number;
@@ -35,7 +35,9 @@ export interface DeblendParams extends JobTargets {
 
 export function prepareDeblend(p: Record<string, unknown>): DeblendParams {
   const bad = (field: string, msg: string) => new InputError('INVALID_PARAMS', `deblend: ${msg}`, { field: `params.${field}` });
-  const out: DeblendParams = { prior: 'none', constraints: 'monotonic', maxIter: 200, force: p.force === true };
+  // 'auto': the bundled morphology flow where the stamp's pixel scale suits it (else constraints only,
+  // with a warning), as the CLI does: it cut the median morphology residual by 45 % (docs/deblend.md).
+  const out: DeblendParams = { prior: 'auto', constraints: 'monotonic', maxIter: 200, force: p.force === true };
   Object.assign(out, parseJobTargets('deblend', p, { consensus: false }));
   if (p.prior !== undefined) {
     if (typeof p.prior !== 'string' || !p.prior.trim()) throw bad('prior', "prior must be 'auto', 'flow', 'score', 'none' or a model folder");
