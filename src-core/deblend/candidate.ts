@@ -52,7 +52,7 @@ function detectionSigmas(planes: Float64Array[], variance?: ArrayLike<number>[])
  * its mirror through the centre keep their minimum) made monotonic about the centre, it is. At least
  * `minRadius` px from the centre, ≥ `nsigma` times the detection image's noise, brightest first.
  */
-export function offCentrePeaks(det: Float64Array, rows: number, cols: number, o: { nsigma?: number; maxPeaks?: number; minRadius?: number } = {}): Array<{ x: number; y: number }> {
+export function offCentrePeaks(det: Float64Array, rows: number, cols: number, o: { nsigma?: number; maxPeaks?: number; minRadius?: number; sigma?: number } = {}): Array<{ x: number; y: number }> {
   const sym = Float64Array.from(det);
   for (let y = 0; y < rows; y++) for (let x = 0; x < cols; x++) {
     const i = y * cols + x, m = (rows - 1 - y) * cols + (cols - 1 - x);
@@ -65,7 +65,7 @@ export function offCentrePeaks(det: Float64Array, rows: number, cols: number, o:
   const rest = Float64Array.from(det, (v, i) => v - sym[i]!);
   // The threshold comes from the detection image's noise: `rest` is mostly zeros, so its own clipped σ
   // would be far below the noise and let noise peaks through.
-  return findPeaks(rest, rows, cols, { nsigma: o.nsigma ?? 5, sigma: clippedSigma(det), minSeparation: 3, maxPeaks: maxPeaks + 4 })
+  return findPeaks(rest, rows, cols, { nsigma: o.nsigma ?? 5, sigma: o.sigma ?? clippedSigma(det), minSeparation: 3, maxPeaks: maxPeaks + 4 })
     .filter((p) => Math.hypot(p.x - cx, p.y - cy) > minR)
     .slice(0, maxPeaks)
     .map((p) => ({ x: p.x, y: p.y }));
@@ -83,12 +83,13 @@ export function candidatePositions(images: ArrayLike<number>[], rows: number, co
   const n = rows * cols, maxSources = o.maxSources ?? 8;
   const planes = images.map((im) => Float64Array.from({ length: n }, (_, i) => (Number.isFinite(im[i]!) ? im[i]! : NaN)));
   const det = detectionImage(planes, detectionSigmas(planes, o.variance), rows, cols);
-  const peaks = findPeaks(det, rows, cols, { maxPeaks: maxSources });
+  const sigma = clippedSigma(det);
+  const peaks = findPeaks(det, rows, cols, { maxPeaks: maxSources, sigma });
   const cx = (cols - 1) / 2, cy = (rows - 1) / 2, r = o.centreRadius ?? 3;
   const near = peaks.findIndex((p) => Math.hypot(p.x - cx, p.y - cy) <= r);
   const out = peaks.map((p) => ({ x: p.x, y: p.y }));
   if (near < 0) out.unshift({ x: Math.round(cx), y: Math.round(cy) });
-  for (const p of offCentrePeaks(det, rows, cols, { minRadius: r })) {
+  for (const p of offCentrePeaks(det, rows, cols, { minRadius: r, sigma })) {
     if (out.every((q) => Math.hypot(q.x - p.x, q.y - p.y) > 2)) out.push(p);
   }
   return out.slice(0, maxSources);

@@ -5,8 +5,6 @@
 //   SED this is the optimal linear combination), smoothed by a unit-sum Gaussian of σ = 1 px.
 // - Peaks: strict local maxima in the 8-neighbourhood above `nsigma` times the detection image's own
 //   clipped σ, brightest first, at least `minSeparation` pixels apart.
-import { convolutionOperator } from '../inverse/operators/convolution';
-import { gaussianKernel } from './psf-match';
 
 function median(v: number[]): number {
   if (v.length === 0) return NaN;
@@ -46,8 +44,32 @@ export function detectionImage(images: Float64Array[], sigmas: number[], rows: n
   });
   const norm = wsum > 0 ? 1 / Math.sqrt(wsum) : 0;
   for (let i = 0; i < n; i++) raw[i] = raw[i]! * norm;
-  const smooth = convolutionOperator({ bands: 1, rows, cols, psfs: [gaussianKernel(1, 7)], boundary: 'zero' });
-  return smooth.apply(raw);
+  return smoothGaussian(raw, rows, cols, 1, 7);
+}
+
+/**
+ * `img` convolved with the unit-sum size × size Gaussian of σ px (gaussianKernel), zero outside the
+ * image: as two 1-D passes, since that kernel is separable. It equals the FFT convolution operator's
+ * 'zero' boundary (tested) at a fraction of its cost, which mattered once detection ran twice per
+ * lens-light stamp.
+ */
+export function smoothGaussian(img: Float64Array, rows: number, cols: number, sigma: number, size: number): Float64Array {
+  const h = (size - 1) / 2, g = new Float64Array(size);
+  let s = 0;
+  for (let k = 0; k < size; k++) s += (g[k] = Math.exp(-((k - h) ** 2) / (2 * sigma * sigma)));
+  for (let k = 0; k < size; k++) g[k] = g[k]! / s;
+  const tmp = new Float64Array(rows * cols), out = new Float64Array(rows * cols);
+  for (let y = 0; y < rows; y++) for (let x = 0; x < cols; x++) {
+    let v = 0;
+    for (let k = 0; k < size; k++) { const xx = x + k - h; if (xx >= 0 && xx < cols) v += g[k]! * img[y * cols + xx]!; }
+    tmp[y * cols + x] = v;
+  }
+  for (let y = 0; y < rows; y++) for (let x = 0; x < cols; x++) {
+    let v = 0;
+    for (let k = 0; k < size; k++) { const yy = y + k - h; if (yy >= 0 && yy < rows) v += g[k]! * tmp[yy * cols + x]!; }
+    out[y * cols + x] = v;
+  }
+  return out;
 }
 
 /** `sigma`: the noise σ of `det` when known (default: its own clipped σ, right when most of it is sky). */

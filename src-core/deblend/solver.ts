@@ -231,13 +231,12 @@ export function* deblendSteps(inp: DeblendInput, alwaysYield = false): Generator
   // Σ S_k = 1; the momentum iterates X (when given) are rescaled alike so the extrapolation is consistent.
   const normalise = (X?: Float64Array[]) => {
     for (let k = 0; k < K; k++) {
-      const s = S[k]!;
-      let c = 0;
-      for (let i = 0; i < n; i++) c += s[i]!;
+      const c = sum(S[k]!, n);
       if (c > 0) {
-        for (let i = 0; i < n; i++) s[i] = s[i]! / c;
-        if (X) { const x = X[k]!; for (let i = 0; i < n; i++) x[i] = x[i]! / c; }
-        A[k] = A[k]!.map((a) => a * c);
+        scale(S[k]!, 1 / c, n);
+        if (X) scale(X[k]!, 1 / c, n);
+        const a = A[k]!;
+        for (let j = 0; j < B; j++) a[j] = a[j]! * c;
       }
     }
   };
@@ -253,16 +252,12 @@ export function* deblendSteps(inp: DeblendInput, alwaysYield = false): Generator
   const evaluate = (): number => {
     U.fill(0);
     for (let k = 0; k < K; k++) for (let b = 0; b < B; b++) {
-      const a = A[k]![b]!, s = S[k]!, off = b * n;
-      if (a !== 0) for (let i = 0; i < n; i++) U[off + i] = U[off + i]! + a * s[i]!;
+      const a = A[k]![b]!;
+      if (a !== 0) addScaledInto(U, b * n, a, S[k]!, n);
     }
     fwd(U, M);
     let loss = 0;
-    for (let b = 0; b < B; b++) for (let i = 0; i < n; i++) {
-      const d = Y[b]![i]! - M[b * n + i]!, w = W[b]![i]!;
-      R[b * n + i] = w * d;
-      loss += 0.5 * w * d * d;
-    }
+    for (let b = 0; b < B; b++) loss += weightedResidual(Y[b]!, W[b]!, M, R, b * n, n);
     adj(R, G);
     return loss;
   };
@@ -284,10 +279,9 @@ export function* deblendSteps(inp: DeblendInput, alwaysYield = false): Generator
     const LS = lambdaMax(AtA, K);
     if (LS > 0) {
       for (let k = 0; k < K; k++) {
-        const s = S[k]!;
         for (let b = 0; b < B; b++) {
-          const a = A[k]![b]! / LS, off = b * n;
-          if (a !== 0) for (let i = 0; i < n; i++) s[i] = s[i]! + a * G[off + i]!;
+          const a = A[k]![b]! / LS;
+          if (a !== 0) addScaled(S[k]!, a, G, b * n, n);
         }
       }
       if (alwaysYield || prior !== NO_PRIOR) yield { morphs: S, rows, cols, step: 1 / LS, peaks };
@@ -295,17 +289,15 @@ export function* deblendSteps(inp: DeblendInput, alwaysYield = false): Generator
       const tNext = (1 + Math.sqrt(1 + 4 * t * t)) / 2, beta = (t - 1) / tNext;
       t = tNext;
       for (let k = 0; k < K; k++) {
-        const s = S[k]!, x = X[k]!;
-        for (let i = 0; i < n; i++) { const v = s[i]!; s[i] = v + beta * (v - x[i]!); x[i] = v; }
-        if (beta > 0) project(s, k);
+        extrapolate(S[k]!, X[k]!, beta, n);
+        if (beta > 0) project(S[k]!, k);
       }
       evaluate();
     }
     // A step, per band.
     const SSt = new Float64Array(K * K);
     for (let i = 0; i < K; i++) for (let j = i; j < K; j++) {
-      let s = 0;
-      for (let p = 0; p < n; p++) s += S[i]![p]! * S[j]![p]!;
+      const s = dot(S[i]!, S[j]!, 0, n);
       SSt[i * K + j] = s;
       SSt[j * K + i] = s;
     }
@@ -313,12 +305,7 @@ export function* deblendSteps(inp: DeblendInput, alwaysYield = false): Generator
     for (let b = 0; b < B; b++) {
       const LA = wmax[b]! * lS;
       if (!(LA > 0)) continue;
-      for (let k = 0; k < K; k++) {
-        let g = 0;
-        const s = S[k]!, off = b * n;
-        for (let i = 0; i < n; i++) g += s[i]! * G[off + i]!;
-        A[k]![b] = Math.max(0, A[k]![b]! + g / LA);
-      }
+      for (let k = 0; k < K; k++) A[k]![b] = Math.max(0, A[k]![b]! + dot(S[k]!, G, b * n, n) / LA);
     }
     normalise(X);
     const next = evaluate();
@@ -357,6 +344,41 @@ export function* deblendSteps(inp: DeblendInput, alwaysYield = false): Generator
     for (const s of sources) s.dataFlux[b] = s.dataFlux[b]! + (y * Math.max(0, s.model[b]![i]!)) / tot;
   }
   return { rows, cols, sources, model, residual, backgroundSigma, chi2PerPixel: cnt ? chi2 / cnt : NaN, iterations, converged, warnings };
+}
+
+// The hot loops as plain functions: V8 optimises them better than the same loops inline in the
+// generator body (measured: CPU time per iteration below).
+function addScaled(s: Float64Array, a: number, g: Float64Array, off: number, n: number): void {
+  for (let i = 0; i < n; i++) s[i] = s[i]! + a * g[off + i]!;
+}
+function addScaledInto(u: Float64Array, off: number, a: number, s: Float64Array, n: number): void {
+  for (let i = 0; i < n; i++) u[off + i] = u[off + i]! + a * s[i]!;
+}
+function dot(s: Float64Array, g: Float64Array, off: number, n: number): number {
+  let t = 0;
+  for (let i = 0; i < n; i++) t += s[i]! * g[off + i]!;
+  return t;
+}
+function sum(s: Float64Array, n: number): number {
+  let t = 0;
+  for (let i = 0; i < n; i++) t += s[i]!;
+  return t;
+}
+function scale(s: Float64Array, f: number, n: number): void {
+  for (let i = 0; i < n; i++) s[i] = s[i]! * f;
+}
+function extrapolate(s: Float64Array, x: Float64Array, beta: number, n: number): void {
+  for (let i = 0; i < n; i++) { const v = s[i]!; s[i] = v + beta * (v - x[i]!); x[i] = v; }
+}
+/** R = W (Y − M) on one band's slice; returns ½ Σ W (Y − M)². */
+function weightedResidual(y: Float64Array, w: Float64Array, m: Float64Array, r: Float64Array, off: number, n: number): number {
+  let loss = 0;
+  for (let i = 0; i < n; i++) {
+    const d = y[i]! - m[off + i]!, wi = w[i]!;
+    r[off + i] = wi * d;
+    loss += 0.5 * wi * d * d;
+  }
+  return loss;
 }
 
 function median(w: Float64Array): number {
