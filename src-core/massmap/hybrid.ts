@@ -4,12 +4,20 @@
 // theory spectrum (gaussian-score.ts) plus a learned residual (the score U-Net, injected as a batch
 // function so src-core stays pure; null = the Gaussian prior alone, whose posterior is the Wiener filter).
 //
-// Sampler: annealed Langevin (Song & Ermon 2019; learned-priors.md §3), the MH-free version of Remy et al.'s
-// annealed HMC, with their tempered likelihood N(γ; Pκ, Σ + σ²I) (§4; = the convolved likelihood here since
+// Samplers (both with Remy et al.'s tempered likelihood, below):
+// - 'pcn' (default): annealed preconditioned Crank–Nicolson Langevin (src-core/score/pcn-langevin.ts) around
+//   the Gaussian part's tempered posterior N(m_σ, C_σ), diagonal in Fourier (hybrid-reference.ts): exact for
+//   r_θ = 0 at any step size, every mode relaxing at the same rate; chains start from a draw of the first
+//   level's Gaussian posterior (a Wiener constrained realisation) and may yield several samples each.
+// - 'langevin': plain annealed Langevin (Song & Ermon 2019; learned-priors.md §3), the MH-free version of
+//   Remy et al.'s annealed HMC, step α = σ² — biased on large scales (docs/massmap.md, "Diagnosis"); kept
+//   for comparison. Its tempered likelihood N(γ; Pκ, Σ + σ²I) (§4; = the convolved likelihood here since
 // PPᵀ = I on E modes): ∇ log L_σ = Pᵀ[(γ − Pκ)/(Σ + σ²)], masked pixels (Σ = ∞) weight 0. No final Tweedie
 // step (it shrinks fluctuations, §3): the chains end at σ_L, whose samples are κ + σ_L ε with ε white and
 // independent, so the mean is unbiased and the variance is corrected by −σ_L² per pixel.
 import { annealedLangevinBatched, type BatchScoreFn } from '../score/batched-langevin';
+import { annealedPcnLangevin } from '../score/pcn-langevin';
+import { hybridReference } from './hybrid-reference';
 import { geometricLadder } from '../inverse/solvers/sigma-ladder';
 import type { Rng } from '../rng';
 import type { RunControl } from '../inverse/solvers/run-control';
@@ -28,13 +36,25 @@ export interface HybridSamplerOptions extends RunControl {
   residual: BatchScoreFn | null;
   chains: number;
   rng: Rng;
-  /** σ ladder: from sigmaMax to sigmaMin in `levels` geometric steps (defaults 0.25, 0.005, 30). */
+  /** 'pcn' (default) or 'langevin' (the earlier plain annealed Langevin, for comparison). */
+  sampler?: HybridSampler;
+  /** σ ladder: from sigmaMax to sigmaMin in `levels` geometric steps (pcn defaults 0.15, 0.005, 8; langevin
+   * 0.25, 0.005, 30). */
   sigmaMax?: number;
   sigmaMin?: number;
   levels?: number;
+  /** Steps per level (pcn default 3, langevin 10); pcn runs `finalSteps` at the last level (default 4×). */
   stepsPerLevel?: number;
+  finalSteps?: number;
   stepRatio?: number;
+  /** pcn: δ (default 1), samples kept per chain at the last level (default 1) and steps between them (2). */
+  delta?: number;
+  samplesPerChain?: number;
+  thin?: number;
 }
+
+export type HybridSampler = 'pcn' | 'langevin';
+export const HYBRID_SAMPLERS: readonly HybridSampler[] = ['pcn', 'langevin'];
 
 export interface HybridResult {
   mean: Float64Array;
@@ -78,6 +98,57 @@ export function hybridPriorScore(gauss: GaussianKappaScore, residual: BatchScore
 }
 
 export async function sampleHybrid(o: HybridSamplerOptions): Promise<HybridResult> {
+  return (o.sampler ?? 'pcn') === 'pcn' ? samplePcn(o) : sampleLangevin(o);
+}
+
+/** Zero-mean samples (the mean of κ is not measured: mass-sheet degeneracy), their mean and std, the std
+ * corrected by the pixel variance the last level adds to the target (`excess`). */
+function summarize(samples: Float64Array[], D: number, excess: number): { mean: Float64Array; std: Float64Array } {
+  for (const s of samples) {
+    let m = 0;
+    for (let i = 0; i < D; i++) m += s[i]! / D;
+    for (let i = 0; i < D; i++) s[i] = s[i]! - m;
+  }
+  const B = samples.length, mean = new Float64Array(D), std = new Float64Array(D);
+  for (const s of samples) for (let i = 0; i < D; i++) mean[i] = mean[i]! + s[i]! / B;
+  for (const s of samples) for (let i = 0; i < D; i++) std[i] = std[i]! + (s[i]! - mean[i]!) ** 2 / Math.max(1, B - 1);
+  for (let i = 0; i < D; i++) std[i] = Math.sqrt(Math.max(0, std[i]! - excess));
+  return { mean, std };
+}
+
+async function samplePcn(o: HybridSamplerOptions): Promise<HybridResult> {
+  const k = o.kernel, D = k.rows * k.cols;
+  const sigmas = geometricLadder(o.sigmaMax ?? 0.15, o.sigmaMin ?? 0.005, o.levels ?? 8);
+  const L = sigmas.length, T = o.stepsPerLevel ?? 3;
+  const ref = hybridReference(k, o.g1, o.g2, o.variance, o.modeVariance);
+  const corr = new Float64Array(D);
+  const residual = o.residual;
+  const drift = residual || !ref.exact ? async (x: Float32Array, sigma: number, chains: number) => {
+    const out = residual ? await residual(x, sigma, chains) : new Float32Array(chains * D);
+    if (!ref.exact) {
+      const xi = new Float64Array(D);
+      for (let c = 0; c < chains; c++) {
+        for (let i = 0; i < D; i++) xi[i] = x[c * D + i]!;
+        ref.correction(xi, sigma, corr);
+        for (let i = 0; i < D; i++) out[c * D + i] = out[c * D + i]! + corr[i]!;
+      }
+    }
+    return out;
+  } : null;
+  const res = await annealedPcnLangevin({
+    size: D, chains: o.chains, sigmas, reference: (s) => ref.at(s), drift, rng: o.rng, delta: o.delta,
+    stepsPerLevel: Array.from({ length: L }, (_, l) => (l === L - 1 ? o.finalSteps ?? 4 * T : T)),
+    samplesPerChain: o.samplesPerChain, thin: o.thin, signal: o.signal, onProgress: o.onProgress,
+  });
+  // The last level's Gaussian part has per-mode variance C_k(σ_L); the untempered posterior's is
+  // P_k τ/(P_k + τ): their pixel-averaged difference is the variance the tempering adds (exact for r_θ = 0).
+  const cL = ref.modeVariance(sigmas[L - 1]!);
+  let excess = 0;
+  for (let i = 1; i < D; i++) excess += (cL[i]! - (o.modeVariance[i]! * ref.tau) / (o.modeVariance[i]! + ref.tau)) / D;
+  return { ...summarize(res.samples, D, excess), samples: res.samples, sigmas, scoreEvaluations: res.scoreEvaluations };
+}
+
+async function sampleLangevin(o: HybridSamplerOptions): Promise<HybridResult> {
   const k = o.kernel, D = k.rows * k.cols;
   const sigmas = geometricLadder(o.sigmaMax ?? 0.25, o.sigmaMin ?? 0.005, o.levels ?? 30);
   const gauss = new GaussianKappaScore(k.rows, k.cols, o.modeVariance);
@@ -86,18 +157,8 @@ export async function sampleHybrid(o: HybridSamplerOptions): Promise<HybridResul
     priorScore: hybridPriorScore(gauss, o.residual), likelihood: shearLikelihood(k, o.g1, o.g2, o.variance),
     signal: o.signal, onProgress: o.onProgress,
   });
-  // mass-sheet: the mean of κ is not measured; report zero-mean samples
-  for (const s of res.samples) {
-    let m = 0;
-    for (let i = 0; i < D; i++) m += s[i]! / D;
-    for (let i = 0; i < D; i++) s[i] = s[i]! - m;
-  }
-  const sL2 = sigmas[sigmas.length - 1]! ** 2, B = res.samples.length;
-  const mean = new Float64Array(D), std = new Float64Array(D);
-  for (const s of res.samples) for (let i = 0; i < D; i++) mean[i] = mean[i]! + s[i]! / B;
-  for (const s of res.samples) for (let i = 0; i < D; i++) std[i] = std[i]! + (s[i]! - mean[i]!) ** 2 / Math.max(1, B - 1);
-  for (let i = 0; i < D; i++) std[i] = Math.sqrt(Math.max(0, std[i]! - sL2));
-  return { mean, std, samples: res.samples, sigmas, scoreEvaluations: res.scoreEvaluations };
+  // the σ_L-smoothing is independent white noise of variance σ_L²
+  return { ...summarize(res.samples, D, sigmas[sigmas.length - 1]! ** 2), samples: res.samples, sigmas, scoreEvaluations: res.scoreEvaluations };
 }
 
 /**
