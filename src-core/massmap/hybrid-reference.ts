@@ -5,7 +5,8 @@
 // reference is diagonal in Fourier:
 //   C_k = 1 / [1/(P_k + σ²) + 1/(τ + σ²)],   m̂_k = C_k κ̂_KS,k / (τ + σ²).
 // The mean mode is left free by the prior (ℓ = 0, mass-sheet degeneracy) and unmeasured by the shear
-// (D(0) = 0): the reference gives it variance τ + σ² around 0 so that chains stay near zero mean.
+// (D(0) = 0): the reference gives it variance 0 around 0, i.e. the chains sample the zero-mean slice (the
+// drift's mean is then ignored too: C kills it). The bundled residual pushes the map mean when left free.
 // For white noise without a mask (τ = σ_pix²) this is the exact Gaussian part of the tempered posterior and
 // the drift of the learned factor is r_θ alone. Otherwise τ = the smallest pixel variance (as the messenger
 // field takes T = min N, Elsner & Wandelt 2013), and the drift also carries the difference between the true
@@ -60,7 +61,9 @@ export interface HybridReference {
   tau: number;
   /** True when the reference is the exact Gaussian part (white noise, no mask). */
   exact: boolean;
-  at(sigma: number): FourierDiagonalGaussian;
+  /** The level-σ reference; `extraPrecision` E_k ≥ 0 (per mode) tightens it around the same mean:
+   * C′_k = 1/(1/C_k + E_k). The drift must then add E(x − m) (pcnDrift below). */
+  at(sigma: number, extraPrecision?: Float64Array): FourierDiagonalGaussian;
   /** Per-mode variance of the level-σ reference (C_k above). */
   modeVariance(sigma: number): Float64Array;
   /** ∇Φ minus r_θ for one image (zero when exact). */
@@ -77,17 +80,18 @@ export function hybridReference(k: KsKernel, g1: ArrayLike<number>, g2: ArrayLik
   fft2(ksRe, ksIm, k.rows, k.cols, false);
   const modeVariance = (sigma: number) => {
     const s2 = sigma * sigma, c = new Float64Array(n);
-    c[0] = tau + s2;
+    c[0] = 0;
     for (let i = 1; i < n; i++) c[i] = 1 / (1 / (P[i]! + s2) + 1 / (tau + s2));
     return c;
   };
   const lik = shearLikelihood(k, g1, g2, variance), re = new Float64Array(n), im = new Float64Array(n), l = new Float64Array(n);
   return {
     tau, exact, modeVariance,
-    at(sigma) {
+    at(sigma, extra) {
       const c = modeVariance(sigma), s2 = sigma * sigma;
       for (let i = 0; i < n; i++) {
         const f = i === 0 ? 0 : c[i]! / (tau + s2);
+        if (extra) c[i] = 1 / (1 / c[i]! + extra[i]!);
         re[i] = ksRe[i]! * f;
         im[i] = ksIm[i]! * f;
       }

@@ -17,7 +17,12 @@
 // independent, so the mean is unbiased and the variance is corrected by −σ_L² per pixel.
 import { annealedLangevinBatched, type BatchScoreFn } from '../score/batched-langevin';
 import { annealedPcnLangevin } from '../score/pcn-langevin';
-import { hybridReference } from './hybrid-reference';
+import { FourierDiagonalGaussian, hybridReference } from './hybrid-reference';
+import { denoisingDiffusion } from '../score/denoise-diffusion';
+import { isWhite } from './wiener';
+import { InputError } from '../errors';
+import { residualCurvature } from './hybrid-curvature';
+import { fft2 } from '../math/fft';
 import { geometricLadder } from '../inverse/solvers/sigma-ladder';
 import type { Rng } from '../rng';
 import type { RunControl } from '../inverse/solvers/run-control';
@@ -36,7 +41,8 @@ export interface HybridSamplerOptions extends RunControl {
   residual: BatchScoreFn | null;
   chains: number;
   rng: Rng;
-  /** 'pcn' (default) or 'langevin' (the earlier plain annealed Langevin, for comparison). */
+  /** 'auto' (default: 'diffusion' for white noise without mask, else 'langevin'), 'diffusion', 'pcn' or
+   * 'langevin' (the earlier plain annealed Langevin). */
   sampler?: HybridSampler;
   /** σ ladder: from sigmaMax to sigmaMin in `levels` geometric steps (pcn defaults 0.15, 0.005, 8; langevin
    * 0.25, 0.005, 30). */
@@ -51,10 +57,14 @@ export interface HybridSamplerOptions extends RunControl {
   delta?: number;
   samplesPerChain?: number;
   thin?: number;
+  /** pcn: Metropolis–Hastings test (default true). */
+  metropolis?: boolean;
+  /** pcn: fold the residual's per-band curvature into the preconditioner at each level (default true). */
+  adaptPreconditioner?: boolean;
 }
 
-export type HybridSampler = 'pcn' | 'langevin';
-export const HYBRID_SAMPLERS: readonly HybridSampler[] = ['pcn', 'langevin'];
+export type HybridSampler = 'auto' | 'diffusion' | 'pcn' | 'langevin';
+export const HYBRID_SAMPLERS: readonly HybridSampler[] = ['auto', 'diffusion', 'pcn', 'langevin'];
 
 export interface HybridResult {
   mean: Float64Array;
@@ -62,6 +72,8 @@ export interface HybridResult {
   samples: Float64Array[];
   sigmas: Float64Array;
   scoreEvaluations: number;
+  /** pcn: Metropolis acceptance per level. */
+  acceptance?: Float64Array;
 }
 
 /** Tempered likelihood score Pᵀ[(γ − Pκ)/(Σ + σ²)] (E mode; the model has no B mode). */
@@ -98,7 +110,39 @@ export function hybridPriorScore(gauss: GaussianKappaScore, residual: BatchScore
 }
 
 export async function sampleHybrid(o: HybridSamplerOptions): Promise<HybridResult> {
-  return (o.sampler ?? 'pcn') === 'pcn' ? samplePcn(o) : sampleLangevin(o);
+  const which = o.sampler ?? 'auto', white = isWhite(o.variance);
+  if (which === 'diffusion' && !white) throw new InputError('MASSMAP_SAMPLER', "hybrid sampler 'diffusion' needs white noise without a mask (equal variance in every pixel); use 'langevin' or 'pcn'", { option: 'sampler' });
+  if (which === 'diffusion' || (which === 'auto' && white)) return sampleDiffusion(o);
+  return which === 'pcn' ? samplePcn(o) : sampleLangevin(o);
+}
+
+/**
+ * White noise, no mask: κ_KS = κ + σ_pix n is a σ_pix-noisy κ, so the posterior is sampled by the denoising
+ * diffusion from κ_KS (src-core/score/denoise-diffusion.ts) with the prior score s_G + r_θ: σ from σ_pix down
+ * to sigmaMin in `levels` geometric steps, then to 0. The transition covariance is the Gaussian part's,
+ * (σ² − σ′²)(P_k + σ′²)/(P_k + σ²) per mode (mean mode fixed: unmeasured), so with r_θ = 0 every sample is an
+ * exact Wiener posterior draw, and the chains' mean estimates the Tweedie mean of tweedieWhiteMean.
+ */
+async function sampleDiffusion(o: HybridSamplerOptions): Promise<HybridResult> {
+  const k = o.kernel, D = k.rows * k.cols, P = o.modeVariance, tau = o.variance[0]!;
+  const sigmas = geometricLadder(Math.sqrt(tau), o.sigmaMin ?? 0.003, o.levels ?? 16);
+  const gauss = new GaussianKappaScore(k.rows, k.cols, P);
+  const v = new Float64Array(D), zero = new Float64Array(D);
+  let cached = { s: NaN, sn: NaN, g: null as FourierDiagonalGaussian | null };
+  const res = await denoisingDiffusion({
+    size: D, chains: o.chains * Math.max(1, o.samplesPerChain ?? 1), start: ks93(k, o.g1, o.g2).kE, sigmas, rng: o.rng,
+    score: hybridPriorScore(gauss, o.residual),
+    transitionNoise: (s, sn, rng, out) => {
+      if (cached.s !== s || cached.sn !== sn) {
+        const d2 = s * s - sn * sn;
+        for (let i = 1; i < D; i++) v[i] = (d2 * (P[i]! + sn * sn)) / (P[i]! + s * s);
+        cached = { s, sn, g: new FourierDiagonalGaussian(k.rows, k.cols, Float64Array.from(v), zero) };
+      }
+      cached.g!.sample(rng, out);
+    },
+    signal: o.signal, onProgress: o.onProgress,
+  });
+  return { ...summarize(res.samples, D, 0), samples: res.samples, sigmas, scoreEvaluations: res.scoreEvaluations };
 }
 
 /** Zero-mean samples (the mean of κ is not measured: mass-sheet degeneracy), their mean and std, the std
@@ -121,22 +165,43 @@ async function samplePcn(o: HybridSamplerOptions): Promise<HybridResult> {
   const sigmas = geometricLadder(o.sigmaMax ?? 0.15, o.sigmaMin ?? 0.005, o.levels ?? 8);
   const L = sigmas.length, T = o.stepsPerLevel ?? 3;
   const ref = hybridReference(k, o.g1, o.g2, o.variance, o.modeVariance);
-  const corr = new Float64Array(D);
-  const residual = o.residual;
+  const residual = o.residual, adapt = residual !== null && (o.adaptPreconditioner ?? true);
+  // the current level's reference mean and extra precision E (hybrid-curvature.ts); the drift adds E(x − m)
+  let level: { mean: Float64Array; extra: Float64Array | null } = { mean: new Float64Array(D), extra: null };
+  const corr = new Float64Array(D), xi = new Float64Array(D), re = new Float64Array(D), im = new Float64Array(D);
   const drift = residual || !ref.exact ? async (x: Float32Array, sigma: number, chains: number) => {
     const out = residual ? await residual(x, sigma, chains) : new Float32Array(chains * D);
-    if (!ref.exact) {
-      const xi = new Float64Array(D);
-      for (let c = 0; c < chains; c++) {
-        for (let i = 0; i < D; i++) xi[i] = x[c * D + i]!;
+    if (ref.exact && !level.extra) return out;
+    for (let c = 0; c < chains; c++) {
+      for (let i = 0; i < D; i++) xi[i] = x[c * D + i]!;
+      if (!ref.exact) {
         ref.correction(xi, sigma, corr);
         for (let i = 0; i < D; i++) out[c * D + i] = out[c * D + i]! + corr[i]!;
+      }
+      const E = level.extra;
+      if (E) {
+        for (let i = 0; i < D; i++) { re[i] = xi[i]! - level.mean[i]!; im[i] = 0; }
+        fft2(re, im, k.rows, k.cols, false);
+        for (let i = 0; i < D; i++) { re[i] = re[i]! * E[i]!; im[i] = im[i]! * E[i]!; }
+        fft2(re, im, k.rows, k.cols, true);
+        for (let i = 0; i < D; i++) out[c * D + i] = out[c * D + i]! + re[i]! / D;
       }
     }
     return out;
   } : null;
+  let curvatureEvaluations = 0;
   const res = await annealedPcnLangevin({
-    size: D, chains: o.chains, sigmas, reference: (s) => ref.at(s), drift, rng: o.rng, delta: o.delta,
+    size: D, chains: o.chains, sigmas, drift, rng: o.rng, delta: o.delta, metropolis: o.metropolis,
+    reference: async (s, xs) => {
+      let extra: Float64Array | null = null;
+      if (adapt && xs.length) {
+        extra = (await residualCurvature(k, residual!, xs[0]!, s, o.rng)).extra;
+        curvatureEvaluations += 16;
+      }
+      const g = ref.at(s, extra ?? undefined);
+      level = { mean: g.mean, extra };
+      return g;
+    },
     stepsPerLevel: Array.from({ length: L }, (_, l) => (l === L - 1 ? o.finalSteps ?? 4 * T : T)),
     samplesPerChain: o.samplesPerChain, thin: o.thin, signal: o.signal, onProgress: o.onProgress,
   });
@@ -145,7 +210,7 @@ async function samplePcn(o: HybridSamplerOptions): Promise<HybridResult> {
   const cL = ref.modeVariance(sigmas[L - 1]!);
   let excess = 0;
   for (let i = 1; i < D; i++) excess += (cL[i]! - (o.modeVariance[i]! * ref.tau) / (o.modeVariance[i]! + ref.tau)) / D;
-  return { ...summarize(res.samples, D, excess), samples: res.samples, sigmas, scoreEvaluations: res.scoreEvaluations };
+  return { ...summarize(res.samples, D, excess), samples: res.samples, sigmas, scoreEvaluations: res.scoreEvaluations + curvatureEvaluations, acceptance: res.acceptance };
 }
 
 async function sampleLangevin(o: HybridSamplerOptions): Promise<HybridResult> {

@@ -1,8 +1,8 @@
-// The default hybrid sampler (annealed pCN Langevin, src-core/score/pcn-langevin.ts) on the exact Gaussian
-// test of learned-priors.md §7: with r_θ = 0 the posterior is the Wiener filter's, known per Fourier mode, and
-// the samples must reproduce its mean and its per-mode variance (the plain annealed Langevin sampler failed the
-// latter on large scales: docs/massmap.md, "Diagnosis"). The noise level is the κTNG evaluation's
-// (σ_pix = 0.164, 0.29′ pixels), where the large-scale modes' posterior std is ≫ σ_L.
+// The hybrid samplers on the exact Gaussian test of learned-priors.md §7: with r_θ = 0 the posterior is the
+// Wiener filter's, known per Fourier mode, and the samples must reproduce its mean and its per-mode variance.
+// 'diffusion' (the default for white noise without mask: src-core/score/denoise-diffusion.ts) must give the
+// untempered posterior itself; 'pcn' (src-core/score/pcn-langevin.ts) the tempered target of its last level.
+// The noise level is the κTNG evaluation's (σ_pix = 0.164, 0.29′ pixels).
 import { describe, expect, it } from 'vitest';
 import { fft2 } from '../math/fft';
 import { Rng } from '../rng';
@@ -38,13 +38,51 @@ function bins(): Int32Array {
   return b;
 }
 
-describe('hybrid prior: pCN sampler on the exact Gaussian posterior (r_θ = 0)', () => {
-  it('white noise, no mask: the mean is the Wiener filter within MC error, the per-mode variance the exact one, the pixel std the closed form', async () => {
+/** Per |ℓ| bin: mean over samples of Σ|x̂ − m̂|²/n (unitary DFT) and Σ c_k over the bin's modes. */
+function binnedVariance(samples: readonly Float64Array[], mean: Float64Array, c: Float64Array) {
+  const b = bins(), got = new Float64Array(5), want = new Float64Array(5), modes = new Float64Array(5);
+  const re = new Float64Array(n), im = new Float64Array(n);
+  for (const s of samples) {
+    for (let i = 0; i < n; i++) { re[i] = s[i]! - mean[i]!; im[i] = 0; }
+    fft2(re, im, N, N, false);
+    for (let i = 1; i < n; i++) got[b[i]!] = got[b[i]!]! + (re[i]! ** 2 + im[i]! ** 2) / n / samples.length;
+  }
+  for (let i = 1; i < n; i++) { want[b[i]!] = want[b[i]!]! + c[i]!; modes[b[i]!] = modes[b[i]!]! + 1; }
+  return { got, want, modes };
+}
+
+describe('hybrid prior: samplers on the exact Gaussian posterior (r_θ = 0)', () => {
+  it('diffusion (default, white noise): exact Wiener posterior draws — mean within MC error, per-mode variance P τ/(P + τ), pixel std', async () => {
     const variance = new Float64Array(n).fill(sigmaPix ** 2);
     const { g1, g2 } = noisyShear(3, variance);
     const w = wienerWhite(k, g1, g2, sigmaPix ** 2, P);
     const B = 96;
-    const res = await sampleHybrid({ kernel: k, g1, g2, variance, modeVariance: P, residual: null, chains: B, rng: new Rng(5, 3) });
+    const res = await sampleHybrid({ kernel: k, g1, g2, variance, modeVariance: P, residual: null, chains: B, rng: new Rng(5, 4) });
+    expect(res.samples.length).toBe(B);
+    let err2 = 0, std2 = 0;
+    for (let i = 0; i < n; i++) { err2 += (res.mean[i]! - w.kappa[i]!) ** 2; std2 += res.std[i]! ** 2 / n; }
+    expect(Math.sqrt(err2 / ((n * w.pixelStd ** 2) / B))).toBeLessThan(1.3);
+    const post = P.map((p) => (p * sigmaPix ** 2) / (p + sigmaPix ** 2));
+    const { got, want, modes } = binnedVariance(res.samples, w.kappa, post);
+    for (let j = 0; j < 5; j++) expect(Math.abs(got[j]! / want[j]! - 1)).toBeLessThan(0.05 + 4 / Math.sqrt(B * modes[j]!));
+    // pixel std of P τ/(P + τ) without P_0 (the mean is unmeasured and the samples are zero-mean)
+    let c = 0;
+    for (let i = 1; i < n; i++) c += post[i]! / n;
+    expect(Math.abs(Math.sqrt(std2 / c) - 1)).toBeLessThan(0.03);
+  }, 120000);
+
+  it('diffusion is refused for a masked or non-white grid', async () => {
+    const variance = new Float64Array(n).fill(sigmaPix ** 2);
+    variance[5] = Infinity;
+    await expect(sampleHybrid({ kernel: k, g1: new Float64Array(n), g2: new Float64Array(n), variance, modeVariance: P, residual: null, chains: 2, rng: new Rng(1, 1), sampler: 'diffusion' })).rejects.toThrow(/white noise without a mask/);
+  });
+
+  it('pcn, white noise, no mask: the mean is the Wiener filter within MC error, the per-mode variance the exact one, the pixel std the closed form', async () => {
+    const variance = new Float64Array(n).fill(sigmaPix ** 2);
+    const { g1, g2 } = noisyShear(3, variance);
+    const w = wienerWhite(k, g1, g2, sigmaPix ** 2, P);
+    const B = 96;
+    const res = await sampleHybrid({ kernel: k, g1, g2, variance, modeVariance: P, residual: null, chains: B, rng: new Rng(5, 3), sampler: 'pcn' });
     expect(res.samples.length).toBe(B);
     // target of the last level: the tempered Gaussian posterior, C_k(σ_L) per mode, mean m_σL
     const ref = hybridReference(k, g1, g2, variance, P), sL = res.sigmas[res.sigmas.length - 1]!;
@@ -59,14 +97,7 @@ describe('hybrid prior: pCN sampler on the exact Gaussian posterior (r_θ = 0)',
     expect(ratio).toBeLessThan(1.3);
     expect(wmax).toBeGreaterThan((5 * w.pixelStd) / Math.sqrt(B));
     // check 3: per |ℓ| bin, mean |x̂ − m̂|² over samples against Σ C_k(σ_L), within 5 % + 4/√(B·modes)
-    const b = bins(), got = new Float64Array(5), want = new Float64Array(5), modes = new Float64Array(5);
-    const re = new Float64Array(n), im = new Float64Array(n);
-    for (const s of res.samples) {
-      for (let i = 0; i < n; i++) { re[i] = s[i]! - target.mean[i]!; im[i] = 0; }
-      fft2(re, im, N, N, false);
-      for (let i = 1; i < n; i++) got[b[i]!] = got[b[i]!]! + (re[i]! ** 2 + im[i]! ** 2) / n / B;
-    }
-    for (let i = 1; i < n; i++) { want[b[i]!] = want[b[i]!]! + cL[i]!; modes[b[i]!] = modes[b[i]!]! + 1; }
+    const { got, want, modes } = binnedVariance(res.samples, target.mean, cL);
     for (let j = 0; j < 5; j++) expect(Math.abs(got[j]! / want[j]! - 1)).toBeLessThan(0.05 + 4 / Math.sqrt(B * modes[j]!));
     // the largest scales carry a posterior std far above σ_L: the bins test the slow modes
     expect(cL[1]!).toBeGreaterThan(100 * sL * sL);
@@ -76,11 +107,11 @@ describe('hybrid prior: pCN sampler on the exact Gaussian posterior (r_θ = 0)',
     expect(Math.abs(Math.sqrt(std2) / w.pixelStd - 1)).toBeLessThan(0.03);
   }, 120000);
 
-  it('several samples per chain at the last level are posterior draws too (mean and pixel std)', async () => {
+  it('pcn: several samples per chain at the last level are posterior draws too (mean and pixel std)', async () => {
     const variance = new Float64Array(n).fill(sigmaPix ** 2);
     const { g1, g2 } = noisyShear(4, variance);
     const w = wienerWhite(k, g1, g2, sigmaPix ** 2, P);
-    const res = await sampleHybrid({ kernel: k, g1, g2, variance, modeVariance: P, residual: null, chains: 8, samplesPerChain: 12, thin: 3, rng: new Rng(6, 3) });
+    const res = await sampleHybrid({ kernel: k, g1, g2, variance, modeVariance: P, residual: null, chains: 8, samplesPerChain: 12, thin: 3, rng: new Rng(6, 3), sampler: 'pcn' });
     expect(res.samples.length).toBe(96);
     let err2 = 0, std2 = 0;
     for (let i = 0; i < n; i++) { err2 += (res.mean[i]! - w.kappa[i]!) ** 2; std2 += res.std[i]! ** 2 / n; }
@@ -89,14 +120,14 @@ describe('hybrid prior: pCN sampler on the exact Gaussian posterior (r_θ = 0)',
     expect(Math.abs(Math.sqrt(std2) / w.pixelStd - 1)).toBeLessThan(0.05);
   }, 120000);
 
-  it('masked, unequal noise: the mean converges to the messenger-field Wiener map (the drift carries the mask)', async () => {
+  it('pcn without the Metropolis test, masked, unequal noise: the mean converges to the messenger-field Wiener map (the drift carries the mask; with the test, acceptance is too low to mix in 60 steps)', async () => {
     const rng = new Rng(9, 1);
     const variance = Float64Array.from({ length: n }, () => (rng.uniform() < 0.1 ? Infinity : sigmaPix ** 2 * (0.5 + rng.uniform())));
     const { g1, g2 } = noisyShear(5, variance);
     const w = wienerFilter(k, g1, g2, { modeVariance: P, variance, tol: 1e-9 });
     expect(w.converged).toBe(true);
     const B = 64;
-    const res = await sampleHybrid({ kernel: k, g1, g2, variance, modeVariance: P, residual: null, chains: B, finalSteps: 60, rng: new Rng(7, 3) });
+    const res = await sampleHybrid({ kernel: k, g1, g2, variance, modeVariance: P, residual: null, chains: B, finalSteps: 60, rng: new Rng(7, 3), sampler: 'pcn', metropolis: false });
     let err2 = 0, v = 0, wmean = 0;
     for (let i = 0; i < n; i++) wmean += w.kappa[i]! / n;
     for (let i = 0; i < n; i++) { err2 += (res.mean[i]! - (w.kappa[i]! - wmean)) ** 2; v += res.std[i]! ** 2; }
