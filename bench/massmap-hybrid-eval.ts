@@ -7,13 +7,14 @@
 // (hybrid.ts tweedieWhiteMean), and per-pixel coverage of the ±1 / ±1.96 std intervals (hybrid: sample std of
 // the chains around either mean; Wiener: its exact posterior std). --fields picks fields by index (row-major
 // over the map's side × side grid); --chains 0 skips sampling (Tweedie mean only, no coverage).
-// --sampler pcn (default; --delta, --samples-per-chain, --thin, --final-steps) or langevin (the earlier one).
+// --sampler auto (default: diffusion here, white noise), diffusion (--levels, --sigma-min), pcn (--delta,
+// --samples-per-chain, --thin, --final-steps, --no-mh, --no-adapt) or langevin (the earlier one).
 // Peak counts (mass-mapping.md §7 plan 5): 8-neighbour maxima in the interior, S/N ν = κ/σ_W with one κ scale
 // for every map (σ_W = the Wiener posterior pixel std), histogram per map; `peaks` in the JSON (mean per run).
 //
 //   npx tsx bench/massmap-hybrid-eval.ts --prior models/priors/kappa-hybrid-32 [--fields 0,4,8] [--seeds 2]
 //        [--side 120] [--chains 16] [--levels L] [--steps-per-level T] [--threads 1] [--gaussian]
-//        [--sampler pcn|langevin] [--samples-per-chain K] [--thin 2] [--final-steps F] [--delta 1] [--sigma-max S]
+//        [--sampler auto|diffusion|pcn|langevin] [--sigma-min S] [--samples-per-chain K] [--thin 2] [--final-steps F] [--delta 1] [--sigma-max S]
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -38,8 +39,8 @@ const { values } = parseArgs({
   options: {
     prior: { type: 'string' }, fields: { type: 'string', default: '0,4,8' }, seeds: { type: 'string', default: '2' }, side: { type: 'string', default: '120' },
     chains: { type: 'string', default: '16' }, levels: { type: 'string' }, 'steps-per-level': { type: 'string' },
-    threads: { type: 'string', default: '1' }, gaussian: { type: 'boolean', default: false }, sampler: { type: 'string', default: 'pcn' },
-    'samples-per-chain': { type: 'string' }, thin: { type: 'string' }, 'final-steps': { type: 'string' }, delta: { type: 'string' }, 'sigma-max': { type: 'string' },
+    threads: { type: 'string', default: '1' }, gaussian: { type: 'boolean', default: false }, sampler: { type: 'string', default: 'auto' },
+    'samples-per-chain': { type: 'string' }, thin: { type: 'string' }, 'final-steps': { type: 'string' }, delta: { type: 'string' }, 'sigma-max': { type: 'string' }, 'sigma-min': { type: 'string' },
     'no-mh': { type: 'boolean', default: false }, 'no-adapt': { type: 'boolean', default: false },
   },
 });
@@ -101,7 +102,7 @@ for (const f of fieldList) {
       const h = await sampleHybrid({
         kernel: k, g1, g2, variance: new Float64Array(n).fill(sigmaPix ** 2), modeVariance: P, residual,
         chains: B, rng: new Rng(seed, 99 + f), sampler, levels: opt('levels'), stepsPerLevel: opt('steps-per-level'),
-        metropolis: !values['no-mh'], adaptPreconditioner: !values['no-adapt'], samplesPerChain: opt('samples-per-chain'), thin: opt('thin'), finalSteps: opt('final-steps'), delta: opt('delta'), sigmaMax: opt('sigma-max'),
+        metropolis: !values['no-mh'], adaptPreconditioner: !values['no-adapt'], samplesPerChain: opt('samples-per-chain'), thin: opt('thin'), finalSteps: opt('final-steps'), delta: opt('delta'), sigmaMax: opt('sigma-max'), sigmaMin: opt('sigma-min'),
       });
       const secs = (performance.now() - t0) / 1000;
       push('hybridChains', compareMaps(h.mean, truth, sel), intervalCoverage(h.mean, h.std, truth, sel));
