@@ -74,6 +74,8 @@ export interface HybridResult {
   scoreEvaluations: number;
   /** pcn: Metropolis acceptance per level. */
   acceptance?: Float64Array;
+  /** The sampler that ran ('auto' resolved). */
+  sampler: Exclude<HybridSampler, 'auto'>;
 }
 
 /** Tempered likelihood score Pᵀ[(γ − Pκ)/(Σ + σ²)] (E mode; the model has no B mode). */
@@ -142,7 +144,7 @@ async function sampleDiffusion(o: HybridSamplerOptions): Promise<HybridResult> {
     },
     signal: o.signal, onProgress: o.onProgress,
   });
-  return { ...summarize(res.samples, D, 0), samples: res.samples, sigmas, scoreEvaluations: res.scoreEvaluations };
+  return { ...summarize(res.samples, D, 0), samples: res.samples, sigmas, scoreEvaluations: res.scoreEvaluations, sampler: 'diffusion' };
 }
 
 /** Zero-mean samples (the mean of κ is not measured: mass-sheet degeneracy), their mean and std, the std
@@ -210,7 +212,7 @@ async function samplePcn(o: HybridSamplerOptions): Promise<HybridResult> {
   const cL = ref.modeVariance(sigmas[L - 1]!);
   let excess = 0;
   for (let i = 1; i < D; i++) excess += (cL[i]! - (o.modeVariance[i]! * ref.tau) / (o.modeVariance[i]! + ref.tau)) / D;
-  return { ...summarize(res.samples, D, excess), samples: res.samples, sigmas, scoreEvaluations: res.scoreEvaluations + curvatureEvaluations, acceptance: res.acceptance };
+  return { ...summarize(res.samples, D, excess), samples: res.samples, sigmas, scoreEvaluations: res.scoreEvaluations + curvatureEvaluations, acceptance: res.acceptance, sampler: 'pcn' };
 }
 
 async function sampleLangevin(o: HybridSamplerOptions): Promise<HybridResult> {
@@ -223,7 +225,7 @@ async function sampleLangevin(o: HybridSamplerOptions): Promise<HybridResult> {
     signal: o.signal, onProgress: o.onProgress,
   });
   // the σ_L-smoothing is independent white noise of variance σ_L²
-  return { ...summarize(res.samples, D, sigmas[sigmas.length - 1]! ** 2), samples: res.samples, sigmas, scoreEvaluations: res.scoreEvaluations };
+  return { ...summarize(res.samples, D, sigmas[sigmas.length - 1]! ** 2), samples: res.samples, sigmas, scoreEvaluations: res.scoreEvaluations, sampler: 'langevin' };
 }
 
 /**
