@@ -19,6 +19,8 @@ import { hybridHdus, KAPPA_PRIOR, noKappaPrior } from './hybrid-files';
 import { hybridMassMap, loadHybridPrior } from './hybrid';
 import type { HybridSampler } from '../../src-core/massmap/hybrid';
 
+const SAMPLER_WORDS = { langevin: 'annealed-Langevin chains', diffusion: 'denoising-diffusion samples', pcn: 'pCN-Langevin samples' } as const;
+
 const hookSignal = (h: MassMapRunHooks) => h.signal as { aborted: boolean } | undefined;
 
 export interface MassMapRunOptions {
@@ -127,7 +129,7 @@ export async function runMassMap(o: MassMapRunOptions, h: MassMapRunHooks = {}):
       signal: hookSignal(h), onProgress: (d, t) => h.progress?.(d, t, 'hybrid sampling'),
     });
     samples = r.samples;
-    return { ...ks, kappaE: r.mean, std: r.std, stdKind: `hybrid-prior posterior std, ${r.samples.length} ${r.sampler} samples`, info: { ...ks.info, method: 'hybrid', prior: hybrid.dir, sampler: r.sampler, chains: r.samples.length, levels: r.sigmas.length, sigmaMin: r.sigmas[r.sigmas.length - 1]! } };
+    return { ...ks, kappaE: r.mean, std: r.std, stdKind: `hybrid-prior posterior std, ${r.samples.length} ${SAMPLER_WORDS[r.sampler]}`, info: { ...ks.info, method: 'hybrid', prior: hybrid.dir, sampler: r.sampler, chains: r.samples.length, levels: r.sigmas.length, sigmaMin: r.sigmas[r.sigmas.length - 1]! } };
   })() : reconstruct(gs, {
     method, smoothArcmin: o.smoothArcmin, tol: o.tol,
     modeVariance: usedTable ? modeVariance(kern, usedTable) : undefined,

@@ -29,6 +29,9 @@ describe('massmap job kind', () => {
     expect(() => prepareMassMap({ catalog: cat, method: 'wiener', prior: dir })).toThrow(/only with method hybrid/);
     expect(() => prepareMassMap({ catalog: cat, method: 'hybrid', prior: 'rel/dir' })).toThrow(/absolute folder path/);
     expect(() => validateJobParams('massmap', { catalog: cat, method: 'hybrid', levels: 1 })).toThrow(/levels/);
+    expect(() => prepareMassMap({ catalog: cat, method: 'hybrid', sampler: 'hmc' })).toThrow(/sampler must be one of auto, diffusion, pcn, langevin/);
+    expect(() => prepareMassMap({ catalog: cat, method: 'ks93', sampler: 'diffusion' })).toThrow(/only with method hybrid/);
+    expect(prepareMassMap({ catalog: cat, method: 'hybrid', sampler: 'diffusion' })).toMatchObject({ sampler: 'diffusion' });
     expect(prepareMassMap({ catalog: cat, method: 'wiener' }).ps).toBeUndefined(); // fitted from the data
     expect(() => prepareMassMap({ catalog: cat, method: 'wiener', ps: 'relative.csv' })).toThrow(/absolute file path or 'fit'/);
     const params = prepareMassMap({ catalog: cat, method: 'ks93', pixArcmin: 1, smoothArcmin: 1 });
