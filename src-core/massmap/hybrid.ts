@@ -121,13 +121,13 @@ export async function sampleHybrid(o: HybridSamplerOptions): Promise<HybridResul
 /**
  * White noise, no mask: κ_KS = κ + σ_pix n is a σ_pix-noisy κ, so the posterior is sampled by the denoising
  * diffusion from κ_KS (src-core/score/denoise-diffusion.ts) with the prior score s_G + r_θ: σ from σ_pix down
- * to sigmaMin in `levels` geometric steps, then to 0. The transition covariance is the Gaussian part's,
+ * to sigmaMin in `levels` geometric steps (default 8: 16 and 32 gave the same metrics, docs/massmap.md), then to 0. The transition covariance is the Gaussian part's,
  * (σ² − σ′²)(P_k + σ′²)/(P_k + σ²) per mode (mean mode fixed: unmeasured), so with r_θ = 0 every sample is an
  * exact Wiener posterior draw, and the chains' mean estimates the Tweedie mean of tweedieWhiteMean.
  */
 async function sampleDiffusion(o: HybridSamplerOptions): Promise<HybridResult> {
   const k = o.kernel, D = k.rows * k.cols, P = o.modeVariance, tau = o.variance[0]!;
-  const sigmas = geometricLadder(Math.sqrt(tau), o.sigmaMin ?? 0.003, o.levels ?? 16);
+  const sigmas = geometricLadder(Math.sqrt(tau), o.sigmaMin ?? 0.003, o.levels ?? 8);
   const gauss = new GaussianKappaScore(k.rows, k.cols, P);
   const v = new Float64Array(D), zero = new Float64Array(D);
   let cached = { s: NaN, sn: NaN, g: null as FourierDiagonalGaussian | null };

@@ -29,7 +29,7 @@ Options:
   --threads T         hybrid: onnxruntime threads (default: all cores)
   --sampler S         hybrid: auto (default) | diffusion | pcn | langevin. auto = diffusion (exact reverse
                       diffusion from the KS map, needs white noise and no mask on the square grid), else langevin
-  --levels L, --steps-per-level T   hybrid: σ ladder (diffusion 16 levels σ_pix → 0.003 → 0; langevin 30
+  --levels L, --steps-per-level T   hybrid: σ ladder (diffusion 8 levels σ_pix → 0.003 → 0; langevin 30
                       levels 0.25 → 0.005, 10 steps each; pcn 8 levels 0.15 → 0.005, 3 steps)
   --pixel SIZE        pixel side: 1arcmin, 30arcsec, 0.01deg or a number of arcmin (default: ~10 galaxies/pixel)
   --field SIZE        field side (default: all galaxies); --center RA,DEC in degrees (default: the data's)
