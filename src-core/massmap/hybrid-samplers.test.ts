@@ -138,3 +138,35 @@ describe('hybrid prior: samplers on the exact Gaussian posterior (r_θ = 0)', ()
     expect(sm / nm).toBeGreaterThan(so / no);
   }, 120000);
 });
+
+describe('hybrid prior: Gibbs data augmentation (masks, unequal noise; r_θ = 0)', () => {
+  // low noise (σ = 0.03) and an 8 × 8 hole plus 10 % random masked pixels: the masked region matters, and a
+  // chain that has not mixed (1 sweep from κ = 0) fails the mean check
+  const gibbsCase = async (sweeps: number) => {
+    const rng = new Rng(9, 1), s0 = 0.03;
+    const variance = Float64Array.from({ length: n }, (_, i) => {
+      const r = Math.floor(i / N), c = i % N;
+      return (r >= 10 && r < 18 && c >= 12 && c < 20) || rng.uniform() < 0.1 ? Infinity : s0 ** 2 * (0.5 + rng.uniform());
+    });
+    const { g1, g2 } = noisyShear(5, variance);
+    const w = wienerFilter(k, g1, g2, { modeVariance: P, variance, tol: 1e-10, maxIter: 5000 });
+    expect(w.converged).toBe(true);
+    const B = 64;
+    const res = await sampleHybrid({ kernel: k, g1, g2, variance, modeVariance: P, residual: null, chains: B, sweeps, rng: new Rng(7, 5), sampler: 'gibbs' });
+    let err2 = 0, v = 0, wmean = 0;
+    for (let i = 0; i < n; i++) wmean += w.kappa[i]! / n;
+    for (let i = 0; i < n; i++) { err2 += (res.mean[i]! - (w.kappa[i]! - wmean)) ** 2; v += res.std[i]! ** 2; }
+    let sm = 0, nm = 0, so = 0, no = 0;
+    for (let i = 0; i < n; i++) if (Number.isFinite(variance[i]!)) { so += res.std[i]!; no++; } else { sm += res.std[i]!; nm++; }
+    return { res, ratio: Math.sqrt(err2 / (v / B)), stdRatio: sm / nm / (so / no) };
+  };
+
+  it('converges to the messenger-field Wiener mean; masked pixels are less certain; one sweep is not enough', async () => {
+    const good = await gibbsCase(16);
+    expect(good.res.sampler).toBe('gibbs');
+    expect(good.ratio).toBeLessThan(1.3);
+    expect(good.stdRatio).toBeGreaterThan(1.1);
+    const bad = await gibbsCase(1);
+    expect(bad.ratio).toBeGreaterThan(1.5);
+  }, 120000);
+});

@@ -41,7 +41,7 @@ export interface HybridSamplerOptions extends RunControl {
   residual: BatchScoreFn | null;
   chains: number;
   rng: Rng;
-  /** 'auto' (default: 'diffusion' for white noise without mask, else 'langevin'), 'diffusion', 'pcn' or
+  /** 'auto' (default: 'diffusion' for white noise without mask, else 'gibbs'), 'diffusion', 'gibbs', 'pcn' or
    * 'langevin' (the earlier plain annealed Langevin). */
   sampler?: HybridSampler;
   /** σ ladder: from sigmaMax to sigmaMin in `levels` geometric steps (pcn defaults 0.15, 0.005, 8; langevin
@@ -57,14 +57,16 @@ export interface HybridSamplerOptions extends RunControl {
   delta?: number;
   samplesPerChain?: number;
   thin?: number;
+  /** gibbs: data-augmentation sweeps per chain (default 8). */
+  sweeps?: number;
   /** pcn: Metropolis–Hastings test (default true). */
   metropolis?: boolean;
   /** pcn: fold the residual's per-band curvature into the preconditioner at each level (default true). */
   adaptPreconditioner?: boolean;
 }
 
-export type HybridSampler = 'auto' | 'diffusion' | 'pcn' | 'langevin';
-export const HYBRID_SAMPLERS: readonly HybridSampler[] = ['auto', 'diffusion', 'pcn', 'langevin'];
+export type HybridSampler = 'auto' | 'diffusion' | 'gibbs' | 'pcn' | 'langevin';
+export const HYBRID_SAMPLERS: readonly HybridSampler[] = ['auto', 'diffusion', 'gibbs', 'pcn', 'langevin'];
 
 export interface HybridResult {
   mean: Float64Array;
@@ -115,6 +117,7 @@ export async function sampleHybrid(o: HybridSamplerOptions): Promise<HybridResul
   const which = o.sampler ?? 'auto', white = isWhite(o.variance);
   if (which === 'diffusion' && !white) throw new InputError('MASSMAP_SAMPLER', "hybrid sampler 'diffusion' needs white noise without a mask (equal variance in every pixel); use 'langevin' or 'pcn'", { option: 'sampler' });
   if (which === 'diffusion' || (which === 'auto' && white)) return sampleDiffusion(o);
+  if (which === 'gibbs' || which === 'auto') return sampleGibbs(o);
   return which === 'pcn' ? samplePcn(o) : sampleLangevin(o);
 }
 
@@ -125,14 +128,14 @@ export async function sampleHybrid(o: HybridSamplerOptions): Promise<HybridResul
  * (σ² − σ′²)(P_k + σ′²)/(P_k + σ²) per mode (mean mode fixed: unmeasured), so with r_θ = 0 every sample is an
  * exact Wiener posterior draw, and the chains' mean estimates the Tweedie mean of tweedieWhiteMean.
  */
-async function sampleDiffusion(o: HybridSamplerOptions): Promise<HybridResult> {
-  const k = o.kernel, D = k.rows * k.cols, P = o.modeVariance, tau = o.variance[0]!;
+async function sampleDiffusion(o: HybridSamplerOptions, starts?: Float64Array[], tauIn?: number): Promise<HybridResult> {
+  const k = o.kernel, D = k.rows * k.cols, P = o.modeVariance, tau = tauIn ?? o.variance[0]!;
   const sigmas = geometricLadder(Math.sqrt(tau), o.sigmaMin ?? 0.003, o.levels ?? 8);
   const gauss = new GaussianKappaScore(k.rows, k.cols, P);
   const v = new Float64Array(D), zero = new Float64Array(D);
   let cached = { s: NaN, sn: NaN, g: null as FourierDiagonalGaussian | null };
   const res = await denoisingDiffusion({
-    size: D, chains: o.chains * Math.max(1, o.samplesPerChain ?? 1), start: ks93(k, o.g1, o.g2).kE, sigmas, rng: o.rng,
+    size: D, chains: starts?.length ?? o.chains * Math.max(1, o.samplesPerChain ?? 1), start: starts ?? ks93(k, o.g1, o.g2).kE, sigmas, rng: o.rng,
     score: hybridPriorScore(gauss, o.residual),
     transitionNoise: (s, sn, rng, out) => {
       if (cached.s !== s || cached.sn !== sn) {
@@ -145,6 +148,54 @@ async function sampleDiffusion(o: HybridSamplerOptions): Promise<HybridResult> {
     signal: o.signal, onProgress: o.onProgress,
   });
   return { ...summarize(res.samples, D, 0), samples: res.samples, sigmas, scoreEvaluations: res.scoreEvaluations, sampler: 'diffusion' };
+}
+
+/**
+ * Masks and unequal noise: Gibbs sampling with data augmentation (Tanner & Wong 1987; the missing-data view of
+ * the messenger field, Elsner & Wandelt 2013). Split each pixel's noise as white τ (the smallest variance)
+ * plus the rest, Σ_i − τ, and add the latent complete shear γ̃ = Pκ + white(τ) on every pixel. Alternate
+ *   γ̃_i | κ, γ_i ~ N([Pκ/τ + γ_i/(Σ_i − τ)] / [1/τ + 1/(Σ_i − τ)], 1/[1/τ + 1/(Σ_i − τ)])  (masked: N(Pκ, τ)),
+ *   κ | γ̃: white noise, no mask — one denoising-diffusion draw from KS93(γ̃) (sampleDiffusion).
+ * Both conditionals are exact for r_θ = 0 (and the second as exact as the diffusion otherwise), so the chain
+ * targets the untempered posterior; it mixes at the rate of the fraction of information missing (masked
+ * pixels, noisier pixels). `sweeps` (default 8) Gibbs sweeps per chain, the last `samplesPerChain` kept.
+ */
+async function sampleGibbs(o: HybridSamplerOptions): Promise<HybridResult> {
+  const k = o.kernel, D = k.rows * k.cols, V = o.variance, B = o.chains;
+  const sweeps = Math.max(1, o.sweeps ?? 8), K = Math.min(sweeps, Math.max(1, o.samplesPerChain ?? 1));
+  let tau = Infinity;
+  for (let i = 0; i < D; i++) if (Number.isFinite(V[i]!) && V[i]! < tau) tau = V[i]!;
+  if (!(tau > 0 && Number.isFinite(tau))) throw new InputError('MASSMAP_EMPTY', 'hybrid sampler: every pixel is masked (no galaxies on the grid)', {});
+  let kappas: Float64Array[] = Array.from({ length: B }, () => new Float64Array(D));
+  const kept: Float64Array[] = [], t1 = new Float64Array(D), t2 = new Float64Array(D);
+  let evals = 0, sigmas: Float64Array = new Float64Array(0);
+  for (let s = 0; s < sweeps; s++) {
+    const starts = kappas.map((x) => {
+      const m = shearFromKappa(k, x);
+      for (let i = 0; i < D; i++) {
+        const v = V[i]!;
+        if (!Number.isFinite(v)) {
+          t1[i] = m.g1[i]! + Math.sqrt(tau) * o.rng.normal();
+          t2[i] = m.g2[i]! + Math.sqrt(tau) * o.rng.normal();
+        } else if (v - tau <= tau * 1e-12) {
+          t1[i] = o.g1[i]!;
+          t2[i] = o.g2[i]!;
+        } else {
+          const prec = 1 / tau + 1 / (v - tau), sd = Math.sqrt(1 / prec);
+          t1[i] = (m.g1[i]! / tau + o.g1[i]! / (v - tau)) / prec + sd * o.rng.normal();
+          t2[i] = (m.g2[i]! / tau + o.g2[i]! / (v - tau)) / prec + sd * o.rng.normal();
+        }
+      }
+      return ks93(k, t1, t2).kE;
+    });
+    const r = await sampleDiffusion({ ...o, onProgress: undefined }, starts, tau);
+    evals += r.scoreEvaluations;
+    sigmas = r.sigmas;
+    kappas = r.samples;
+    if (s >= sweeps - K) kept.push(...kappas.map((x) => Float64Array.from(x)));
+    o.onProgress?.(s + 1, sweeps);
+  }
+  return { ...summarize(kept, D, 0), samples: kept, sigmas, scoreEvaluations: evals, sampler: 'gibbs' };
 }
 
 /** Zero-mean samples (the mean of κ is not measured: mass-sheet degeneracy), their mean and std, the std

@@ -19,8 +19,8 @@ import type { BatchScoreFn } from './batched-langevin';
 export interface DenoisingDiffusionOptions extends RunControl {
   size: number;
   chains: number;
-  /** The observation, noisy at sigmas[0]. */
-  start: Float64Array;
+  /** The observation, noisy at sigmas[0] (one for all chains, or one per chain). */
+  start: Float64Array | readonly Float64Array[];
   /** Decreasing σ ladder starting at the observation's noise level; a final step to σ = 0 is added. */
   sigmas: Float64Array;
   /** Prior score ∇log p_σ for `chains` images packed chains × D. */
@@ -32,7 +32,7 @@ export interface DenoisingDiffusionOptions extends RunControl {
 
 export async function denoisingDiffusion(o: DenoisingDiffusionOptions): Promise<{ samples: Float64Array[]; scoreEvaluations: number }> {
   const D = o.size, B = o.chains, L = o.sigmas.length;
-  const xs = Array.from({ length: B }, () => Float64Array.from(o.start));
+  const xs = Array.from({ length: B }, (_, k) => Float64Array.from(o.start instanceof Float64Array ? o.start : o.start[k]!));
   const packed = new Float32Array(B * D), w = new Float64Array(D);
   let evals = 0;
   for (let l = 0; l < L; l++) {

@@ -35,7 +35,7 @@ export interface HybridRunOptions {
   chains: number;
   rng: Rng;
   threads?: number;
-  /** Default 'auto': the denoising diffusion when the square grid has white noise and no mask, else Langevin. */
+  /** Default 'auto': the denoising diffusion when the square grid has white noise and no mask, else Gibbs. */
   sampler?: HybridSampler;
   levels?: number;
   stepsPerLevel?: number;

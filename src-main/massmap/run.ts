@@ -19,7 +19,7 @@ import { hybridHdus, KAPPA_PRIOR, noKappaPrior } from './hybrid-files';
 import { hybridMassMap, loadHybridPrior } from './hybrid';
 import type { HybridSampler } from '../../src-core/massmap/hybrid';
 
-const SAMPLER_WORDS = { langevin: 'annealed-Langevin chains', diffusion: 'denoising-diffusion samples', pcn: 'pCN-Langevin samples' } as const;
+const SAMPLER_WORDS = { langevin: 'annealed-Langevin chains', diffusion: 'denoising-diffusion samples', gibbs: 'Gibbs/diffusion samples', pcn: 'pCN-Langevin samples' } as const;
 
 const hookSignal = (h: MassMapRunHooks) => h.signal as { aborted: boolean } | undefined;
 

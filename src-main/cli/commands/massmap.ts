@@ -27,8 +27,9 @@ Options:
   --prior DIR         hybrid: κ prior folder from \`lensdesk prior train --kappa …\` (default: the bundled one);
                       the grid's pixel defaults to the prior's (its training pixel scale)
   --threads T         hybrid: onnxruntime threads (default: all cores)
-  --sampler S         hybrid: auto (default) | diffusion | pcn | langevin. auto = diffusion (exact reverse
-                      diffusion from the KS map, needs white noise and no mask on the square grid), else langevin
+  --sampler S         hybrid: auto (default) | diffusion | gibbs | pcn | langevin. auto = diffusion (reverse
+                      diffusion from the KS map; needs white noise and no mask on the square grid), else gibbs
+                      (data augmentation around the diffusion, for masks and unequal noise; --levels per sweep)
   --levels L, --steps-per-level T   hybrid: σ ladder (diffusion 8 levels σ_pix → 0.003 → 0; langevin 30
                       levels 0.25 → 0.005, 10 steps each; pcn 8 levels 0.15 → 0.005, 3 steps)
   --pixel SIZE        pixel side: 1arcmin, 30arcsec, 0.01deg or a number of arcmin (default: ~10 galaxies/pixel)
