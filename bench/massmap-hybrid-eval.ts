@@ -7,9 +7,14 @@
 // (hybrid.ts tweedieWhiteMean), and per-pixel coverage of the ±1 / ±1.96 std intervals (hybrid: sample std of
 // the chains around either mean; Wiener: its exact posterior std). --fields picks fields by index (row-major
 // over the map's side × side grid); --chains 0 skips sampling (Tweedie mean only, no coverage).
+// --sampler auto (default: diffusion here, white noise), diffusion (--levels, --sigma-min), pcn (--delta,
+// --samples-per-chain, --thin, --final-steps, --no-mh, --no-adapt) or langevin (the earlier one).
+// Peak counts (mass-mapping.md §7 plan 5): 8-neighbour maxima in the interior, S/N ν = κ/σ_W with one κ scale
+// for every map (σ_W = the Wiener posterior pixel std), histogram per map; `peaks` in the JSON (mean per run).
 //
 //   npx tsx bench/massmap-hybrid-eval.ts --prior models/priors/kappa-hybrid-32 [--fields 0,4,8] [--seeds 2]
-//        [--side 120] [--chains 16] [--levels 30] [--steps-per-level 10] [--threads 1] [--gaussian]
+//        [--side 120] [--chains 16] [--levels L] [--steps-per-level T] [--threads 1] [--gaussian]
+//        [--sampler auto|diffusion|pcn|langevin] [--sigma-min S] [--samples-per-chain K] [--thin 2] [--final-steps F] [--delta 1] [--sigma-max S]
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,6 +26,8 @@ import { cropMap } from '../src-core/massmap/kappa-fields';
 import { ARCMIN_RAD, ks93, ksKernel } from '../src-core/massmap/ks93';
 import { simulateShearOnMap } from '../src-core/massmap/simulate-shear';
 import { compareMaps, metricPixels } from '../src-core/massmap/metrics';
+import { findPeaks, peakCounts } from '../src-core/massmap/peaks';
+import type { HybridSampler } from '../src-core/massmap/hybrid';
 import { measurePowerSpectrum, modeVariance, parsePowerTable } from '../src-core/massmap/spectrum';
 import { wienerWhite } from '../src-core/massmap/wiener';
 import { openFitsFile } from '../src-main/fits/file-source';
@@ -31,8 +38,10 @@ import { SHARED_DIR } from '../test/shared';
 const { values } = parseArgs({
   options: {
     prior: { type: 'string' }, fields: { type: 'string', default: '0,4,8' }, seeds: { type: 'string', default: '2' }, side: { type: 'string', default: '120' },
-    chains: { type: 'string', default: '16' }, levels: { type: 'string', default: '30' }, 'steps-per-level': { type: 'string', default: '10' },
-    threads: { type: 'string', default: '1' }, gaussian: { type: 'boolean', default: false },
+    chains: { type: 'string', default: '16' }, levels: { type: 'string' }, 'steps-per-level': { type: 'string' },
+    threads: { type: 'string', default: '1' }, gaussian: { type: 'boolean', default: false }, sampler: { type: 'string', default: 'auto' },
+    'samples-per-chain': { type: 'string' }, thin: { type: 'string' }, 'final-steps': { type: 'string' }, delta: { type: 'string' }, 'sigma-max': { type: 'string' }, 'sigma-min': { type: 'string' },
+    'no-mh': { type: 'boolean', default: false }, 'no-adapt': { type: 'boolean', default: false },
   },
 });
 const S = Number(values.side), fieldList = values.fields!.split(',').map(Number), nFields = fieldList.length, seeds = Number(values.seeds), B = Number(values.chains);
@@ -48,6 +57,15 @@ const model = values.gaussian ? null : readScoreModel(values.prior!);
 const scorer = model ? await createUnetScorer(unetInferenceOnnx({ ...model.card.config, size: S }, model.weights), S, { threads: Number(values.threads) }) : null;
 const residual = scorer ? unetBatchScore(scorer, S, 8) : null;
 const per = Math.floor(360 / S);
+const opt = (name: string) => (values[name as keyof typeof values] === undefined ? undefined : Number(values[name as keyof typeof values]));
+const sampler = values.sampler as HybridSampler;
+// peak counts: ν = κ/σ_W bins, counts summed over runs
+const PEAK_EDGES = [0, 1, 2, 3, 4, 6, Infinity], peaks: Record<string, number[]> = {};
+const addPeaks = (key: string, m: ArrayLike<number>, scale: number) => {
+  const c = peakCounts(findPeaks(m, scale, S, S, { threshold: PEAK_EDGES[0], margin: 10 }), PEAK_EDGES);
+  const a = (peaks[key] ??= new Array<number>(c.length).fill(0));
+  c.forEach((v, b) => (a[b] = a[b]! + v));
+};
 type Acc = { rmse: number[]; r: number[]; cov68: number[]; cov95: number[] };
 const acc: Record<string, Acc> = {};
 const push = (key: string, c: { rmse: number; pearson: number }, cov?: number[]) => {
@@ -56,7 +74,7 @@ const push = (key: string, c: { rmse: number; pearson: number }, cov?: number[])
   a.r.push(c.pearson);
   if (cov) { a.cov68.push(cov[0]!); a.cov95.push(cov[1]!); }
 };
-const rmseMcFree: number[] = [], meanGap: number[] = [];
+const rmseMcFree: number[] = [], meanGap: number[] = [], acceptance: number[][] = [];
 // power spectra (mass-mapping.md §7 plan 4): measured/true power in 6 log bins of ℓ, summed over runs
 const PB = 6, power: Record<string, Float64Array> = {};
 let powerEll: number[] = [];
@@ -83,7 +101,8 @@ for (const f of fieldList) {
       const t0 = performance.now();
       const h = await sampleHybrid({
         kernel: k, g1, g2, variance: new Float64Array(n).fill(sigmaPix ** 2), modeVariance: P, residual,
-        chains: B, rng: new Rng(seed, 99 + f), levels: Number(values.levels), stepsPerLevel: Number(values['steps-per-level']),
+        chains: B, rng: new Rng(seed, 99 + f), sampler, levels: opt('levels'), stepsPerLevel: opt('steps-per-level'),
+        metropolis: !values['no-mh'], adaptPreconditioner: !values['no-adapt'], samplesPerChain: opt('samples-per-chain'), thin: opt('thin'), finalSteps: opt('final-steps'), delta: opt('delta'), sigmaMax: opt('sigma-max'), sigmaMin: opt('sigma-min'),
       });
       const secs = (performance.now() - t0) / 1000;
       push('hybridChains', compareMaps(h.mean, truth, sel), intervalCoverage(h.mean, h.std, truth, sel));
@@ -91,13 +110,16 @@ for (const f of fieldList) {
       addPower('hybridTweedie', tw, truth);
       addPower('hybridChainMean', h.mean, truth);
       addPower('hybridSample', h.samples[0]!, truth);
+      for (const [key, m] of [['truth', truth], ['ks', ks], ['wiener', w.kappa], ['hybridTweedie', tw], ['hybridChainMean', h.mean], ['hybridSample', h.samples[0]!]] as const) addPeaks(key, m, w.pixelStd);
       push('hybridTweedie', compareMaps(tw, truth, sel), intervalCoverage(tw, h.std, truth, sel));
-      // the B-chain mean carries Monte-Carlo error of variance std²/B per pixel: remove it in quadrature
+      // the mean of the samples carries Monte-Carlo error of variance std²/(number of samples) per pixel (thinned draws of one chain counted as independent): remove it in quadrature
       let mc = 0, ns = 0, gap = 0;
-      for (let i = 0; i < n; i++) if (sel[i]) { mc += h.std[i]! ** 2 / B; gap += (h.mean[i]! - tw[i]!) ** 2; ns++; }
+      for (let i = 0; i < n; i++) if (sel[i]) { mc += h.std[i]! ** 2 / h.samples.length; gap += (h.mean[i]! - tw[i]!) ** 2; ns++; }
       rmseMcFree.push(Math.sqrt(Math.max(0, acc.hybridChains!.rmse.at(-1)! ** 2 - mc / ns)));
       // rms (chain mean − Tweedie mean) in units of the expected MC error √(mean std²/B): ≈ 1 if they agree
       meanGap.push(Math.sqrt(gap / mc));
+      line += ` (${h.samples.length} samples, ${h.scoreEvaluations} network evaluations${h.acceptance ? `, acceptance per level ${Array.from(h.acceptance, (v) => v.toFixed(2)).join(' ')}` : ''})`;
+      if (h.acceptance) acceptance.push(Array.from(h.acceptance));
       line += ` hybrid chains ${acc.hybridChains!.rmse.at(-1)!.toFixed(4)} Tweedie ${acc.hybridTweedie!.rmse.at(-1)!.toFixed(4)}; 68 % coverage Wiener ${acc.wiener!.cov68.at(-1)!.toFixed(3)} hybrid ${acc.hybridChains!.cov68.at(-1)!.toFixed(3)} / ${acc.hybridTweedie!.cov68.at(-1)!.toFixed(3)}; chain−Tweedie gap ${meanGap.at(-1)!.toFixed(2)}× MC; ${secs.toFixed(0)} s`;
     } else {
       push('hybridTweedie', compareMaps(tw, truth, sel));
@@ -116,10 +138,14 @@ const ms = (a: number[]) => {
 const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
 const out = {
   date: new Date().toISOString(), prior: values.gaussian ? 'Gaussian part only (residual 0)' : values.prior, side: S, fields: fieldList, seeds, chains: B,
-  levels: Number(values.levels), stepsPerLevel: Number(values['steps-per-level']), sigmaPix,
+  sampler, levels: opt('levels') ?? 'default', stepsPerLevel: opt('steps-per-level') ?? 'default', samplesPerChain: opt('samples-per-chain') ?? 1,
+  thin: opt('thin'), finalSteps: opt('final-steps'), delta: opt('delta'), sigmaMax: opt('sigma-max'), sigmaPix,
   ...Object.fromEntries(Object.entries(acc).map(([key, v]) => [key, { rmse: ms(v.rmse), pearson: ms(v.r), coverage68: ms(v.cov68), coverage95: ms(v.cov95) }])),
   hybridChainsRmseWithoutMcError: ms(rmseMcFree),
   powerRatio: { ell: powerEll, ...Object.fromEntries(Object.entries(power).map(([key, v]) => [key, Array.from(v, (x) => +(x / (fieldList.length * seeds)).toFixed(2))])) }, chainMinusTweedieInMcUnits: ms(meanGap),
+  acceptancePerLevel: acceptance.length ? acceptance[0]!.map((_, l) => +(acceptance.reduce((t, a) => t + a[l]!, 0) / acceptance.length).toFixed(2)) : undefined,
+  metropolis: !values['no-mh'], adaptPreconditioner: !values['no-adapt'],
+  peaks: { snrEdges: PEAK_EDGES.map(String), snrScale: 'Wiener posterior pixel std', ...Object.fromEntries(Object.entries(peaks).map(([key, v]) => [key, v.map((x) => +(x / (fieldList.length * seeds)).toFixed(1))])) },
   rmseGainVsWiener: Object.fromEntries(['hybridChains', 'hybridTweedie'].filter((key) => acc[key]).map((key) => [key, `${(100 * (1 - sum(acc[key]!.rmse) / sum(acc.wiener!.rmse))).toFixed(1)} %`])),
 };
 log(JSON.stringify(out, null, 1));

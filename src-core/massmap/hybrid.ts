@@ -4,12 +4,25 @@
 // theory spectrum (gaussian-score.ts) plus a learned residual (the score U-Net, injected as a batch
 // function so src-core stays pure; null = the Gaussian prior alone, whose posterior is the Wiener filter).
 //
-// Sampler: annealed Langevin (Song & Ermon 2019; learned-priors.md §3), the MH-free version of Remy et al.'s
-// annealed HMC, with their tempered likelihood N(γ; Pκ, Σ + σ²I) (§4; = the convolved likelihood here since
+// Samplers (both with Remy et al.'s tempered likelihood, below):
+// - 'pcn' (default): annealed preconditioned Crank–Nicolson Langevin (src-core/score/pcn-langevin.ts) around
+//   the Gaussian part's tempered posterior N(m_σ, C_σ), diagonal in Fourier (hybrid-reference.ts): exact for
+//   r_θ = 0 at any step size, every mode relaxing at the same rate; chains start from a draw of the first
+//   level's Gaussian posterior (a Wiener constrained realisation) and may yield several samples each.
+// - 'langevin': plain annealed Langevin (Song & Ermon 2019; learned-priors.md §3), the MH-free version of
+//   Remy et al.'s annealed HMC, step α = σ² — biased on large scales (docs/massmap.md, "Diagnosis"); kept
+//   for comparison. Its tempered likelihood N(γ; Pκ, Σ + σ²I) (§4; = the convolved likelihood here since
 // PPᵀ = I on E modes): ∇ log L_σ = Pᵀ[(γ − Pκ)/(Σ + σ²)], masked pixels (Σ = ∞) weight 0. No final Tweedie
 // step (it shrinks fluctuations, §3): the chains end at σ_L, whose samples are κ + σ_L ε with ε white and
 // independent, so the mean is unbiased and the variance is corrected by −σ_L² per pixel.
 import { annealedLangevinBatched, type BatchScoreFn } from '../score/batched-langevin';
+import { annealedPcnLangevin } from '../score/pcn-langevin';
+import { FourierDiagonalGaussian, hybridReference } from './hybrid-reference';
+import { denoisingDiffusion } from '../score/denoise-diffusion';
+import { isWhite } from './wiener';
+import { InputError } from '../errors';
+import { residualCurvature } from './hybrid-curvature';
+import { fft2 } from '../math/fft';
 import { geometricLadder } from '../inverse/solvers/sigma-ladder';
 import type { Rng } from '../rng';
 import type { RunControl } from '../inverse/solvers/run-control';
@@ -28,13 +41,32 @@ export interface HybridSamplerOptions extends RunControl {
   residual: BatchScoreFn | null;
   chains: number;
   rng: Rng;
-  /** σ ladder: from sigmaMax to sigmaMin in `levels` geometric steps (defaults 0.25, 0.005, 30). */
+  /** 'auto' (default: 'diffusion' for white noise without mask, else 'gibbs'), 'diffusion', 'gibbs', 'pcn' or
+   * 'langevin' (the earlier plain annealed Langevin). */
+  sampler?: HybridSampler;
+  /** σ ladder: from sigmaMax to sigmaMin in `levels` geometric steps (pcn defaults 0.15, 0.005, 8; langevin
+   * 0.25, 0.005, 30). */
   sigmaMax?: number;
   sigmaMin?: number;
   levels?: number;
+  /** Steps per level (pcn default 3, langevin 10); pcn runs `finalSteps` at the last level (default 4×). */
   stepsPerLevel?: number;
+  finalSteps?: number;
   stepRatio?: number;
+  /** pcn: δ (default 1), samples kept per chain at the last level (default 1) and steps between them (2). */
+  delta?: number;
+  samplesPerChain?: number;
+  thin?: number;
+  /** gibbs: data-augmentation sweeps per chain (default 8). */
+  sweeps?: number;
+  /** pcn: Metropolis–Hastings test (default true). */
+  metropolis?: boolean;
+  /** pcn: fold the residual's per-band curvature into the preconditioner at each level (default true). */
+  adaptPreconditioner?: boolean;
 }
+
+export type HybridSampler = 'auto' | 'diffusion' | 'gibbs' | 'pcn' | 'langevin';
+export const HYBRID_SAMPLERS: readonly HybridSampler[] = ['auto', 'diffusion', 'gibbs', 'pcn', 'langevin'];
 
 export interface HybridResult {
   mean: Float64Array;
@@ -42,6 +74,10 @@ export interface HybridResult {
   samples: Float64Array[];
   sigmas: Float64Array;
   scoreEvaluations: number;
+  /** pcn: Metropolis acceptance per level. */
+  acceptance?: Float64Array;
+  /** The sampler that ran ('auto' resolved). */
+  sampler: Exclude<HybridSampler, 'auto'>;
 }
 
 /** Tempered likelihood score Pᵀ[(γ − Pκ)/(Σ + σ²)] (E mode; the model has no B mode). */
@@ -78,6 +114,159 @@ export function hybridPriorScore(gauss: GaussianKappaScore, residual: BatchScore
 }
 
 export async function sampleHybrid(o: HybridSamplerOptions): Promise<HybridResult> {
+  const which = o.sampler ?? 'auto', white = isWhite(o.variance);
+  if (which === 'diffusion' && !white) throw new InputError('MASSMAP_SAMPLER', "hybrid sampler 'diffusion' needs white noise without a mask (equal variance in every pixel); use 'langevin' or 'pcn'", { option: 'sampler' });
+  if (which === 'diffusion' || (which === 'auto' && white)) return sampleDiffusion(o);
+  if (which === 'gibbs' || which === 'auto') return sampleGibbs(o);
+  return which === 'pcn' ? samplePcn(o) : sampleLangevin(o);
+}
+
+/**
+ * White noise, no mask: κ_KS = κ + σ_pix n is a σ_pix-noisy κ, so the posterior is sampled by the denoising
+ * diffusion from κ_KS (src-core/score/denoise-diffusion.ts) with the prior score s_G + r_θ: σ from σ_pix down
+ * to sigmaMin in `levels` geometric steps (default 8: 16 and 32 gave the same metrics, docs/massmap.md), then to 0. The transition covariance is the Gaussian part's,
+ * (σ² − σ′²)(P_k + σ′²)/(P_k + σ²) per mode (mean mode fixed: unmeasured), so with r_θ = 0 every sample is an
+ * exact Wiener posterior draw, and the chains' mean estimates the Tweedie mean of tweedieWhiteMean.
+ */
+async function sampleDiffusion(o: HybridSamplerOptions, starts?: Float64Array[], tauIn?: number): Promise<HybridResult> {
+  const k = o.kernel, D = k.rows * k.cols, P = o.modeVariance, tau = tauIn ?? o.variance[0]!;
+  const sigmas = geometricLadder(Math.sqrt(tau), o.sigmaMin ?? 0.003, o.levels ?? 8);
+  const gauss = new GaussianKappaScore(k.rows, k.cols, P);
+  const v = new Float64Array(D), zero = new Float64Array(D);
+  let cached = { s: NaN, sn: NaN, g: null as FourierDiagonalGaussian | null };
+  const res = await denoisingDiffusion({
+    size: D, chains: starts?.length ?? o.chains * Math.max(1, o.samplesPerChain ?? 1), start: starts ?? ks93(k, o.g1, o.g2).kE, sigmas, rng: o.rng,
+    score: hybridPriorScore(gauss, o.residual),
+    transitionNoise: (s, sn, rng, out) => {
+      if (cached.s !== s || cached.sn !== sn) {
+        const d2 = s * s - sn * sn;
+        for (let i = 1; i < D; i++) v[i] = (d2 * (P[i]! + sn * sn)) / (P[i]! + s * s);
+        cached = { s, sn, g: new FourierDiagonalGaussian(k.rows, k.cols, Float64Array.from(v), zero) };
+      }
+      cached.g!.sample(rng, out);
+    },
+    signal: o.signal, onProgress: o.onProgress,
+  });
+  return { ...summarize(res.samples, D, 0), samples: res.samples, sigmas, scoreEvaluations: res.scoreEvaluations, sampler: 'diffusion' };
+}
+
+/**
+ * Masks and unequal noise: Gibbs sampling with data augmentation (Tanner & Wong 1987; the missing-data view of
+ * the messenger field, Elsner & Wandelt 2013). Split each pixel's noise as white τ (the smallest variance)
+ * plus the rest, Σ_i − τ, and add the latent complete shear γ̃ = Pκ + white(τ) on every pixel. Alternate
+ *   γ̃_i | κ, γ_i ~ N([Pκ/τ + γ_i/(Σ_i − τ)] / [1/τ + 1/(Σ_i − τ)], 1/[1/τ + 1/(Σ_i − τ)])  (masked: N(Pκ, τ)),
+ *   κ | γ̃: white noise, no mask — one denoising-diffusion draw from KS93(γ̃) (sampleDiffusion).
+ * Both conditionals are exact for r_θ = 0 (and the second as exact as the diffusion otherwise), so the chain
+ * targets the untempered posterior; it mixes at the rate of the fraction of information missing (masked
+ * pixels, noisier pixels). `sweeps` (default 8) Gibbs sweeps per chain, the last `samplesPerChain` kept.
+ */
+async function sampleGibbs(o: HybridSamplerOptions): Promise<HybridResult> {
+  const k = o.kernel, D = k.rows * k.cols, V = o.variance, B = o.chains;
+  const sweeps = Math.max(1, o.sweeps ?? 8), K = Math.min(sweeps, Math.max(1, o.samplesPerChain ?? 1));
+  let tau = Infinity;
+  for (let i = 0; i < D; i++) if (Number.isFinite(V[i]!) && V[i]! < tau) tau = V[i]!;
+  if (!(tau > 0 && Number.isFinite(tau))) throw new InputError('MASSMAP_EMPTY', 'hybrid sampler: every pixel is masked (no galaxies on the grid)', {});
+  let kappas: Float64Array[] = Array.from({ length: B }, () => new Float64Array(D));
+  const kept: Float64Array[] = [], t1 = new Float64Array(D), t2 = new Float64Array(D);
+  let evals = 0, sigmas: Float64Array = new Float64Array(0);
+  for (let s = 0; s < sweeps; s++) {
+    const starts = kappas.map((x) => {
+      const m = shearFromKappa(k, x);
+      for (let i = 0; i < D; i++) {
+        const v = V[i]!;
+        if (!Number.isFinite(v)) {
+          t1[i] = m.g1[i]! + Math.sqrt(tau) * o.rng.normal();
+          t2[i] = m.g2[i]! + Math.sqrt(tau) * o.rng.normal();
+        } else if (v - tau <= tau * 1e-12) {
+          t1[i] = o.g1[i]!;
+          t2[i] = o.g2[i]!;
+        } else {
+          const prec = 1 / tau + 1 / (v - tau), sd = Math.sqrt(1 / prec);
+          t1[i] = (m.g1[i]! / tau + o.g1[i]! / (v - tau)) / prec + sd * o.rng.normal();
+          t2[i] = (m.g2[i]! / tau + o.g2[i]! / (v - tau)) / prec + sd * o.rng.normal();
+        }
+      }
+      return ks93(k, t1, t2).kE;
+    });
+    const r = await sampleDiffusion({ ...o, onProgress: undefined }, starts, tau);
+    evals += r.scoreEvaluations;
+    sigmas = r.sigmas;
+    kappas = r.samples;
+    if (s >= sweeps - K) kept.push(...kappas.map((x) => Float64Array.from(x)));
+    o.onProgress?.(s + 1, sweeps);
+  }
+  return { ...summarize(kept, D, 0), samples: kept, sigmas, scoreEvaluations: evals, sampler: 'gibbs' };
+}
+
+/** Zero-mean samples (the mean of κ is not measured: mass-sheet degeneracy), their mean and std, the std
+ * corrected by the pixel variance the last level adds to the target (`excess`). */
+function summarize(samples: Float64Array[], D: number, excess: number): { mean: Float64Array; std: Float64Array } {
+  for (const s of samples) {
+    let m = 0;
+    for (let i = 0; i < D; i++) m += s[i]! / D;
+    for (let i = 0; i < D; i++) s[i] = s[i]! - m;
+  }
+  const B = samples.length, mean = new Float64Array(D), std = new Float64Array(D);
+  for (const s of samples) for (let i = 0; i < D; i++) mean[i] = mean[i]! + s[i]! / B;
+  for (const s of samples) for (let i = 0; i < D; i++) std[i] = std[i]! + (s[i]! - mean[i]!) ** 2 / Math.max(1, B - 1);
+  for (let i = 0; i < D; i++) std[i] = Math.sqrt(Math.max(0, std[i]! - excess));
+  return { mean, std };
+}
+
+async function samplePcn(o: HybridSamplerOptions): Promise<HybridResult> {
+  const k = o.kernel, D = k.rows * k.cols;
+  const sigmas = geometricLadder(o.sigmaMax ?? 0.15, o.sigmaMin ?? 0.005, o.levels ?? 8);
+  const L = sigmas.length, T = o.stepsPerLevel ?? 3;
+  const ref = hybridReference(k, o.g1, o.g2, o.variance, o.modeVariance);
+  const residual = o.residual, adapt = residual !== null && (o.adaptPreconditioner ?? true);
+  // the current level's reference mean and extra precision E (hybrid-curvature.ts); the drift adds E(x − m)
+  let level: { mean: Float64Array; extra: Float64Array | null } = { mean: new Float64Array(D), extra: null };
+  const corr = new Float64Array(D), xi = new Float64Array(D), re = new Float64Array(D), im = new Float64Array(D);
+  const drift = residual || !ref.exact ? async (x: Float32Array, sigma: number, chains: number) => {
+    const out = residual ? await residual(x, sigma, chains) : new Float32Array(chains * D);
+    if (ref.exact && !level.extra) return out;
+    for (let c = 0; c < chains; c++) {
+      for (let i = 0; i < D; i++) xi[i] = x[c * D + i]!;
+      if (!ref.exact) {
+        ref.correction(xi, sigma, corr);
+        for (let i = 0; i < D; i++) out[c * D + i] = out[c * D + i]! + corr[i]!;
+      }
+      const E = level.extra;
+      if (E) {
+        for (let i = 0; i < D; i++) { re[i] = xi[i]! - level.mean[i]!; im[i] = 0; }
+        fft2(re, im, k.rows, k.cols, false);
+        for (let i = 0; i < D; i++) { re[i] = re[i]! * E[i]!; im[i] = im[i]! * E[i]!; }
+        fft2(re, im, k.rows, k.cols, true);
+        for (let i = 0; i < D; i++) out[c * D + i] = out[c * D + i]! + re[i]! / D;
+      }
+    }
+    return out;
+  } : null;
+  let curvatureEvaluations = 0;
+  const res = await annealedPcnLangevin({
+    size: D, chains: o.chains, sigmas, drift, rng: o.rng, delta: o.delta, metropolis: o.metropolis,
+    reference: async (s, xs) => {
+      let extra: Float64Array | null = null;
+      if (adapt && xs.length) {
+        extra = (await residualCurvature(k, residual!, xs[0]!, s, o.rng)).extra;
+        curvatureEvaluations += 16;
+      }
+      const g = ref.at(s, extra ?? undefined);
+      level = { mean: g.mean, extra };
+      return g;
+    },
+    stepsPerLevel: Array.from({ length: L }, (_, l) => (l === L - 1 ? o.finalSteps ?? 4 * T : T)),
+    samplesPerChain: o.samplesPerChain, thin: o.thin, signal: o.signal, onProgress: o.onProgress,
+  });
+  // The last level's Gaussian part has per-mode variance C_k(σ_L); the untempered posterior's is
+  // P_k τ/(P_k + τ): their pixel-averaged difference is the variance the tempering adds (exact for r_θ = 0).
+  const cL = ref.modeVariance(sigmas[L - 1]!);
+  let excess = 0;
+  for (let i = 1; i < D; i++) excess += (cL[i]! - (o.modeVariance[i]! * ref.tau) / (o.modeVariance[i]! + ref.tau)) / D;
+  return { ...summarize(res.samples, D, excess), samples: res.samples, sigmas, scoreEvaluations: res.scoreEvaluations + curvatureEvaluations, acceptance: res.acceptance, sampler: 'pcn' };
+}
+
+async function sampleLangevin(o: HybridSamplerOptions): Promise<HybridResult> {
   const k = o.kernel, D = k.rows * k.cols;
   const sigmas = geometricLadder(o.sigmaMax ?? 0.25, o.sigmaMin ?? 0.005, o.levels ?? 30);
   const gauss = new GaussianKappaScore(k.rows, k.cols, o.modeVariance);
@@ -86,18 +275,8 @@ export async function sampleHybrid(o: HybridSamplerOptions): Promise<HybridResul
     priorScore: hybridPriorScore(gauss, o.residual), likelihood: shearLikelihood(k, o.g1, o.g2, o.variance),
     signal: o.signal, onProgress: o.onProgress,
   });
-  // mass-sheet: the mean of κ is not measured; report zero-mean samples
-  for (const s of res.samples) {
-    let m = 0;
-    for (let i = 0; i < D; i++) m += s[i]! / D;
-    for (let i = 0; i < D; i++) s[i] = s[i]! - m;
-  }
-  const sL2 = sigmas[sigmas.length - 1]! ** 2, B = res.samples.length;
-  const mean = new Float64Array(D), std = new Float64Array(D);
-  for (const s of res.samples) for (let i = 0; i < D; i++) mean[i] = mean[i]! + s[i]! / B;
-  for (const s of res.samples) for (let i = 0; i < D; i++) std[i] = std[i]! + (s[i]! - mean[i]!) ** 2 / Math.max(1, B - 1);
-  for (let i = 0; i < D; i++) std[i] = Math.sqrt(Math.max(0, std[i]! - sL2));
-  return { mean, std, samples: res.samples, sigmas, scoreEvaluations: res.scoreEvaluations };
+  // the σ_L-smoothing is independent white noise of variance σ_L²
+  return { ...summarize(res.samples, D, sigmas[sigmas.length - 1]! ** 2), samples: res.samples, sigmas, scoreEvaluations: res.scoreEvaluations, sampler: 'langevin' };
 }
 
 /**

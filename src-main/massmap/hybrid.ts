@@ -5,7 +5,7 @@
 // a multiple of 4, so the grid is embedded in such a square with the extra pixels masked (no data there).
 import { InputError } from '../../src-core/errors';
 import type { GriddedShear } from '../../src-core/massmap/grid';
-import { sampleHybrid, type HybridResult } from '../../src-core/massmap/hybrid';
+import { sampleHybrid, type HybridResult, type HybridSampler } from '../../src-core/massmap/hybrid';
 import { ARCMIN_RAD, ksKernel } from '../../src-core/massmap/ks93';
 import { modeVariance } from '../../src-core/massmap/spectrum';
 import type { Rng } from '../../src-core/rng';
@@ -35,6 +35,8 @@ export interface HybridRunOptions {
   chains: number;
   rng: Rng;
   threads?: number;
+  /** Default 'auto': the denoising diffusion when the square grid has white noise and no mask, else Gibbs. */
+  sampler?: HybridSampler;
   levels?: number;
   stepsPerLevel?: number;
   sigmaMax?: number;
@@ -65,7 +67,7 @@ export async function hybridMassMap(gs: GriddedShear, prior: HybridPrior, o: Hyb
     const res = await sampleHybrid({
       kernel: k, g1, g2, variance, modeVariance: P, // the folder's ONNX output `score` is u_θ/σ = r_θ, the residual only (s_G is added in src-core)
       residual: scorer ? unetBatchScore(scorer, S, 8) : null,
-      chains: o.chains, rng: o.rng, levels: o.levels, stepsPerLevel: o.stepsPerLevel, sigmaMax: o.sigmaMax, sigmaMin: o.sigmaMin,
+      chains: o.chains, rng: o.rng, sampler: o.sampler, levels: o.levels, stepsPerLevel: o.stepsPerLevel, sigmaMax: o.sigmaMax, sigmaMin: o.sigmaMin,
       signal: o.signal, onProgress: o.onProgress,
     });
     const crop = (a: Float64Array) => {

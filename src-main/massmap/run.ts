@@ -17,6 +17,9 @@ import { openFitsFile } from '../fits/file-source';
 import { bundledScorePrior } from '../score/bundled-prior';
 import { hybridHdus, KAPPA_PRIOR, noKappaPrior } from './hybrid-files';
 import { hybridMassMap, loadHybridPrior } from './hybrid';
+import type { HybridSampler } from '../../src-core/massmap/hybrid';
+
+const SAMPLER_WORDS = { langevin: 'annealed-Langevin chains', diffusion: 'denoising-diffusion samples', gibbs: 'Gibbs/diffusion samples', pcn: 'pCN-Langevin samples' } as const;
 
 const hookSignal = (h: MassMapRunHooks) => h.signal as { aborted: boolean } | undefined;
 
@@ -46,6 +49,8 @@ export interface MassMapRunOptions {
   /** hybrid: prior folder (default: the bundled κ prior), chains, onnxruntime threads, ladder. */
   prior?: string;
   threads?: number;
+  /** hybrid sampler: auto (default) | diffusion | pcn | langevin (src-core/massmap/hybrid.ts). */
+  sampler?: HybridSampler;
   levels?: number;
   stepsPerLevel?: number;
 }
@@ -120,11 +125,11 @@ export async function runMassMap(o: MassMapRunOptions, h: MassMapRunHooks = {}):
   const m = hybrid ? await (async () => {
     const ks = reconstruct(gs, { method: 'ks93', smoothArcmin: o.smoothArcmin });
     const r = await hybridMassMap(gs, hybrid, {
-      chains: Math.max(2, o.samples ?? 16), rng: new Rng(o.seed ?? 0, 15), threads: o.threads, levels: o.levels, stepsPerLevel: o.stepsPerLevel,
+      chains: Math.max(2, o.samples ?? 16), rng: new Rng(o.seed ?? 0, 15), threads: o.threads, sampler: o.sampler, levels: o.levels, stepsPerLevel: o.stepsPerLevel,
       signal: hookSignal(h), onProgress: (d, t) => h.progress?.(d, t, 'hybrid sampling'),
     });
     samples = r.samples;
-    return { ...ks, kappaE: r.mean, std: r.std, stdKind: `hybrid-prior posterior std, ${r.samples.length} annealed-Langevin chains`, info: { ...ks.info, method: 'hybrid', prior: hybrid.dir, chains: r.samples.length, levels: r.sigmas.length, sigmaMin: r.sigmas[r.sigmas.length - 1]! } };
+    return { ...ks, kappaE: r.mean, std: r.std, stdKind: `hybrid-prior posterior std, ${r.samples.length} ${SAMPLER_WORDS[r.sampler]}`, info: { ...ks.info, method: 'hybrid', prior: hybrid.dir, sampler: r.sampler, chains: r.samples.length, levels: r.sigmas.length, sigmaMin: r.sigmas[r.sigmas.length - 1]! } };
   })() : reconstruct(gs, {
     method, smoothArcmin: o.smoothArcmin, tol: o.tol,
     modeVariance: usedTable ? modeVariance(kern, usedTable) : undefined,

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { InputError } from '../../../src-core/errors';
 import { type MassMapMethod } from '../../../src-core/massmap/reconstruct';
 import { runMassMap } from '../../massmap/run';
+import { HYBRID_SAMPLERS, type HybridSampler } from '../../../src-core/massmap/hybrid';
 import type { CliCommand } from '../command';
 import { numberOption } from '../args';
 
@@ -22,11 +23,15 @@ each with the same TAN WCS (north up, east left).
 
 Options:
   --method M          ks93 | wiener | hybrid (hybrid: Gaussian + learned-residual score prior of Remy et al.
-                      2020, annealed-Langevin posterior samples; writes also MEAN, STD, SAMPLES)
+                      2020, posterior samples; writes also MEAN, STD, SAMPLES)
   --prior DIR         hybrid: κ prior folder from \`lensdesk prior train --kappa …\` (default: the bundled one);
                       the grid's pixel defaults to the prior's (its training pixel scale)
   --threads T         hybrid: onnxruntime threads (default: all cores)
-  --levels L, --steps-per-level T   hybrid: σ ladder (default 30 levels, 0.25 → 0.005) and Langevin steps (10)
+  --sampler S         hybrid: auto (default) | diffusion | gibbs | pcn | langevin. auto = diffusion (reverse
+                      diffusion from the KS map; needs white noise and no mask on the square grid), else gibbs
+                      (data augmentation around the diffusion, for masks and unequal noise; --levels per sweep)
+  --levels L, --steps-per-level T   hybrid: σ ladder (diffusion 8 levels σ_pix → 0.003 → 0; langevin 30
+                      levels 0.25 → 0.005, 10 steps each; pcn 8 levels 0.15 → 0.005, 3 steps)
   --pixel SIZE        pixel side: 1arcmin, 30arcsec, 0.01deg or a number of arcmin (default: ~10 galaxies/pixel)
   --field SIZE        field side (default: all galaxies); --center RA,DEC in degrees (default: the data's)
   --pad F             grid F times the field, padding masked (default 1; 2 reduces FFT wrap-around)
@@ -47,6 +52,12 @@ Options:
 const ANGLE = /^\s*([0-9.eE+-]+)\s*(arcmin|amin|'|arcsec|asec|"|deg|d)?\s*$/;
 
 /** An angle in arcmin from '1arcmin', '30arcsec', '0.5deg' or a bare number (arcmin). */
+function hybridSamplerOption(v: string | undefined): HybridSampler | undefined {
+  if (v === undefined) return undefined;
+  if (!(HYBRID_SAMPLERS as readonly string[]).includes(v)) throw new InputError('INPUT_INVALID', `--sampler must be one of ${HYBRID_SAMPLERS.join(', ')}, got '${v}'`, { option: 'sampler' });
+  return v as HybridSampler;
+}
+
 export function parseAngleArcmin(v: string, option: string): number {
   const m = ANGLE.exec(v);
   const x = m ? Number(m[1]) : NaN;
@@ -69,7 +80,7 @@ export const massmapCommand: CliCommand = {
         samples: { type: 'string' }, seed: { type: 'string' }, e1: { type: 'string' }, e2: { type: 'string' },
         weight: { type: 'string' }, z: { type: 'string' }, ra: { type: 'string' }, dec: { type: 'string' },
         'flip-e1': { type: 'boolean', default: false }, 'flip-e2': { type: 'boolean', default: false },
-        prior: { type: 'string' }, threads: { type: 'string' }, levels: { type: 'string' }, 'steps-per-level': { type: 'string' },
+        prior: { type: 'string' }, threads: { type: 'string' }, sampler: { type: 'string' }, levels: { type: 'string' }, 'steps-per-level': { type: 'string' },
         peaks: { type: 'string' }, 'peak-snr': { type: 'string' }, tol: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean', default: false },
       },
     });
@@ -90,7 +101,7 @@ export const massmapCommand: CliCommand = {
       pad: numberOption(values, 'pad', { integer: true, min: 0 }), smoothArcmin: numberOption(values, 'smooth', { min: 0 }), sigmaE: numberOption(values, 'sigma-e', { min: 0 }),
       samples: numberOption(values, 'samples', { integer: true, min: 0 }), seed: numberOption(values, 'seed', { integer: true, min: 0 }), tol: numberOption(values, 'tol', { min: 0 }),
       columns: { e1: values.e1, e2: values.e2, weight: values.weight, z: values.z, ra: values.ra, dec: values.dec },
-      prior: values.prior, threads: numberOption(values, 'threads', { integer: true, min: 1 }), levels: numberOption(values, 'levels', { integer: true, min: 2 }),
+      prior: values.prior, threads: numberOption(values, 'threads', { integer: true, min: 1 }), sampler: hybridSamplerOption(values.sampler), levels: numberOption(values, 'levels', { integer: true, min: 2 }),
       stepsPerLevel: numberOption(values, 'steps-per-level', { integer: true, min: 1 }),
       flipE1: values['flip-e1'], flipE2: values['flip-e2'], peaks: values.peaks, peakSnr: numberOption(values, 'peak-snr'),
     }, {

@@ -29,6 +29,9 @@ describe('massmap job kind', () => {
     expect(() => prepareMassMap({ catalog: cat, method: 'wiener', prior: dir })).toThrow(/only with method hybrid/);
     expect(() => prepareMassMap({ catalog: cat, method: 'hybrid', prior: 'rel/dir' })).toThrow(/absolute folder path/);
     expect(() => validateJobParams('massmap', { catalog: cat, method: 'hybrid', levels: 1 })).toThrow(/levels/);
+    expect(() => prepareMassMap({ catalog: cat, method: 'hybrid', sampler: 'hmc' })).toThrow(/sampler must be one of auto, diffusion, gibbs, pcn, langevin/);
+    expect(() => prepareMassMap({ catalog: cat, method: 'ks93', sampler: 'diffusion' })).toThrow(/only with method hybrid/);
+    expect(prepareMassMap({ catalog: cat, method: 'hybrid', sampler: 'diffusion' })).toMatchObject({ sampler: 'diffusion' });
     expect(prepareMassMap({ catalog: cat, method: 'wiener' }).ps).toBeUndefined(); // fitted from the data
     expect(() => prepareMassMap({ catalog: cat, method: 'wiener', ps: 'relative.csv' })).toThrow(/absolute file path or 'fit'/);
     const params = prepareMassMap({ catalog: cat, method: 'ks93', pixArcmin: 1, smoothArcmin: 1 });
@@ -88,7 +91,7 @@ describe('massmap job kind', () => {
     };
     const r = await massmapKind.run(ctx);
     expect(r.method).toBe('hybrid');
-    expect(String(r.std)).toMatch(/hybrid-prior posterior std, 3 annealed-Langevin chains/);
+    expect(String(r.std)).toMatch(/hybrid-prior posterior std, 3 Gibbs\/diffusion samples/); // masked grid: auto = gibbs
     expect((r.grid as { pixArcmin: number }).pixArcmin).toBeCloseTo(0.29, 6); // the prior's training pixel
     expect(labels).toContain('hybrid sampling');
     const bytes = readFileSync(join(dir, 'ws-hybrid', 'massmaps', `job-${job.id}.fits`)).toString('latin1');

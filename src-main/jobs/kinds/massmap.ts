@@ -3,6 +3,7 @@
 // (massmaps/job-<id>.fits, plus job-<id>.json with the run summary). Same code as `lensdesk massmap`
 // (src-main/massmap/run.ts). Resumable: when the summary file exists with the same parameters the map is not recomputed. Each map is also a `products` row (kind 'massmap') with its peak
 // catalogue beside it (job-<id>-peaks.csv) and, for Wiener without a table, the fitted spectrum (job-<id>-ps.csv). Cancel: the Wiener iterations check the flag every 10 iterations.
+import { HYBRID_SAMPLERS, type HybridSampler } from '../../../src-core/massmap/hybrid';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { InputError } from '../../../src-core/errors';
@@ -31,9 +32,11 @@ export function prepareMassMap(p: Record<string, unknown>): MassMapParams {
   // samples = chains (default 16), σ ladder and onnxruntime threads; the grid pixel defaults to the prior's.
   if (p.prior !== undefined && (method !== 'hybrid' || typeof p.prior !== 'string' || !isAbsolute(p.prior))) throw new InputError('INVALID_PARAMS', 'massmap: prior must be an absolute folder path, and only with method hybrid', { field: 'params.prior' });
   const levels = optNum(p, 'levels', 2, 200), stepsPerLevel = optNum(p, 'stepsPerLevel', 1, 100), threads = optNum(p, 'threads', 1, 64);
+  if (p.sampler !== undefined && (method !== 'hybrid' || !(HYBRID_SAMPLERS as readonly unknown[]).includes(p.sampler))) throw new InputError('INVALID_PARAMS', `massmap: sampler must be one of ${HYBRID_SAMPLERS.join(', ')}, and only with method hybrid`, { field: 'params.sampler' });
+  const sampler = p.sampler as HybridSampler | undefined;
   return {
     catalog, method, ps: p.ps as string | undefined,
-    ...(method === 'hybrid' ? { prior: p.prior as string | undefined, levels, stepsPerLevel, threads } : {}),
+    ...(method === 'hybrid' ? { prior: p.prior as string | undefined, levels, stepsPerLevel, threads, ...(sampler ? { sampler } : {}) } : {}),
     pixArcmin: optNum(p, 'pixArcmin', 0.01, 600), smoothArcmin: optNum(p, 'smoothArcmin', 0, 600),
     samples: optNum(p, 'samples', 0, 1000), seed: optNum(p, 'seed', 0, 2 ** 31 - 1), pad: optNum(p, 'pad', 1, 8),
     flipE1: p.flipE1 === true, flipE2: p.flipE2 === true,
