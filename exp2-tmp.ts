@@ -1,0 +1,35 @@
+import { readFlowVaeModel } from './src-main/generative/model-files';
+import { makeDecoderNet, decoderForward, makeDecoderCache } from './src-core/generative/decoder-net';
+import { galaxyPosteriorDensity } from './src-core/generative/galaxy-likelihood';
+import { gaussianPsf, observe } from './src-core/generative/observe';
+import { createVaeCoder } from './src-main/generative/vae-engine';
+import { sample } from './src-core/infer/sample';
+import { maximiseLogDensity } from './src-core/infer/index';
+import { Rng } from './src-core/rng';
+const { card, weights, density } = readFlowVaeModel('models/generative/flowvae-lsst-32');
+const net = makeDecoderNet(card.config, weights);
+const coder = await createVaeCoder(card.config, weights, { threads: 1 });
+const psf = gaussianPsf(7.3, 19);
+const rng = new Rng(42, 0);
+const zt = density.sample(rng);
+const g = decoderForward(net, zt, makeDecoderCache(net));
+const clean = observe(g, 64, psf, 19);
+const sig = 457.46 / 12300;
+const x = Float64Array.from(clean, (v) => v + sig * rng.normal());
+const w = new Float64Array(1024).fill(1 / sig ** 2);
+const enc = await coder.encode(Float32Array.from(x), Float32Array.of(Math.log(sig)));
+const post = galaxyPosteriorDensity(net, density, { x, w, psf, psfSize: 19 });
+const gr = new Float64Array(16);
+console.log('lp at true', post.logDensity(zt, gr), 'at enc', post.logDensity(Float64Array.from(enc.mu), gr), 'loglik true', post.logLikelihood(zt), 'enc', post.logLikelihood(Float64Array.from(enc.mu)));
+console.log('enc sd', Array.from(enc.logvar, (l) => Math.exp(0.5 * l).toFixed(2)).join(' '));
+// Hessian diag estimate by finite differences of the gradient at enc mean
+const z0 = Float64Array.from(enc.mu);
+const g0 = new Float64Array(16); post.logDensity(z0, g0);
+const hd: string[] = [];
+for (let k = 0; k < 16; k++) { const zp = Float64Array.from(z0); zp[k] += 1e-4; const gp = new Float64Array(16); post.logDensity(zp, gp); hd.push((1 / Math.sqrt(Math.max(1e-12, -(gp[k]! - g0[k]!) / 1e-4))).toFixed(3)); }
+console.log('curvature sd', hd.join(' '));
+const t = performance.now();
+let last = performance.now();
+const r = sample({ logDensity: post.logDensity, init: z0, nWarmup: 100, nSamples: 50, seed: 1, chain: 0, maxDepth: 8, progressEvery: 10, onProgress: (d, n) => { console.log(d, n, ((performance.now() - last) / 1000).toFixed(1)); last = performance.now(); } });
+console.log('secs', (performance.now() - t) / 1000, 'step', r.stepSize, 'depths', Array.from(r.stats.treeDepth).join(','), 'invmass', Array.from(r.inverseMassDiag, (v) => Math.sqrt(v).toFixed(3)).join(' '));
+await coder.dispose();
