@@ -9,7 +9,8 @@
 //   DATA                  S×S the stamp as fitted (centre crop)
 //   ZSAMPLES              BINTABLE: CHAIN, DRAW, Z (L-vector), LP, DIVERGENT per draw
 // Diagnostics (R̂, ESS, divergences, the mode's χ²) in the primary header and in the JSON summary.
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CardInput } from '../../src-core/fits/card-format';
 import { writeFits, type HduSpec } from '../../src-core/fits/writer';
 import { makeDecoderNet } from '../../src-core/generative/decoder-net';
@@ -19,6 +20,16 @@ import { decoderSide } from '../../src-core/generative/vae-graph';
 import { readFlowVaeModel } from './model-files';
 import type { PreparedStamp } from './posterior-stamp';
 import { createVaeCoder } from './vae-engine';
+import { modelsDir } from '../util/paths';
+
+/** The Flow-VAE shipped with LensDesk (docs/flowvae.md). */
+export const BUNDLED_FLOWVAE = 'flowvae-lsst-32';
+
+/** Its folder, or null when not installed. */
+export function bundledFlowVae(): string | null {
+  const dir = join(modelsDir(), 'generative', BUNDLED_FLOWVAE);
+  return existsSync(join(dir, 'card.json')) ? dir : null;
+}
 
 export interface PosteriorRunOptions {
   model: string;

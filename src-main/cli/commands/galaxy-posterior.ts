@@ -1,22 +1,11 @@
 // `lensdesk galaxy posterior STAMP.fits`: the Flow-VAE galaxy posterior p(z | x) (issue 16 "Galaxy
 // posterior"; docs/flowvae.md). Parsed here, run by src-main/generative/posterior.ts.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { InputError } from '../../../src-core/errors';
 import { readFlowVaeModel } from '../../generative/model-files';
-import { runGalaxyPosterior, writeGalaxyPosterior } from '../../generative/posterior';
+import { BUNDLED_FLOWVAE, bundledFlowVae, runGalaxyPosterior, writeGalaxyPosterior } from '../../generative/posterior';
 import { readPosteriorStamp } from '../../generative/posterior-stamp';
-import { modelsDir } from '../../util/paths';
 import type { CliIO } from '../command';
-
-/** The Flow-VAE shipped with LensDesk (docs/flowvae.md). */
-export const BUNDLED_FLOWVAE = 'flowvae-lsst-32';
-
-export function bundledFlowVae(): string | null {
-  const dir = join(modelsDir(), 'generative', BUNDLED_FLOWVAE);
-  return existsSync(join(dir, 'card.json')) ? dir : null;
-}
 
 export const POSTERIOR_USAGE = `  lensdesk galaxy posterior STAMP.fits --out POST.fits [--model DIR] [--psf P.fits] [--band B]
                         [--samples N] [--method nuts|vi] [--chains C] [--warmup W] [--seed S]
