@@ -85,13 +85,15 @@ describe.skipIf(!MODEL)('galaxy-posterior job (bundled Flow-VAE)', () => {
       f.source.close?.();
     }
     const cuts = ws.db.prepare("SELECT kind, path, width, height, bands FROM cutouts WHERE source_id = ? AND kind LIKE 'galaxy-%' ORDER BY kind").all(ids[0]) as { kind: string; path: string; width: number; height: number; bands: string }[];
-    expect(cuts.map((x) => [x.kind, x.width, x.height, x.bands])).toEqual([['galaxy-mean', 64, 64, '["r"]'], ['galaxy-std', 64, 64, '["r"]']]);
+    // the stamp's 8″ field at the decoder's 0.1″: 80 × 80, the 64² galaxy where its 32² crop was (4 px in)
+    expect(cuts.map((x) => [x.kind, x.width, x.height, x.bands])).toEqual([['galaxy-mean', 80, 80, '["r"]'], ['galaxy-std', 80, 80, '["r"]']]);
     const mean = readStampFile(join(ws.dir, cuts[0]!.path)), std = readStampFile(join(ws.dir, cuts[1]!.path));
     expect(mean.planes).toHaveLength(1);
     expect(mean.pixelScale).toBeCloseTo(0.1, 6);
     // a galaxy: positive flux in the mean, concentrated near the centre; a non-negative, non-zero std
     let inner = 0, all = 0;
-    mean.planes[0]!.forEach((v, i) => { all += v; if (Math.abs((i % 64) - 32) < 16 && Math.abs(Math.floor(i / 64) - 32) < 16) inner += v; });
+    mean.planes[0]!.forEach((v, i) => { all += v; if (Math.abs((i % 80) - 40) < 16 && Math.abs(Math.floor(i / 80) - 40) < 16) inner += v; });
+    for (let x = 0; x < 80; x++) expect(mean.planes[0]![3 * 80 + x]).toBe(0); // outside the model's field
     expect(all).toBeGreaterThan(0);
     expect(inner / all).toBeGreaterThan(0.6);
     expect(Math.min(...std.planes[0]!)).toBeGreaterThanOrEqual(0);
@@ -102,5 +104,17 @@ describe.skipIf(!MODEL)('galaxy-posterior job (bundled Flow-VAE)', () => {
     const again = await galaxyPosteriorKind.run(jobContext(repo, ws.dir, prepareGalaxyPosterior({ sourceIds: [ids[0]!], ...small })));
     expect(again).toMatchObject({ fitted: 0, skipped: 1 });
     expect(listProducts(ws.db, ids[0]!, 'galaxy-posterior')).toHaveLength(1);
+  });
+});
+
+describe('embedInField', () => {
+  it('places the decoder image at twice the crop offset of a 2W × 2H field', async () => {
+    const { embedInField } = await import('./galaxy-posterior');
+    const img = Float32Array.from({ length: 16 }, (_, i) => i + 1);
+    const out = embedInField(img, 4, { x0: 1, y0: 0, width: 4, height: 3 });
+    expect(out.length).toBe(8 * 6);
+    expect(out[0 * 8 + 2]).toBe(1);
+    expect(out[3 * 8 + 5]).toBe(16);
+    expect(out.reduce((a, b) => a + b, 0)).toBe(136);
   });
 });

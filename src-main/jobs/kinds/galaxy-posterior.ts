@@ -3,8 +3,11 @@
 // one band (the model's training band when the stamp has it), the PSF of the survey's preset band.
 // Per source it writes, as the restore job does:
 //   products/galaxy-posterior/<source>-<key8>.fits        MEAN, STD, SAMPLES, MODEL, DATA, ZSAMPLES
-//   products/galaxy-posterior/<source>-<key8>-mean.fits   single-HDU blink frame (decoder grid, 1 band)
+//   products/galaxy-posterior/<source>-<key8>-mean.fits   single-HDU blink frame (1 band)
 //   products/galaxy-posterior/<source>-<key8>-std.fits
+// The blink frames cover the stamp's whole field at the decoder's pixel (2W × 2H at half the stamp's
+// pixel; the model's D×D galaxy placed where its crop was, zero elsewhere), so they stay aligned with
+// the stamp's frames (the blink shows every frame at one size) and keep the decoder's resolution.
 // then, in one transaction, the cutouts 'galaxy-mean' / 'galaxy-std' (the candidate view's blink labels
 // them "galaxy mean (r)", "galaxy std (r)") and a `products` row of kind 'galaxy-posterior' (params with
 // the settings key; summary with R-hat, ESS, divergences, χ², flux, seconds). Files first, rows last:
@@ -97,6 +100,20 @@ function cancelSignal(ctx: { cancelled(): boolean }): { readonly aborted: boolea
   };
 }
 
+/** The D×D decoder-grid image placed at the crop (x0, y0 in stamp pixels) of a 2W × 2H field. */
+export function embedInField(img: Float32Array, D: number, crop: { x0: number; y0: number; width: number; height: number }): Float32Array {
+  const w = 2 * crop.width, h = 2 * crop.height, out = new Float32Array(w * h);
+  for (let r = 0; r < D; r++) {
+    const y = r + 2 * crop.y0;
+    if (y < 0 || y >= h) continue;
+    for (let c = 0; c < D; c++) {
+      const x = c + 2 * crop.x0;
+      if (x >= 0 && x < w) out[y * w + x] = img[r * D + c]!;
+    }
+  }
+  return out;
+}
+
 export const galaxyPosteriorKind: JobKind<GalaxyPosteriorParams> = {
   kind: 'galaxy-posterior',
   prepare: (p) => prepareGalaxyPosterior(p),
@@ -139,14 +156,15 @@ export const galaxyPosteriorKind: JobKind<GalaxyPosteriorParams> = {
       const stem = join(dir, `${t.sourceId}-${tag8}`);
       const rel = (f: string) => relative(ctx.workspaceDir, f);
       writeGalaxyPosterior(`${stem}.fits`, r);
-      const frame = { width: r.side, height: r.side, bands: [prep.band], ra: stamp.ra, dec: stamp.dec, pixelScale: card.decoderPixelScale };
+      const fw = 2 * prep.crop.width, fh = 2 * prep.crop.height;
+      const frame = { width: fw, height: fh, bands: [prep.band], ra: stamp.ra, dec: stamp.dec, pixelScale: card.decoderPixelScale };
       const cards = [{ keyword: 'MODELDIR', value: modelDir.replace(/[^\x20-\x7e]/g, '?').slice(-60) }, { keyword: 'METHOD', value: params.method.toUpperCase() }];
-      writeStampFile(`${stem}-mean.fits`, { ...frame, planes: [r.mean] }, [{ keyword: 'PRODUCT', value: 'galaxy-mean', comment: 'Flow-VAE posterior mean, PSF-free' }, ...cards]);
-      writeStampFile(`${stem}-std.fits`, { ...frame, planes: [r.std] }, [{ keyword: 'PRODUCT', value: 'galaxy-std', comment: 'Flow-VAE posterior std, PSF-free' }, ...cards]);
+      writeStampFile(`${stem}-mean.fits`, { ...frame, planes: [embedInField(r.mean, r.side, prep.crop)] }, [{ keyword: 'PRODUCT', value: 'galaxy-mean', comment: 'Flow-VAE posterior mean, PSF-free' }, ...cards]);
+      writeStampFile(`${stem}-std.fits`, { ...frame, planes: [embedInField(r.std, r.side, prep.crop)] }, [{ keyword: 'PRODUCT', value: 'galaxy-std', comment: 'Flow-VAE posterior std, PSF-free' }, ...cards]);
       const s = r.summary;
       db.transaction(() => {
-        upsertFrameCutout(db, t.sourceId, 'galaxy-mean', rel(`${stem}-mean.fits`), r.side, r.side, [prep.band]);
-        upsertFrameCutout(db, t.sourceId, 'galaxy-std', rel(`${stem}-std.fits`), r.side, r.side, [prep.band]);
+        upsertFrameCutout(db, t.sourceId, 'galaxy-mean', rel(`${stem}-mean.fits`), fw, fh, [prep.band]);
+        upsertFrameCutout(db, t.sourceId, 'galaxy-std', rel(`${stem}-std.fits`), fw, fh, [prep.band]);
         insertProduct(db, {
           sourceId: t.sourceId, kind: 'galaxy-posterior', path: rel(`${stem}.fits`), jobId: ctx.jobId ?? null,
           params: { settings: key, model: modelDir, method: params.method, samples: params.samples, chains: params.chains, warmup: params.warmup, seed: params.seed, band: prep.band, stamp: t.path },
