@@ -64,6 +64,10 @@ export const simulateJobParams = z
     sourceStamps: localPath.optional(),
     sourceStampScale: z.number().positive().max(60).optional(),
     sourceStampFraction: z.number().min(0).max(1).optional(),
+    /** Lensed sources: 'profiles' (default: clumpy Sérsic), 'flowvae' (the bundled Flow-VAE) or 'flowvae:MODEL_DIR' (issue 16). */
+    sources: z.string().min(1).max(4096).optional(),
+    /** Flow-VAE galaxies decoded once for the set (default 1000). */
+    flowvaeCount: z.number().int().min(1).max(100_000).optional(),
   })
   .loose();
 
