@@ -15,7 +15,7 @@ if (!process.env.LENSDESK_E2E_PORT) {
 }
 const port = Number(process.env.LENSDESK_E2E_PORT);
 /** Specs that start a desk server of their own (e2e/desk-server.ts). */
-const OWN_SERVER = /(review-desk|deblend|massmap|restore)\.spec\.ts$/;
+const OWN_SERVER = /(review-desk|deblend|massmap|restore|galaxy)\.spec\.ts$/;
 export const CHROMIUM = process.env.LENSDESK_CHROMIUM ?? '/usr/bin/chromium';
 
 export default defineConfig({

@@ -41,6 +41,12 @@ describe('buildSimulateParams', () => {
     expect(buildSimulateParams(form({ quasarFraction: '0.3' }), { presets: [LSST], catalogNames: [] }).params?.quasarFraction).toBe(0.3);
     expect(buildSimulateParams(form(), { presets: [LSST], catalogNames: [] }).params).not.toHaveProperty('quasarFraction');
   });
+  it('sends the "sources" field: profiles by default, a Flow-VAE model (bundled when empty) feeding simulate --sources flowvae:MODEL', () => {
+    expect(buildSimulateParams(form({ sources: 'profiles' }), { presets: [LSST], catalogNames: [] }).params).not.toHaveProperty('sources');
+    expect(buildSimulateParams(form({ sources: 'flowvae', flowvaeModel: ' ' }), { presets: [LSST], catalogNames: [] }).params?.sources).toBe('flowvae');
+    expect(buildSimulateParams(form({ sources: 'flowvae', flowvaeModel: '/m/fv' }), { presets: [LSST], catalogNames: [] }).params?.sources).toBe('flowvae:/m/fv');
+    expect(Object.keys(buildSimulateParams(form({ sources: 'flowvae', sourceStamps: '/s/' }), { presets: [LSST], catalogNames: [] }).errors ?? {})).toEqual(['sources']);
+  });
   it('leaves range checks to the backend (lens fraction 2 is sent as it is)', () => {
     expect(buildSimulateParams(form({ lensFraction: '2' }), { presets: [LSST], catalogNames: [] }).params?.lensFraction).toBe(2);
   });
@@ -83,6 +89,8 @@ describe('simulate.presets and the field of each backend error', () => {
     ['a PSF for a band not simulated', { psf: { y: join(missing, 'psf_y.fits') } }, 'psf.y'],
     ['a missing stamp folder', { sourceStamps: missing }, 'sourceStamps'],
     ['a stamp scale without stamps', { sourceStampScale: 0.03 }, 'sourceStamps'],
+    ['a missing Flow-VAE model', { sources: `flowvae:${missing}` }, 'sources'],
+    ['an unknown kind of sources', { sources: 'sersic' }, 'sources'],
   ];
   it.each(cases)('%s is refused with a typed error on its field', async (_what, bad, field) => {
     const params = JSON.parse(JSON.stringify({ preset: 'lsst', count: 24, name: 'x', ...bad })) as Record<string, unknown>;

@@ -11,7 +11,7 @@ const grade = z.number().int().min(0).max(3);
 const tag = z.string().min(1).max(40).regex(/^[\w .:+-]+$/, 'tags use letters, digits, space and . : + -');
 
 export const SORT_KEYS = ['score', 'name', 'ra', 'dec', 'grade', 'consensus', 'spread', 'random', 'column'] as const;
-export const JOB_KINDS = ['ingest', 'ingest-catalog', 'score', 'export', 'demo', 'simulate', 'train', 'fit', 'finetune', 'massmap', 'restore', 'source', 'deblend', 'blend-score'] as const;
+export const JOB_KINDS = ['ingest', 'ingest-catalog', 'score', 'export', 'demo', 'simulate', 'train', 'fit', 'finetune', 'massmap', 'restore', 'source', 'deblend', 'blend-score', 'galaxy-posterior'] as const;
 
 export const candidateFilter = z
   .object({
@@ -64,6 +64,10 @@ export const simulateJobParams = z
     sourceStamps: localPath.optional(),
     sourceStampScale: z.number().positive().max(60).optional(),
     sourceStampFraction: z.number().min(0).max(1).optional(),
+    /** Lensed sources: 'profiles' (default: clumpy Sérsic), 'flowvae' (the bundled Flow-VAE) or 'flowvae:MODEL_DIR' (issue 16). */
+    sources: z.string().min(1).max(4096).optional(),
+    /** Flow-VAE galaxies decoded once for the set (default 1000). */
+    flowvaeCount: z.number().int().min(1).max(100_000).optional(),
   })
   .loose();
 

@@ -169,6 +169,21 @@ export const jobParamSchemas = {
       allowScaleMismatch: z.boolean().optional(),
     })
     .strict(),
+  /** Flow-VAE galaxy posterior of candidates' stamps (jobs/kinds/galaxy-posterior.ts, docs/flowvae.md). */
+  'galaxy-posterior': z
+    .object({
+      sourceIds: z.array(id).min(1).max(100_000).optional(),
+      catalogId: id.optional(),
+      minConsensus: z.number().min(0).max(3).optional(),
+      model: z.string().min(1).max(4096).optional(),
+      method: z.enum(['nuts', 'vi']).optional(),
+      samples: z.number().int().min(2).max(5000).optional(),
+      chains: z.number().int().min(1).max(16).optional(),
+      warmup: z.number().int().min(0).max(20_000).optional(),
+      seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+      band: z.string().min(1).max(40).optional(),
+    })
+    .strict(),
 } satisfies Record<JobKind, z.ZodType>;
 
 export type JobParams<K extends JobKind> = z.input<(typeof jobParamSchemas)[K]>;

@@ -58,7 +58,7 @@ function borderSigma(r: Raw): number {
 }
 
 /** A PSF image at the stamp pixel → the decoder grid (square, any side; centred on its flux centroid). */
-function psfOnDecoderGrid(p: { data: ArrayLike<number>; width: number; height: number }, K: number, label: string): Float64Array {
+export function psfOnDecoderGrid(p: { data: ArrayLike<number>; width: number; height: number }, K: number, label: string): Float64Array {
   // pad to an odd square around the centroid so psfToDecoderGrid's centre is the centroid
   let s = 0, sx = 0, sy = 0;
   for (let y = 0; y < p.height; y++)
@@ -112,7 +112,7 @@ export function presetPsf(preset: string, band: string | undefined, pixelScale: 
   return { psf: gaussianPsf(b.seeing / (pixelScale / 2), K), fwhmArcsec: b.seeing };
 }
 
-function readPsfFile(path: string, K: number): Float64Array {
+export function readPsfFile(path: string, K: number): Float64Array {
   const f = openFitsFile(path);
   try {
     const hdu = f.hdus().find((h) => h.naxes.length >= 2 && h.naxes.every((a) => a > 0));

@@ -4,6 +4,7 @@ import { deblendKind } from './kinds/deblend';
 import { demoKind } from './kinds/demo';
 import { exportKind } from './kinds/export';
 import { finetuneKind } from './kinds/finetune';
+import { galaxyPosteriorKind } from './kinds/galaxy-posterior';
 import { fitKind } from './kinds/fit';
 import { ingestKind } from './kinds/ingest';
 import { ingestCatalogKind } from './kinds/ingest-catalog';
@@ -28,4 +29,5 @@ export const jobKinds: Record<string, JobKind<never>> = {
   source: sourceKind as JobKind<never>,
   deblend: deblendKind as JobKind<never>,
   'blend-score': blendScoreKind as JobKind<never>,
+  'galaxy-posterior': galaxyPosteriorKind as JobKind<never>,
 };

@@ -8,6 +8,7 @@ import { refitLatent, trainFlowVae, type LatentKind } from '../../generative/tra
 import { evaluateFlowVae } from '../../generative/evaluate';
 import { sampleGalaxies } from '../../generative/sample';
 import { reobserve } from '../../generative/reobserve';
+import { galaxyPosteriorCli, POSTERIOR_USAGE } from './galaxy-posterior';
 import type { CliCommand, CliIO } from '../command';
 
 const USAGE = `Usage:
@@ -70,7 +71,9 @@ PSF-free truth) and observed (both through the training PSF and pixels); KS p-va
   lensdesk galaxy reobserve MODEL_DIR STAMP.fits --preset PRESET --out FILE.fits [--band B] [--sigma S] [--seed S]
 
 Re-observes a galaxy: the stamp (at the model's pixel scale) is encoded (posterior mean of z), decoded
-to the PSF-free galaxy and observed at the preset (FILE.fits: noisy image, MODEL, DECONVOLVED).`;
+to the PSF-free galaxy and observed at the preset (FILE.fits: noisy image, MODEL, DECONVOLVED).
+
+${POSTERIOR_USAGE}`;
 
 export const num = (v: string | undefined, name: string, dflt: number, integer = false, lo = 0): number => {
   if (v === undefined) return dflt;
@@ -171,7 +174,7 @@ async function evaluate(rest: string[], io: CliIO): Promise<number> {
 
 export const galaxyCommand: CliCommand = {
   name: 'galaxy',
-  summary: 'Flow-VAE generative galaxy model: train, sample, evaluate, reobserve',
+  summary: 'Flow-VAE generative galaxy model: train, sample, evaluate, reobserve, posterior',
   usage: USAGE,
   async run(argv, io) {
     const [sub, ...rest] = argv;
@@ -179,6 +182,7 @@ export const galaxyCommand: CliCommand = {
     if (sub === 'sample') return sample(rest, io);
     if (sub === 'latent') return latent(rest, io);
     if (sub === 'evaluate') return evaluate(rest, io);
+    if (sub === 'posterior') return galaxyPosteriorCli(rest, io);
     if (sub === 'reobserve') {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { preset: { type: 'string' }, band: { type: 'string' }, out: { type: 'string' }, sigma: { type: 'string' }, seed: { type: 'string' }, threads: { type: 'string' } } });
       if (positionals.length !== 2) throw new InputError('INPUT_INVALID', 'give MODEL_DIR and STAMP.fits', {});
@@ -187,6 +191,6 @@ export const galaxyCommand: CliCommand = {
       io.out(`wrote ${values.out}: ${r.size}×${r.size} at ${r.pixelScale}″ (input σ ${r.sigma.toPrecision(3)})`);
       return 0;
     }
-    throw new InputError('INPUT_INVALID', `lensdesk galaxy: unknown subcommand '${sub ?? ''}' (available: train, sample, evaluate, reobserve)`, {});
+    throw new InputError('INPUT_INVALID', `lensdesk galaxy: unknown subcommand '${sub ?? ''}' (available: train, sample, latent, evaluate, reobserve, posterior)`, {});
   },
 };

@@ -7,6 +7,7 @@ import { Repo } from '../../store/repo';
 import { fileWorkspace } from '../../../test/workspace-fixture';
 import { jobContext } from '../../../test/job-context';
 import { simulateKind } from './simulate';
+import { bundledFlowVae } from '../../generative/posterior';
 
 const ws = fileWorkspace();
 const repo = new Repo(ws.db);
@@ -35,4 +36,19 @@ describe('simulate job', () => {
     expect(truths).toHaveLength(8);
     expect(truths.every((t) => t.src_kind === 'quasar')).toBe(true);
   }, 60_000);
+
+  it.skipIf(!bundledFlowVae())('sources: flowvae draws the lensed sources from the bundled Flow-VAE (the Simulate dialog\'s "sources" field)', async () => {
+    expect(() => simulateKind.prepare({ name: 'x', count: 2, sources: 'sersic' }, ws.dir)).toThrow(/sources must be 'profiles', 'flowvae' or 'flowvae:MODEL_DIR'/);
+    expect(() => simulateKind.prepare({ name: 'x', count: 2, sources: 'flowvae:/nonexistent/model' }, ws.dir)).toThrow(/no Flow-VAE model at \/nonexistent\/model/);
+    expect(() => simulateKind.prepare({ name: 'x', count: 2, sources: 'flowvae', sourceStamps: ws.dir }, ws.dir)).toThrow(/not both/);
+    expect(simulateKind.prepare({ name: 'x', count: 2, sources: 'profiles' }, ws.dir)).not.toHaveProperty('flowvae');
+    const p = simulateKind.prepare({ name: 'FlowVAE', count: 4, seed: 2, preset: 'lsst', lensFraction: 1, sources: 'flowvae', flowvaeCount: 5 }, ws.dir);
+    expect(p).toMatchObject({ flowvae: { count: 5, fraction: 1 } });
+    await simulateKind.run(ctx(p));
+    const truths = (ws.db.prepare("SELECT s.truth FROM sources s JOIN catalogs c ON c.id = s.catalog_id WHERE c.name = 'FlowVAE'").pluck().all() as string[]).map((t) => JSON.parse(t) as { src_kind?: string; src_stamp?: string });
+    expect(truths).toHaveLength(4);
+    expect(truths.every((t) => t.src_kind === 'stamp' && /^flowvae:flowvae-lsst-32\[\d\]$/.test(t.src_stamp ?? ''))).toBe(true);
+    const origin = ws.db.prepare("SELECT origin FROM catalogs WHERE name = 'FlowVAE'").pluck().get() as string;
+    expect(origin).toMatch(/flowvae:[0-9a-f]{16}:[0-9a-f]{16}:2:5/);
+  }, 120_000);
 });

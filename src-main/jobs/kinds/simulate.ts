@@ -16,6 +16,8 @@ import { getPreset } from '../../../src-core/lens/presets';
 import { simulateCutout, type SimulationConfig } from '../../../src-core/lens/simulate';
 import { parsePsfArgs, type PixelPsf } from '../../lens/psf-file';
 import { readStampLibrary } from '../../lens/stamp-files';
+import { bundledFlowVae } from '../../generative/posterior';
+import { flowVaeSourceDir, flowVaeStampLibrary } from '../../generative/stamp-library';
 import { writeStampFile } from '../../stamps/stamp-file';
 import type { JobContext, JobKind } from '../types';
 import { slug } from './ingest';
@@ -34,6 +36,19 @@ export interface SimulateParams {
   psfFiles?: { band: string; path: string; sha256: string }[];
   /** Real galaxy stamps as sources (read when the job runs). */
   sourceStamps?: { path: string; scale?: number; fraction: number };
+  /** Flow-VAE galaxies as sources (`sources: 'flowvae[:MODEL]'`): `count` decoded once when the job runs (issue 16). */
+  flowvae?: { path: string; count: number; fraction: number };
+}
+
+/** `sources` param → the Flow-VAE model folder, null for the default profiles; throws naming params.sources. */
+export function flowVaeSourcesParam(sources: string | undefined): string | null {
+  if (sources === undefined || sources === 'profiles') return null;
+  const dir = sources === 'flowvae' ? bundledFlowVae() : flowVaeSourceDir(sources);
+  if (sources !== 'flowvae' && dir === null)
+    throw new InputError('INVALID_PARAMS', `simulate: sources must be 'profiles', 'flowvae' or 'flowvae:MODEL_DIR', got '${sources}'`, { field: 'params.sources' });
+  if (!dir || !existsSync(join(dir, 'card.json')))
+    throw new InputError('FLOWVAE_MODEL_MISSING', `simulate: no Flow-VAE model at ${dir ?? 'models/generative/flowvae-lsst-32 (not installed)'} (card.json missing)`, { field: 'params.sources', path: dir ?? '' });
+  return dir;
 }
 
 /** The PSF args of parsePsfArgs from the job's `psf` param (a path, or {band: path}), absolute. */
@@ -94,7 +109,13 @@ export function prepareSimulate(p: Record<string, unknown>, defaults: { name: st
       return { band, path: eq < 0 ? a : a.slice(eq + 1), sha256: spec.origin!.sha256 };
     });
   }
-  if (q.sourceStamps !== undefined) {
+  const flowvaeDir = flowVaeSourcesParam(q.sources);
+  if (flowvaeDir && q.sourceStamps !== undefined)
+    throw new InputError('INVALID_PARAMS', 'simulate: give galaxy stamps (sourceStamps) or a Flow-VAE model (sources), not both', { field: 'params.sources' });
+  if (flowvaeDir) {
+    if (q.sourceStampScale !== undefined) throw new InputError('INVALID_PARAMS', 'simulate: sourceStampScale is for sourceStamps (a Flow-VAE model knows its pixel)', { field: 'params.sourceStampScale' });
+    out.flowvae = { path: flowvaeDir, count: q.flowvaeCount ?? 1000, fraction: q.sourceStampFraction ?? 1 };
+  } else if (q.sourceStamps !== undefined) {
     const path = resolve(q.sourceStamps);
     if (!existsSync(path)) throw new InputError('STAMP_PATH', `simulate: ${path} does not exist`, { field: 'params.sourceStamps', path });
     out.sourceStamps = { path, fraction: q.sourceStampFraction ?? 1, ...(q.sourceStampScale !== undefined ? { scale: q.sourceStampScale } : {}) };
@@ -115,6 +136,8 @@ export function loadSimulationConfig(p: SimulateParams): SimulationConfig {
 export async function simulateIntoWorkspace(ctx: JobContext<unknown>, p: SimulateParams, total = p.count): Promise<{ catalogId: number; added: number }> {
   const { repo } = ctx;
   const config = loadSimulationConfig(p);
+  // Flow-VAE sources: decoded once per run, the same galaxies on a resume (the library id holds the model's hashes, seed and count)
+  if (p.flowvae) config.sourceStamps = (await flowVaeStampLibrary(p.flowvae.path, { count: p.flowvae.count, seed: p.seed, fraction: p.flowvae.fraction, threads: 1 })).library;
   const resolved = resolveConfig(config);
   const bands = resolved.bands;
   const size = resolved.size;

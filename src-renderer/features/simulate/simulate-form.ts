@@ -21,6 +21,10 @@ export interface SimulateFormValues {
   sourceStamps: string;
   sourceStampFraction: string;
   sourceStampScale: string;
+  /** Lensed sources: 'profiles' (clumpy Sérsic, or the galaxy stamps above) or 'flowvae' (a Flow-VAE model, issue 16). */
+  sources?: 'profiles' | 'flowvae';
+  /** The Flow-VAE model folder ('' = the bundled models/generative/flowvae-lsst-32). */
+  flowvaeModel?: string;
 }
 
 /** Where an error is shown: a field (`psf.g` for band g's PSF) or the form as a whole. */
@@ -76,6 +80,10 @@ export function buildSimulateParams(
   else if (Object.keys(perBand).length) params.psf = perBand;
 
   if (v.sourceStamps.trim()) params.sourceStamps = v.sourceStamps.trim();
+  if (v.sources === 'flowvae') {
+    if (v.sourceStamps.trim()) errors.sources = 'galaxy stamps or a Flow-VAE model as the sources, not both';
+    params.sources = v.flowvaeModel?.trim() ? `flowvae:${v.flowvaeModel.trim()}` : 'flowvae';
+  }
   return Object.keys(errors).length ? { params: null, errors } : { params, errors: null };
 }
 
@@ -107,6 +115,7 @@ export function fieldOfError(
     return 'psf';
   }
   if (code === 'STAMP_SCALE' && d.scale !== undefined) return 'sourceStampScale';
+  if (code.startsWith('FLOWVAE_')) return 'sources';
   if (code.startsWith('STAMP_')) return 'sourceStamps';
   return 'form';
 }
