@@ -11,7 +11,7 @@
 // truth (PSNR with R = max − min of the truth). The truth keeps HST's own noise (rebinned), so PSNR is capped.
 // Picture: one row per galaxy: HST (0.2″) | data | Wiener | ℓ1 | learned mean | learned std, the central
 // 25 × 25 px ×6 nearest-neighbour, the first five on one asinh stretch per row, the std on its own linear grey scale.
-// Run: npx tsx bench/restore-hst.ts [--model DIR] [--samples 16] [--threads 1] [--out docs/img/restore-hst.png]
+// Run: npx tsx bench/restore-hst.ts [--model DIR] [--samples 16] [--levels L] [--steps T] [--threads 1] [--out docs/img/restore-hst.png]
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -30,7 +30,7 @@ import { SHARED_DIR } from '../test/shared';
 
 const { values: a } = parseArgs({ options: {
   model: { type: 'string' }, samples: { type: 'string', default: '16' }, threads: { type: 'string', default: '1' },
-  out: { type: 'string', default: 'docs/img/restore-hst.png' }, levels: { type: 'string' },
+  out: { type: 'string', default: 'docs/img/restore-hst.png' }, levels: { type: 'string' }, steps: { type: 'string' },
 } });
 const model = a.model ?? bundledScorePrior();
 if (!model) throw new Error('no score prior: pass --model DIR');
@@ -67,7 +67,7 @@ for (const [g, st] of lib.entries()) {
   const l1 = restoreBand('deconvolve', 'l1', p, { samples: 0, rng: new Rng(1, g), lambda: 2, maxIter: 100 }).mean;
   const padded: BandProblem = { ...p, rows: S, cols: S, y: mirrorPad(y, N, N, S) };
   const [r] = await restoreLearnedBands(model, 'deconvolve', [padded], {
-    samples: Number(a.samples), rng: new Rng(6, g), threads: Number(a.threads), ...(a.levels ? { levels: Number(a.levels) } : {}),
+    samples: Number(a.samples), rng: new Rng(6, g), threads: Number(a.threads), ...(a.levels ? { levels: Number(a.levels) } : {}), ...(a.steps ? { stepsPerLevel: Number(a.steps) } : {}),
   });
   const mean = cropCentre(r!.mean, S, N, N), std = cropCentre(r!.std!, S, N, N);
   const med = Float64Array.from(std).sort()[std.length >> 1]!;
