@@ -35,6 +35,11 @@ export interface VaeConfig {
   beta: number;
   /** Data scale (stamps are divided by it before the network; the decoder works in these units). */
   fluxScale: number;
+  /**
+   * Decoder output nonlinearity: 'linear' (absent = linear, the first bundled model) or 'softplus'
+   * (Lanusse et al. 2020 constrain the light to be positive; negative lobes make adaptive moments fail).
+   */
+  output?: 'linear' | 'softplus';
 }
 
 /** The decoder's side: 2S for the PSF-aware likelihood, S for the plain one. */
@@ -79,7 +84,8 @@ function decoder(tape: Tape, cfg: VaeConfig, z: string, zNeedsGrad: boolean): st
     h = tape.silu(tape.conv(h, `dec.c${i}`, 3, c, w, side));
     c = w;
   });
-  return tape.conv(h, 'dec.out', 3, c, 1, side);
+  const out = tape.conv(h, 'dec.out', 3, c, 1, side);
+  return cfg.output === 'softplus' ? tape.softplus(out) : out;
 }
 
 export interface VaeGraph {

@@ -242,6 +242,13 @@ export class Tape {
     return y;
   }
 
+  /** y = ln(1 + eˣ) elementwise; dy/dx = sigmoid(x). A positive output layer (light is non-negative). */
+  softplus(x: string): string {
+    const y = this.node('Softplus', [x]);
+    this.onBackward(() => this.addGrad(x, this.node('Mul', [this.gradOf(y), this.node('Sigmoid', [x])])));
+    return y;
+  }
+
   /** y = eˣ elementwise. */
   exp(x: string): string {
     const y = this.node('Exp', [x]);

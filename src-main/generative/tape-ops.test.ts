@@ -1,4 +1,4 @@
-// Finite-difference checks of the tape ops the Flow-VAE added (exp, mul, scale, reshape, perImageConv):
+// Finite-difference checks of the tape ops the Flow-VAE added (exp, softplus, mul, scale, reshape, perImageConv):
 // each op alone, L = Σ c ⊙ op(params) with a fixed random c, gradients from the tape's backward
 // against central differences of L run through onnxruntime.
 import ort from 'onnxruntime-node';
@@ -70,6 +70,7 @@ describe('tape ops added for the Flow-VAE: gradients against finite differences'
   it('mul with one data input', () =>
     check({ params: { a: [3, 4] }, data: { e: { dims: [3, 4], values: Float32Array.from({ length: 12 }, (_, i) => Math.sin(i + 1)) } }, build: (t, p, d) => t.mul(p.a!, d.e!, true, false), outDims: [3, 4] }, 3));
   it('scale', () => check({ params: { a: [2, 3] }, build: (t, p) => t.scale(p.a!, -0.7), outDims: [2, 3] }, 4));
+  it('softplus (the optional positive decoder output)', () => check({ params: { a: [2, 5] }, build: (t, p) => t.softplus(t.scale(p.a!, 3)), outDims: [2, 5] }, 7));
   it('reshape', () => check({ params: { a: [2, 12] }, build: (t, p) => t.exp(t.reshape(p.a!, [0, 3, 2, 2])), outDims: [2, 3, 2, 2] }, 5));
   it('perImageConv (a different kernel per image, asymmetric so a flip error shows)', async () => {
     const rng = new Rng(9, 1);

@@ -44,6 +44,10 @@ export interface VaeTrainOptions {
   beta: number;
   latent?: number;
   batch?: number;
+  /** Decoder widths (4 for psf, 3 for plain); default vae-graph's. */
+  dec?: number[];
+  /** Decoder output nonlinearity (default linear). */
+  output?: 'linear' | 'softplus';
   out: string;
   steps: number;
   learningRate: number;
@@ -123,7 +127,7 @@ export async function refitLatent(dir: string, data: VaeTrainingData, o: { seed:
 export async function trainFlowVae(o: VaeTrainOptions): Promise<FlowVaeCard> {
   const { data } = o;
   mkdirSync(o.out, { recursive: true });
-  const cfg: VaeConfig = defaultVaeConfig(o.likelihood, { size: data.size, beta: o.beta, psfSize: data.psfSize, fluxScale: medianPeak(data), ...(o.latent ? { latent: o.latent } : {}), ...(o.batch ? { batch: o.batch } : {}) });
+  const cfg: VaeConfig = defaultVaeConfig(o.likelihood, { size: data.size, beta: o.beta, psfSize: data.psfSize, fluxScale: medianPeak(data), ...(o.latent ? { latent: o.latent } : {}), ...(o.batch ? { batch: o.batch } : {}), ...(o.dec ? { dec: o.dec } : {}), ...(o.output && o.output !== 'linear' ? { output: o.output } : {}) });
   const { size: S, batch: B, latent: L, psfSize: K, fluxScale } = cfg;
   const pinned = { config: cfg, learningRate: o.learningRate, seed: o.seed, trainingSet: data.description };
   const params = vaeParams(cfg);

@@ -32,6 +32,34 @@ function batchFor(cfg: VaeConfig, rng: Rng, zeroEps = false): VaeBatch {
   return { x, w, logSigma, eps, psf };
 }
 
+it('softplus decoder output: gradients match central differences and decoded light is positive', async () => {
+  const cfg: VaeConfig = { ...tiny('psf'), output: 'softplus' };
+  const rng = new Rng(23, 1);
+  const weights = initUnetWeights(vaeParams(cfg), () => rng.uniform());
+  const trainer = await createVaeTrainer(cfg, weights, { threads: 1 });
+  const coder = await createVaeCoder(cfg, weights, { threads: 1 });
+  try {
+    const b = batchFor(cfg, rng);
+    const { grads } = await trainer.lossAndGrads(b);
+    for (const name of ['dec.out.weight', 'dec.out.bias', 'dec.c0.weight', 'enc.mu.weight']) {
+      const w = weights.get(name)!, g = grads.get(name)!;
+      const i = w.length >> 1, orig = w[i]!, h = 3e-3;
+      w[i] = orig + h;
+      const lp = (await trainer.lossAndGrads(b)).loss;
+      w[i] = orig - h;
+      const lm = (await trainer.lossAndGrads(b)).loss;
+      w[i] = orig;
+      const fd = (lp - lm) / (2 * h);
+      expect(Math.abs(fd - g[i]!), `${name}[${i}]: fd ${fd} vs analytic ${g[i]}`).toBeLessThan(0.03 * Math.abs(fd) + 0.02);
+    }
+    const img = await coder.decode(Float32Array.from({ length: 2 * cfg.latent }, () => 3 * zigguratNormal(rng)), 2);
+    expect(Math.min(...img)).toBeGreaterThan(0);
+  } finally {
+    await trainer.dispose();
+    await coder.dispose();
+  }
+}, 60_000);
+
 describe('Flow-VAE training graph', () => {
   for (const likelihood of ['psf', 'plain'] as const)
     it(`${likelihood} likelihood: every parameter's gradient of the β-ELBO matches central differences`, async () => {

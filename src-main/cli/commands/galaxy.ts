@@ -17,6 +17,7 @@ const USAGE = `Usage:
                         [--n-train N] [--n-truth N] [--band B] [--psf FILE | --psf-preset PRESET]
                         [--size S] [--pixel-scale ARCSEC]
                         [--seed S] [--threads T] [--checkpoint-every K] [--resume] [--density realnvp|gaussian] [--json]
+                        [--dec W1,W2,W3[,W4]] [--output linear|softplus]
   lensdesk galaxy latent MODEL_DIR --simulate PRESET [--n-train N] [--n-truth N] [--seed S]
                         [--density realnvp|gaussian] [--json]
 
@@ -47,6 +48,8 @@ Options:
   --lr R                Adam learning rate (default 1e-3)
   --latent L            latent dimension (default 16)
   --batch B             stamps per step (default 32)
+  --dec W1,W2,W3,W4     decoder widths from S/8 upward (default 32,16,8,4 for psf; 32,16,8 for plain)
+  --output O            decoder output: linear (default) or softplus (positive light)
   --n-train N           simulated training stamps (default 6000)
   --n-truth N           simulated truth galaxies for the moments test (default 2000)
   --threads T           onnxruntime threads (default: all cores)
@@ -90,6 +93,7 @@ async function train(rest: string[], io: CliIO): Promise<number> {
       steps: { type: 'string' }, lr: { type: 'string' }, latent: { type: 'string' }, batch: { type: 'string' }, 'n-train': { type: 'string' }, 'n-truth': { type: 'string' },
       band: { type: 'string' }, psf: { type: 'string' }, 'psf-preset': { type: 'string' }, size: { type: 'string' }, 'pixel-scale': { type: 'string' }, seed: { type: 'string' }, threads: { type: 'string' },
       'checkpoint-every': { type: 'string' }, resume: { type: 'boolean' }, json: { type: 'boolean' }, density: { type: 'string' },
+      dec: { type: 'string' }, output: { type: 'string' },
     },
   });
   if (!values.out) throw new InputError('INPUT_INVALID', '--out MODEL_DIR is required', { option: 'out' });
@@ -106,8 +110,12 @@ async function train(rest: string[], io: CliIO): Promise<number> {
   } else data = rgcData(values.rgc!, { size: num(values.size, 'size', 32, true, 8), psfSize });
   if (data.size % 8) throw new InputError('INPUT_INVALID', `--size must be a multiple of 8, got ${data.size}`, { option: 'size' });
   io.err(`galaxy train: ${data.count} stamps ${data.size}×${data.size} at ${data.pixelScale}″, likelihood ${likelihood}`);
+  const dec = values.dec === undefined ? undefined : values.dec.split(',').map((w) => num(w.trim(), 'dec', 0, true, 1));
+  if (dec && dec.length !== (likelihood === 'psf' ? 4 : 3)) throw new InputError('INPUT_INVALID', `--dec needs ${likelihood === 'psf' ? 4 : 3} comma-separated widths for --likelihood ${likelihood}, got '${values.dec}'`, { option: 'dec' });
+  const output = values.output ?? 'linear';
+  if (output !== 'linear' && output !== 'softplus') throw new InputError('INPUT_INVALID', `--output must be linear or softplus, got '${output}'`, { option: 'output' });
   const card = await trainFlowVae({
-    data, likelihood, beta: num(values.beta, 'beta', 1), latent: values.latent ? num(values.latent, 'latent', 16, true, 1) : undefined,
+    data, likelihood, dec, output, beta: num(values.beta, 'beta', 1), latent: values.latent ? num(values.latent, 'latent', 16, true, 1) : undefined,
     batch: values.batch ? num(values.batch, 'batch', 32, true, 1) : undefined, out: values.out, steps: num(values.steps, 'steps', 3000, true, 1),
     learningRate: num(values.lr, 'lr', 1e-3), seed, threads: values.threads ? num(values.threads, 'threads', 2, true, 1) : undefined,
     resume: !!values.resume, checkpointEvery: num(values['checkpoint-every'], 'checkpoint-every', 200, true, 1), signal: io.signal,
