@@ -28,28 +28,52 @@ export function scoreSubtraction(sub: ArrayLike<number>, model: Float64Array, ar
   return { arcRecovered: ta > 0 ? sa / ta : NaN, lensResidual: tl > 0 ? res / tl : NaN };
 }
 
-export function evaluateLensLight(seed: number, count: number, preset = 'lsst', maxIter = 100): LensLightRow[] {
+export interface LensLightCase {
+  cut: ReturnType<typeof simulateCutout>;
+  /** Band g: the noiseless scene, its lensed light alone, its deflector light alone. */
+  model: Float64Array;
+  arcs: Float64Array;
+  lens: Float64Array;
+  /** The RingFinder baseline's score and α. */
+  baseline: LensLightScore;
+  alpha: number;
+  /** Scores a deflector model (band g) as this module does. */
+  score(deflectorG: ArrayLike<number>): LensLightScore;
+}
+
+/** The simulation setting of the lens-light tests: instrument, bands and the preset's PSF images. */
+export function lensLightSetting(preset = 'lsst') {
   const config = { preset, lensFraction: 1 };
   const e = engineFor(config);
   const bands = e.ins.bands, gi = bands.indexOf('g'), ii = bands.indexOf('i');
   if (gi < 0 || ii < 0) throw new Error(`preset ${preset} needs g and i bands`);
-  const size = e.ins.size;
   // The engine stores kernels flipped for correlation: reverse back to the PSF image.
   const psfs: PsfArray[] = e.ins.kernels.map((k) => ({ kernel: Float64Array.from(k.k2).reverse(), height: 2 * k.h + 1, width: 2 * k.h + 1 }));
-  const rows: LensLightRow[] = [];
-  for (let index = 0; index < count; index++) {
+  const size = e.ins.size;
+  /** Simulated lens `index` of `seed` with its truth and the baseline's score. */
+  const lensCase = (seed: number, index: number): LensLightCase => {
     const cut = simulateCutout(config, seed, index, { scene: true, model: true });
     const scene = cut.scene!;
     renderScene({ ...scene, light: scene.light.filter((c) => c.lensed), points: [], artefacts: [] }, e.ins, e.ws);
     const arcs = Float64Array.from(e.ws.models[gi]!);
     renderScene({ ...scene, light: scene.light.filter((c) => c.role === 'lens'), points: [], artefacts: [] }, e.ins, e.ws);
     const lens = Float64Array.from(e.ws.models[gi]!);
-    const model = cut.model!.map((m) => Float64Array.from(m));
+    const model = Float64Array.from(cut.model![gi]!), modelI = cut.model![ii]!;
     const base = ringFinderSubtract(cut.bands[gi]!, cut.bands[ii]!, size, size);
-    const baseSub = Float64Array.from(model[gi]!, (v, k) => v - base.alpha * model[ii]![k]!);
-    const def = deflectorSubtract(cut.bands, size, size, { variance: cut.variance, psfs, maxIter });
-    const defSub = Float64Array.from(model[gi]!, (v, k) => v - def.deflector[gi]![k]!);
-    rows.push({ index, alpha: base.alpha, baseline: scoreSubtraction(baseSub, model[gi]!, arcs, lens), deblender: scoreSubtraction(defSub, model[gi]!, arcs, lens) });
+    const baseSub = Float64Array.from(model, (v, k) => v - base.alpha * modelI[k]!);
+    const score = (def: ArrayLike<number>) => scoreSubtraction(Float64Array.from(model, (v, k) => v - def[k]!), model, arcs, lens);
+    return { cut, model, arcs, lens, alpha: base.alpha, baseline: scoreSubtraction(baseSub, model, arcs, lens), score };
+  };
+  return { bands, gi, size, psfs, lensCase };
+}
+
+export function evaluateLensLight(seed: number, count: number, preset = 'lsst', maxIter = 100): LensLightRow[] {
+  const { gi, size, psfs, lensCase } = lensLightSetting(preset);
+  const rows: LensLightRow[] = [];
+  for (let index = 0; index < count; index++) {
+    const c = lensCase(seed, index);
+    const def = deflectorSubtract(c.cut.bands, size, size, { variance: c.cut.variance, psfs, maxIter });
+    rows.push({ index, alpha: c.alpha, baseline: c.baseline, deblender: c.score(def.deflector[gi]!) });
   }
   return rows;
 }

@@ -15,7 +15,7 @@ import { Rng } from '../rng';
 import { adamUpdate, TORCH_ADAM } from '../math/adam';
 import { sample, type ChainResult } from '../infer/sample';
 import { maximiseLogDensity } from '../infer/optimize/lbfgs';
-import { choleskyOrNull } from '../infer/linalg';
+import { choleskyOrNull, choleskySolveInPlace } from '../infer/linalg';
 import { preconditioned } from '../infer/lens-posterior';
 import { samplerReport, summarise, type ParameterSummary } from '../infer/summary';
 import type { GalaxyPosteriorDensity } from './galaxy-likelihood';
@@ -111,16 +111,7 @@ export function laplaceAtMode(post: GalaxyPosteriorDensity, init: Float64Array, 
   for (let c = 0; c < L; c++) {
     col.fill(0);
     col[c] = 1;
-    for (let i = 0; i < L; i++) {
-      let s = col[i]!;
-      for (let k = 0; k < i; k++) s -= cH[i * L + k]! * col[k]!;
-      col[i] = s / cH[i * L + i]!;
-    }
-    for (let i = L - 1; i >= 0; i--) {
-      let s = col[i]!;
-      for (let k = i + 1; k < L; k++) s -= cH[k * L + i]! * col[k]!;
-      col[i] = s / cH[i * L + i]!;
-    }
+    choleskySolveInPlace(cH, L, col);
     for (let i = 0; i < L; i++) inv[i * L + c] = col[i]!;
   }
   const chol = choleskyOrNull(inv, L);
