@@ -16,7 +16,7 @@ import type { PsfKernel } from '../lens/psf';
 import { ellipticityToQPhi, type LensModel } from './lens-model';
 
 /** b_n'(n) for the Ciotti & Bertin series. */
-function sersicBnPrime(n: number): number {
+export function sersicBnPrime(n: number): number {
   return 2 - 4 / (405 * n * n) - 92 / (25515 * n * n * n) - 393 / (1148175 * n * n * n * n);
 }
 
@@ -40,7 +40,7 @@ export function adjointConvolveValid(r: Float64Array, side: number, margin: numb
 }
 
 /** Separable fast path of the adjoint for Gaussian kernels. */
-function adjointSeparable(r: Float64Array, side: number, margin: number, sep: Float64Array, h: number, scale: number, out: Float64Array, tmp: Float64Array): void {
+export function adjointSeparable(r: Float64Array, side: number, margin: number, sep: Float64Array, h: number, scale: number, out: Float64Array, tmp: Float64Array): void {
   const size = side - 2 * margin;
   const w = 2 * h + 1;
   const o = margin - h;

@@ -115,7 +115,7 @@ describe('ExtLensModel', () => {
     const mx = new ExtLensModel(syn.cutout, { pointSources: true });
     const t = text.map((v, i) => v + [0.03, 0.02, -0.01, 0.02, -0.01, 0.01, 0.005, 0.05, -0.03, 0.02, 0.2, 0.03, 0.01, 0.1, -0.5, 0.05, -0.02][i]!);
     const g = new Float64Array(17);
-    mx.chi2AndGradient(t, g);
+    mx.chi2AndGradientFd(t, g);
     for (let i = 0; i < 17; i++) {
       const h = 1e-5 * (mx.spec.upper[i]! - mx.spec.lower[i]!);
       const tp = t.slice(), tm = t.slice();
