@@ -13,7 +13,7 @@
 // amplitude ≥ 0 at the critical curve). Units: arcsec, radians; ellipticities chain through q = (1−e)/(1+e),
 // φ = ½ atan2(e2, e1).
 import { sersicBn } from '../lens/profiles/sersic';
-import { adjointConvolveValid, adjointSeparable, sersicBnPrime } from './lens-gradient';
+import { adjointPsf, sersicBnPrime } from './lens-gradient';
 import { addSieExact, ellipticityToQPhi } from './lens-model';
 import type { ExtLensModel } from './lens-model-ext';
 import { pointTemplateGradient } from './point-template';
@@ -66,6 +66,7 @@ export class ExtLensGradient {
   private readonly rSrc: Float64Array;
   private readonly rLens: Float64Array;
   private readonly tmp: Float64Array;
+  private readonly adj: Float64Array;
   private readonly amps: Float64Array;
   private readonly ptG: Float64Array;
   private readonly g2 = new Float64Array(2);
@@ -77,6 +78,7 @@ export class ExtLensGradient {
     this.rSrc = new Float64Array(side * side);
     this.rLens = new Float64Array(side * side);
     this.tmp = new Float64Array(side * side);
+    this.adj = new Float64Array(side * side);
     this.amps = new Float64Array(model.nLinear);
     this.ptG = new Float64Array(2 * model.maxImages);
   }
@@ -103,10 +105,16 @@ export class ExtLensGradient {
         this.rho[i] = (v * w[k]! - yw[k]!) * w[k]!;
       }
       const psf = m.data.psf[b]!;
-      for (const [amp, R] of [[a[0]!, this.rSrc], [a[1]!, this.rLens]] as const) {
-        if (amp === 0) continue;
-        if (psf.sep) adjointSeparable(this.rho, g.side, g.margin, psf.sep, psf.h, amp, R, this.tmp);
-        else adjointConvolveValid(this.rho, g.side, g.margin, psf, amp, R);
+      // Kᵀρ once per band (the costly part with a wide pixelised PSF), then scaled into each component.
+      if (a[0] !== 0 || a[1] !== 0) {
+        this.adj.fill(0);
+        adjointPsf(this.rho, g.side, g.margin, psf, 1, this.adj, this.tmp);
+        const as = a[0]!, al = a[1]!;
+        for (let j = 0; j < this.adj.length; j++) {
+          const v = this.adj[j]!;
+          this.rSrc[j] = this.rSrc[j]! + as * v;
+          this.rLens[j] = this.rLens[j]! + al * v;
+        }
       }
       for (let k = 0; k < nc - 2; k++) {
         const amp = a[2 + k]!, im = m.images[k];
