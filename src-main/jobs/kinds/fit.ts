@@ -102,7 +102,10 @@ export const fitKind: JobKind<FitParams> = {
         let out;
         try {
           out = await fitLens(input, params, {
-            workers: params.workers, signal: abort.signal, ...(params.maxSeconds > 0 ? { maxSeconds: params.maxSeconds } : {}),
+            // Under a budget every chain runs from the start (one thread each, sharing the cores): with 2 workers for 4
+            // chains the budget would end while chains 3–4 wait, leaving 2 chains for R̂ (measured on a demo lens).
+            workers: params.maxSeconds > 0 && params.workers > 0 ? Math.max(params.workers, params.chains) : params.workers,
+            signal: abort.signal, ...(params.maxSeconds > 0 ? { maxSeconds: params.maxSeconds } : {}),
             onProgress: (d, n, phase) => ctx.progress(base * 1000 + Math.round((1000 * d) / n), total * 1000, `${tag}: ${phase}`),
           });
         } catch (e) {
