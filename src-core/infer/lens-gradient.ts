@@ -13,10 +13,11 @@
 //   ∂α'/∂q = (A'/A) α' + A (∂atan, ∂atanh)/∂q. Ellipticities chain through q = (1−e)/(1+e), φ = ½ atan2(e2, e1).
 import { sersicBn } from '../lens/profiles/sersic';
 import type { PsfKernel } from '../lens/psf';
+import { fft2, nextPow2 } from '../math/fft';
 import { ellipticityToQPhi, type LensModel } from './lens-model';
 
 /** b_n'(n) for the Ciotti & Bertin series. */
-function sersicBnPrime(n: number): number {
+export function sersicBnPrime(n: number): number {
   return 2 - 4 / (405 * n * n) - 92 / (25515 * n * n * n) - 393 / (1148175 * n * n * n * n);
 }
 
@@ -39,8 +40,46 @@ export function adjointConvolveValid(r: Float64Array, side: number, margin: numb
     }
 }
 
+/**
+ * out (side²) += scale · Kᵀ r by FFT, for wide pixelised kernels (src-core/lens/psf convolves those by FFT too): the
+ * forward pass correlates with k2 (X · conj(K)), so its adjoint convolves with k2 (R · K), r placed at the valid
+ * region's offset. A transform of n = nextPow2(side) ≥ side does not wrap: a negative lag −d maps to n − d > 2h.
+ */
+export function adjointFft(r: Float64Array, side: number, margin: number, k: PsfKernel, scale: number, out: Float64Array): void {
+  const size = side - 2 * margin;
+  const o = margin - k.h;
+  const n = nextPow2(side);
+  const w = 2 * k.h + 1;
+  let kf = k.fftCache.get(n);
+  if (!kf) {
+    const re = new Float64Array(n * n), im = new Float64Array(n * n);
+    for (let a = 0; a < w; a++) for (let b = 0; b < w; b++) re[a * n + b] = k.k2[a * w + b]!;
+    fft2(re, im, n, n, false);
+    kf = { re, im };
+    k.fftCache.set(n, kf);
+  }
+  const re = new Float64Array(n * n), im = new Float64Array(n * n);
+  for (let i = 0; i < size; i++) for (let j = 0; j < size; j++) re[(o + i) * n + o + j] = r[i * size + j]!;
+  fft2(re, im, n, n, false);
+  for (let i = 0; i < n * n; i++) {
+    const xr = re[i]!, xi = im[i]!, kr = kf.re[i]!, ki = kf.im[i]!;
+    re[i] = xr * kr - xi * ki;
+    im[i] = xr * ki + xi * kr;
+  }
+  fft2(re, im, n, n, true);
+  const f = scale / (n * n);
+  for (let p = 0; p < side; p++) for (let q = 0; q < side; q++) out[p * side + q] = out[p * side + q]! + re[p * n + q]! * f;
+}
+
+/** out (side²) += scale · Kᵀ r by the fastest path for the kernel (separable, direct, or FFT above 11 pixels wide). */
+export function adjointPsf(r: Float64Array, side: number, margin: number, k: PsfKernel, scale: number, out: Float64Array, tmp: Float64Array): void {
+  if (k.sep) adjointSeparable(r, side, margin, k.sep, k.h, scale, out, tmp);
+  else if (2 * k.h + 1 > 11) adjointFft(r, side, margin, k, scale, out);
+  else adjointConvolveValid(r, side, margin, k, scale, out);
+}
+
 /** Separable fast path of the adjoint for Gaussian kernels. */
-function adjointSeparable(r: Float64Array, side: number, margin: number, sep: Float64Array, h: number, scale: number, out: Float64Array, tmp: Float64Array): void {
+export function adjointSeparable(r: Float64Array, side: number, margin: number, sep: Float64Array, h: number, scale: number, out: Float64Array, tmp: Float64Array): void {
   const size = side - 2 * margin;
   const w = 2 * h + 1;
   const o = margin - h;

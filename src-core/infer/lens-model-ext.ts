@@ -13,13 +13,14 @@
 // so χ² changes continuously to first order there and the sampler needs no special move (an image that the
 // data do not support gets amplitude 0).
 // 17 non-linear parameters (EXT_PARAM_NAMES). Units: arcsec, radians; images and variances in e⁻, e⁻².
-import { InputError } from '../errors';
-import { subpixelGrid, type SubpixelGrid } from '../lens/grid';
+import type { SubpixelGrid } from '../lens/grid';
 import { lensJacobian, rayShoot, solvePointImages, type PointImage } from '../lens/point-images';
 import { SHEAR } from '../lens/profiles/shear';
 import { convolveValid } from '../lens/psf';
 import type { MassComponent } from '../lens/scene';
-import { addSersicExact, addSieExact, ellipticityToQPhi, uniformGrid, type LensCutout, type LensModelOptions } from './lens-model';
+import { addSersicExact, addSieExact, ellipticityToQPhi, sersicCache, type LensCutout, type LensModelOptions, type SersicCache } from './lens-model';
+import { checkCutout, fitGrid, weightPixels } from './lens-pixels';
+import { ExtLensGradient } from './lens-gradient-ext';
 import { nnlsGram } from './nnls';
 import { addPointTemplate } from './point-template';
 import type { ParamSpec } from './param-spec';
@@ -64,10 +65,15 @@ export class ExtLensModel {
   private readonly w: Float64Array;
   private readonly yw: Float64Array;
   private readonly yy: Float64Array;
-  private readonly sx: Float64Array; // sub-pixel positions relative to the lens centre
-  private readonly sy: Float64Array;
-  private readonly bx: Float64Array;
-  private readonly by: Float64Array;
+  /** Sub-pixel positions relative to the lens centre, and their source-plane positions β (absolute), after the
+   * last render of the source (read by the analytic gradient, lens-gradient-ext.ts). */
+  readonly sx: Float64Array;
+  readonly sy: Float64Array;
+  readonly bx: Float64Array;
+  readonly by: Float64Array;
+  /** Sérsic values per sub-pixel of the last renders (source at β, lens light at θ). */
+  readonly srcCache: SersicCache;
+  readonly lensCache: SersicCache;
   private readonly pre: Float64Array;
   private readonly tmp: Float64Array;
   /** PSF-convolved unit templates (bands × npix): source, lens light, and one per point image. */
@@ -83,29 +89,14 @@ export class ExtLensModel {
 
   constructor(readonly data: LensCutout, options: ExtLensModelOptions = {}) {
     const { bands, size } = data;
-    this.npix = size * size;
-    if (size % 2 !== 1) throw new InputError('FIT_STAMP', `stamp size ${size} must be odd (lens on a pixel centre)`, { size });
-    if (data.image.length !== bands * this.npix || data.variance.length !== bands * this.npix)
-      throw new InputError('FIT_SHAPE', 'image and variance must both be bands × size × size', { bands, size });
-    if (data.psf.length !== bands) throw new InputError('FIT_PSF', `need one PSF per band (${bands})`, { given: data.psf.length });
+    this.npix = checkCutout(data);
     this.pointSources = options.pointSources ?? true;
     this.maxImages = options.maxImages ?? 4;
-    const margin = Math.max(...data.psf.map((k) => k.h));
-    const ss = options.supersample ?? 3;
-    this.grid = options.grid === 'uniform'
-      ? uniformGrid(size, margin, data.pixelScale, ss)
-      : subpixelGrid({ size, margin, pixelScale: data.pixelScale, ss, marginSs: options.marginSupersample, centreSs: options.centreSupersample });
+    this.grid = fitGrid(data, options);
     const n = this.grid.n, side2 = this.grid.side * this.grid.side;
-    this.w = new Float64Array(bands * this.npix);
-    this.yw = new Float64Array(bands * this.npix);
-    this.yy = new Float64Array(bands);
-    for (let i = 0; i < this.w.length; i++) {
-      const v = data.variance[i]!;
-      const ok = v > 0 && Number.isFinite(v) && Number.isFinite(data.image[i]!);
-      this.w[i] = ok ? 1 / Math.sqrt(v) : 0;
-      this.yw[i] = ok ? data.image[i]! * this.w[i]! : 0;
-      this.yy[Math.floor(i / this.npix)] += this.yw[i]! ** 2;
-    }
+    ({ w: this.w, yw: this.yw, yy: this.yy } = weightPixels(data));
+    this.srcCache = sersicCache(n);
+    this.lensCache = sersicCache(n);
     this.sx = new Float64Array(n);
     this.sy = new Float64Array(n);
     this.bx = new Float64Array(n);
@@ -122,6 +113,9 @@ export class ExtLensModel {
 
   get weights(): Float64Array {
     return this.w;
+  }
+  get weightedData(): Float64Array {
+    return this.yw;
   }
 
   /** Linear amplitudes per band: source, lens light, maxImages point images. */
@@ -164,13 +158,13 @@ export class ExtLensModel {
         this.by[i] = g.y[i]! - this.by[i]!;
       }
       this.pre.fill(0);
-      addSersicExact(this.bx, this.by, g.n, g.pix, g.wt, 1 / area, t[9]!, t[10]!, src.q, src.phi, t[7]!, t[8]!, this.pre);
+      addSersicExact(this.bx, this.by, g.n, g.pix, g.wt, 1 / area, t[9]!, t[10]!, src.q, src.phi, t[7]!, t[8]!, this.pre, this.srcCache);
       this.convolve(this.srcT);
     }
     if (changed(this.lastLens, [3, 4, ...LIGHT_ONLY])) {
       const light = ellipticityToQPhi(t[15]!, t[16]!);
       this.pre.fill(0);
-      addSersicExact(g.x, g.y, g.n, g.pix, g.wt, 1 / area, t[13]!, t[14]!, light.q, light.phi, cx, cy, this.pre);
+      addSersicExact(g.x, g.y, g.n, g.pix, g.wt, 1 / area, t[13]!, t[14]!, light.q, light.phi, cx, cy, this.pre, this.lensCache);
       this.convolve(this.lensT);
     }
     if (this.pointSources && changed(this.lastPt, [...MASS, 7, 8])) this.renderPoints(t);
@@ -188,11 +182,18 @@ export class ExtLensModel {
   private renderPoints(t: ArrayLike<number>): void {
     const { size, pixelScale } = this.data;
     const thetaE = t[0]!;
-    let ims: PointImage[] | null = this.warm ? followImages(ExtLensModel.massComponents(t), t[7]!, t[8]!, this.warm) : null;
+    // Newton from known images instead of the triangle search (~10× the cost of a render's other parts): from the
+    // gradient's base point (finite differences), or from the last render when it had maxImages images. An SIE +
+    // shear has at most 4 images besides the vanishing central one, so 4 distinct converged images are all of them
+    // and the result equals the search's; with fewer, images may have appeared, and the search runs.
+    const mass = ExtLensModel.massComponents(t);
+    const prev = this.warm ?? (this.images.length === this.maxImages && this.maxImages === 4 ? this.images : null);
+    let ims: PointImage[] | null = prev ? followImages(mass, t[7]!, t[8]!, prev, this.warm ? 0.01 : 0.3) : null;
+    if (ims && !this.warm && !distinctImages(ims)) ims = null;
     if (!ims) ims = [];
     if (!ims.length && Number.isFinite(thetaE) && thetaE > 0) {
       const R = 1.6 * thetaE + Math.hypot(t[7]! - t[3]!, t[8]! - t[4]!) + 0.2;
-      ims = solvePointImages(ExtLensModel.massComponents(t), t[7]!, t[8]!, { searchRadius: R, step: R / 40, minAbsMu: 1e-3 });
+      ims = solvePointImages(mass, t[7]!, t[8]!, { searchRadius: R, step: R / 40, minAbsMu: 1e-3 });
     }
     this.images = ims.slice(0, this.maxImages);
     const c0 = (size - 1) / 2;
@@ -272,13 +273,21 @@ export class ExtLensModel {
     return this.compose(this.solve(t).amplitudes);
   }
 
+  private analytic: ExtLensGradient | null = null;
+
+  /** χ² at t and the analytic dχ²/dt into grad (lens-gradient-ext.ts; ≈ 2 renders instead of 18). */
+  chi2AndGradient(t: ArrayLike<number>, grad: Float64Array): number {
+    this.analytic ??= new ExtLensGradient(this);
+    return this.analytic.chi2AndGradient(t, grad);
+  }
+
   /**
    * χ² at t and dχ²/dt into grad by forward differences (step h_i = 1e-6 × prior width, away from the upper
    * bound), re-rendering only the component a parameter changes (templates() caches by parameter subset).
-   * The sampler stays exact with an approximate gradient (lens-posterior.ts); the test checks it against
-   * central differences.
+   * The first implementation, kept as a check of the analytic gradient (the test compares both with central
+   * differences).
    */
-  chi2AndGradient(t: ArrayLike<number>, grad: Float64Array): number {
+  chi2AndGradientFd(t: ArrayLike<number>, grad: Float64Array): number {
     const spec = this.spec;
     const c0 = this.solve(t).chi2;
     grad.fill(0);
@@ -302,13 +311,20 @@ export class ExtLensModel {
   }
 }
 
-/** The images `from` moved to the lens `mass` and source β by Newton's method (to 1e-9″); null if any fails. */
-function followImages(mass: MassComponent[], bx: number, by: number, from: PointImage[]): PointImage[] | null {
+/** Whether no two images lie within 1 mas (Newton from two starts can land on the same image). */
+function distinctImages(ims: PointImage[]): boolean {
+  for (let a = 0; a < ims.length; a++) for (let b = a + 1; b < ims.length; b++) if (Math.hypot(ims[a]!.x - ims[b]!.x, ims[a]!.y - ims[b]!.y) < 1e-3) return false;
+  return true;
+}
+
+/** The images `from` moved to the lens `mass` and source β by Newton's method (to 1e-9″); null if any fails or
+ * moves farther than maxMove (arcsec). */
+function followImages(mass: MassComponent[], bx: number, by: number, from: PointImage[], maxMove: number): PointImage[] | null {
   const b = [0, 0];
   const out: PointImage[] = [];
   for (const im of from) {
     let x = im.x, y = im.y, ok = false;
-    for (let it = 0; it < 12; it++) {
+    for (let it = 0; it < 20; it++) {
       rayShoot(mass, x, y, b);
       const fx = b[0]! - bx, fy = b[1]! - by;
       if (Math.hypot(fx, fy) < 1e-9) { ok = true; break; }
@@ -318,7 +334,7 @@ function followImages(mass: MassComponent[], bx: number, by: number, from: Point
       x -= (a22 * fx - a12 * fy) / det;
       y -= (a11 * fy - a12 * fx) / det;
     }
-    if (!ok || Math.hypot(x - im.x, y - im.y) > 0.01) return null;
+    if (!ok || Math.hypot(x - im.x, y - im.y) > maxMove) return null;
     const [a11, a12, a22] = lensJacobian(mass, x, y);
     out.push({ x, y, mu: 1 / (a11 * a22 - a12 * a12), residual: 0 });
   }

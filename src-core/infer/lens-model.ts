@@ -7,12 +7,12 @@
 // Reuses the simulator's pieces (src-core/lens): shear, b_n, the sub-pixel grid and the PSF kernels; the SIE
 // and Sérsic loops are evaluated exactly here (see addSieExact) because the simulator's fast path tabulates them.
 // Units: arcsec, radians CCW from +x; images and variances in e⁻ and e⁻².
-import { InputError } from '../errors';
-import { subpixelGrid, type SubpixelGrid } from '../lens/grid';
+import type { SubpixelGrid } from '../lens/grid';
 import { convolveValid, type PsfKernel } from '../lens/psf';
 import { SHEAR } from '../lens/profiles/shear';
 import { sersicBn } from '../lens/profiles/sersic';
 import type { ParamSpec } from './param-spec';
+import { checkCutout, fitGrid, weightPixels } from './lens-pixels';
 
 /** The sampled (non-linear) parameters, in the peer's order. */
 export const LENS_PARAM_NAMES = [
@@ -75,29 +75,7 @@ export interface LensModelOptions {
   grid?: 'simulator' | 'uniform';
 }
 
-/** Uniform ss × ss sub-pixel grid over the padded frame (the peer's sampling), in the SubpixelGrid layout. */
-export function uniformGrid(size: number, margin: number, pixelScale: number, ss: number): SubpixelGrid {
-  const side = size + 2 * margin;
-  const n = side * side * ss * ss;
-  const g: SubpixelGrid = {
-    size, margin, side, pixelScale, n,
-    x: new Float64Array(n), y: new Float64Array(n), pix: new Int32Array(n), wt: new Float64Array(n),
-  };
-  const c0 = (side - 1) / 2;
-  const area = pixelScale * pixelScale;
-  let k = 0;
-  for (let j = 0; j < side; j++)
-    for (let i = 0; i < side; i++)
-      for (let b = 0; b < ss; b++)
-        for (let a = 0; a < ss; a++) {
-          g.x[k] = (i - c0 + (a + 0.5) / ss - 0.5) * pixelScale;
-          g.y[k] = (j - c0 + (b + 0.5) / ss - 0.5) * pixelScale;
-          g.pix[k] = j * side + i;
-          g.wt[k] = area / (ss * ss);
-          k++;
-        }
-  return g;
-}
+export { uniformGrid } from './lens-pixels';
 
 export interface LensSolution {
   /** χ² with the amplitudes at their NNLS optimum. */
@@ -142,30 +120,10 @@ export class LensModel {
 
   constructor(readonly data: LensCutout, options: LensModelOptions = {}) {
     const { bands, size } = data;
-    this.npix = size * size;
-    if (size % 2 !== 1) throw new InputError('FIT_STAMP', `stamp size ${size} must be odd (lens on a pixel centre)`, { size });
-    if (data.image.length !== bands * this.npix || data.variance.length !== bands * this.npix)
-      throw new InputError('FIT_SHAPE', 'image and variance must both be bands × size × size', { bands, size });
-    if (data.psf.length !== bands) throw new InputError('FIT_PSF', `need one PSF per band (${bands})`, { given: data.psf.length });
-    const margin = Math.max(...data.psf.map((k) => k.h));
-    const ss = options.supersample ?? 3;
-    this.grid = options.grid === 'uniform'
-      ? uniformGrid(size, margin, data.pixelScale, ss)
-      : subpixelGrid({
-        size, margin, pixelScale: data.pixelScale, ss,
-        marginSs: options.marginSupersample, centreSs: options.centreSupersample,
-      });
+    this.npix = checkCutout(data);
+    this.grid = fitGrid(data, options);
     const side2 = this.grid.side * this.grid.side;
-    this.w = new Float64Array(bands * this.npix);
-    this.yw = new Float64Array(bands * this.npix);
-    this.yy = new Float64Array(bands);
-    for (let i = 0; i < this.w.length; i++) {
-      const v = data.variance[i]!;
-      const ok = v > 0 && Number.isFinite(v) && Number.isFinite(data.image[i]!);
-      this.w[i] = ok ? 1 / Math.sqrt(v) : 0;
-      this.yw[i] = ok ? data.image[i]! * this.w[i]! : 0;
-      this.yy[Math.floor(i / this.npix)] += this.yw[i]! ** 2;
-    }
+    ({ w: this.w, yw: this.yw, yy: this.yy } = weightPixels(data));
     this.bx = new Float64Array(this.grid.n);
     this.by = new Float64Array(this.grid.n);
     this.srcCache = sersicCache(this.grid.n);
@@ -325,7 +283,7 @@ export interface SersicCache {
   I: Float64Array;
 }
 
-const sersicCache = (n: number): SersicCache => ({ lnS: new Float64Array(n), t: new Float64Array(n), I: new Float64Array(n) });
+export const sersicCache = (n: number): SersicCache => ({ lnS: new Float64Array(n), t: new Float64Array(n), I: new Float64Array(n) });
 
 /**
  * Exact non-negative least squares for two columns from their Gram matrix: min ‖y − x1 a − x2 b‖²,

@@ -263,7 +263,7 @@ export class LensPosterior {
       nStarts: o.nStarts ?? 8,
       draw: (g) => (k < seeded.length ? seeded[k++]! : fromT(Float64Array.from({ length: N }, (_, i) => spec.startLower[i]! + g.uniform() * (spec.startUpper[i]! - spec.startLower[i]!)))),
       cost: (x) => 0.5 * this.model.solve(toT(x)).chi2,
-      local: (x0) => this.lmSearch(x0, o.maxEvals ?? 100),
+      local: (x0) => this.lmSearch(x0, o.maxEvals ?? 100, o.stopWhen),
       stopWhen: o.stopWhen,
     });
     // A time budget spent (fit --max-seconds): the best start as it is, not refined or polished.
@@ -277,11 +277,11 @@ export class LensPosterior {
     const runs = res.runs.slice();
     for (let k = 0; k < Math.min(o.refineBest ?? 0, runs.length); k++)
       if (runs[k]!.reason === 'maxEvals') {
-        const r = this.lmSearch(runs[k]!.x, o.refineEvals ?? 300);
+        const r = this.lmSearch(runs[k]!.x, o.refineEvals ?? 300, o.stopWhen);
         if (r.cost < runs[k]!.cost) runs[k] = r;
       }
     runs.sort((p, q) => p.cost - q.cost);
-    const polished = this.polish(toT(runs[0]!.x), 2 * runs[0]!.cost, o.polish);
+    const polished = this.polish(toT(runs[0]!.x), 2 * runs[0]!.cost, { ...o.polish, ...(o.stopWhen ? { stopWhen: o.stopWhen } : {}) });
     const found = runs.map((r) => ({ theta: toT(r.x), chi2: 2 * r.cost }));
     found[0] = polished;
     return {
@@ -294,7 +294,7 @@ export class LensPosterior {
   }
 
   /** LM in the search coordinates from x0 (mapSearchCoordinates), ≤ maxEvals residual evaluations. */
-  private lmSearch(x0: Float64Array, maxEvals: number): LeastSquaresResult {
+  private lmSearch(x0: Float64Array, maxEvals: number, stopWhen?: () => boolean): LeastSquaresResult {
     const N = this.N;
     const { toT } = mapSearchCoordinates(this.spec);
     return levenbergMarquardt({
@@ -306,6 +306,7 @@ export class LensPosterior {
       maxEvals,
       fdStep: 1e-6,
       ftol: 1e-8,
+      ...(stopWhen ? { stopWhen } : {}),
     });
   }
 
@@ -315,12 +316,13 @@ export class LensPosterior {
    * (issue 21), and a restart at a true minimum costs one Jacobian. Also used to re-optimise from the best
    * posterior draw when the chains find points below the MAP.
    */
-  polish(theta: ArrayLike<number>, chi2: number, o: { maxEvals?: number; rounds?: number } = {}): { theta: Float64Array; chi2: number } {
+  polish(theta: ArrayLike<number>, chi2: number, o: { maxEvals?: number; rounds?: number; stopWhen?: () => boolean } = {}): { theta: Float64Array; chi2: number } {
     const { toT, fromT } = mapSearchCoordinates(this.spec);
     let x = fromT(theta);
     let best = { theta: toT(x), chi2: Number.isFinite(chi2) ? chi2 : this.model.solve(toT(x)).chi2 };
     for (let k = 0; k < (o.rounds ?? 4); k++) {
-      const r = this.lmSearch(x, o.maxEvals ?? 300);
+      if (o.stopWhen?.()) break;
+      const r = this.lmSearch(x, o.maxEvals ?? 300, o.stopWhen);
       const c = 2 * r.cost;
       if (!(c < best.chi2)) break;
       const gain = best.chi2 - c;

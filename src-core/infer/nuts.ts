@@ -27,6 +27,10 @@ export interface NutsParams {
   inverseMassDiag?: Float64Array;
   /** Maximum tree depth (2^depth leapfrog steps at most); Stan's default 10. */
   maxDepth?: number;
+  /** Checked before every leapfrog step: when true the trajectory ends there and the transition is flagged
+   * `interrupted` (a wall-clock budget, lens fit --max-seconds: one deep trajectory of an early warm-up draw
+   * can cost 1023 gradients, so checking only between transitions overshoots the budget by minutes). */
+  stopWhen?: () => boolean;
 }
 
 function logSumExp(a: number, b: number): number {
@@ -95,6 +99,8 @@ export function nuts(params: NutsParams, dim: number): Kernel {
   let nLeapfrog = 0;
   let sumMetroProb = 0;
   let divergent = false;
+  let interrupted = false;
+  const stopWhen = params.stopWhen;
   let h0 = 0;
   let rngRef: Rng;
   const out = { logSumWeight: -Infinity };
@@ -112,6 +118,10 @@ export function nuts(params: NutsParams, dim: number): Kernel {
     lsw: { logSumWeight: number },
   ): boolean {
     if (depth === 0) {
+      if (stopWhen?.()) {
+        interrupted = true;
+        return false;
+      }
       leapfrogStep(z, sign * stepSize, invMass, logDensityAndGrad);
       nLeapfrog++;
       const h = hamiltonian(z, invMass);
@@ -168,6 +178,7 @@ export function nuts(params: NutsParams, dim: number): Kernel {
       nLeapfrog = 0;
       sumMetroProb = 0;
       divergent = false;
+      interrupted = false;
       z.q.set(state.position);
       z.grad.set(state.grad);
       z.logDensity = state.logDensity;
@@ -236,6 +247,7 @@ export function nuts(params: NutsParams, dim: number): Kernel {
           energy: hamiltonian(zSample, invMass),
           nSteps: nLeapfrog,
           treeDepth: depth,
+          ...(interrupted ? { interrupted } : {}),
         },
       };
     },

@@ -52,3 +52,54 @@ export function addPointTemplate(out: Float64Array, size: number, k: PsfKernel, 
       out[j * size + i] = out[j * size + i]! + amp * s;
     }
 }
+
+/** d/df of keysWeights (the weights' derivative in the fraction f; Keys' kernel is C¹, so this is continuous). */
+export function keysWeightsDerivative(f: number, out: Float64Array): void {
+  const a = -0.5;
+  // Derivative of Keys' kernel w(x) in x ≥ 0.
+  const dw = (x: number) => (x <= 1 ? 3 * (a + 2) * x * x - 2 * (a + 3) * x : x < 2 ? 3 * a * x * x - 10 * a * x + 8 * a : 0);
+  out[0] = dw(1 + f);
+  out[1] = dw(f);
+  out[2] = -dw(1 - f);
+  out[3] = -dw(2 - f);
+}
+
+const dwx = new Float64Array(4);
+const dwy = new Float64Array(4);
+
+/**
+ * Σ_ij r[j, i] · ∂T[j, i]/∂(px, py) for the template T = addPointTemplate(…, px, py, 1): the derivative of a
+ * linear functional of the template in the point's position (pixels), for the analytic gradient of the
+ * extended lens model (lens-gradient-ext.ts). Same taps and the same dropped pixels as addPointTemplate.
+ */
+export function pointTemplateGradient(r: Float64Array, size: number, k: PsfKernel, px: number, py: number, out: Float64Array): void {
+  const h = k.h, w = 2 * h + 1;
+  const k2 = k.k2;
+  const P = (dx: number, dy: number) => (dx < -h || dx > h || dy < -h || dy > h ? 0 : k2[(h - dy) * w + (h - dx)]!);
+  const x0 = Math.floor(px), y0 = Math.floor(py);
+  keysWeights(px - x0, wx);
+  keysWeights(py - y0, wy);
+  keysWeightsDerivative(px - x0, dwx);
+  keysWeightsDerivative(py - y0, dwy);
+  const iLo = Math.max(0, x0 - 1 - h), iHi = Math.min(size - 1, x0 + 2 + h);
+  const jLo = Math.max(0, y0 - 1 - h), jHi = Math.min(size - 1, y0 + 2 + h);
+  let gx = 0, gy = 0;
+  for (let j = jLo; j <= jHi; j++)
+    for (let i = iLo; i <= iHi; i++) {
+      const rv = r[j * size + i]!;
+      if (rv === 0) continue;
+      let sx = 0, sy = 0;
+      for (let b = 0; b < 4; b++) {
+        const dy = j - (y0 + b - 1);
+        for (let a = 0; a < 4; a++) {
+          const p = P(i - (x0 + a - 1), dy);
+          sx += wy[b]! * dwx[a]! * p;
+          sy += dwy[b]! * wx[a]! * p;
+        }
+      }
+      gx += rv * sx;
+      gy += rv * sy;
+    }
+  out[0] = gx;
+  out[1] = gy;
+}

@@ -46,9 +46,10 @@ export interface SampleOptions {
   onProgress?: (done: number, total: number) => void;
   progressEvery?: number;
   signal?: { aborted: boolean };
-  /** Checked after every transition: when it returns true the chain ends early and returns the draws made so far
-   * (none when it stops in warm-up), with `stopped` set — a time budget (lens fit --max-seconds) ends a fit with
-   * partial, flagged results instead of nothing. */
+  /** Checked after every transition and, by NUTS, before every leapfrog step: when it returns true the chain ends
+   * early and returns the draws made so far (none when it stops in warm-up; a transition cut short is discarded),
+   * with `stopped` set — a time budget (lens fit --max-seconds) ends a fit with partial, flagged results instead
+   * of nothing, and within one gradient evaluation of the deadline. */
   stopWhen?: () => boolean;
 }
 
@@ -83,7 +84,7 @@ export interface ChainResult {
 function makeKernel(o: SampleOptions, dim: number, stepSize: number, invMass: Float64Array): Kernel {
   return o.algorithm === 'hmc'
     ? hmc({ logDensityAndGrad: o.logDensity, stepSize, inverseMassDiag: invMass, nSteps: o.hmcSteps ?? 16 }, dim)
-    : nuts({ logDensityAndGrad: o.logDensity, stepSize, inverseMassDiag: invMass, maxDepth: o.maxDepth ?? 10 }, dim);
+    : nuts({ logDensityAndGrad: o.logDensity, stepSize, inverseMassDiag: invMass, maxDepth: o.maxDepth ?? 10, stopWhen: o.stopWhen }, dim);
 }
 
 export function sample(o: SampleOptions): ChainResult {
@@ -118,6 +119,10 @@ export function sample(o: SampleOptions): ChainResult {
     const kernel = makeKernel(o, dim, stepSize, invMass);
     for (let it = 0; it < o.nWarmup; it++) {
       const { state: next, info } = kernel.step(rng, state);
+      if (info.interrupted) {
+        stopped = 'warmup';
+        break;
+      }
       state = next;
       warmupEvals += info.nSteps;
       if (info.divergent) warmupDivergences++;
@@ -157,6 +162,11 @@ export function sample(o: SampleOptions): ChainResult {
   let samplingEvals = 0;
   for (let i = 0; i < n; i++) {
     const { state: next, info } = kernel.step(rng, state);
+    if (info.interrupted) {
+      // The budget ran out inside this trajectory: keep the i complete draws.
+      return truncated({ chain: o.chain, dim, nSamples: i, draws, stats, stepSize, inverseMassDiag: invMass, warmupDivergences,
+        gradientEvals: { warmup: warmupEvals, sampling: samplingEvals + info.nSteps }, maxDepth: o.algorithm === 'hmc' ? 0 : (o.maxDepth ?? 10), stopped: 'sampling' });
+    }
     state = next;
     draws.set(state.position, i * dim);
     stats.acceptProb[i] = info.acceptProb;

@@ -65,6 +65,9 @@ export interface TransitionInfo {
   nSteps: number;
   /** NUTS tree depth reached (0 for HMC). */
   treeDepth: number;
+  /** Set when the kernel's stopWhen (a time budget) cut the trajectory short: the returned point is still a
+   * draw from the partial trajectory, but the transition is not the sampler's and callers discard it. */
+  interrupted?: boolean;
 }
 
 export interface Kernel {

@@ -181,7 +181,7 @@ export async function fitLens(
     input = { ...input, variance: Float64Array.from(input.variance, (v, i) => v + Math.max(best[i]!, 0)) };
     model = lensModelFromInput(input);
     const before = model.evaluations;
-    const pol = new LensPosterior(model).polish(plan.mapTheta, model.solve(plan.mapTheta).chi2, polishOptions);
+    const pol = new LensPosterior(model).polish(plan.mapTheta, model.solve(plan.mapTheta).chi2, { ...polishOptions, stopWhen: timeUp });
     plan = planLensFit(model, { ...planOptions, knownMap: { ...known(pol.theta, pol.chi2, plan, model.evaluations - before), runs: [] } });
   }
   const expectation = chi2Expectation(model);
@@ -256,7 +256,7 @@ export async function fitLens(
     check = checkModes(model, plan, results);
     if (!check.betterThanMap || modeRounds >= s.maxModeRounds || timeUp()) break;
     const before = model.evaluations;
-    const polished = new LensPosterior(model).polish(check.bestDrawTheta, check.bestDrawChi2, polishOptions);
+    const polished = new LensPosterior(model).polish(check.bestDrawTheta, check.bestDrawChi2, { ...polishOptions, stopWhen: timeUp });
     modeRounds++;
     total += s.chains * (s.warmup + s.samples);
     o.onProgress?.(done.reduce((a, b) => a + b, 0), total, `re-optimising: a draw has χ² ${check.bestDrawChi2.toFixed(1)} < MAP ${check.mapChi2.toFixed(1)}`);
@@ -279,7 +279,10 @@ export async function fitLens(
   const reasons: string[] = [];
   const perChain = results[0]!.nSamples;
   const short = results.length < s.chains || perChain < s.samples || results.some((r) => r.stopped) || (timeUp() && !fitConverged(report, s));
-  if (short && deadline !== undefined) reasons.push(budgetReason(`after ${perChain} draws in each of ${results.length} chain(s)`));
+  if (short && deadline !== undefined) {
+    const rh = Number.isFinite(report.rhatMax) ? report.rhatMax.toFixed(3) : 'n/a';
+    reasons.push(budgetReason(`after ${perChain} draws in each of ${results.length} chain(s): not converged (R̂ ${rh}, bulk-ESS(θE) ${Math.round(report.params[0]!.essBulk)})`));
+  }
   if (report.rhatMax >= s.targetRhat) {
     const worst = report.params.reduce((a, b) => (b.rhat > a.rhat ? b : a));
     reasons.push(`R̂ ${report.rhatMax.toFixed(3)} (${worst.name}) ≥ ${s.targetRhat} after ${perChain} draws per chain`);

@@ -29,6 +29,9 @@ export interface LeastSquaresOptions {
   xtol?: number;
   /** Stop when the largest free gradient component is below this. */
   gtol?: number;
+  /** Checked before every Jacobian: when true the search returns its current point (reason 'stopped'; a time
+   * budget, lens fit --max-seconds). */
+  stopWhen?: () => boolean;
 }
 
 export interface LeastSquaresResult {
@@ -38,7 +41,7 @@ export interface LeastSquaresResult {
   residuals: Float64Array;
   nEvals: number;
   iterations: number;
-  reason: 'ftol' | 'xtol' | 'gtol' | 'maxEvals' | 'stalled';
+  reason: 'ftol' | 'xtol' | 'gtol' | 'maxEvals' | 'stalled' | 'stopped';
 }
 
 export function levenbergMarquardt(o: LeastSquaresOptions): LeastSquaresResult {
@@ -77,6 +80,10 @@ export function levenbergMarquardt(o: LeastSquaresOptions): LeastSquaresResult {
   let reason: LeastSquaresResult['reason'] = 'maxEvals';
 
   outer: while (nEvals < maxEvals) {
+    if (o.stopWhen?.()) {
+      reason = 'stopped';
+      break;
+    }
     iterations++;
     if (o.jacobian) o.jacobian(x, r, jac);
     else {

@@ -54,7 +54,7 @@ sie+ps = ext plus a quasar at the source centre whose images sit where the lens 
 PSF with its own free amplitude per band (profiled by NNLS). auto = sie+ps when the cutout has at least two
 compact (PSF-like, S/N ≥ 30) peaks away from the centre, else sie. sie+ps starts its MAP from a lens fitted to
 those peaks' positions, cuts the stamp to 0.8″ beyond the outermost peak and a pixelised PSF to 97 % of its
-flux (--no-crop keeps both); ext and sie+ps use finite-difference gradients (slower per step than sie).
+flux (--no-crop keeps both); ext and sie+ps have analytic gradients (point images through the lens equation).
 
 Options:
   --hdu NAME|N      science HDU (EXTNAME or 0-based index)
@@ -68,9 +68,10 @@ Options:
   --psf-profile P   gaussian (default) or moffat, with --moffat-beta B (default 3)
   --model M         auto, sie (default), ext or sie+ps (see Models above)
   --no-crop         sie+ps: keep the whole stamp and PSF
-  --max-seconds S   wall-clock budget: the MAP search (between starts) and sampling stop when it is spent and the fit
-                    returns what it has, flagged (converged: false, partial, reason 'time budget …'; the MAP only
-                    when no draws exist yet)
+  --max-seconds S   wall-clock budget: the MAP search (before every LM step) and sampling (before every leapfrog step,
+                    inside NUTS trajectories) stop when it is spent and the fit returns what it has, flagged
+                    (converged: false, partial, reason 'time budget … not converged (R̂ …, bulk-ESS(θE) …)'; the MAP
+                    only when no draws exist yet)
   --preset NAME     survey preset for the default PSFs (default: PRESET keyword, else lsst)
   --index I         cutout index in a 4-D cube (default 0)
   --bands g,r,i,z   band of each plane (file order) where the file does not name them (docs/fits.md)
@@ -196,8 +197,8 @@ export const fitCommand: CliCommand = {
       + `; unit ${c.unit}${c.units.bunit ? ` (BUNIT ${c.units.bunit}: ${c.units.via})` : ` (${c.units.via})`}; noise: ${noise.text}`
       + `; masked ${c.masked.total} pixel(s)${c.maskFrom ? ` (mask: ${c.maskFrom})` : ''}; PSF: ${psfFrom}`
       + `; model ${input.model}${modelNote ? ` (${modelNote})` : ''}; MAP…`);
-    // The extended models pay ~18 evaluations per gradient: a depth-6 cap (≤ 63 leapfrog steps) bounds what an early
-    // warm-up draw with a badly adapted step size can cost; the Laplace-preconditioned posterior needs far fewer.
+    // The extended models' evaluations cost more (free centre, point images): a depth-6 cap (≤ 63 leapfrog steps) bounds
+    // what an early warm-up draw with a badly adapted step size can cost; the Laplace-preconditioned posterior needs far fewer.
     const maxDepth = numberOptionOr(values, 'max-depth', input.model === 'sie' ? DEFAULT_FIT_SETTINGS.maxDepth : 6, { integer: true, min: 1 });
     const settings = {
       ...DEFAULT_FIT_SETTINGS, chains, warmup: nWarmup, samples: nSamples, seed, maxSamples: maxDraws, maxDepth,

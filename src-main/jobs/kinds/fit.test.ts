@@ -22,7 +22,8 @@ describe('fit job', () => {
   it('fits, stores, serves, resumes and cancels', async () => {
     // A simulated lens inside the fit's model family, stored as a workspace stamp with its truth.
     const sourceId = addSimulatedLens(repo, ws.db, ws.dir);
-    const params: FitParams = prepareFit({ sourceIds: [sourceId], chains: 2, warmup: 50, samples: 60, maxSamples: 60, nStarts: 2, maxEvals: 200, workers: 0 });
+    // maxSeconds 0: no budget, so that the draw counts below do not depend on this machine's load.
+    const params: FitParams = prepareFit({ sourceIds: [sourceId], chains: 2, warmup: 50, samples: 60, maxSamples: 60, nStarts: 2, maxEvals: 200, workers: 0, maxSeconds: 0 });
     const r1 = await fitKind.run(ctx(params));
     expect(r1).toMatchObject({ candidates: 1, fitted: 1, failed: 0 });
 
@@ -95,5 +96,22 @@ describe('fit job', () => {
     expect(() => prepareFit({ sourceIds: [1], chains: 1 })).toThrow(/chains/);
     expect(() => prepareFit({ minConsensus: 5 })).toThrow(/minConsensus/);
     expect(prepareFit({ minConsensus: 2 })).toMatchObject({ minConsensus: 2, chains: 4, warmup: 75 });
+    // Issue 18: Model this lens answers within 2 min by default (a budget inside the NUTS trajectories).
+    expect(prepareFit({ sourceIds: [1] }).maxSeconds).toBe(110);
+    expect(() => prepareFit({ sourceIds: [1], maxSeconds: -1 })).toThrow(/maxSeconds/);
   });
+
+  it('under a time budget returns a flagged result (or a failure naming the budget) instead of running on', async () => {
+    const sourceId = addSimulatedLens(repo, ws.db, ws.dir);
+    const params = prepareFit({ sourceIds: [sourceId], chains: 2, warmup: 50, samples: 400, maxSamples: 4000, nStarts: 2, maxEvals: 200, workers: 0, maxSeconds: 1 });
+    const r = await fitKind.run(ctx(params)) as { fitted: number; failed: number; failures: { error: string }[]; notConverged: { reason: string }[] };
+    expect(r.fitted + r.failed).toBe(1);
+    if (r.failed) expect(r.failures[0]!.error).toMatch(/time budget of 1 s spent/);
+    else {
+      expect(r.notConverged[0]!.reason).toMatch(/time budget of 1 s spent .*not converged \(R̂ /);
+      const d = listPosteriors(ws.db, sourceId)[0]!.diagnostics as { converged: boolean; drawsPerChain: number };
+      expect(d.converged).toBe(false);
+      expect(d.drawsPerChain).toBeLessThan(400);
+    }
+  }, 120_000);
 });
