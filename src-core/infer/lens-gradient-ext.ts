@@ -13,7 +13,7 @@
 // amplitude ≥ 0 at the critical curve). Units: arcsec, radians; ellipticities chain through q = (1−e)/(1+e),
 // φ = ½ atan2(e2, e1).
 import { sersicBn } from '../lens/profiles/sersic';
-import { adjointPsf, sersicBnPrime } from './lens-gradient';
+import { adjointPsf, massEllipticityByDifferences, sersicBnPrime } from './lens-gradient';
 import { addSieExact, ellipticityToQPhi } from './lens-model';
 import type { ExtLensModel } from './lens-model-ext';
 import { pointTemplateGradient } from './point-template';
@@ -205,22 +205,7 @@ export class ExtLensGradient {
     const [gLe1, gLe2] = chainEllipticity(gLq, gLp, t[15]!, t[16]!);
     const half = [gT, gE1, gE2, gCx, gCy, gG1, gG2, gSx, gSy, gSre, gSn, gSe1, gSe2, gLre, gLn, gLe1, gLe2];
     for (let i = 0; i < 17; i++) grad[i] = 2 * half[i]!;
-    if (!analyticQ) this.massEllipticityByDifferences(t, grad);
+    if (!analyticQ) massEllipticityByDifferences(this.model, t, grad, this.amps);
     return chi2;
-  }
-
-  /** Nearly round mass (k ≤ 1e-3), where ∂α/∂q is ill-conditioned: central differences of χ² in e1, e2. */
-  private massEllipticityByDifferences(t: ArrayLike<number>, grad: Float64Array): void {
-    const tt = Float64Array.from(t as ArrayLike<number>);
-    const h = 1e-6;
-    for (const i of [1, 2]) {
-      tt[i] = t[i]! + h;
-      const cp = this.model.solve(tt).chi2;
-      tt[i] = t[i]! - h;
-      const cm = this.model.solve(tt).chi2;
-      tt[i] = t[i]!;
-      grad[i] = (cp - cm) / (2 * h);
-    }
-    this.model.solve(t, this.amps); // leave the model's buffers at t
   }
 }

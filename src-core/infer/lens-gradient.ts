@@ -240,23 +240,29 @@ export class LensGradient {
     const [gSe1, gSe2] = chain(gSq, gSp, se1!, se2!);
     const out = [gTheta, gE1, gE2, gG1, gG2, gSx, gSy, gSre, gSn, gSe1, gSe2, gLre];
     for (let i = 0; i < 12; i++) grad[i] = 2 * out[i]!;
-    if (!useAnalyticMass) this.massEllipticityByDifferences(t, chi2, grad);
+    if (!useAnalyticMass) massEllipticityByDifferences(this.model, t, grad, this.amps);
     return chi2;
   }
+}
 
-  /** Near-round mass (k < 1e-3) where the (q, φ) chain is ill-conditioned: central differences in e1, e2. */
-  private massEllipticityByDifferences(t: ArrayLike<number>, chi2: number, grad: Float64Array): void {
-    void chi2;
-    const tt = Float64Array.from(t as ArrayLike<number>);
-    const h = 1e-6;
-    for (const i of [1, 2]) {
-      tt[i] = t[i]! + h;
-      const cp = this.model.solve(tt).chi2;
-      tt[i] = t[i]! - h;
-      const cm = this.model.solve(tt).chi2;
-      tt[i] = t[i]!;
-      grad[i] = (cp - cm) / (2 * h);
-    }
-    this.model.solve(t, this.amps); // leave the model's buffers at t
+/**
+ * Near-round mass (k < 1e-3), where the (q, φ) chain of ∂α/∂e is ill-conditioned: central differences of
+ * χ² in e1, e2 (parameters 1 and 2 of every lens model here), written into grad; then the model's
+ * buffers are left at t again (solve with `amps`), as the analytic part expects.
+ */
+export function massEllipticityByDifferences(
+  model: { solve(t: ArrayLike<number>, amps?: Float64Array): { chi2: number } },
+  t: ArrayLike<number>, grad: Float64Array, amps: Float64Array,
+): void {
+  const tt = Float64Array.from(t as ArrayLike<number>);
+  const h = 1e-6;
+  for (const i of [1, 2]) {
+    tt[i] = t[i]! + h;
+    const cp = model.solve(tt).chi2;
+    tt[i] = t[i]! - h;
+    const cm = model.solve(tt).chi2;
+    tt[i] = t[i]!;
+    grad[i] = (cp - cm) / (2 * h);
   }
+  model.solve(t, amps);
 }

@@ -29,3 +29,26 @@ export function adamUpdate(w: Vec, g: ArrayLike<number>, m: Vec, v: Vec, lr: num
     w[i] = w[i]! - (lr * (mi / c1)) / (Math.sqrt(vi / c2) + epsilon);
   }
 }
+
+/** Adam's state for named parameters (what a training checkpoint saves). */
+export interface AdamState {
+  iterations: number;
+  m: Map<string, Float32Array>;
+  v: Map<string, Float32Array>;
+}
+
+/** Adam over named Float32 parameters, moments zero at the start: the trainers on onnxruntime share it. */
+export class NamedAdam {
+  state: AdamState;
+  constructor(weights: ReadonlyMap<string, Float32Array>, names: readonly string[], private readonly h: AdamHyper = TORCH_ADAM) {
+    const zeros = () => new Map(names.map((n) => [n, new Float32Array(weights.get(n)!.length)] as const));
+    this.state = { iterations: 0, m: zeros(), v: zeros() };
+  }
+
+  /** One update of every named parameter in `weights` with its gradient `gradOf(name)`. */
+  step(weights: ReadonlyMap<string, Float32Array>, gradOf: (name: string) => ArrayLike<number>, lr: number): void {
+    const s = this.state;
+    s.iterations++;
+    for (const [name, m] of s.m) adamUpdate(weights.get(name)!, gradOf(name), m, s.v.get(name)!, lr, s.iterations, this.h);
+  }
+}

@@ -7,7 +7,7 @@ import { cpuSessionOptions } from '../classify/ort-scorer';
 import { gradName, type TapeParam } from '../../src-core/onnx/tape';
 import { buildVaeDecoderGraph, buildVaeEncoderGraph, buildVaeTrainingGraph, decoderSide, type VaeConfig } from '../../src-core/generative/vae-graph';
 import { defaultThreads, type AdamState } from '../score/unet-engine';
-import { adamUpdate, TORCH_ADAM } from '../../src-core/math/adam';
+import { NamedAdam } from '../../src-core/math/adam';
 
 
 /** One training batch, all in fluxScale units (see buildVaeTrainingGraph). */
@@ -47,9 +47,7 @@ export async function createVaeTrainer(cfg: VaeConfig, weights: Map<string, Floa
   }
   const session = await ort.InferenceSession.create(graph.onnx, cpuSessionOptions(threads));
   const { size: S, batch: B, latent: L, psfSize: K } = cfg;
-  let iterations = 0;
-  let m: Map<string, Float32Array> = new Map(graph.params.map((p) => [p.name, new Float32Array(weights.get(p.name)!.length)]));
-  let v: Map<string, Float32Array> = new Map(graph.params.map((p) => [p.name, new Float32Array(weights.get(p.name)!.length)]));
+  const opt = new NamedAdam(weights, graph.params.map((p) => p.name));
 
   const run = async (b: VaeBatch) => {
     if (b.x.length !== B * S * S || b.w.length !== B * S * S || b.logSigma.length !== B || b.eps.length !== B * L) throw new Error(`Flow-VAE batch: expected ${B} stamps of ${S}×${S} and ${L} latent noises`);
@@ -83,19 +81,14 @@ export async function createVaeTrainer(cfg: VaeConfig, weights: Map<string, Floa
     },
     async step(b, lr) {
       const out = await run(b);
-      iterations++;
-      for (const p of graph.params) {
-        adamUpdate(weights.get(p.name)!, out[gradName(p.name)]!.data as Float32Array, m.get(p.name)!, v.get(p.name)!, lr, iterations, TORCH_ADAM);
-      }
+      opt.step(weights, (name) => out[gradName(name)]!.data as Float32Array, lr);
       const r = result(out);
       for (const t of Object.values(out)) t.dispose?.();
       return r;
     },
-    adam: () => ({ iterations, m, v }),
+    adam: () => opt.state,
     setAdam(s) {
-      iterations = s.iterations;
-      m = s.m;
-      v = s.v;
+      opt.state = s;
     },
     dispose: () => session.release(),
   };

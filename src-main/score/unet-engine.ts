@@ -5,16 +5,12 @@
 import os from 'node:os';
 import ort from 'onnxruntime-node';
 import { cpuSessionOptions } from '../classify/ort-scorer';
-import { adamUpdate, TORCH_ADAM } from '../../src-core/math/adam';
+import { NamedAdam, type AdamState } from '../../src-core/math/adam';
 import { gradName, type TapeParam } from '../../src-core/onnx/tape';
 import { buildUnetInferenceGraph, buildUnetTrainingGraph, type UnetConfig } from '../../src-core/score/unet-graph';
 
 
-export interface AdamState {
-  iterations: number;
-  m: Map<string, Float32Array>;
-  v: Map<string, Float32Array>;
-}
+export type { AdamState };
 
 export interface UnetTrainer {
   readonly params: readonly TapeParam[];
@@ -40,9 +36,7 @@ export async function createUnetTrainer(cfg: UnetConfig, weights: Map<string, Fl
     if (!w || w.length !== n) throw new Error(`score U-Net weight ${p.name}: expected ${n} values, got ${w?.length ?? 'none'}`);
   }
   const session = await ort.InferenceSession.create(graph.onnx, cpuSessionOptions(threads));
-  let iterations = 0;
-  let m: Map<string, Float32Array> = new Map(graph.params.map((p) => [p.name, new Float32Array(weights.get(p.name)!.length)]));
-  let v: Map<string, Float32Array> = new Map(graph.params.map((p) => [p.name, new Float32Array(weights.get(p.name)!.length)]));
+  const opt = new NamedAdam(weights, graph.params.map((p) => p.name));
   const S = cfg.size;
 
   const run = async (x: Float32Array, eps: Float32Array, sigma: Float32Array) => {
@@ -68,19 +62,14 @@ export async function createUnetTrainer(cfg: UnetConfig, weights: Map<string, Fl
     },
     async step(x, eps, sigma, lr) {
       const out = await run(x, eps, sigma);
-      iterations++;
-      for (const p of graph.params) {
-        adamUpdate(weights.get(p.name)!, out[gradName(p.name)]!.data as Float32Array, m.get(p.name)!, v.get(p.name)!, lr, iterations, TORCH_ADAM);
-      }
+      opt.step(weights, (name) => out[gradName(name)]!.data as Float32Array, lr);
       const result = { loss: (out.loss!.data as Float32Array)[0]!, perImage: Float32Array.from(out.loss_per_image!.data as Float32Array) };
       for (const t of Object.values(out)) t.dispose?.();
       return result;
     },
-    adam: () => ({ iterations, m, v }),
+    adam: () => opt.state,
     setAdam(s) {
-      iterations = s.iterations;
-      m = s.m;
-      v = s.v;
+      opt.state = s;
     },
     dispose: () => session.release(),
   };
