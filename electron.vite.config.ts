@@ -36,6 +36,7 @@ export default defineConfig({
           'job-worker': resolve(__dirname, 'src-main/jobs/worker-entry.ts'),
           'simulate-worker': resolve(__dirname, 'src-main/workers/simulate-worker.ts'),
           'fit-worker': resolve(__dirname, 'src-main/workers/fit-worker.ts'),
+          'deblend-worker': resolve(__dirname, 'src-main/workers/deblend-worker.ts'),
         },
         external,
         output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },

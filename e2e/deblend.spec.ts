@@ -136,3 +136,23 @@ test('blend flag: Blend score job from the candidate view, B% badges in the grid
   await expect(badges).toHaveCount(scored.length);
 });
 
+
+test('subtract lens light: one batch job over the catalog, every stamp in the grid gets its lens-subtracted frame', async () => {
+  test.setTimeout(180_000);
+  await page.keyboard.press('Escape');
+  const grid = page.locator('[data-testid="grid"]');
+  const cells = await grid.locator('.cell').count();
+  expect(cells).toBeGreaterThanOrEqual(6);
+  // The job list keeps only recent jobs: find the new one by its id, not by counting rows.
+  const job = page.locator('[data-testid="jobs"] [data-kind="deblend"]');
+  const before = Number(await job.first().getAttribute('data-job'));
+  await page.getByTestId('lens-sub-all').click();
+  // The option turns on, a new deblend job runs to the end (constraints only, on the demo's LSST stamps).
+  await expect(page.getByTestId('lens-sub')).toBeChecked();
+  await expect.poll(async () => Number(await job.first().getAttribute('data-job')), { timeout: 30_000 }).toBeGreaterThan(before);
+  await expect(job.first()).toHaveAttribute('data-state', 'done', { timeout: 150_000 });
+  // Every candidate the grid shows now has a lens-subtracted frame (the mark), not only the one deblended by hand.
+  await expect(grid.locator('[data-testid="lens-sub-mark"]')).toHaveCount(cells, { timeout: 15_000 });
+  await page.getByTestId('lens-sub').uncheck();
+  await expect(grid.locator('[data-testid="lens-sub-mark"]')).toHaveCount(0);
+});

@@ -156,6 +156,9 @@ export const jobParamSchemas = {
       constraints: z.string().max(64).optional(),
       maxIter: z.number().int().min(1).max(5000).optional(),
       force: z.boolean().optional(),
+      /** 'lens-light': the catalog-wide batch lens-light subtraction (constraints only, ≤ 50 iterations). */
+      mode: z.enum(['deblend', 'lens-light']).optional(),
+      workers: z.number().int().min(1).max(64).optional(),
     })
     .strict(),
   /** Blend flag of candidates' stamps by the morphology model (jobs/kinds/blend-score.ts, docs/deblend.md). */

@@ -14,7 +14,8 @@ import type { LinearOperator } from '../inverse/operators/linear-operator';
 import { monotonicPlan, projectMonotonic, projectPositive, projectSymmetric, type ConstraintName, type MonotonicPlan } from './constraints';
 import { clippedSigma, detectionImage, findPeaks } from './detect';
 import { NO_PRIOR, type AsyncMorphologyPrior, type MorphologyPrior } from './prior';
-import { differenceKernel, MODEL_PSF_SIGMA, psfSigma } from './psf-match';
+import { differenceKernel, MODEL_PSF_SIGMA, psfSigma, separableDifferenceKernel } from './psf-match';
+import { separableConvolutionOperator, type SeparableKernel } from '../inverse/operators/separable';
 
 export interface DeblendInput {
   /** One rows × cols plane per band; NaN/±Inf pixels are masked (weight 0). */
@@ -177,8 +178,11 @@ export function* deblendSteps(inp: DeblendInput, alwaysYield = false): Generator
       const s = psfSigma(p);
       if (s < modelSigma) warnings.push(`band ${b}: PSF σ ${s.toFixed(2)} px is narrower than the model PSF σ ${modelSigma} px; its difference kernel is Wiener-regularised`);
     });
-    const kernels = psfs.map((p, b) => differenceKernel(p, b, modelSigma));
-    conv = convolutionOperator({ bands: B, rows, cols, psfs: kernels, boundary: 'zero' });
+    // Separable PSFs (every Gaussian preset) convolve directly with 1-D kernels: ≈ 4× cheaper than the FFTs.
+    const sep = psfs.map((p, b) => separableDifferenceKernel(p, b, modelSigma));
+    conv = sep.every((k) => k !== null)
+      ? separableConvolutionOperator({ bands: B, rows, cols, kernels: sep as SeparableKernel[] })
+      : convolutionOperator({ bands: B, rows, cols, psfs: psfs.map((p, b) => differenceKernel(p, b, modelSigma)), boundary: 'zero' });
   } else {
     warnings.push('no PSF given: all bands are assumed to share one PSF (difference kernels = δ), morphologies are in the observed frame');
   }

@@ -5,6 +5,7 @@ export { adjointMismatch, estimateRowNormsSquared } from './diagnostics';
 export { identityOperator } from './identity';
 export { maskOperator } from './mask';
 export { convolutionOperator, gaussianPsf, psfTransfer, type ConvolutionOptions, type PsfArray } from './convolution';
+export { separableConvolutionOperator, separableFactors, type SeparableKernel } from './separable';
 export { fourierSamplingOperator, measuredBins } from './fourier-sampling';
 export { gradientOperator } from './gradient';
 export { starletOperator, starletSynthesisOperator, starletNoiseLevels } from './starlet';

@@ -7,7 +7,7 @@ import { Rng } from '../../rng';
 import {
   FourierMultiplier, adjointMismatch, compose, deflectorsFromLensFit, kernelTransfer, convolutionOperator, estimateRowNormsSquared, fourierSamplingOperator, gaussianPsf,
   gradientOperator, identityOperator, lensingOperator, maskOperator, operatorNorm, rayShootingOperator, scaled,
-  starletNoiseLevels, starletOperator, starletSynthesisOperator, type Deflector, type LinearOperator,
+  starletNoiseLevels, starletOperator, starletSynthesisOperator, separableConvolutionOperator, separableFactors, type Deflector, type LinearOperator,
 } from './index';
 
 const rng = new Rng(5);
@@ -30,6 +30,13 @@ const operators: Array<[string, () => LinearOperator]> = [
   ['starlet synthesis', () => starletSynthesisOperator(8, 8, 2)],
   ['ray shooting through SIE + shear', () => rayShootingOperator({ imageRows: 21, imageCols: 21, pixelScale: 0.15, sourceRows: 16, sourceCols: 16, sourcePixelScale: 0.08, deflectors: sieShear, supersample: 3 })],
   ['lensing (SIE + shear, then PSF)', () => lensingOperator({ imageRows: 21, imageCols: 19, pixelScale: 0.15, sourceRows: 12, sourceCols: 14, sourcePixelScale: 0.1, sourceCentre: [0.05, 0], deflectors: sieShear, psf: skewPsf })],
+  // Asymmetric and symmetric 1-D factors (the symmetric ones take the paired-tap interior loop), a
+  // kernel longer than the image is wide, and a 1-tap factor.
+  ['separable convolution, zero boundary, 2 bands', () => separableConvolutionOperator({ bands: 2, rows: 9, cols: 6, kernels: [
+    { col: Float64Array.from([0.1, 0.5, 0.2, 0.15, 0.05]), row: Float64Array.from([0.3, 0.6, 0.1]) },
+    { col: Float64Array.from([1]), row: Float64Array.from([0.05, 0.1, 0.2, 0.3, 0.2, 0.1, 0.05]) },
+  ] })],
+  ['separable convolution, kernel wider than the image', () => separableConvolutionOperator({ bands: 1, rows: 4, cols: 3, kernels: [{ col: Float64Array.from([0.2, 0.3, 0.5]), row: Float64Array.from([0.1, 0.1, 0.2, 0.2, 0.2, 0.1, 0.1]) }] })],
   ['composition and scaling', () => scaled(compose(starletOperator(10, 10, 2), maskOperator([10, 10], Array.from({ length: 100 }, (_, i) => i % 7 !== 0))), -2.5)],
 ];
 
@@ -45,6 +52,34 @@ describe('every operator passes the dot-product adjoint test', () => {
     const a = convolutionOperator({ bands: 1, rows: 16, cols: 16, psfs: [skewPsf] });
     const wrong: LinearOperator = { ...a, adjoint: (y, out) => a.apply(y, out) };
     expect(adjointMismatch(wrong)).toBeGreaterThan(1e-3);
+  });
+});
+
+describe('separable PSF convolution', () => {
+  it('equals the FFT zero-boundary convolution with the outer-product kernel (symmetric and skew factors)', () => {
+    for (const [col, row] of [[[0.25, 0.5, 0.25], [0.05, 0.2, 0.5, 0.2, 0.05]], [[0.1, 0.5, 0.2, 0.15, 0.05], [0.3, 0.6, 0.1]]]) {
+      const kernel = Float64Array.from({ length: col.length * row.length }, (_, i) => col[Math.floor(i / row.length)]! * row[i % row.length]!);
+      const fftOp = convolutionOperator({ bands: 1, rows: 11, cols: 13, psfs: [{ kernel, height: col.length, width: row.length }], boundary: 'zero' });
+      const sepOp = separableConvolutionOperator({ bands: 1, rows: 11, cols: 13, kernels: [{ col: Float64Array.from(col), row: Float64Array.from(row) }] });
+      const x = Float64Array.from({ length: 143 }, () => rng.normal());
+      const a = fftOp.apply(x), b = sepOp.apply(x), at = fftOp.adjoint(x), bt = sepOp.adjoint(x);
+      for (let i = 0; i < 143; i++) {
+        expect(b[i]).toBeCloseTo(a[i]!, 12);
+        expect(bt[i]).toBeCloseTo(at[i]!, 12);
+      }
+    }
+  });
+
+  it('finds the factors of a Gaussian PSF and refuses a non-separable one', () => {
+    const g = gaussianPsf(3.2);
+    const f = separableFactors(g)!;
+    expect(f).not.toBeNull();
+    const s = Array.from(g.kernel).reduce((a, b) => a + b, 0), w = g.width;
+    for (let i = 0; i < g.kernel.length; i++) expect(f.col[Math.floor(i / w)]! * f.row[i % w]!).toBeCloseTo(g.kernel[i]! / s, 14);
+    expect(separableFactors(skewPsf)).toBeNull();
+    const nudged = Float64Array.from(g.kernel);
+    nudged[3] = nudged[3]! + 1e-6;
+    expect(separableFactors({ ...g, kernel: nudged })).toBeNull();
   });
 });
 

@@ -9,9 +9,12 @@ import { deblendProductFits } from '../../deblend/product-file';
 import type { CliCommand } from '../command';
 import { numberOption } from '../args';
 import { readCutout } from '../../deblend/cutout-file';
+import { runJobCli, WORKSPACE_HELP } from '../job-runner';
 
 const USAGE = `Usage: lensdesk deblend CUTOUT.fits --out OUT.fits [--psf P.fits] [--prior auto|flow|score|MODEL|none]
          [--constraints monotonic,symmetric] [--max-iter N] [--detect] [--json]
+       lensdesk deblend --catalog ID|--sources ID,ID… [--lens-light] [--workers N] [--prior …]
+         [--constraints …] [--max-iter N] [--force] [--workspace DIR] [--json]
 
 Separates the sources of a multi-band cutout (Melchior et al. 2018): each source is an SED times a
 non-negative morphology, convolved with each band's PSF. CUTOUT.fits: a 2-D image or a
@@ -34,7 +37,17 @@ Options:
   --detect            detect peaks even when the cutout has a CATALOG
   --out OUT.fits      MODEL, RESIDUAL, one COMPn image per source (bands × rows × cols, the
                       cutout's WCS) and a SOURCES table (x, y, flux and data flux per band)
-  --json              print the summary as JSON`;
+  --json              print the summary as JSON
+
+Workspace mode (the app's Deblend job, with progress; Ctrl-C cancels, \`lensdesk jobs resume ID\` goes on):
+  --catalog ID        every source of a workspace catalog (ids: \`lensdesk jobs\`, the app's catalog filter)
+  --sources LIST      these source ids
+  --lens-light        batch lens-light subtraction: constraints only (positivity, monotonicity, symmetry),
+                      <= 50 iterations; writes each candidate's lens-subtracted frame (the grid's
+                      "lens-subtracted" view), model, residual and components
+  --workers N         solver threads without a learned prior (default: the cores, at most 8)
+  --force             deblend again where a product with the same settings exists
+${WORKSPACE_HELP}`;
 
 export const deblendCommand: CliCommand = {
   name: 'deblend',
@@ -46,8 +59,33 @@ export const deblendCommand: CliCommand = {
       options: {
         psf: { type: 'string' }, prior: { type: 'string', default: 'auto' }, constraints: { type: 'string', default: 'monotonic' },
         'max-iter': { type: 'string' }, threads: { type: 'string' }, detect: { type: 'boolean', default: false }, out: { type: 'string' }, json: { type: 'boolean', default: false },
+        catalog: { type: 'string' }, sources: { type: 'string' }, 'lens-light': { type: 'boolean', default: false }, workers: { type: 'string' },
+        force: { type: 'boolean', default: false }, workspace: { type: 'string' },
       },
     });
+    if (values.catalog !== undefined || values.sources !== undefined) {
+      if (positionals.length) throw new InputError('CLI_USAGE', 'give either CUTOUT.fits or --catalog/--sources, not both', { count: positionals.length });
+      const params: Record<string, unknown> = { force: values.force };
+      if (values.catalog !== undefined) params.catalogId = numberOption(values, 'catalog', { integer: true, min: 1 });
+      if (values.sources !== undefined) params.sourceIds = values.sources.split(',').map((x) => Number(x.trim()));
+      if (values['lens-light']) {
+        if (argv.some((a) => /^--(prior|constraints|max-iter)(=|$)/.test(a))) {
+          throw new InputError('CLI_USAGE', '--lens-light fixes its settings (constraints only: positivity, monotonicity, symmetry; <= 50 iterations): leave out --prior, --constraints and --max-iter', { option: 'lens-light' });
+        }
+        params.mode = 'lens-light';
+      } else {
+        params.prior = values.prior;
+        params.constraints = values.constraints;
+      }
+      const maxIter = numberOption(values, 'max-iter', { integer: true, min: 1, max: 5000 });
+      if (maxIter !== undefined) params.maxIter = maxIter;
+      const workers = numberOption(values, 'workers', { integer: true, min: 1, max: 64 });
+      if (workers !== undefined) params.workers = workers;
+      return runJobCli(io, values.workspace, (jm) => jm.start('deblend', params), values.json);
+    }
+    if (values['lens-light'] || values.workers !== undefined || values.force) {
+      throw new InputError('CLI_USAGE', '--lens-light, --workers and --force apply to a workspace catalog: give --catalog ID or --sources', { option: 'catalog' });
+    }
     if (positionals.length !== 1) throw new InputError('CLI_USAGE', 'give exactly one CUTOUT.fits', { count: positionals.length });
     if (!values.out) throw new InputError('CLI_USAGE', '--out OUT.fits is required', { option: 'out' });
     const constraints = parseConstraints(values.constraints!);

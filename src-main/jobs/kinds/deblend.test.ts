@@ -142,4 +142,41 @@ describe('deblend job', () => {
     expect(deblendInfo(ws.db, fine)!.warnings.join(' ')).toMatch(/learned prior not used: .*0\.100″ pixels/);
     expect(deblendInfo(ws.db, lsst)!.warnings.join(' ')).not.toMatch(/learned prior not used/);
   }, 120_000);
+
+  it("mode 'lens-light' over a whole catalog: worker threads give the same frames as one thread; cancel stops them", async () => {
+    expect(prepareDeblend({ catalogId: 1, mode: 'lens-light' })).toMatchObject({ mode: 'lens-light', prior: 'none', constraints: 'monotonic,symmetric', maxIter: 50 });
+    expect(() => prepareDeblend({ catalogId: 1, mode: 'fast' })).toThrow(/mode must be/);
+    expect(() => prepareDeblend({ catalogId: 1, mode: 'lens-light', prior: 'flow' })).toThrow(/constraints only/);
+    expect(() => prepareDeblend({ catalogId: 1, workers: 0 })).toThrow(/workers/);
+    const cat = repo.ensureCatalog('lens-light batch', 'test', 'simulated', repo.ensureSurvey('sim-lsst', 0.2, ['g', 'r', 'i']));
+    const ids = [11, 12, 13, 14].map((seed, k) => addStamp(seed, 40 + k, cat));
+    const one = await deblendKind.run(ctx(prepareDeblend({ catalogId: cat, mode: 'lens-light', workers: 1 }), false, 8));
+    expect(one).toMatchObject({ candidates: 4, deblended: 4, failed: 0, workers: 1, mode: 'lens-light' });
+    const firstPaths = ids.map((id) => listProducts(ws.db, id, 'lens-subtracted')[0]!.path);
+    const planes1 = firstPaths.map((p) => readStampFile(abs(p)).planes.map((q) => Float32Array.from(q)));
+    // A different job (force): the same files are rewritten by 2 worker threads.
+    const two = await deblendKind.run(ctx(prepareDeblend({ catalogId: cat, mode: 'lens-light', workers: 2, force: true }), false, 9));
+    expect(two).toMatchObject({ candidates: 4, deblended: 4, failed: 0, workers: 2 });
+    ids.forEach((id, k) => {
+      const rows = listProducts(ws.db, id, 'lens-subtracted');
+      expect(rows).toHaveLength(2);
+      const planes2 = readStampFile(abs(rows[0]!.path)).planes;
+      planes2.forEach((p, b) => p.forEach((v, i) => expect(v).toBe(planes1[k]![b]![i]!)));
+    });
+    // Settings differ from the full deblend's: a 'deblend' mode run does not count these as done.
+    expect(JSON.stringify(listProducts(ws.db, ids[0]!, 'deblend')[0]!.params)).toMatch(/lens-light/);
+
+    // Cancel while the pool works: the job ends with CancelledError; what was stored stays consistent.
+    let calls = 0;
+    const cancelling = { ...ctx(prepareDeblend({ catalogId: cat, mode: 'lens-light', workers: 2, force: true }), false, 10) };
+    cancelling.cancelled = () => calls > 1;
+    cancelling.checkCancelled = () => { if (calls > 1) throw new CancelledError('cancelled'); };
+    cancelling.progress = () => { calls++; };
+    await expect(deblendKind.run(cancelling)).rejects.toThrow(CancelledError);
+    for (const id of ids) {
+      const rows = listProducts(ws.db, id, 'lens-subtracted');
+      expect(rows.length).toBeGreaterThanOrEqual(2);
+      expect(rows.length).toBeLessThanOrEqual(3);
+    }
+  }, 120_000);
 });
