@@ -14,6 +14,10 @@ const nBlends = Number(process.argv[2] ?? 12);
 type Setting = Partial<FlowPriorOptions> & { constraintsOnly?: string; noFrame?: boolean };
 /** First blend seed (SEED0=…, default 300 = bench/deblend-prior.ts's blends); another range is a held-out check of settings chosen on 300…. */
 const seed0 = Number(process.env.SEED0 ?? 300);
+/** Or SEEDS=312-335,400-423: these blend seeds (ranges pooled into one median), ignoring SEED0 and the count. */
+const seeds = process.env.SEEDS
+  ? process.env.SEEDS.split(',').flatMap((r) => { const [a, b] = r.split('-').map(Number); return Array.from({ length: (b ?? a!) - a! + 1 }, (_, i) => a! + i); })
+  : Array.from({ length: nBlends }, (_, i) => seed0 + i);
 const settings = JSON.parse(process.argv[3] ?? '[{}]') as Setting[];
 const med = (v: number[]) => { const s = [...v].sort((a, b) => a - b); return s.length % 2 ? s[s.length >> 1]! : 0.5 * (s[s.length / 2 - 1]! + s[s.length / 2]!); };
 const { model } = resolveBlendModel();
@@ -34,8 +38,8 @@ function score(sim: ReturnType<typeof simulateBlend>, r: DeblendResult, acc: { f
 
 const runs = [{ name: 'constraints only (monotonic)', opt: null as Setting | null }, ...settings.map((s) => ({ name: s.constraintsOnly ? `constraints only (${s.constraintsOnly})` : `flow ${JSON.stringify(s)}`, opt: s }))];
 const acc = runs.map(() => ({ flux: [] as number[], dataFlux: [] as number[], morph: [] as number[], secs: 0 }));
-for (let s = 0; s < nBlends; s++) {
-  const sim = simulateBlend(seed0 + s);
+for (let s = 0; s < seeds.length; s++) {
+  const sim = simulateBlend(seeds[s]!);
   const inp = { images: sim.images, rows: sim.rows, cols: sim.cols, variance: sim.variance, psfs: sim.psfs, positions: sim.truth.map((t) => ({ x: t.x, y: t.y })), maxIter: 200 };
   const line: string[] = [`blend ${s} (${sim.truth.length})`];
   for (let j = 0; j < runs.length; j++) {
@@ -52,5 +56,5 @@ for (let s = 0; s < nBlends; s++) {
 const base = med(acc[0]!.morph), baseFlux = med(acc[0]!.flux);
 runs.forEach((r, j) => {
   const a = acc[j]!;
-  console.log(`${r.name}: ${a.morph.length} sources; median |flux error| ${(100 * med(a.flux)).toFixed(2)} % (model) / ${(100 * med(a.dataFlux)).toFixed(2)} % (data re-apportioned), median morphology residual ${(100 * med(a.morph)).toFixed(2)} % (${(100 * (1 - med(a.morph) / base)).toFixed(1)} % lower), flux ratio ${(med(a.flux) / baseFlux).toFixed(3)}, ${(a.secs / nBlends).toFixed(2)} s/blend`);
+  console.log(`${r.name}: ${a.morph.length} sources; median |flux error| ${(100 * med(a.flux)).toFixed(2)} % (model) / ${(100 * med(a.dataFlux)).toFixed(2)} % (data re-apportioned), median morphology residual ${(100 * med(a.morph)).toFixed(2)} % (${(100 * (1 - med(a.morph) / base)).toFixed(1)} % lower), flux ratio ${(med(a.flux) / baseFlux).toFixed(3)}, ${(a.secs / seeds.length).toFixed(2)} s/blend`);
 });
