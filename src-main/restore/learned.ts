@@ -34,9 +34,9 @@ import { fourierProblem, restoreBand, type BandProblem, type BandResult, type Re
 export interface LearnedOptions {
   samples: number;
   rng: Rng;
-  /** Langevin steps per σ level (default 2). */
+  /** Langevin steps per σ level (default: the card's `sampler.steps`, else 2). */
   stepsPerLevel?: number;
-  /** σ levels between σ_1 and σ_L (default 16). */
+  /** σ levels between σ_1 and σ_L (default: the card's `sampler.levels`, else 16). */
   levels?: number;
   /** σ_1 in the model's peak-1 units (default 0.3 from a Wiener start, the card's largest σ from noise). */
   sigmaMax?: number;
@@ -58,11 +58,11 @@ export interface LearnedOptions {
 }
 
 /** The sampler settings actually used (for headers, cards and the bench). */
-export function learnedSettings(o: LearnedOptions, card: { sigmaRange: [number, number] }, noiseSigma: number) {
+export function learnedSettings(o: LearnedOptions, card: { sigmaRange: [number, number]; sampler?: { levels: number; steps: number } }, noiseSigma: number) {
   const start = o.start ?? 'wiener';
   const sigmaMin = Math.max(card.sigmaRange[0], (o.sigmaMinRatio ?? 0.1) * noiseSigma);
   const sigmaMax = Math.min(card.sigmaRange[1], o.sigmaMax ?? (start === 'wiener' ? 0.3 : card.sigmaRange[1]));
-  return { start, sigmaMin, sigmaMax: Math.max(sigmaMax, 1.01 * sigmaMin), levels: o.levels ?? 16, steps: o.stepsPerLevel ?? 2, stepRatio: o.stepRatio ?? 1, tweedie: o.tweedie ?? true };
+  return { start, sigmaMin, sigmaMax: Math.max(sigmaMax, 1.01 * sigmaMin), levels: o.levels ?? card.sampler?.levels ?? 16, steps: o.stepsPerLevel ?? card.sampler?.steps ?? 2, stepRatio: o.stepRatio ?? 1, tweedie: o.tweedie ?? true };
 }
 
 export async function restoreLearnedBands(dir: string, op: RestoreOp, bands: BandProblem[], o: LearnedOptions): Promise<BandResult[]> {

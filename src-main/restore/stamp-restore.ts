@@ -126,7 +126,7 @@ export async function restoreStamp(
   let S = 0;
   if (o.prior === 'auto' || o.prior === 'learned') {
     const why = !o.modelDir
-      ? 'no score prior installed (models/priors/score-galaxies-64, or LENSDESK_SCORE_PRIOR=DIR)'
+      ? 'no score prior installed (models/priors/score-galaxies-48s or score-galaxies-64, or LENSDESK_SCORE_PRIOR=DIR)'
       : (S = scoreModelSize(o.modelDir)) < rows || S < cols
         ? `the score prior works on ${S} × ${S} images; this stamp is ${cols} × ${rows}`
         : o.samples < 2 ? `the score prior needs ≥ 2 samples (got ${o.samples})` : '';

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { makeGalaxies } from '../../src-core/score/galaxies';
 import { Rng } from '../../src-core/rng';
 import { zigguratNormal } from '../../src-core/lens/ziggurat';
-import { bundledRestorePrior, bundledScorePrior, GALAXY_PRIOR, RESTORE_PRIOR } from './bundled-prior';
+import { bundledRestorePriors, bundledScorePrior, GALAXY_PRIOR, RESTORE_PRIOR, restorePriorFor } from './bundled-prior';
 import { readScoreModel } from './model-files';
 import { createUnetScorer } from './unet-engine';
 
@@ -45,10 +45,23 @@ describe.each([[GALAXY_PRIOR, 64], [RESTORE_PRIOR, 48]] as const)('bundled score
   }, 120_000);
 });
 
-describe('bundledRestorePrior', () => {
-  it('is LENSDESK_SCORE_PRIOR when set, else the 64² galaxy prior (the small one is opt-in)', () => {
-    expect(bundledRestorePrior({})).toMatch(new RegExp(`${GALAXY_PRIOR}$`));
+describe('bundledRestorePriors', () => {
+  it('is LENSDESK_SCORE_PRIOR alone when set, else the 48² prior then the 64² one; a stamp gets the first that holds it', () => {
+    const dirs = bundledRestorePriors({});
+    expect(dirs).toHaveLength(2);
+    expect(dirs[0]).toMatch(new RegExp(`${RESTORE_PRIOR}$`));
+    expect(dirs[1]).toMatch(new RegExp(`${GALAXY_PRIOR}$`));
+    const grid = (d: string) => readScoreModel(d).card.config.size;
+    expect(restorePriorFor(dirs, 45, 45, grid)).toBe(dirs[0]);
+    expect(restorePriorFor(dirs, 45, 60, grid)).toBe(dirs[1]);
+    // too large for both: the last, so Restore can say why it fell back to Wiener
+    expect(restorePriorFor(dirs, 101, 101, grid)).toBe(dirs[1]);
+    expect(restorePriorFor([], 45, 45, grid)).toBeNull();
     const small = bundledScorePrior(RESTORE_PRIOR, {})!;
-    expect(bundledRestorePrior({ LENSDESK_SCORE_PRIOR: small })).toBe(small);
+    expect(bundledRestorePriors({ LENSDESK_SCORE_PRIOR: small })).toEqual([small]);
+  });
+
+  it("the 48² prior's card carries the ladder it was validated with (10 levels × 4 steps)", () => {
+    expect(readScoreModel(bundledScorePrior(RESTORE_PRIOR, {})!).card.sampler).toMatchObject({ levels: 10, steps: 4 });
   });
 });

@@ -10,11 +10,10 @@ import { modelsDir } from '../util/paths';
  * reconstruction (64² source grid) and the deblender. */
 export const GALAXY_PRIOR = 'score-galaxies-64';
 
-/** The small, fast galaxy prior (48×48 U-Net with 16/32/64 channels: a 45 × 45 survey stamp is padded by
- * ≤ 3 px; ~6× cheaper per image than GALAXY_PRIOR). Opt-in for Restore (LENSDESK_SCORE_PRIOR=its folder): at
- * 2 249 training steps and 10 levels × 4 steps it beats ℓ1 by 3.9 dB with calibrated intervals, but one 64-sample
- * restore of a 45×45×4 stamp needs ≈ 46 s on 2 idle cores (estimated), not < 30 s (docs/learned-priors.md
- * "Evening session"). */
+/** The small, fast galaxy prior and Restore's default (48×48 U-Net with 16/32/64 channels: a 45 × 45 survey
+ * stamp is padded by ≤ 3 px; ~6× cheaper per image than GALAXY_PRIOR). At 2 249 training steps and 10 levels ×
+ * 4 steps (its card's `sampler`) it beats ℓ1 by 3.9 dB with calibrated intervals (72.9 / 96.4 %), as the 64²
+ * prior does, at ≈ 1/5 of the cost of the 64² prior's 16 × 2 (docs/learned-priors.md "Evening session"). */
 export const RESTORE_PRIOR = 'score-galaxies-48s';
 
 export const priorsDir = (): string => join(modelsDir(), 'priors');
@@ -26,8 +25,14 @@ export function bundledScorePrior(name = GALAXY_PRIOR, env: NodeJS.ProcessEnv = 
   return existsSync(join(dir, 'card.json')) && existsSync(join(dir, 'model.onnx')) ? dir : null;
 }
 
-/** The prior Restore uses: LENSDESK_SCORE_PRIOR, else the 64² galaxy prior. The small RESTORE_PRIOR becomes the
- * default once it meets the issue's speed goal too (≥ 2 dB and calibration are met at 10 × 4; issue #13). */
-export function bundledRestorePrior(env: NodeJS.ProcessEnv = process.env): string | null {
-  return bundledScorePrior(GALAXY_PRIOR, env);
+/** Restore's score priors, preferred first: LENSDESK_SCORE_PRIOR alone when set, else the small RESTORE_PRIOR
+ * (48²) then the 64² galaxy prior, those installed. A stamp gets the first whose grid holds it (restorePriorFor). */
+export function bundledRestorePriors(env: NodeJS.ProcessEnv = process.env): string[] {
+  if (env.LENSDESK_SCORE_PRIOR) return [bundledScorePrior(GALAXY_PRIOR, env)].filter((d): d is string => d !== null);
+  return [bundledScorePrior(RESTORE_PRIOR, env), bundledScorePrior(GALAXY_PRIOR, env)].filter((d): d is string => d !== null);
+}
+
+/** The first of `dirs` whose grid holds a rows × cols stamp, else the last (Restore then says why it used Wiener). */
+export function restorePriorFor(dirs: string[], rows: number, cols: number, gridOf: (dir: string) => number): string | null {
+  return dirs.find((d) => gridOf(d) >= Math.max(rows, cols)) ?? dirs[dirs.length - 1] ?? null;
 }

@@ -40,6 +40,9 @@ export interface ScoreUnetCard {
   residualOf?: Record<string, unknown>;
   /** Fine-tuned models (`prior train --init`): the model it started from and that model's steps. */
   initFrom?: { dir: string; steps?: number };
+  /** The annealed-Langevin ladder this model was validated with (levels × steps per level); samplers use it
+   * unless told otherwise. Absent: the samplers' own defaults. */
+  sampler?: { levels: number; steps: number; note?: string };
 }
 
 const atomicWrite = (path: string, data: string | Uint8Array) => {

@@ -13,7 +13,7 @@ import { convolutionOperator, gaussianPsf } from '../../../src-core/inverse/oper
 import { getPreset } from '../../../src-core/lens/presets';
 import { simulateCutout } from '../../../src-core/lens/simulate';
 import { openFitsFile } from '../../fits/file-source';
-import { bundledScorePrior } from '../../score/bundled-prior';
+import { bundledScorePrior, RESTORE_PRIOR } from '../../score/bundled-prior';
 import { writeCutoutBundle } from '../../export/cutout-bundle';
 import { readStampFile, writeStampFile } from '../../stamps/stamp-file';
 import { listProducts } from '../../store/products';
@@ -204,6 +204,26 @@ describe.skipIf(!PRIOR)(`restore job with the installed score prior${PRIOR ? '' 
       expect(existsSync(resolve(ws.dir, p!.path))).toBe(true);
     } finally {
       process.env.LENSDESK_SCORE_PRIOR = join(ws.dir, 'no-prior-here');
+    }
+  }, 120_000);
+});
+
+// Without LENSDESK_SCORE_PRIOR: the bundled 48² prior for a 45² stamp, at the ladder of its card (10 levels).
+const SMALL = bundledScorePrior(RESTORE_PRIOR, {});
+describe.skipIf(!SMALL)('restore job default prior', () => {
+  it('is the 48² score prior with its validated ladder (levels from its card)', async () => {
+    const saved = process.env.LENSDESK_SCORE_PRIOR;
+    delete process.env.LENSDESK_SCORE_PRIOR;
+    try {
+      const params = prepareRestore({ sourceIds: [ids[1]!], samples: 2, stepsPerLevel: 1, threads: 1 });
+      const r = await restoreKind.run(jobContext(repo, ws.dir, params));
+      expect(r).toMatchObject({ restored: 1, priors: { 'score-unet': 1 } });
+      const [p] = listProducts(ws.db, ids[1]!, 'restore');
+      expect(p!.summary).toMatchObject({ prior: 'score-unet', modelDir: SMALL });
+      expect(String(p!.summary.method)).toMatch(/10x1 sigma/);
+    } finally {
+      if (saved === undefined) delete process.env.LENSDESK_SCORE_PRIOR;
+      else process.env.LENSDESK_SCORE_PRIOR = saved;
     }
   }, 120_000);
 });

@@ -15,8 +15,8 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { CancelledError, InputError } from '../../../src-core/errors';
 import { writeFits } from '../../../src-core/fits/writer';
 import { getPreset, presetOfSurvey } from '../../../src-core/lens/presets';
-import { restoreStamp, type OpChoice, type PriorChoice } from '../../restore/stamp-restore';
-import { bundledRestorePrior } from '../../score/bundled-prior';
+import { restoreStamp, scoreModelSize, type OpChoice, type PriorChoice } from '../../restore/stamp-restore';
+import { bundledRestorePriors, restorePriorFor } from '../../score/bundled-prior';
 import { readStampFile, writeFileAtomic, writeStampFile } from '../../stamps/stamp-file';
 import { fitTargets } from '../../store/posteriors';
 import { insertProduct, upsertFrameCutout } from '../../store/products';
@@ -79,9 +79,10 @@ function priorIdentity(dir: string | null): string | null {
 }
 
 /** Settings key: what decides the result (a resumed or repeated job skips sources restored with the same key). */
-export function restoreSettingsKey(p: RestoreParams, modelDir: string | null): string {
+export function restoreSettingsKey(p: RestoreParams, modelDirs: string[]): string {
   const usesModel = p.prior === 'auto' || p.prior === 'learned';
-  return JSON.stringify({ op: p.op, prior: p.prior, samples: p.samples, seed: p.seed, steps: p.stepsPerLevel ?? null, preset: p.preset ?? null, model: usesModel ? priorIdentity(modelDir) : null });
+  const model = usesModel && modelDirs.length ? modelDirs.map(priorIdentity).join(' | ') : null;
+  return JSON.stringify({ op: p.op, prior: p.prior, samples: p.samples, seed: p.seed, steps: p.stepsPerLevel ?? null, preset: p.preset ?? null, model });
 }
 
 /** Sources that already have a restore product with this settings key. */
@@ -96,8 +97,9 @@ export const restoreKind: JobKind<RestoreParams> = {
   async run(ctx) {
     const { params } = ctx;
     const db = ctx.repo.db;
-    const modelDir = bundledRestorePrior();
-    const key = restoreSettingsKey(params, modelDir);
+    // The 48² prior for stamps up to 48 px, the 64² one for larger stamps (bundled-prior.ts).
+    const modelDirs = bundledRestorePriors();
+    const key = restoreSettingsKey(params, modelDirs);
     const tag8 = createHash('sha256').update(key).digest('hex').slice(0, 8);
     const targets = fitTargets(db, params);
     const done = restoredSourceIds(db, key);
@@ -122,6 +124,7 @@ export const restoreKind: JobKind<RestoreParams> = {
         try {
           if (!existsSync(file)) throw new InputError('RESTORE_STAMP', `source ${t.sourceId}: stamp file ${file} is missing`, { file, sourceId: t.sourceId });
           stamp = readStampFile(file);
+          const modelDir = restorePriorFor(modelDirs, stamp.height, stamp.width, scoreModelSize);
           r = await restoreStamp(stamp, file, {
             op: params.op, prior: params.prior, samples: params.samples, seed: params.seed, stepsPerLevel: params.stepsPerLevel, threads: params.threads,
             preset: params.preset ?? presetOfSurvey(t.survey, 'lsst'), modelDir, signal: abort.signal,
