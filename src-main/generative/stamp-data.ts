@@ -9,14 +9,14 @@
 //     NOISE_VARIANCE per galaxy.
 // Stamps are centre-cropped or zero-padded to S×S; padded pixels get zero weight (masked). PSF images
 // at the stamp pixel are resampled onto the decoder grid about their flux centroid (observe.ts).
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { InputError } from '../../src-core/errors';
 import { readImage } from '../../src-core/fits/image';
-import { FitsTable } from '../../src-core/fits/table';
 import { getPreset } from '../../src-core/lens/presets';
 import { gaussianPsf, psfToDecoderGrid } from '../../src-core/generative/observe';
 import { openFitsFile } from '../fits/file-source';
 import { readStampLibrary } from '../lens/stamp-files';
+import { readRealGalaxyCatalog } from '../lens/real-galaxy-catalog';
 import type { VaeTrainingData } from './train';
 
 interface Raw {
@@ -162,39 +162,17 @@ export function stampFolderData(path: string, o: { size: number; psfSize: number
 
 /** (c) A GalSim real-galaxy catalog: images, PSFs, pixel scale and noise variance per row. */
 export function rgcData(catalog: string, o: { size: number; psfSize: number }): VaeTrainingData {
-  const dir = dirname(catalog);
-  const f = openFitsFile(catalog);
-  let rows: { file: string; hdu: number; psfFile: string; psfHdu: number; scale: number; noiseVar: number; ident: string }[];
-  try {
-    const hdu = f.hdus().find((h) => h.type === 'bintable');
-    if (!hdu) throw new InputError('FLOWVAE_RGC', `${catalog}: no BINTABLE (not a GalSim real-galaxy catalog)`, { file: catalog });
-    const t = new FitsTable(f, hdu);
-    const need = ['GAL_FILENAME', 'GAL_HDU', 'PSF_FILENAME', 'PSF_HDU', 'PIXEL_SCALE', 'NOISE_VARIANCE'];
-    for (const c of need) if (!t.columns.some((x) => x.name.toUpperCase() === c)) throw new InputError('FLOWVAE_RGC', `${catalog} HDU ${hdu.index}: no column ${c} (GalSim real-galaxy catalog columns: ${need.join(', ')})`, { file: catalog, hdu: hdu.index, field: c });
-    rows = Array.from({ length: t.nrows }, (_, r) => ({
-      file: String(t.cell(r, 'GAL_FILENAME')).trim(), hdu: Number(t.cell(r, 'GAL_HDU')), psfFile: String(t.cell(r, 'PSF_FILENAME')).trim(), psfHdu: Number(t.cell(r, 'PSF_HDU')),
-      scale: Number(t.cell(r, 'PIXEL_SCALE')), noiseVar: Number(t.cell(r, 'NOISE_VARIANCE')), ident: String(t.columns.some((x) => x.name.toUpperCase() === 'IDENT') ? t.cell(r, 'IDENT') : r),
-    }));
-  } finally {
-    f.source.close?.();
-  }
-  const image = (file: string, h: number, row: number): { data: ArrayLike<number>; width: number; height: number } => {
-    const path = join(dir, file);
-    const g = openFitsFile(path);
-    try {
-      const hdu = g.hdus()[h];
-      if (!hdu || hdu.naxes.length !== 2) throw new InputError('FLOWVAE_RGC', `${catalog} row ${row}: ${file} HDU ${h} is not a 2-D image`, { file: path, hdu: h, row });
-      const img = readImage(g, hdu);
-      return { data: Float64Array.from(img.data as ArrayLike<number>, Number), width: img.shape[1]!, height: img.shape[0]! };
-    } finally {
-      g.source.close?.();
-    }
-  };
+  const { rows, image, close } = readRealGalaxyCatalog(catalog, 'FLOWVAE_RGC');
   const scale = rows[0]?.scale ?? 0;
-  const raws: Raw[] = rows.map((r, i) => {
-    if (Math.abs(r.scale - scale) > 1e-6 * scale) throw new InputError('FLOWVAE_RGC', `${catalog} row ${i}: PIXEL_SCALE ${r.scale} differs from row 0 (${scale})`, { file: catalog, row: i, field: 'PIXEL_SCALE' });
-    if (!(r.noiseVar > 0)) throw new InputError('FLOWVAE_RGC', `${catalog} row ${i}: NOISE_VARIANCE ${r.noiseVar} is not positive`, { file: catalog, row: i, field: 'NOISE_VARIANCE' });
-    return { name: `${r.file}[${r.hdu}] (IDENT ${r.ident})`, ...image(r.file, r.hdu, i), psf: image(r.psfFile, r.psfHdu, i), sigma: Math.sqrt(r.noiseVar) };
-  });
+  let raws: Raw[];
+  try {
+    raws = rows.map((r, i) => {
+      if (Math.abs(r.scale - scale) > 1e-6 * scale) throw new InputError('FLOWVAE_RGC', `${catalog} row ${i}: PIXEL_SCALE ${r.scale} differs from row 0 (${scale})`, { file: catalog, row: i, field: 'PIXEL_SCALE' });
+      if (!(r.noiseVar > 0)) throw new InputError('FLOWVAE_RGC', `${catalog} row ${i}: NOISE_VARIANCE ${r.noiseVar} is not positive`, { file: catalog, row: i, field: 'NOISE_VARIANCE' });
+      return { name: `${r.file}[${r.hdu}] (IDENT ${r.ident})`, ...image(r.file, r.hdu, i), psf: image(r.psfFile, r.psfHdu, i), sigma: Math.sqrt(r.noiseVar) };
+    });
+  } finally {
+    close();
+  }
   return assemble(raws, o.size, o.psfSize, scale, null, { source: 'rgc', catalog, galaxies: rows.length, pixelScale: scale }, { source: 'catalog PSF_FILENAME/PSF_HDU per galaxy' });
 }

@@ -10,7 +10,7 @@ import { simulateRange } from '../../src-core/lens/simulate';
 import type { CliIO } from '../cli/command';
 import { simulateCommand } from '../cli/commands/simulate';
 import { stampStats } from '../../src-core/lens/profiles/stamp-source';
-import { HAS_SHARED, SHARED_SKIP_REASON, sharedFits } from '../../test/shared';
+import { HAS_SHARED, SHARED_DIR, SHARED_SKIP_REASON, sharedFits } from '../../test/shared';
 import { openFitsFile } from '../fits/file-source';
 import { loadSimulationConfig, prepareSimulate } from '../jobs/kinds/simulate';
 import { runSimulationChunks } from '../workers/simulate-pool';
@@ -155,5 +155,41 @@ describe.skipIf(!HAS_SHARED)(`a real image as a stamp (SkyView M13, plain and RI
       // Every M13 pixel is positive (no sky subtraction), so the clipped sum is the plain sum.
       expect(stampStats(s).sum).toBe(ref.stats.sum);
     }
+  });
+});
+
+describe('every image HDU is a stamp; GalSim real-galaxy catalogs', () => {
+  it('a file with one stamp per HDU gives them all, each named by its HDU', () => {
+    const multi = join(dir, 'multi');
+    mkdirSync(multi);
+    const scale = [{ keyword: 'PIXSCALE', value: 0.05 }];
+    writeFileSync(join(multi, 'hdus.fits'), writeFits([
+      { kind: 'image', shape: [41, 41], data: galaxy(41, 0), cards: scale },
+      { kind: 'image', shape: [41, 41], data: galaxy(41, 1), cards: scale },
+      { kind: 'image', shape: [2, 41, 41], data: Float32Array.from([...galaxy(41, 2), ...galaxy(41, 3)]), cards: scale },
+    ]));
+    const r = readStampLibrary(multi);
+    expect(r.library.stamps.map((s) => s.name)).toEqual(['hdus.fits HDU 0', 'hdus.fits HDU 1', 'hdus.fits HDU 2[0]', 'hdus.fits HDU 2[1]']);
+    expect(r.library.stamps[1]!.data[20 * 41 + 20]).toBeCloseTo(galaxy(41, 1)[20 * 41 + 20]!, 4);
+    expect(r.files).toEqual([expect.objectContaining({ file: 'hdus.fits', stamps: 4 })]);
+  });
+});
+
+describe.skipIf(!HAS_SHARED)(`GalSim real-galaxy catalogs as simulator sources (../shared/data/galaxies; ${HAS_SHARED ? 'astropy reference' : SHARED_SKIP_REASON})`, () => {
+  const gal = join(SHARED_DIR, 'data', 'galaxies');
+  it('a folder with catalogs gives their galaxies (GAL_FILENAME[GAL_HDU] at PIXEL_SCALE), not the image or PSF files', () => {
+    const r = readStampLibrary(gal);
+    // 5 galaxies in each of the F606W and F814W catalogs (astropy: len(catalog[1].data)).
+    expect(r.library.stamps).toHaveLength(10);
+    expect(r.files.map((f) => f.file)).toEqual(['AEGIS_F606w_catalog.fits', 'AEGIS_F814w_catalog.fits']);
+    const s = r.library.stamps[0]!;
+    // Row 0 of the F606W catalog: AEGIS_F606w_images_01.fits HDU 0, 46 × 70 at 0.03″; astropy's pixel sum 3.6770480861943753.
+    expect([s.height, s.width, s.pixelScale]).toEqual([46, 70, 0.03]);
+    expect(s.name).toMatch(/AEGIS_F606w_images_01\.fits\[0\]/);
+    expect(Array.from(s.data).reduce((a, b) => a + b, 0)).toBeCloseTo(3.6770480861943753, 4);
+    // One catalog file alone: its 5 galaxies.
+    expect(readStampLibrary(join(gal, 'AEGIS_F814w_catalog.fits')).library.stamps).toHaveLength(5);
+    // An image file alone (no WCS, no PIXSCALE): every HDU is a stamp once the scale is given.
+    expect(readStampLibrary(join(gal, 'AEGIS_F814w_images_01.fits'), { scale: 0.03 }).library.stamps).toHaveLength(3);
   });
 });
