@@ -52,4 +52,29 @@ describe('injection into cutouts', () => {
     expect(Number(inj.truth.qso_n_images)).toBeGreaterThanOrEqual(1);
     for (const b of BANDS) expect(Number(inj.truth[`injected_flux_${b}`])).toBeGreaterThan(0);
   });
+
+  it('real galaxy stamps as the injected sources: the truth names the stamp, and its light is injected', () => {
+    // Two small "galaxies" with distinct shapes: a round blob and an elongated bar (0.03″ pixels).
+    const w = 41, blob = new Float32Array(w * w), bar = new Float32Array(w * w);
+    for (let j = 0; j < w; j++) for (let i = 0; i < w; i++) {
+      blob[j * w + i] = Math.exp(-0.5 * ((i - 20) ** 2 + (j - 20) ** 2) / 16);
+      bar[j * w + i] = Math.exp(-0.5 * ((i - 20) ** 2 / 64 + (j - 20) ** 2 / 2));
+    }
+    const sourceStamps = { id: 'test-stamps', fraction: 1, stamps: [
+      { name: 'blob', width: w, height: w, pixelScale: 0.03, data: blob },
+      { name: 'bar', width: w, height: w, pixelScale: 0.03, data: bar },
+    ] };
+    const names = new Set<string>();
+    for (let k = 0; k < 6; k++) {
+      const cut = simulateCutout({ preset: 'lsst', lensFraction: 0, negativeMix: { deflector: 1 } }, 23, k);
+      const inj = drawInjection(cut.bands, { ...O, thetaEMin: 0.8, thetaEMax: 1.5, sourceStamps }, new Rng(79, k));
+      expect(inj.truth.src_kind).toBe('stamp');
+      names.add(String(inj.truth.src_stamp));
+      for (const b of BANDS) expect(Number(inj.truth[`injected_flux_${b}`])).toBeGreaterThan(0);
+    }
+    expect([...names].sort()).toEqual(['bar', 'blob']);
+    // Without stamps the same draws give the clumpy Sérsic source.
+    const cut = simulateCutout({ preset: 'lsst', lensFraction: 0, negativeMix: { deflector: 1 } }, 23, 0);
+    expect(drawInjection(cut.bands, { ...O, thetaEMin: 0.8, thetaEMax: 1.5 }, new Rng(79, 0)).truth.src_kind).not.toBe('stamp');
+  });
 });

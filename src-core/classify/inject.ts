@@ -21,6 +21,7 @@ import { QSO_ROLE } from '../lens/quasar';
 import { renderScene } from '../lens/render';
 import type { LightComponent, Scene } from '../lens/scene';
 import { engineFor } from '../lens/simulate';
+import type { StampLibrary } from '../lens/profiles/stamp-source';
 import { InputError } from '../errors';
 import { robustSigma } from '../stamps/stamp';
 
@@ -36,6 +37,11 @@ export interface InjectionOptions {
   snrMax: number;
   /** Fraction of injections that are lensed quasars (point images + optional host). */
   quasarFraction: number;
+  /**
+   * Real galaxy stamps as the lensed sources (a fraction `sourceStamps.fraction` of the non-quasar
+   * injections; the rest clumpy Sérsic), as the simulator's --source-stamps: truth src_kind / src_stamp say which.
+   */
+  sourceStamps?: StampLibrary;
 }
 
 export const DEFAULT_INJECTION: Omit<InjectionOptions, 'preset' | 'bands' | 'size'> = {
@@ -84,7 +90,10 @@ export function centralGalaxy(planes: Float32Array[], size: number, pixelScale: 
 
 /** Draws one lensed source for the cutout `planes` and returns the light to add (not added yet). */
 export function drawInjection(planes: Float32Array[], o: InjectionOptions, rng: Rng): Injection {
-  const cfg: SimulationConfig = { preset: o.preset, bands: o.bands, size: o.size, thetaEMin: o.thetaEMin, thetaEMax: o.thetaEMax, quasarFraction: o.quasarFraction };
+  const cfg: SimulationConfig = {
+    preset: o.preset, bands: o.bands, size: o.size, thetaEMin: o.thetaEMin, thetaEMax: o.thetaEMax, quasarFraction: o.quasarFraction,
+    ...(o.sourceStamps ? { sourceStamps: o.sourceStamps } : {}),
+  };
   const r = resolveConfig(cfg);
   const e = engineFor(cfg);
   if (planes.length !== r.bands.length || planes.some((p) => p.length !== o.size * o.size)) {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drawInjection, DEFAULT_INJECTION } from '../../src-core/classify/inject';
 import type { ModelCard } from '../../src-core/classify/card';
 import { encodeSimulationFits } from '../../src-core/lens/fits-cube';
+import { writeFits } from '../../src-core/fits';
 import { simulateRange } from '../../src-core/lens/simulate';
 import { Rng } from '../../src-core/rng';
 import { tempDir } from '../../test/workspace-fixture';
@@ -90,7 +91,13 @@ describe('train --inject-into', () => {
   it('trains a few steps end to end; the card documents the injected training set', { timeout: 240_000 }, async () => {
     const o = io();
     const out = join(t.dir, 'model');
-    const code = await trainCommand.run(['--inject-into', dir, '--size', String(SIZE), '--epochs', '1', '--batch', '4', '--val-fraction', '0.25', '--patience', '0', '--backend', 'wasm', '--out', out, '--json'], o);
+    // Real-galaxy sources for half the injected galaxies: one stamp file (0.03″ pixels).
+    const stamps = join(t.dir, 'galaxy-stamps');
+    mkdirSync(stamps, { recursive: true });
+    const g = Float32Array.from({ length: 41 * 41 }, (_, i) => Math.exp(-0.5 * (((i % 41) - 20) ** 2 / 30 + (Math.floor(i / 41) - 20) ** 2 / 8)));
+    writeFileSync(join(stamps, 'gal.fits'), writeFits([{ kind: 'image', shape: [41, 41], data: g, cards: [{ keyword: 'PIXSCALE', value: 0.03 }] }]));
+    const code = await trainCommand.run(['--inject-into', dir, '--size', String(SIZE), '--epochs', '1', '--batch', '4', '--val-fraction', '0.25', '--patience', '0', '--backend', 'wasm', '--out', out, '--json',
+      '--source-stamps', stamps, '--source-stamp-fraction', '0.5'], o);
     expect(code).toBe(0);
     const card = JSON.parse(o.stdout.at(-1)!).card as ModelCard;
     expect(card.architecture.inputSize).toBe(SIZE);
@@ -99,7 +106,9 @@ describe('train --inject-into', () => {
     const src = card.trainingSet.source as Record<string, unknown>;
     expect(src).toMatchObject({ injectInto: dir, kind: 'folder', nCutouts: 6, preset: 'lsst', quasarFraction: DEFAULT_INJECTION.quasarFraction, seed: 1 });
     expect(String(src.method)).toMatch(/negatives = the same cutouts untouched/);
-    expect(card.trainingSet.description).toMatch(/injected/);
+    expect(card.trainingSet.description).toMatch(/injected \(50 % of galaxy sources from 1 real galaxy stamps\)/);
+    expect(src.sourceStamps).toMatchObject({ stamps: 1, fraction: 0.5, path: stamps });
+    await expect(trainCommand.run(['--simulate', 'lsst', '--source-stamps', stamps], io())).rejects.toThrow(/go with --inject-into/);
     await expect(trainCommand.run(['--inject-into', dir, '--simulate', 'lsst'], io())).rejects.toThrow(/one of --simulate/);
   });
 });

@@ -63,6 +63,8 @@ export interface InjectDataOptions extends InjectionOptions {
   /** At most this many cutouts (each gives two samples). */
   limit: number;
   catalog?: string;
+  /** Where the source stamps came from (for the card). */
+  sourceStampsPath?: string;
 }
 
 /** Cutouts as loaded once (they are re-used every epoch, with the same injections). */
@@ -102,13 +104,14 @@ export function injectedTrainingData(path: string, o: InjectDataOptions): Traini
     pixelScale: preset.pixelScale,
     skipped,
     nCutouts: cutouts.length,
-    description: `${cutouts.length} real cutouts from ${src.kind} ${path}${src.catalog ? ` (catalog ${src.catalog})` : ''}, each once as a negative and once with a simulated lensed source injected (${o.preset} PSF; θE ${o.thetaEMin}–${o.thetaEMax}″; S/N ${o.snrMin}–${o.snrMax}; ${Math.round(100 * o.quasarFraction)} % lensed quasars)`,
+    description: `${cutouts.length} real cutouts from ${src.kind} ${path}${src.catalog ? ` (catalog ${src.catalog})` : ''}, each once as a negative and once with a simulated lensed source injected${o.sourceStamps ? ` (${Math.round(100 * o.sourceStamps.fraction)} % of galaxy sources from ${o.sourceStamps.stamps.length} real galaxy stamps)` : ''} (${o.preset} PSF; θE ${o.thetaEMin}–${o.thetaEMax}″; S/N ${o.snrMin}–${o.snrMax}; ${Math.round(100 * o.quasarFraction)} % lensed quasars)`,
     source: {
       injectInto: path, kind: src.kind, catalog: src.catalog, nCutouts: cutouts.length, nSkipped: skipped.length,
       files: cutouts.length <= 50 ? cutouts.map((c) => c.file) : `${cutouts.length} files (first ${cutouts[0]!.file})`,
       method: 'src-core/classify/inject.ts: lens on the central galaxy (moments), SIE + shear, lensed clumpy Sérsic or quasar (+host) rendered with the preset PSF, scaled to a log-uniform total S/N in units of each band\'s robust noise; negatives = the same cutouts untouched',
       preset: o.preset, psf: Object.fromEntries(o.bands.map((b) => [b, `Gaussian FWHM ${preset.bands[b]?.seeing}″ (preset ${preset.name})`])),
       thetaE: [o.thetaEMin, o.thetaEMax], snr: [o.snrMin, o.snrMax], quasarFraction: o.quasarFraction, seed: o.seed,
+      ...(o.sourceStamps ? { sourceStamps: { id: o.sourceStamps.id, stamps: o.sourceStamps.stamps.length, fraction: o.sourceStamps.fraction, path: o.sourceStampsPath ?? null } } : {}),
     },
     async *epoch(): AsyncIterable<LabelledBatch> {
       const chunk = 32;

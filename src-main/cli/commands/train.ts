@@ -10,6 +10,7 @@ import { type BackendCandidate, backendSummary, selectBackend } from '../../back
 import { chooseTrainEngine, ENGINE_PREFERENCES, enginePreferenceFromEnv, type EnginePreference } from '../../backend/train-engine';
 import { FileCheckpointStore, loadModelDir, saveModelDir } from '../../classify/model-files';
 import { injectedTrainingData } from '../../classify/inject-data';
+import { readStampLibrary } from '../../lens/stamp-files';
 import { simSetTrainingData } from '../../classify/sim-set';
 import { DEFAULT_INJECTION } from '../../../src-core/classify/inject';
 import { getPreset } from '../../../src-core/lens/presets';
@@ -67,6 +68,10 @@ Data:
   --snr A,B           total S/N range of the injected lensed light (default ${DEFAULT_INJECTION.snrMin},${DEFAULT_INJECTION.snrMax}, log-uniform)
   --theta-e A,B       Einstein radius range, arcsec (default ${DEFAULT_INJECTION.thetaEMin},${DEFAULT_INJECTION.thetaEMax})
   --quasar-fraction F fraction of injected lensed quasars (default ${DEFAULT_INJECTION.quasarFraction})
+  --source-stamps P   with --inject-into: real galaxies as the lensed sources (a folder or file of FITS
+                      stamps, or GalSim real-galaxy catalogs, as simulate --source-stamps); a fraction
+                      --source-stamp-fraction F (default 1) of the galaxy sources, the rest clumpy Sérsic;
+                      --source-stamp-scale ARCSEC overrides their pixel scale
   --hard-mix          with --simulate: the hard set's mix (hardness 1, θE 0.5–2.5″, a quarter quasars,
                       rings, mergers, spirals, edge-on discs, blends, artefacts) drawn with the training
                       seed, so 'evaluate --hard' (seed ${HARD_SET_SEED}) stays held out
@@ -96,8 +101,12 @@ Output:
         'lr-drops': { type: 'string' }, 'lr-factor': { type: 'string' }, 'pos-weight': { type: 'string' },
         'val-fraction': { type: 'string' }, patience: { type: 'string' }, 'no-augment': { type: 'boolean' },
         out: { type: 'string' }, resume: { type: 'boolean' }, force: { type: 'boolean' }, backend: { type: 'string' }, engine: { type: 'string' }, json: { type: 'boolean' },
+        'source-stamps': { type: 'string' }, 'source-stamp-fraction': { type: 'string' }, 'source-stamp-scale': { type: 'string' },
       },
     });
+    if ((values['source-stamps'] !== undefined || values['source-stamp-fraction'] !== undefined || values['source-stamp-scale'] !== undefined) && values['inject-into'] === undefined) {
+      throw new InputError('CLI_ARG', '--source-stamps (and its --source-stamp-fraction, --source-stamp-scale) go with --inject-into; for simulated sets use lensdesk simulate --source-stamps', { option: 'source-stamps' });
+    }
     if ([values.simulate, values.set, values['inject-into']].filter((v) => v !== undefined).length !== 1) {
       throw new InputError('CLI_ARG', 'give one of --simulate PRESET, --set DIR or --inject-into WORKSPACE|FOLDER (see --help)');
     }
@@ -128,6 +137,15 @@ Output:
           seed,
           limit: values.count === undefined ? Infinity : num(values.count, 'count', 0),
           ...(values.catalog ? { catalog: values.catalog } : {}),
+          ...(() => {
+            if (values['source-stamps'] === undefined) return {};
+            const frac = num(values['source-stamp-fraction'], 'source-stamp-fraction', 1);
+            if (!(frac >= 0 && frac <= 1)) throw new InputError('CLI_ARG', `--source-stamp-fraction must be in [0, 1], got ${frac}`, { option: 'source-stamp-fraction' });
+            const scale = values['source-stamp-scale'] === undefined ? undefined : num(values['source-stamp-scale'], 'source-stamp-scale', NaN);
+            const read = readStampLibrary(values['source-stamps'], { fraction: frac, ...(scale !== undefined ? { scale } : {}) });
+            io.err(`source stamps: ${read.library.stamps.length} from ${read.files.length} file(s) in ${read.path}`);
+            return { sourceStamps: read.library, sourceStampsPath: read.path };
+          })(),
         })
       : values.set
       ? simSetTrainingData(values.set, values.count === undefined ? Infinity : num(values.count, 'count', 0))
