@@ -164,6 +164,7 @@ describe.skipIf(!existsSync(MODEL))('galaxy posterior on the bundled Flow-VAE', 
     expect(text.out).toMatch(/MISFIT: above 1\.50/);
     expect(text.out).toMatch(/WARNING: the model does not fit this stamp: χ²\/pixel \d+\.\d\d over 1024 pixels .*The posterior is conditional on a model that does not describe the stamp/);
     expect(text.out).toMatch(/brighter than any in the model's training set \(stamp flux \d+× the brightest training galaxy, mag 22 in lsst r\)/);
+    expect(text.err).not.toMatch(/WARNING/); // once, on stdout
     const js = await run(true);
     const j = JSON.parse(js.out) as { misfit: { misfit: boolean; chi2PerPixel: number; threshold: number; reasons: string[] }; warnings: string[] };
     expect(j.misfit.misfit).toBe(true);

@@ -64,8 +64,8 @@ export async function galaxyPosteriorCli(rest: string[], io: CliIO): Promise<num
   writeGalaxyPosterior(values.out, p);
   const d = p.summary.diagnostics;
   const m = p.summary.misfit;
-  // the misfit warning goes to stderr as well, so that a --json run still shows it to whoever runs it
-  if (m.warning) io.err(`WARNING: ${m.warning}`);
+  // with --json the misfit warning also goes to stderr, so that whoever runs it sees it
+  if (m.warning && values.json) io.err(`WARNING: ${m.warning}`);
   if (values.json) io.out(JSON.stringify({ out: values.out, ...p.summary, warnings: m.warning ? [m.warning] : [] }));
   else {
     io.out(`wrote ${values.out}: ${p.summary.samples} draws (${method}), R-hat max ${d.rhatMax.toFixed(3)}, ESS bulk min ${d.essBulkMin.toFixed(0)}, ${d.divergences} divergences, χ² ${p.summary.chi2.toFixed(1)} / ${p.summary.pixels} px (${m.chi2PerPixel.toFixed(2)} per pixel${m.misfit ? `, MISFIT: above ${m.threshold.toFixed(2)}` : ''}), flux ${p.summary.flux.mean.toPrecision(4)} ± ${p.summary.flux.sd.toPrecision(2)}, ${p.summary.seconds.toFixed(1)} s`);
