@@ -8,14 +8,18 @@
 // (start-up, decode, observe, the FITS write) from the built CLI.
 //
 //   npx tsx bench/flowvae-speed.ts [--reps 3] [--steps 20] [--threads 1] [--dec 32,16,8,4]
-//                                  [--model models/generative/flowvae-lsst-32] [--n 10000] [--no-cli] [--no-torch]
+//                                  [--model models/generative/flowvae-lsst-32] [--n 10000] [--no-cli] [--no-torch] [--no-train]
+//
+// Sampling figures are wall seconds and CPU seconds (user + system; ours: process.cpuUsage, the CLI:
+// this process's reaped-children times from /proc/self/stat), since on a shared machine the wall time
+// mostly measures the load.
 //
 // Training timings include the ε draw, forward, backward and Adam, after 3 warm-up steps.
 // Prints a table to stderr and one JSON line to stdout, with the load average before and after.
 import { spawnSync } from 'node:child_process';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Rng } from '../src-core/rng';
 import { zigguratNormal } from '../src-core/lens/ziggurat';
@@ -39,6 +43,7 @@ const { values } = parseArgs({
     'cli-threads': { type: 'string', default: '2' },
     'no-cli': { type: 'boolean' },
     'no-torch': { type: 'boolean' },
+    'no-train': { type: 'boolean' },
   },
 });
 const reps = Number(values.reps), steps = Number(values.steps), threads = Number(values.threads), nSample = Number(values.n);
@@ -91,8 +96,21 @@ async function oursTrain(): Promise<{ imgPerS: number; params: number }> {
   return { imgPerS: (BATCH * steps) / (timed / 1000), params: params.reduce((s, p) => s + p.dims.reduce((a, q) => a * q, 1), 0) };
 }
 
-async function oursSample(): Promise<number> {
-  const t0 = performance.now();
+/** CPU seconds (user + system) of this process's waited-for children: /proc/self/stat fields cutime, cstime (Linux). */
+function childCpuSeconds(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const tck = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+  return (Number(f[13]) + Number(f[14])) / tck; // fields 16, 17 of stat(5), counted from after "(comm)"
+}
+
+const cpuSeconds = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
+async function oursSample(): Promise<{ wall: number; cpu: number }> {
+  const t0 = performance.now(), c0 = cpuSeconds();
   const m = await loadFlowVae(values.model!, { threads });
   try {
     const target = resolveTarget({ preset: 'lsst' }, m.size * m.pixelScale);
@@ -100,14 +118,14 @@ async function oursSample(): Promise<number> {
   } finally {
     await m.dispose();
   }
-  return (performance.now() - t0) / 1000;
+  return { wall: (performance.now() - t0) / 1000, cpu: cpuSeconds() - c0 };
 }
 
 async function main() {
   const loadBefore = load();
   const rows: { torch: number | null; ours: number; ratio: number | null }[] = [];
   let torchParams: number | null = null, torchVersion: string | null = null, ourParams = 0;
-  for (let r = 0; r < reps; r++) {
+  for (let r = 0; r < (values['no-train'] ? 0 : reps); r++) {
     const t = values['no-torch'] ? null : peer(['--mode', 'train', '--steps', String(steps), '--warmup', String(WARMUP), '--batch', String(BATCH)]);
     if (t) [torchParams, torchVersion] = [t.params as number, t.torch as string];
     const o = await oursTrain();
@@ -118,23 +136,25 @@ async function main() {
   }
   const ps = values['no-torch'] ? null : peer(['--mode', 'sample', '--n', String(nSample)]);
   const oursS = await oursSample();
-  log(`decode + observe ${nSample} at LSST: ours ${oursS.toFixed(1)} s, torch ${ps ? (ps.seconds as number).toFixed(1) : '—'} s`);
-  let cli: { wallSeconds: number; peakRssMiB: number } | null = null;
+  log(`decode + observe ${nSample} at LSST: ours ${oursS.wall.toFixed(1)} s wall, ${oursS.cpu.toFixed(1)} CPU s; torch ${ps ? (ps.seconds as number).toFixed(1) : '—'} s; load ${load().join(' ')}`);
+  let cli: { wallSeconds: number; cpuSeconds: number; peakRssMiB: number; load: number[] } | null = null;
   if (!values['no-cli']) {
     const out = join(tmpdir(), `flowvae-speed-${process.pid}.fits`);
+    const c0 = childCpuSeconds();
     const t = await timedCli(['galaxy', 'sample', values.model!, '--n', String(nSample), '--preset', 'lsst', '--out', out, '--threads', values['cli-threads']!], null);
+    const cpu = childCpuSeconds() - c0;
     rmSync(out, { force: true });
-    cli = { wallSeconds: t.wallSeconds, peakRssMiB: t.peakRssMiB };
-    log(`lensdesk galaxy sample --n ${nSample} --preset lsst --threads ${values['cli-threads']}: ${t.wallSeconds.toFixed(1)} s wall (goal < 60 s on 2 cores), peak RSS ${t.peakRssMiB.toFixed(0)} MiB`);
+    cli = { wallSeconds: t.wallSeconds, cpuSeconds: cpu, peakRssMiB: t.peakRssMiB, load: load() };
+    log(`lensdesk galaxy sample --n ${nSample} --preset lsst --threads ${values['cli-threads']}: ${t.wallSeconds.toFixed(1)} s wall, ${cpu.toFixed(1)} CPU s (goal < 60 s on 2 cores), peak RSS ${t.peakRssMiB.toFixed(0)} MiB, load ${cli.load.join(' ')}`);
   }
   const ratios = rows.map((r) => r.ratio).filter((v): v is number => v !== null);
   const out = {
     date: new Date().toISOString(), batch: BATCH, steps, warmup: WARMUP, threads, dec, reps, loadBefore, loadAfter: load(),
     params: { ours: ourParams, torch: torchParams }, torch: torchVersion, rows,
-    train: { medianOurs: median(rows.map((r) => r.ours)), medianTorch: ratios.length ? median(rows.map((r) => r.torch!)) : null, medianRatio: ratios.length ? median(ratios) : null },
-    sample: { n: nSample, oursSeconds: oursS, torchSeconds: ps ? ps.seconds : null, ratio: ps ? (ps.seconds as number) / oursS : null, cli },
+    train: rows.length ? { medianOurs: median(rows.map((r) => r.ours)), medianTorch: ratios.length ? median(rows.map((r) => r.torch!)) : null, medianRatio: ratios.length ? median(ratios) : null } : null,
+    sample: { n: nSample, oursSeconds: oursS.wall, oursCpuSeconds: oursS.cpu, torchSeconds: ps ? ps.seconds : null, ratio: ps ? (ps.seconds as number) / oursS.wall : null, cli },
   };
-  log(`train: median ours ${out.train.medianOurs.toFixed(1)} img/s${out.train.medianRatio ? `, median ratio ours/torch ${out.train.medianRatio.toFixed(2)}× (goal ≥ 0.5×)` : ''}; params ours ${ourParams}, torch ${torchParams ?? '—'}; load ${loadBefore.join(' ')} → ${out.loadAfter.join(' ')}`);
+  if (out.train) log(`train: median ours ${out.train.medianOurs.toFixed(1)} img/s${out.train.medianRatio ? `, median ratio ours/torch ${out.train.medianRatio.toFixed(2)}× (goal ≥ 0.5×)` : ''}; params ours ${ourParams}, torch ${torchParams ?? '—'}; load ${loadBefore.join(' ')} → ${out.loadAfter.join(' ')}`);
   console.log(JSON.stringify(out));
 }
 

@@ -53,6 +53,10 @@ test('F on a candidate: the galaxy-posterior job runs, the panel reports R-hat, 
   expect(rhat).toBeGreaterThan(0.9);
   expect(Number.isFinite(rhat)).toBe(true);
   await expect(panel).toContainText(/job #\d+/);
+  // the misfit check: a demo stamp is a bright lens galaxy and its arcs, not one galaxy of the model's
+  // training set (χ²/pixel ≈ 124 when this was written, against a limit of 1.5): the panel says so
+  await expect(panel).toContainText(/χ² [\d.e+]+ over 1024 px \([\d.]+ per px\)/);
+  await expect(panel.getByTestId('galaxy-misfit')).toContainText(/Model misfit: χ²\/pixel [\d.]+ \(limit 1\.50\)\. The model does not fit this stamp: .*conditional on a model that does not describe the stamp/);
 
   const blink = page.getByTestId('blink');
   const labels = new Set<string>();

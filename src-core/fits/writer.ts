@@ -127,7 +127,7 @@ const bswap32 = (x: number) => ((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>
  * DataView.setFloat32/64 by whole-word byte swaps instead of one DataView call per pixel (the
  * generic loop cost ~70 µs per simulated LSST cutout in `lensdesk simulate`, docs/simulate.md).
  */
-function bigEndianFloats(data: Float32Array | Float64Array): Uint8Array {
+export function bigEndianFloats(data: Float32Array | Float64Array): Uint8Array {
   // Allocated at the padded length, so encodeFits can use it without a second copy.
   const out = new Uint8Array(new ArrayBuffer(Math.ceil(data.byteLength / 2880) * 2880), 0, data.byteLength);
   ZERO_PADDED.add(out.buffer);
@@ -171,6 +171,19 @@ function encodeImage(spec: ImageHduSpec, primary: boolean, moreFollow: boolean):
   const unsignedShift = spec.bscale === undefined && spec.bzero === undefined && auto?.bzero !== undefined && auto.bitpix === bitpix;
   const bzero = spec.bzero ?? (unsignedShift ? auto!.bzero! : 0);
   const bscale = spec.bscale ?? 1;
+  return { cards: imageCards(spec, bitpix, bscale, bzero, primary, moreFollow), data: encodePixels(spec, bitpix, bscale, bzero, unsignedShift) };
+}
+
+/**
+ * The header of an image HDU whose pixels the caller writes itself (float BITPIX, big-endian, then
+ * zero padding to 2880 bytes), e.g. a cube too large to hold at once written slice by slice.
+ */
+export function imageHeaderBytes(spec: Omit<ImageHduSpec, 'data' | 'bscale' | 'bzero' | 'blank'> & { bitpix: -32 | -64 }, primary: boolean, moreFollow: boolean): Uint8Array {
+  return headerBytes(imageCards(spec, spec.bitpix, 1, 0, primary, moreFollow));
+}
+
+function imageCards(spec: Omit<ImageHduSpec, 'data'>, bitpix: number, bscale: number, bzero: number, primary: boolean, moreFollow: boolean): string[] {
+  const shape = spec.shape;
   const cards = [
     ...(primary
       ? formatCard({ keyword: 'SIMPLE', value: true, comment: 'conforms to FITS standard' })
@@ -191,7 +204,7 @@ function encodeImage(spec: ImageHduSpec, primary: boolean, moreFollow: boolean):
   if (spec.blank !== undefined && bitpix > 0) cards.push(...formatCard({ keyword: 'BLANK', value: spec.blank }));
   if (spec.extname) cards.push(...formatCard({ keyword: 'EXTNAME', value: spec.extname }));
   cards.push(...userCards(spec.cards));
-  return { cards, data: encodePixels(spec, bitpix, bscale, bzero, unsignedShift) };
+  return cards;
 }
 
 function encodeTable(spec: BinTableHduSpec): EncodedHdu {

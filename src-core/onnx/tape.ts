@@ -219,15 +219,26 @@ export class Tape {
     return y;
   }
 
+  private resize2(x: string): string {
+    const key = 'resize2.scales';
+    if (!this.intCache.has(key)) this.intCache.set(key, this.g.float32('f32[1,1,2,2]', [4], Float32Array.of(1, 1, 2, 2)));
+    return this.node('Resize', [x, '', this.intCache.get(key)!], { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' });
+  }
+
   private upsampleNoGrad(x: string, c: number, side: number): string {
     const x6 = this.node('Reshape', [x, this.ints([0, c, side, 1, side, 1])]);
     const e = this.node('Expand', [x6, this.ints([1, 1, 1, 2, 1, 2])]);
     return this.node('Reshape', [e, this.ints([0, c, 2 * side, 2 * side])]);
   }
 
-  /** Nearest-neighbour ×2 upsampling (F.interpolate(scale_factor=2), mode 'nearest'). */
+  /**
+   * Nearest-neighbour ×2 upsampling (F.interpolate(scale_factor=2), mode 'nearest'). Inference graphs
+   * use ONNX Resize (nearest, asymmetric, floor: out[i] = in[⌊i/2⌋], the same copy): onnxruntime
+   * runs it in its blocked NCHWc layout next to the convolutions, where Reshape + Expand forced a
+   * layout reorder per level and was over half of the Flow-VAE decoder's time (docs/flowvae.md, Speed).
+   */
   upsample2(x: string, c: number, side: number): string {
-    const y = this.upsampleNoGrad(x, c, side);
+    const y = this.train ? this.upsampleNoGrad(x, c, side) : this.resize2(x);
     this.onBackward(() => this.addGrad(x, this.node('Mul', [this.node('AveragePool', [this.gradOf(y)], { kernel_shape: [2, 2], strides: [2, 2] }), this.scalar(4)])));
     return y;
   }

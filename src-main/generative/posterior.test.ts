@@ -10,7 +10,9 @@ import { openFitsFile } from '../fits/file-source';
 import { decoderForward, makeDecoderCache, makeDecoderNet } from '../../src-core/generative/decoder-net';
 import { adaptiveMoments } from '../../src-core/generative/moments';
 import { gaussianPsf, observe } from '../../src-core/generative/observe';
+import { getPreset, magToElectrons } from '../../src-core/lens/presets';
 import { Rng } from '../../src-core/rng';
+import { galaxyPosteriorCli } from '../cli/commands/galaxy-posterior';
 import { encodeStamp } from '../../src-core/stamps/format';
 import { PROJECT_ROOT } from '../../test/shared';
 import { readFlowVaeModel } from './model-files';
@@ -101,6 +103,11 @@ describe.skipIf(!existsSync(MODEL))('galaxy posterior on the bundled Flow-VAE', 
     if (process.env.GALPOST_DEBUG) console.log({ worst, narrow, priorSd });
     expect(narrow).toBeGreaterThanOrEqual(12);
     expect(p.summary.diagnostics.rhatMax).toBeLessThan(1.2);
+    // the model describes this stamp (it drew the galaxy): no misfit warning
+    expect(p.summary.misfit.misfit).toBe(false);
+    expect(p.summary.misfit.warning).toBeNull();
+    expect(p.summary.misfit.chi2PerPixel).toBeGreaterThan(0.7);
+    expect(p.summary.misfit.chi2PerPixel).toBeLessThan(1.3);
     // moments of the noiseless truth vs those of the decoded draws (SAMPLES): z-scores below 3.5
     writeGalaxyPosterior(join(dir, 'post.fits'), p);
     const f = openFitsFile(join(dir, 'post.fits'));
@@ -126,9 +133,59 @@ describe.skipIf(!existsSync(MODEL))('galaxy posterior on the bundled Flow-VAE', 
     f.source.close?.();
     expect(meanHdu.header.getNumber('NDRAWS')).toBe(n);
     expect(meanHdu.header.getNumber('RHATMAX')).toBeCloseTo(p.summary.diagnostics.rhatMax, 10);
+    expect(meanHdu.header.get('MISFIT')).toBe(false);
     const mean = meanHdu.data;
     let m0 = 0;
     for (let i = 0; i < n; i++) m0 += cube.data[i * D * D + D * S + S]! / n;
     expect(mean[D * S + S]).toBeCloseTo(m0, 2);
   });
+
+  it('a galaxy the model cannot make (40× brighter, 4× larger than its training set) gets the misfit warning in the CLI text, --json and header', { timeout: 180_000 }, async () => {
+    const S = 40, sigma = card.trainingSet.noiseSigma as number;
+    // an elliptical exponential disc, r_e 3″, mag ≈ 18 in LSST r: the training set is r_e ≤ 1″, mag ≥ 22
+    const flux = 10 ** (-0.4 * (18 - 22)) * magFlux22(card), re = 15, q = 0.5, rng = new Rng(8, 8);
+    const prof = new Float64Array(S * S);
+    let sum = 0;
+    for (let i = 0; i < S * S; i++) {
+      const dx = (i % S) - S / 2 + 0.5, dy = Math.floor(i / S) - S / 2 + 0.5;
+      sum += prof[i] = Math.exp(-1.678 * Math.sqrt(dx * dx + (dy / q) ** 2) / re);
+    }
+    const plane = Float32Array.from(prof, (v) => (v / sum) * flux + sigma * rng.normal());
+    const file = join(dir, 'big-bright.fits');
+    writeFileSync(file, encodeStamp({ width: S, height: S, bands: ['r'], planes: [plane], variance: [new Float32Array(S * S).fill(sigma * sigma)], pixelScale: 0.2 }));
+    const run = async (json: boolean) => {
+      const out: string[] = [], err: string[] = [];
+      const io = { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t), progress: () => undefined, signal: new AbortController().signal };
+      const post = join(dir, `big-bright-${json}.fits`);
+      expect(await galaxyPosteriorCli([file, '--model', MODEL, '--out', post, '--method', 'vi', '--warmup', '40', '--samples', '20', '--threads', '1', ...(json ? ['--json'] : [])], io)).toBe(0);
+      return { out: out.join('\n'), err: err.join('\n'), post };
+    };
+    const text = await run(false);
+    expect(text.out).toMatch(/MISFIT: above 1\.50/);
+    expect(text.out).toMatch(/WARNING: the model does not fit this stamp: χ²\/pixel \d+\.\d\d over 1024 pixels .*The posterior is conditional on a model that does not describe the stamp/);
+    expect(text.out).toMatch(/brighter than any in the model's training set \(stamp flux \d+× the brightest training galaxy, mag 22 in lsst r\)/);
+    expect(text.err).not.toMatch(/WARNING/); // once, on stdout
+    const js = await run(true);
+    const j = JSON.parse(js.out) as { misfit: { misfit: boolean; chi2PerPixel: number; threshold: number; reasons: string[] }; warnings: string[] };
+    expect(j.misfit.misfit).toBe(true);
+    expect(j.misfit.chi2PerPixel).toBeGreaterThan(j.misfit.threshold);
+    expect(j.warnings).toHaveLength(1);
+    expect(j.misfit.reasons[0]).toMatch(/brighter than any/);
+    expect(js.err).toMatch(/WARNING: the model does not fit this stamp/);
+    const f = openFitsFile(js.post);
+    try {
+      const h = f.hdu(0).header;
+      expect(h.get('MISFIT')).toBe(true);
+      expect(h.getNumber('CHI2PIX')).toBeCloseTo(j.misfit.chi2PerPixel, 6);
+      expect(h.getNumber('CHI2LIM')).toBeCloseTo(1.5, 9);
+    } finally {
+      f.source.close?.();
+    }
+  });
 });
+
+/** e⁻ of an AB mag-22 galaxy in the model's simulated training band (its brightest). */
+function magFlux22(card: ReturnType<typeof readFlowVaeModel>['card']): number {
+  const t = card.trainingSet as { preset: string; band: string };
+  return magToElectrons(22, getPreset(t.preset).bands[t.band]!);
+}

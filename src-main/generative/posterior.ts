@@ -8,16 +8,20 @@
 //   MODEL                 S×S posterior-mean model of the stamp, P(Π ∗ g), stamp units (data − MODEL = residual)
 //   DATA                  S×S the stamp as fitted (centre crop)
 //   ZSAMPLES              BINTABLE: CHAIN, DRAW, Z (L-vector), LP, DIVERGENT per draw
-// Diagnostics (R̂, ESS, divergences, the mode's χ²) in the primary header and in the JSON summary.
+// Diagnostics (R̂, ESS, divergences, the posterior-mean model's χ²) in the primary header and in the
+// JSON summary, with the misfit check (src-core/generative/misfit.ts): χ²/pixel against the χ²
+// distribution; MISFIT = T says the posterior is conditional on a model that does not fit the stamp.
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CardInput } from '../../src-core/fits/card-format';
 import { writeFits, type HduSpec } from '../../src-core/fits/writer';
 import { makeDecoderNet } from '../../src-core/generative/decoder-net';
 import { galaxyPosteriorDensity } from '../../src-core/generative/galaxy-likelihood';
+import { checkMisfit, type MisfitCheck, type MisfitHints } from '../../src-core/generative/misfit';
+import { getPreset, magToElectrons } from '../../src-core/lens/presets';
 import { posteriorImages, sampleGalaxyPosterior, type PosteriorDiagnostics, type PosteriorMethod } from '../../src-core/generative/galaxy-posterior';
 import { decoderSide } from '../../src-core/generative/vae-graph';
-import { readFlowVaeModel } from './model-files';
+import { readFlowVaeModel, type FlowVaeCard as FlowVaeModelCard } from './model-files';
 import type { PreparedStamp } from './posterior-stamp';
 import { createVaeCoder } from './vae-engine';
 import { modelsDir } from '../util/paths';
@@ -55,6 +59,8 @@ export interface GalaxyPosteriorSummary {
   /** χ² of the stamp at the posterior-mean model, and the number of unmasked pixels. */
   chi2: number;
   pixels: number;
+  /** Does the model describe the stamp (χ²/pixel against the χ²_N distribution)? With the warning when not. */
+  misfit: MisfitCheck;
   /** Total flux of the posterior-mean galaxy (stamp units) and its posterior sd. */
   flux: { mean: number; sd: number };
   diagnostics: PosteriorDiagnostics;
@@ -109,11 +115,12 @@ export async function runGalaxyPosterior(prep: PreparedStamp, o: PosteriorRunOpt
     chi2 += w * (prep.obs.x[p]! - mModel[p]! / cfg.fluxScale) ** 2;
     pixels++;
   }
+  const misfit = checkMisfit(chi2, pixels, misfitHints(prep, card));
   const fMean = fluxes.reduce((a, b) => a + b, 0) / r.n;
   const fSd = Math.sqrt(fluxes.reduce((a, b) => a + (b - fMean) ** 2, 0) / Math.max(1, r.n - 1));
   const summary: GalaxyPosteriorSummary = {
     model: o.model, method: o.method, band: prep.band, samples: r.n, decoderSide: D, decoderPixelScale: card.decoderPixelScale, psf: prep.psfSource, noise: prep.noise,
-    chi2, pixels, flux: { mean: fMean, sd: fSd }, diagnostics: r.diagnostics, seconds: (performance.now() - t0) / 1000,
+    chi2, pixels, misfit, flux: { mean: fMean, sd: fSd }, diagnostics: r.diagnostics, seconds: (performance.now() - t0) / 1000,
   };
   const d = r.diagnostics;
   const fin = (v: number) => (Number.isFinite(v) ? v : undefined);
@@ -134,6 +141,10 @@ export async function runGalaxyPosterior(prep: PreparedStamp, o: PosteriorRunOpt
     ...(d.elbo !== undefined ? [{ keyword: 'ELBO', value: d.elbo, type: 'float' as const, comment: 'ADVI ELBO (nats, up to a constant)' }] : []),
     { keyword: 'CHI2', value: chi2, type: 'float', comment: 'chi2 of the stamp at the posterior-mean model' },
     { keyword: 'NPIX', value: pixels, comment: 'unmasked stamp pixels' },
+    { keyword: 'CHI2PIX', value: misfit.chi2PerPixel, type: 'float', comment: 'chi2 per unmasked pixel' },
+    { keyword: 'CHI2P', value: misfit.pValue, type: 'float', comment: 'P(chi2_NPIX >= CHI2) if the model fitted' },
+    { keyword: 'CHI2LIM', value: misfit.threshold, type: 'float', comment: 'chi2/pixel above which MISFIT' },
+    { keyword: 'MISFIT', value: misfit.misfit, comment: 'T: the model does not fit the stamp' },
     { keyword: 'SIGMA', value: prep.noise.sigma, type: 'float', comment: 'median noise sigma (stamp units)' },
     { keyword: 'NOISESRC', value: prep.noise.source.slice(0, 60) },
     { keyword: 'PSFSRC', value: prep.psfSource.replace(/[^\x20-\x7e]/g, '?').slice(0, 60) },
@@ -169,6 +180,43 @@ export async function runGalaxyPosterior(prep: PreparedStamp, o: PosteriorRunOpt
     },
   ];
   return { summary, hdus, mean: img.mean, std: img.std, side: D, z: r.z, latent: L };
+}
+
+/**
+ * What the stamp itself says about a misfit: its flux against the brightest galaxy of a simulated
+ * training set (both in the training co-add's units, which the model assumes the stamp is in), and
+ * the light in the outer 2-pixel ring of the fitted crop in units of its standard error.
+ */
+export function misfitHints(prep: PreparedStamp, card: FlowVaeModelCard): MisfitHints {
+  const S = card.config.size, w = prep.obs.w, fs = card.config.fluxScale;
+  let flux = 0, ring = 0, ringVar = 0, nRing = 0;
+  for (let i = 0; i < S; i++)
+    for (let j = 0; j < S; j++) {
+      const p = i * S + j;
+      if (!(w[p]! > 0)) continue;
+      const v = prep.data[p]!;
+      flux += v;
+      if (i < 2 || j < 2 || i >= S - 2 || j >= S - 2) {
+        ring += v;
+        ringVar += (fs * fs) / w[p]!;
+        nRing++;
+      }
+    }
+  const hints: MisfitHints = {
+    flux, edgeSnr: nRing > 0 ? ring / Math.sqrt(ringVar) : undefined, fieldArcsec: S * card.pixelScale,
+    psfSource: prep.psfSource, noiseSource: prep.noise.source, pixelScale: prep.pixelScale,
+  };
+  const t = card.trainingSet as { source?: unknown; preset?: unknown; band?: unknown; galaxies?: { mag?: unknown } };
+  const mag = Array.isArray(t.galaxies?.mag) ? Number(t.galaxies.mag[0]) : NaN;
+  if (t.source === 'simulate' && typeof t.preset === 'string' && typeof t.band === 'string' && Number.isFinite(mag)) {
+    try {
+      const b = getPreset(t.preset).bands[t.band];
+      if (b) Object.assign(hints, { trainingFluxMax: magToElectrons(mag, b), trainingFluxLabel: `mag ${mag} in ${t.preset} ${t.band}` });
+    } catch {
+      /* an unknown preset in an old card: no flux hint */
+    }
+  }
+  return hints;
 }
 
 export function writeGalaxyPosterior(path: string, p: GalaxyPosteriorProducts): void {

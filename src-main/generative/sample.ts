@@ -1,12 +1,13 @@
 // `lensdesk galaxy sample`: n galaxies from a Flow-VAE model (z from its latent density, g_θ(z)),
 // observed at a survey preset's pixel scale, PSF and noise (src-core/generative/render.ts), written as
-// a FITS cube (primary: noisy images; VARIANCE; MODEL: noiseless) and optionally a PNG montage.
+// a FITS cube (primary: noisy images; VARIANCE; MODEL: noiseless; streamed to disk chunk by chunk)
+// and optionally a PNG montage.
 import { writeFileSync } from 'node:fs';
 import type { CardInput } from '../../src-core/fits/card-format';
-import { writeFits } from '../../src-core/fits/writer';
 import { fluxFactor, observeAt, resolveTarget, type ResolvedTarget } from '../../src-core/generative/render';
 import { montagePng } from '../../src-core/generative/montage';
 import { Rng } from '../../src-core/rng';
+import { FitsCubeWriter } from './fits-cube-writer';
 import { loadFlowVae, type FlowVaeModel } from './load';
 
 export interface SampleOptions {
@@ -29,22 +30,48 @@ export function decodedFwhm(m: FlowVaeModel): number {
   return typeof f === 'number' ? f : 0;
 }
 
-/** Renders n model samples at the target; batches of decodes so memory stays small. */
-export async function renderSamples(m: FlowVaeModel, n: number, target: ResolvedTarget, rng: Rng, noise: boolean): Promise<{ images: Float32Array; variance: Float32Array; model: Float32Array }> {
+/** Galaxies per latent draw: the RNG stream interleaves CHUNK latent codes, then their noise (keep it: same seed → same galaxies). */
+const CHUNK = 256;
+
+export interface RenderedChunk {
+  /** Index of the first galaxy of the chunk. */
+  first: number;
+  count: number;
+  /** count × S × S: noisy images (the model when there is no noise), variance (empty without noise), noiseless model. */
+  images: Float32Array;
+  variance: Float32Array;
+  model: Float32Array;
+}
+
+/**
+ * Renders n model samples at the target chunk by chunk (CHUNK latent codes from `rng`, decoded, then
+ * observed with noise from the same `rng`), handing each chunk to `sink`: memory stays one chunk.
+ */
+export async function forEachRendered(m: FlowVaeModel, n: number, target: ResolvedTarget, rng: Rng, noise: boolean, sink: (c: RenderedChunk) => void): Promise<void> {
   const D = m.size, S = target.size, factor = fluxFactor(m.card.trainingSet, target), fwhm = decodedFwhm(m);
-  const images = new Float32Array(n * S * S), variance = new Float32Array(n * S * S), model = new Float32Array(n * S * S);
-  for (let o = 0; o < n; o += 256) {
-    const k = Math.min(256, n - o);
+  for (let o = 0; o < n; o += CHUNK) {
+    const k = Math.min(CHUNK, n - o);
     const g = await m.decode(m.sampleLatent(k, rng), k);
+    const images = new Float32Array(k * S * S), variance = new Float32Array(noise ? k * S * S : 0), model = new Float32Array(k * S * S);
     for (let j = 0; j < k; j++) {
       const r = observeAt(g.subarray(j * D * D, (j + 1) * D * D), D, m.pixelScale, fwhm, factor, target, noise ? rng : undefined);
-      model.set(r.model, (o + j) * S * S);
-      if (r.image) {
-        images.set(r.image, (o + j) * S * S);
-        variance.set(r.variance!, (o + j) * S * S);
-      } else images.set(r.model, (o + j) * S * S);
+      model.set(r.model, j * S * S);
+      images.set(r.image ?? r.model, j * S * S);
+      if (r.variance) variance.set(r.variance, j * S * S);
     }
+    sink({ first: o, count: k, images, variance, model });
   }
+}
+
+/** Renders n model samples at the target into whole arrays (variance zero without noise). */
+export async function renderSamples(m: FlowVaeModel, n: number, target: ResolvedTarget, rng: Rng, noise: boolean): Promise<{ images: Float32Array; variance: Float32Array; model: Float32Array }> {
+  const P = target.size * target.size;
+  const images = new Float32Array(n * P), variance = new Float32Array(n * P), model = new Float32Array(n * P);
+  await forEachRendered(m, n, target, rng, noise, (c) => {
+    images.set(c.images, c.first * P);
+    variance.set(c.variance, c.first * P);
+    model.set(c.model, c.first * P);
+  });
   return { images, variance, model };
 }
 
@@ -53,7 +80,6 @@ export async function sampleGalaxies(o: SampleOptions): Promise<{ target: Resolv
   const m = await loadFlowVae(o.model, { threads: o.threads });
   try {
     const target = resolveTarget({ preset: o.preset, band: o.band, size: o.size }, m.size * m.pixelScale);
-    const r = await renderSamples(m, o.n, target, new Rng(o.seed, 5), o.noise);
     const S = target.size;
     const cards: CardInput[] = [
       { keyword: 'PIXSCALE', value: target.pixelScale, comment: 'arcsec per pixel' },
@@ -63,12 +89,23 @@ export async function sampleGalaxies(o: SampleOptions): Promise<{ target: Resolv
       { keyword: 'GENMODEL', value: 'flowvae', comment: `likelihood ${m.card.config.likelihood}` },
       { keyword: 'SEED', value: o.seed },
     ];
-    writeFileSync(o.out, writeFits([
-      { kind: 'image', shape: [o.n, S, S], data: r.images, cards },
-      ...(o.noise ? [{ kind: 'image' as const, shape: [o.n, S, S], data: r.variance, extname: 'VARIANCE' }] : []),
-      { kind: 'image', shape: [o.n, S, S], data: r.model, extname: 'MODEL' },
-    ]));
-    if (o.png) writeFileSync(o.png, montagePng([{ images: r.images, count: Math.min(o.n, 64), side: S }], 8));
+    // primary: noisy images; VARIANCE (with noise); MODEL: noiseless. Streamed chunk by chunk.
+    const hdus = [{ cards }, ...(o.noise ? [{ extname: 'VARIANCE' }] : []), { extname: 'MODEL' }];
+    const out = new FitsCubeWriter(o.out, o.n, S, hdus);
+    const montage = new Float32Array(Math.min(o.n, 64) * S * S);
+    try {
+      await forEachRendered(m, o.n, target, new Rng(o.seed, 5), o.noise, (c) => {
+        out.write(0, c.first, c.images);
+        if (o.noise) out.write(1, c.first, c.variance);
+        out.write(hdus.length - 1, c.first, c.model);
+        if (c.first * S * S < montage.length) montage.set(c.images.subarray(0, montage.length - c.first * S * S), c.first * S * S);
+      });
+      out.close();
+    } catch (e) {
+      out.abort();
+      throw e;
+    }
+    if (o.png) writeFileSync(o.png, montagePng([{ images: montage, count: Math.min(o.n, 64), side: S }], 8));
     return { target, seconds: (performance.now() - t0) / 1000, n: o.n };
   } finally {
     await m.dispose();

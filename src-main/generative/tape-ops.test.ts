@@ -95,4 +95,20 @@ describe('tape ops added for the Flow-VAE: gradients against finite differences'
     for (let n = 0; n < 2; n++)
       for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) expect(y[n * 25 + (r + 1) * 5 + c + 1]).toBeCloseTo((n + 1) * kv[n * 9 + r * 3 + c]!, 5);
   });
+
+  it('upsample2 in an inference graph (ONNX Resize) is the nearest ×2 copy, exactly', async () => {
+    // the inference path uses Resize, the training path Reshape + Expand: both must be out[i] = in[⌊i/2⌋]
+    const tape = new Tape('up_check', false, new Map());
+    const x = tape.g.input('x', [2, 3, 4, 4]);
+    tape.node('Identity', [tape.upsample2(x, 3, 4)], {}, 'y');
+    tape.g.output('y', [2, 3, 8, 8]);
+    const s = await ort.InferenceSession.create(tape.g.encode({ opset: 13, producer: 't', producerVersion: '0', docString: '' }), cpuSessionOptions(1));
+    const rng = new Rng(4, 2);
+    const xv = Float32Array.from({ length: 96 }, () => rng.range(-1, 1));
+    const y = (await s.run({ x: new ort.Tensor('float32', xv, [2, 3, 4, 4]) })).y!.data as Float32Array;
+    await s.release();
+    expect(y.length).toBe(2 * 3 * 64);
+    for (let nc = 0; nc < 6; nc++)
+      for (let r = 0; r < 8; r++) for (let c = 0; c < 8; c++) expect(y[nc * 64 + r * 8 + c]).toBe(xv[nc * 16 + Math.floor(r / 2) * 4 + Math.floor(c / 2)]);
+  });
 });

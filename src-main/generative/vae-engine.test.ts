@@ -1,10 +1,15 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../test/shared';
 import { Rng } from '../../src-core/rng';
 import { zigguratNormal } from '../../src-core/lens/ziggurat';
 import { initUnetWeights } from '../../src-core/score/unet-graph';
 import { decoderSide, vaeParams, type VaeConfig } from '../../src-core/generative/vae-graph';
 import { gaussianPsf, observe } from '../../src-core/generative/observe';
-import { createVaeCoder, createVaeTrainer, type VaeBatch } from './vae-engine';
+import { createVaeCoder, createVaeTrainer, DECODE_BATCH, type VaeBatch } from './vae-engine';
+import { readFlowVaeModel } from './model-files';
+
+const BUNDLED = join(PROJECT_ROOT, 'models', 'generative', 'flowvae-lsst-32');
 
 const tiny = (likelihood: 'psf' | 'plain'): VaeConfig => ({
   size: 8, likelihood, latent: 3, enc: [3, 4, 4], dec: likelihood === 'psf' ? [4, 3, 3, 2] : [4, 3, 2], psfSize: 5, batch: 3, beta: 0.7, fluxScale: 1,
@@ -121,4 +126,24 @@ describe('Flow-VAE training graph', () => {
         await coder.dispose();
       }
     }, 30_000);
+
+  it('the bundled decoder gives the same images whatever the decode batch (bit for bit)', async () => {
+    // `galaxy sample` decodes DECODE_BATCH codes per call; the output must not depend on that choice
+    const { card, weights } = readFlowVaeModel(BUNDLED);
+    const rng = new Rng(5, 3);
+    const n = 40, z = Float32Array.from({ length: n * card.config.latent }, () => zigguratNormal(rng));
+    const outs: Float32Array[] = [];
+    for (const decodeBatch of [256, DECODE_BATCH, 7]) {
+      const coder = await createVaeCoder(card.config, weights, { threads: 1, decodeBatch });
+      try {
+        outs.push(await coder.decode(z, n));
+      } finally {
+        await coder.dispose();
+      }
+    }
+    let peak = 0;
+    for (const v of outs[0]!) peak = Math.max(peak, Math.abs(v));
+    expect(peak).toBeGreaterThan(0);
+    for (const o of outs.slice(1)) expect(o).toEqual(outs[0]);
+  }, 30_000);
 });

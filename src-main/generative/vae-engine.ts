@@ -102,11 +102,22 @@ export interface VaeCoder {
   dispose(): Promise<void>;
 }
 
-export async function createVaeCoder(cfg: VaeConfig, weights: ReadonlyMap<string, Float32Array>, opts: { threads?: number; maxBatch?: number } = {}): Promise<VaeCoder> {
-  const so = cpuSessionOptions(opts.threads ?? defaultThreads());
+/**
+ * Decoder runs per onnxruntime call. Measured on the bundled 64×64 decoder (1 thread, 10,240 codes):
+ * 32 or 64 per call took 5.3–5.5 s and 170–230 MB of process memory, 256 per call 8–11 s and 590 MB
+ * (the activations of a large batch, 256 × 16 channels × 64² floats per level, fall out of the caches
+ * and stay in onnxruntime's arena). Each galaxy is decoded alone either way: the batch size does not
+ * change the output (vae-engine.test.ts).
+ */
+export const DECODE_BATCH = 32;
+
+export async function createVaeCoder(cfg: VaeConfig, weights: ReadonlyMap<string, Float32Array>, opts: { threads?: number; maxBatch?: number; decodeBatch?: number } = {}): Promise<VaeCoder> {
+  // No spin-waiting between ops: with several intra-op threads on a busy machine, spinning threads
+  // burned ~1.7× the CPU of one thread for a slower decode (measured at load ≈ 6 on 2 cores).
+  const so: ort.InferenceSession.SessionOptions = { ...cpuSessionOptions(opts.threads ?? defaultThreads()), extra: { session: { intra_op: { allow_spinning: '0' } } } };
   const enc = await ort.InferenceSession.create(buildVaeEncoderGraph(cfg, weights), so);
   const dec = await ort.InferenceSession.create(buildVaeDecoderGraph(cfg, weights), so);
-  const S = cfg.size, L = cfg.latent, D = decoderSide(cfg), maxBatch = opts.maxBatch ?? 256;
+  const S = cfg.size, L = cfg.latent, D = decoderSide(cfg), maxBatch = opts.maxBatch ?? 256, decodeBatch = opts.decodeBatch ?? DECODE_BATCH;
   return {
     async encode(x, logSigma) {
       const n = logSigma.length;
@@ -122,8 +133,8 @@ export async function createVaeCoder(cfg: VaeConfig, weights: ReadonlyMap<string
     async decode(z, n) {
       if (z.length !== n * L) throw new Error(`Flow-VAE decode: ${z.length} values for ${n} latent vectors of ${L}`);
       const g = new Float32Array(n * D * D);
-      for (let o = 0; o < n; o += maxBatch) {
-        const k = Math.min(maxBatch, n - o);
+      for (let o = 0; o < n; o += decodeBatch) {
+        const k = Math.min(decodeBatch, n - o);
         const out = await dec.run({ z: new ort.Tensor('float32', z.subarray(o * L, (o + k) * L), [k, L]) });
         g.set(out.g!.data as Float32Array, o * D * D);
       }

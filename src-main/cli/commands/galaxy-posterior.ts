@@ -19,7 +19,11 @@ at the model's pixel scale (PIXSCALE / CD / CDELT, or --pixel-scale) and at leas
 noise from a VARIANCE HDU, else --sigma, else the border (1.4826 × MAD); PSF from --psf (image at the
 stamp pixel), else a PSF HDU in the stamp file, else the model's training PSF. POST.fits: MEAN, STD (the
 noiseless, PSF-free galaxy on the decoder grid), SAMPLES (every draw decoded), MODEL, DATA, ZSAMPLES;
-R-hat, ESS and divergences in the header and in --json. Default model: models/generative/${BUNDLED_FLOWVAE}.`;
+R-hat, ESS and divergences in the header and in --json. Misfit check: when χ²/pixel of the posterior-mean
+model exceeds both the χ²_N upper 10⁻³ quantile / N and 1.5, a WARNING says that the posterior is conditional
+on a model that does not fit the stamp, with the likely reasons (header MISFIT = T, CHI2PIX, CHI2P, CHI2LIM;
+--json: misfit { misfit, chi2PerPixel, pValue, threshold, reasons, warning } and warnings [...]).
+Default model: models/generative/${BUNDLED_FLOWVAE}.`;
 
 const int = (v: string | undefined, name: string, d: number, lo: number, hi: number): number => {
   if (v === undefined) return d;
@@ -59,8 +63,13 @@ export async function galaxyPosteriorCli(rest: string[], io: CliIO): Promise<num
   });
   writeGalaxyPosterior(values.out, p);
   const d = p.summary.diagnostics;
-  if (values.json) io.out(JSON.stringify({ out: values.out, ...p.summary }));
-  else
-    io.out(`wrote ${values.out}: ${p.summary.samples} draws (${method}), R-hat max ${d.rhatMax.toFixed(3)}, ESS bulk min ${d.essBulkMin.toFixed(0)}, ${d.divergences} divergences, χ² ${p.summary.chi2.toFixed(1)} / ${p.summary.pixels} px, flux ${p.summary.flux.mean.toPrecision(4)} ± ${p.summary.flux.sd.toPrecision(2)}, ${p.summary.seconds.toFixed(1)} s`);
+  const m = p.summary.misfit;
+  // with --json the misfit warning also goes to stderr, so that whoever runs it sees it
+  if (m.warning && values.json) io.err(`WARNING: ${m.warning}`);
+  if (values.json) io.out(JSON.stringify({ out: values.out, ...p.summary, warnings: m.warning ? [m.warning] : [] }));
+  else {
+    io.out(`wrote ${values.out}: ${p.summary.samples} draws (${method}), R-hat max ${d.rhatMax.toFixed(3)}, ESS bulk min ${d.essBulkMin.toFixed(0)}, ${d.divergences} divergences, χ² ${p.summary.chi2.toFixed(1)} / ${p.summary.pixels} px (${m.chi2PerPixel.toFixed(2)} per pixel${m.misfit ? `, MISFIT: above ${m.threshold.toFixed(2)}` : ''}), flux ${p.summary.flux.mean.toPrecision(4)} ± ${p.summary.flux.sd.toPrecision(2)}, ${p.summary.seconds.toFixed(1)} s`);
+    if (m.warning) io.out(`WARNING: ${m.warning}`);
+  }
   return 0;
 }

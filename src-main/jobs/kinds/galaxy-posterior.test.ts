@@ -77,6 +77,11 @@ describe.skipIf(!MODEL)('galaxy-posterior job (bundled Flow-VAE)', () => {
     expect(prod!.params).toMatchObject({ method: 'nuts', samples: 12, band: 'r' });
     expect(prod!.summary.psf).toMatch(/preset lsst r/);
     expect(Number(prod!.summary.samples)).toBe(12);
+    // a galaxy drawn from the model: the misfit check passes and the summary says so
+    expect(prod!.summary.misfit).toBe(false);
+    expect(prod!.summary.misfitWarning).toBeNull();
+    expect(Number(prod!.summary.chi2PerPixel)).toBeLessThan(Number(prod!.summary.misfitThreshold));
+    expect(r.misfits).toBe(0);
     const f = openFitsFile(join(ws.dir, prod!.path));
     try {
       expect(f.hdus().map((h) => h.name)).toEqual(['MEAN', 'STD', 'SAMPLES', 'MODEL', 'DATA', 'ZSAMPLES']);

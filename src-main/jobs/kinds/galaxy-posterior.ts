@@ -10,7 +10,8 @@
 // the stamp's frames (the blink shows every frame at one size) and keep the decoder's resolution.
 // then, in one transaction, the cutouts 'galaxy-mean' / 'galaxy-std' (the candidate view's blink labels
 // them "galaxy mean (r)", "galaxy std (r)") and a `products` row of kind 'galaxy-posterior' (params with
-// the settings key; summary with R-hat, ESS, divergences, χ², flux, seconds). Files first, rows last:
+// the settings key; summary with R-hat, ESS, divergences, χ², flux, seconds, and the misfit check:
+// chi2PerPixel, chi2P, misfitThreshold, misfit, misfitWarning, misfitReasons). Files first, rows last:
 // a cancelled or killed job leaves no row pointing at a half file, and a resumed job skips the sources
 // that have a product with the same settings key. A stamp that cannot be used (pixel scale or size not
 // the model's, file missing) is counted as failed with its message, and the others go on.
@@ -132,6 +133,7 @@ export const galaxyPosteriorKind: JobKind<GalaxyPosteriorParams> = {
     const total = targets.length, signal = cancelSignal(ctx);
     let fitted = 0;
     const failed: { sourceId: number; error: string }[] = [];
+    const misfits: number[] = [];
     for (const t of todo) {
       ctx.checkCancelled();
       const base = total - todo.length + fitted + failed.length;
@@ -170,14 +172,18 @@ export const galaxyPosteriorKind: JobKind<GalaxyPosteriorParams> = {
           params: { settings: key, model: modelDir, method: params.method, samples: params.samples, chains: params.chains, warmup: params.warmup, seed: params.seed, band: prep.band, stamp: t.path },
           summary: {
             band: s.band, psf: s.psf, noise: s.noise, chi2: s.chi2, pixels: s.pixels, flux: s.flux, samples: s.samples, decoderPixelScale: s.decoderPixelScale,
+            // the misfit check (src-core/generative/misfit.ts): the panel shows `misfitWarning` when `misfit`
+            chi2PerPixel: s.misfit.chi2PerPixel, chi2P: s.misfit.pValue, misfitThreshold: s.misfit.threshold, misfit: s.misfit.misfit,
+            misfitWarning: s.misfit.warning, misfitReasons: s.misfit.reasons,
             rhatMax: s.diagnostics.rhatMax, essBulkMin: s.diagnostics.essBulkMin, divergences: s.diagnostics.divergences, elbo: s.diagnostics.elbo ?? null,
             seconds: +s.seconds.toFixed(2), frames: { mean: rel(`${stem}-mean.fits`), std: rel(`${stem}-std.fits`) },
           },
         });
       })();
       fitted++;
-      ctx.progress((base + 1) * 1000, total * 1000, `${label}: R-hat ${s.diagnostics.rhatMax.toFixed(3)} in ${s.seconds.toFixed(1)} s`);
+      if (s.misfit.misfit) misfits.push(t.sourceId);
+      ctx.progress((base + 1) * 1000, total * 1000, `${label}: R-hat ${s.diagnostics.rhatMax.toFixed(3)}${s.misfit.misfit ? `, MISFIT χ²/pixel ${s.misfit.chi2PerPixel.toFixed(1)}` : ''} in ${s.seconds.toFixed(1)} s`);
     }
-    return { settings: key, candidates: total, fitted, skipped: total - todo.length, failed: failed.length, failures: failed.slice(0, 20) };
+    return { settings: key, candidates: total, fitted, skipped: total - todo.length, failed: failed.length, failures: failed.slice(0, 20), misfits: misfits.length, misfitSources: misfits.slice(0, 20) };
   },
 };
