@@ -10,6 +10,7 @@ import type { CliCommand } from '../command';
 import { numberOption } from '../args';
 import { readCutout } from '../../deblend/cutout-file';
 import { runJobCli, WORKSPACE_HELP } from '../job-runner';
+import { openWorkspace } from '../../store/workspace';
 
 const USAGE = `Usage: lensdesk deblend CUTOUT.fits --out OUT.fits [--psf P.fits] [--prior auto|flow|score|MODEL|none]
          [--constraints monotonic,symmetric] [--max-iter N] [--detect] [--json]
@@ -66,7 +67,7 @@ export const deblendCommand: CliCommand = {
     if (values.catalog !== undefined || values.sources !== undefined) {
       if (positionals.length) throw new InputError('CLI_USAGE', 'give either CUTOUT.fits or --catalog/--sources, not both', { count: positionals.length });
       const params: Record<string, unknown> = { force: values.force };
-      if (values.catalog !== undefined) params.catalogId = numberOption(values, 'catalog', { integer: true, min: 1 });
+      if (values.catalog !== undefined) params.catalogId = catalogIdOf(values.catalog, values.workspace);
       if (values.sources !== undefined) params.sourceIds = values.sources.split(',').map((x) => Number(x.trim()));
       if (values['lens-light']) {
         if (argv.some((a) => /^--(prior|constraints|max-iter)(=|$)/.test(a))) {
@@ -124,3 +125,17 @@ export const deblendCommand: CliCommand = {
     return 0;
   },
 };
+
+/** A catalog id from its id or its name in the workspace; an unknown one is refused, listing the catalogs. */
+function catalogIdOf(text: string, workspace: string | undefined): number {
+  const ws = openWorkspace(workspace);
+  try {
+    const rows = ws.db.prepare('SELECT id, name FROM catalogs ORDER BY id').all() as { id: number; name: string }[];
+    const hit = /^\d+$/.test(text.trim()) ? rows.find((r) => r.id === Number(text)) : rows.find((r) => r.name === text);
+    if (hit) return hit.id;
+    const list = rows.slice(0, 20).map((r) => `${r.id} '${r.name}'`).join(', ');
+    throw new InputError('CLI_USAGE', `--catalog ${text}: no such catalog in ${ws.dir} (${rows.length ? `catalogs: ${list}${rows.length > 20 ? ', …' : ''}` : 'the workspace has none; lensdesk ingest first'})`, { option: 'catalog' });
+  } finally {
+    ws.close();
+  }
+}
