@@ -23,8 +23,9 @@ function randomComplex(n: number, seed: number): [Float64Array, Float64Array] {
 
 const maxAbsDiff = (a: Float64Array, b: Float64Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
 
-describe('math/fft (radix-2 and Bluestein)', () => {
-  for (const n of [1, 2, 3, 5, 8, 12, 45, 64, 97, 100]) {
+describe('math/fft (radix-2, mixed radix and Bluestein)', () => {
+  // 3, 5, 12, 45, 48, 100, 360: mixed radix (2, 3, 5 only); 97, 7·11 = 77: Bluestein; powers of two: radix 2.
+  for (const n of [1, 2, 3, 5, 6, 8, 12, 45, 48, 64, 77, 97, 100, 360]) {
     for (const inverse of [false, true]) {
       it(`matches the naive DFT, n = ${n}, ${inverse ? 'inverse' : 'forward'}`, () => {
         const [re, im] = randomComplex(n, n);

@@ -1,6 +1,8 @@
 // The one discrete Fourier transform of src-core: complex, in place, any length.
 // Powers of two use the iterative radix-2 Cooley–Tukey algorithm (Cooley & Tukey 1965) with cached
-// twiddles and bit-reversal tables; any other length n uses Bluestein's chirp-z algorithm
+// twiddles and bit-reversal tables; lengths whose only prime factors are 2, 3 and 5 (48, 45, 360, …: the
+// stamp and map sizes in use) a mixed-radix Cooley–Tukey decimation in time with radices 4, 2, 3, 5 (≈ 5×
+// fewer operations than Bluestein at n = 48); any other length n uses Bluestein's chirp-z algorithm
 // (Bluestein 1970): X_k = w̄_k Σ_j (x_j w̄_j) w_{k−j} with w_j = e^{iπj²/n}, a circular convolution of
 // power-of-two length m ≥ 2n − 1. Cost O(n log n) for every n.
 // Convention (numpy's): forward X_k = Σ_j x_j e^{−2πi jk/n}; the inverse uses e^{+2πi jk/n} and is
@@ -26,7 +28,22 @@ interface BluesteinPlan {
   wr: Float64Array;
   wi: Float64Array;
 }
-type Plan = Radix2Plan | BluesteinPlan;
+interface MixedPlan {
+  kind: 'mixed';
+  /** Radices in stage order (the first stage combines groups of radices[0] consecutive permuted values). */
+  radices: number[];
+  /** Input permutation: position t of the first stage takes x[perm[t]] (mixed-radix digit reversal). */
+  perm: Uint32Array;
+  /** e^{2πij/n} for j < n (the sign is applied per direction). */
+  cos: Float64Array;
+  sin: Float64Array;
+  /** Scratch: the permuted copy and one butterfly's p values. */
+  tr: Float64Array;
+  ti: Float64Array;
+  ar: Float64Array;
+  ai: Float64Array;
+}
+type Plan = Radix2Plan | BluesteinPlan | MixedPlan;
 
 const plans = new Map<number, Plan>();
 
@@ -75,11 +92,40 @@ function bluesteinPlan(n: number): BluesteinPlan {
   return { kind: 'bluestein', m, cr, ci, br, bi, wr: new Float64Array(m), wi: new Float64Array(m) };
 }
 
+/** Radices 4, 2, 3, 5 whose product is n, or null when n has another prime factor. */
+function smoothRadices(n: number): number[] | null {
+  const out: number[] = [];
+  let m = n;
+  while (m % 4 === 0) { out.push(4); m /= 4; }
+  while (m % 2 === 0) { out.push(2); m /= 2; }
+  while (m % 3 === 0) { out.push(3); m /= 3; }
+  while (m % 5 === 0) { out.push(5); m /= 5; }
+  return m === 1 ? out : null;
+}
+
+function mixedPlan(n: number, radices: number[]): MixedPlan {
+  // Digit reversal: the last stage's radix P splits x into the P subsequences x[q], x[q + P], …, each
+  // transformed (recursively, by the earlier stages) into block q.
+  const order = (idx: number[], k: number): number[] => {
+    if (k < 0) return idx;
+    const P = radices[k]!;
+    const out: number[] = [];
+    for (let q = 0; q < P; q++) out.push(...order(idx.filter((_, j) => j % P === q), k - 1));
+    return out;
+  };
+  const perm = Uint32Array.from(order(Array.from({ length: n }, (_, j) => j), radices.length - 1));
+  const cos = new Float64Array(n), sin = new Float64Array(n);
+  for (let j = 0; j < n; j++) { cos[j] = Math.cos((2 * Math.PI * j) / n); sin[j] = Math.sin((2 * Math.PI * j) / n); }
+  const pMax = Math.max(...radices);
+  return { kind: 'mixed', radices, perm, cos, sin, tr: new Float64Array(n), ti: new Float64Array(n), ar: new Float64Array(pMax), ai: new Float64Array(pMax) };
+}
+
 function plan(n: number): Plan {
   let p = plans.get(n);
   if (!p) {
     if (!Number.isInteger(n) || n < 1) throw new RangeError(`FFT length ${n} is not a positive integer`);
-    p = isPow2(n) ? radix2Plan(n) : bluesteinPlan(n);
+    const smooth = isPow2(n) ? null : smoothRadices(n);
+    p = isPow2(n) ? radix2Plan(n) : smooth ? mixedPlan(n, smooth) : bluesteinPlan(n);
     plans.set(n, p);
   }
   return p;
@@ -145,6 +191,69 @@ function radix2Columns(re: Float64Array, im: Float64Array, rows: number, cols: n
   }
 }
 
+/**
+ * Mixed-radix decimation in time: after the digit-reversal permutation, each stage combines p adjacent
+ * DFTs of length len into one of length p·len: X[k + r·len] = Σ_q ω_p^{qr} (W_{p·len}^{qk} Y_q[k]).
+ */
+const SQRT3_2 = Math.sqrt(3) / 2;
+
+function mixed(re: Float64Array, im: Float64Array, n: number, inverse: boolean, p: MixedPlan): void {
+  const { radices, perm, cos, sin, tr, ti, ar, ai } = p;
+  for (let t = 0; t < n; t++) { tr[t] = re[perm[t]!]!; ti[t] = im[perm[t]!]!; }
+  const sgn = inverse ? 1 : -1;
+  let len = 1;
+  for (const P of radices) {
+    const size = len * P, tw = n / size, wp = n / P;
+    for (let i = 0; i < n; i += size) {
+      for (let k = 0; k < len; k++) {
+        // Twiddled inputs a_q = W^{qk} Y_q[k].
+        for (let q = 0; q < P; q++) {
+          const x = i + q * len + k, j = q * k * tw; // < P·len·n/size = n
+          const wr = cos[j]!, wi = sgn * sin[j]!, xr = tr[x]!, xi = ti[x]!;
+          ar[q] = xr * wr - xi * wi;
+          ai[q] = xr * wi + xi * wr;
+        }
+        // P-point DFT of a: butterflies for 2, 3, 4; direct for 5 (twiddles from the same table).
+        const o = i + k;
+        if (P === 4) {
+          const t0r = ar[0]! + ar[2]!, t0i = ai[0]! + ai[2]!, t1r = ar[0]! - ar[2]!, t1i = ai[0]! - ai[2]!;
+          const t2r = ar[1]! + ar[3]!, t2i = ai[1]! + ai[3]!, t3r = ar[1]! - ar[3]!, t3i = ai[1]! - ai[3]!;
+          // ω₄ t3 = sgn·i·t3 = sgn·(−t3i + i t3r)
+          const ur = -sgn * t3i, ui = sgn * t3r;
+          tr[o] = t0r + t2r; ti[o] = t0i + t2i;
+          tr[o + len] = t1r + ur; ti[o + len] = t1i + ui;
+          tr[o + 2 * len] = t0r - t2r; ti[o + 2 * len] = t0i - t2i;
+          tr[o + 3 * len] = t1r - ur; ti[o + 3 * len] = t1i - ui;
+        } else if (P === 2) {
+          tr[o] = ar[0]! + ar[1]!; ti[o] = ai[0]! + ai[1]!;
+          tr[o + len] = ar[0]! - ar[1]!; ti[o + len] = ai[0]! - ai[1]!;
+        } else if (P === 3) {
+          // ω₃ = −½ + sgn·i·√3/2
+          const sr = ar[1]! + ar[2]!, si = ai[1]! + ai[2]!, dr = ar[1]! - ar[2]!, di = ai[1]! - ai[2]!;
+          const mr = ar[0]! - 0.5 * sr, mi = ai[0]! - 0.5 * si, h = sgn * SQRT3_2;
+          tr[o] = ar[0]! + sr; ti[o] = ai[0]! + si;
+          tr[o + len] = mr - h * di; ti[o + len] = mi + h * dr;
+          tr[o + 2 * len] = mr + h * di; ti[o + 2 * len] = mi - h * dr;
+        } else {
+          for (let r = 0; r < P; r++) {
+            let sr = 0, si = 0;
+            for (let q = 0; q < P; q++) {
+              const j = ((q * r) % P) * wp, wr = cos[j]!, wi = sgn * sin[j]!;
+              sr += ar[q]! * wr - ai[q]! * wi;
+              si += ar[q]! * wi + ai[q]! * wr;
+            }
+            tr[o + r * len] = sr;
+            ti[o + r * len] = si;
+          }
+        }
+      }
+    }
+    len = size;
+  }
+  re.set(tr.subarray(0, n));
+  im.set(ti.subarray(0, n));
+}
+
 function bluestein(re: Float64Array, im: Float64Array, n: number, inverse: boolean, p: BluesteinPlan): void {
   const { m, cr, ci, br, bi, wr, wi } = p;
   // The inverse transform is the conjugate of the forward transform of the conjugate.
@@ -180,6 +289,7 @@ export function fft(re: Float64Array, im: Float64Array, inverse = false): void {
   if (im.length !== n) throw new RangeError(`FFT: re has ${n} values, im has ${im.length}`);
   const p = plan(n);
   if (p.kind === 'radix2') radix2(re, im, n, inverse);
+  else if (p.kind === 'mixed') mixed(re, im, n, inverse, p);
   else bluestein(re, im, n, inverse, p);
 }
 
