@@ -47,10 +47,14 @@ export interface FitSettings {
   /** When posterior draws reach a χ² below the MAP's (lens-mode-check.ts), the fit re-optimises from the best
    * draw and samples again around the new optimum, at most this many times (issue 21). */
   maxModeRounds: number;
-  /** 'sie+ps' only: the point-source error floor, σ² += (f · quasar-image model)² (point-error-floor.ts). 'fit':
-   * f by maximum likelihood on the MAP residuals (then the MAP is re-polished, twice); a number: that f; 0: none
-   * (every variance is then only rescaled by χ²/pixel, which left HE0435's chains stuck, docs/real-skies.md).
-   * Default (absent) 'fit'. */
+  /** 'sie+ps' only: the point-source error floor, σ² += (f · quasar-image model)² (point-error-floor.ts): a number
+   * (default 1), or 'fit': f by maximum likelihood on the MAP residuals (then the MAP is re-polished and f fitted
+   * again); 0: none (every variance is then only rescaled by χ²/pixel, which left HE0435's chains stuck). Default
+   * 1, not the maximum-likelihood f (0.43–0.53 on HE0435-1223): with the quasar pixels weighted that strongly the
+   * Sérsic source and lens light bend to absorb the images' PSF residuals, run to their prior bounds, and the
+   * posterior's Hessian there is not positive definite (eigenvalues −10⁷…10⁹ in the Laplace coordinates); with
+   * f = 1 the quasar pixels fix the images' positions and the extended light describes the extended light
+   * (Hessian eigenvalues 0.2–2.1, docs/real-skies.md "HE0435-1223 converged"). */
   pointErrorFloor?: number | 'fit';
 }
 
@@ -212,7 +216,7 @@ export async function fitLens(
   // the MAP residuals, the MAP re-polished under the new weights, and f fitted again there (the first MAP's
   // residuals were minimised with the quasar pixels dominating). The chains then start around this MAP only.
   let pointErrorFloor: PointErrorFloorInfo | null = null;
-  const floorSetting = s.pointErrorFloor ?? 'fit';
+  const floorSetting = s.pointErrorFloor ?? 1;
   if (ps && floorSetting !== 0 && !mapStopped && !timeUp()) {
     const base = input.variance;
     const chi2Before = plan.mapChi2;
@@ -226,7 +230,8 @@ export async function fitLens(
       input = { ...input, variance: withPointErrorFloor(base, P, f) };
       model = lensModelFromInput(input);
       const before = model.evaluations;
-      const pol = new LensPosterior(model).polish(plan.mapTheta, model.solve(plan.mapTheta).chi2, { ...polishOptions, stopWhen: timeUp });
+      // Two LM rounds: the new weights move the extended light's optimum (one round stalled short of it on HE0435).
+      const pol = new LensPosterior(model).polish(plan.mapTheta, model.solve(plan.mapTheta).chi2, { ...polishOptions, rounds: 2, stopWhen: timeUp });
       plan = planLensFit(model, { ...planOptions, knownMap: { ...known(pol.theta, pol.chi2, plan, model.evaluations - before), runs: [] } });
       pointErrorFloor = { f, fitted: !!fit, atBound: fit?.atBound ?? false, chi2Before, chi2After: plan.mapChi2 };
     }
