@@ -6,7 +6,7 @@
 //              workaround while the fit model has no point sources)
 //   wgd2038-masked  the same workaround on WGD2038-4008 (WFC3/UVIS F814W, 139 × 139 pixels of 0.04″)
 //   sie+ps     the PSF file and --model auto (→ sie+ps: quasar images as point sources, the fitted point-source
-//              error floor, Hessian metric; docs/real-skies.md "HE0435-1223 converged"); pass --max-seconds 1500
+//              error floor, Hessian metric; docs/real-skies.md "HE0435-1223 with a point-source error floor"); pass --max-seconds 1500
 //              --workers 2 for a converged run
 //
 //   npx tsx bench/real-lens-fit.ts [--variants psf-file,gaussian,masked,wgd2038-masked] [--max-seconds 300] [--workers 1]

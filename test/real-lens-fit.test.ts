@@ -1,5 +1,5 @@
 // `lensdesk fit --model auto` on the real HST quad HE0435-1223 (test/data/real-lenses/, HST ACS F814W, samana),
-// against the literature (docs/real-skies.md "HE0435-1223 converged"):
+// against the literature (docs/real-skies.md "HE0435-1223 with a point-source error floor"):
 //   - fast, always: the lens fitted to the four compact peaks LensDesk detects in the cutout (the sie+ps MAP's
 //     starting point) has θE within 0.02″ of 1.209″, the SIE + γ Einstein radius of the *published* HST image
 //     positions relative to the lens galaxy (x = 1.272, 0.306, −1.152, −0.384″, y = 0.156, −1.092, −0.636, 1.026″,

@@ -54,7 +54,7 @@ export interface FitSettings {
    * Sérsic source and lens light bend to absorb the images' PSF residuals, run to their prior bounds, and the
    * posterior's Hessian there is not positive definite (eigenvalues −10⁷…10⁹ in the Laplace coordinates); with
    * f = 1 the quasar pixels fix the images' positions and the extended light describes the extended light
-   * (Hessian eigenvalues 0.2–2.1, docs/real-skies.md "HE0435-1223 converged"). */
+   * (Hessian eigenvalues 0.2–2.1, docs/real-skies.md "HE0435-1223 with a point-source error floor"). */
   pointErrorFloor?: number | 'fit';
 }
 

@@ -188,7 +188,7 @@ export const fitCommand: CliCommand = {
         // The PSF is kept whole (it was cut to 97 % of its flux for speed): the missing 3 % of quasar images of
         // ~10⁶ e⁻ are ~3 × 10⁴ e⁻ of wings that the Sérsic source and lens light then absorb by running to their
         // prior bounds (r_e = 2″, n = 8 on HE0435-1223), where the posterior's curvature breaks NUTS
-        // (docs/real-skies.md "HE0435-1223 converged"). --psf-flux F cuts it to F of its flux again.
+        // (docs/real-skies.md "HE0435-1223 with a point-source error floor"). --psf-flux F cuts it to F of its flux again.
         const psfFlux = numberOption(values, 'psf-flux', { above: 0 }) ?? 1;
         const cut = psfFlux < 1 ? input.psf.map((p) => truncatePixelPsf(p, psfFlux)) : input.psf;
         if (cut.some((p, b) => p !== input.psf[b])) {
