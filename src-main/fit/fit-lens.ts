@@ -212,9 +212,10 @@ export async function fitLens(
   }
   const poissonAdded = !!input.poissonFromModel && input.variance !== original.variance;
   // Point sources: add the PSF-model error of the quasar images to their pixels' variances (point-error-floor.ts)
-  // before any global rescaling, so that the rescaling is left with the extended light's misfit only. Fitted on
-  // the MAP residuals, the MAP re-polished under the new weights, and f fitted again there (the first MAP's
-  // residuals were minimised with the quasar pixels dominating). The chains then start around this MAP only.
+  // before any global rescaling, so that the rescaling is left with the extended light's misfit only; then the
+  // MAP is re-polished under the new weights. With 'fit', f is fitted on the MAP residuals and once more after the
+  // re-polish (the first MAP's residuals were minimised with the quasar pixels dominating). The chains then start
+  // around this MAP only (runs: []). The residual image below is normalised by these floored σ.
   let pointErrorFloor: PointErrorFloorInfo | null = null;
   const floorSetting = s.pointErrorFloor ?? 1;
   if (ps && floorSetting !== 0 && !mapStopped && !timeUp()) {
