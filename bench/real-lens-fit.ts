@@ -5,6 +5,9 @@
 //   masked     --psf-fwhm 0.09 and the quasar images masked (he0435-f814w-qso-mask.fits; the documented
 //              workaround while the fit model has no point sources)
 //   wgd2038-masked  the same workaround on WGD2038-4008 (WFC3/UVIS F814W, 139 × 139 pixels of 0.04″)
+//   sie+ps     the PSF file and --model auto (→ sie+ps: quasar images as point sources, the fitted point-source
+//              error floor, Hessian metric; docs/real-skies.md "HE0435-1223 with a point-source error floor"); pass --max-seconds 1500
+//              --workers 2 for a converged run
 //
 //   npx tsx bench/real-lens-fit.ts [--variants psf-file,gaussian,masked,wgd2038-masked] [--max-seconds 300] [--workers 1]
 //
@@ -24,6 +27,7 @@ const VARIANTS: Record<string, { file: string; lit: number; args: string[] }> = 
   'psf-file': { file: 'he0435-f814w.fits', lit: 1.18, args: ['--psf', join(D, 'he0435-f814w-psf.fits')] },
   gaussian: { file: 'he0435-f814w.fits', lit: 1.18, args: ['--psf-fwhm', '0.09'] },
   masked: { file: 'he0435-f814w.fits', lit: 1.18, args: ['--psf-fwhm', '0.09', '--mask', join(D, 'he0435-f814w-qso-mask.fits')] },
+  'sie+ps': { file: 'he0435-f814w.fits', lit: 1.209, args: ['--psf', join(D, 'he0435-f814w-psf.fits'), '--model', 'auto'] },
   'wgd2038-masked': { file: 'wgd2038-f814w.fits', lit: 1.38, args: ['--psf-fwhm', '0.09', '--mask', join(D, 'wgd2038-f814w-qso-mask.fits')] },
 };
 

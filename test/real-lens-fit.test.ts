@@ -1,13 +1,16 @@
 // `lensdesk fit --model auto` on the real HST quad HE0435-1223 (test/data/real-lenses/, HST ACS F814W, samana),
-// against the literature (docs/real-skies.md "HE0435-1223 converged"):
+// against the literature (docs/real-skies.md "HE0435-1223 with a point-source error floor"):
 //   - fast, always: the lens fitted to the four compact peaks LensDesk detects in the cutout (the sie+ps MAP's
 //     starting point) has θE within 0.02″ of 1.209″, the SIE + γ Einstein radius of the *published* HST image
 //     positions relative to the lens galaxy (x = 1.272, 0.306, −1.152, −0.384″, y = 0.156, −1.092, −0.636, 1.026″,
 //     as tabulated in dangilman/quadmodel quadmodel/data/he0435.py), fitted independently with scipy
 //     (/usr/bin/python3, least squares on image-plane residuals, 5 mas errors; 1.2091″ with the centre fixed,
 //     1.2090″ free); literature SIE(+γ) values are 1.18–1.22″ (docs/real-skies.md);
-//   - slow, opt-in (LENSDESK_SLOW_TESTS=1; ~30 min on the shared 2-core machine): the full fit converges by the
-//     project's criterion (every R̂ < 1.01, bulk-ESS(θE) ≥ 400) and its posterior θE lies within 0.05″ of 1.209″.
+//   - slow, opt-in (LENSDESK_SLOW_TESTS=1; up to 55 min on the shared 2-core machine): the full fit (point-source
+//     error floor f = 1, whole PSF, Hessian metric) converges by the project's criterion (every R̂ < 1.01,
+//     bulk-ESS(θE) ≥ 400) and its posterior θE lies within 0.05″ of 1.209″. Measured on 1,500 s: θE 1.2137 ± 0.0038″,
+//     R̂(θE) 1.003 but R̂ max 1.0135 (source / lens-light r_e and n) after 752 draws per chain, and still 1.0152 after
+//     1,018 (1,250 s, less loaded): this test FAILS today on those nuisance parameters (docs/real-skies.md).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -44,10 +47,10 @@ describe.skipIf(!HAS_DATA)(`HE0435-1223 lens from its detected quasar images (sk
   });
 });
 
-describe.skipIf(!HAS_DATA || !SLOW)('HE0435-1223 full sie+ps fit converges (slow: set LENSDESK_SLOW_TESTS=1; ~30 min on 2 loaded cores)', () => {
+describe.skipIf(!HAS_DATA || !SLOW)('HE0435-1223 full sie+ps fit converges (slow: set LENSDESK_SLOW_TESTS=1; up to 55 min on 2 loaded cores)', () => {
   it('converges (R̂ < 1.01, ESS(θE) ≥ 400) with posterior θE within 0.05″ of the published positions\' SIE + γ value', async () => {
     const out: string[] = [];
-    const code = await fitCommand.run([IMAGE, '--psf', PSF, '--model', 'auto', '--workers', '2', '--max-seconds', '3000', '--json'],
+    const code = await fitCommand.run([IMAGE, '--psf', PSF, '--model', 'auto', '--workers', '2', '--max-seconds', '3300', '--max-draws', '1400', '--json'],
       { out: (t: string) => out.push(t), err: () => {}, progress: () => {}, signal: new AbortController().signal });
     expect(code ?? 0).toBe(0);
     const j = JSON.parse(out.join('\n')) as { model: string; converged: boolean; rhatMax: number; params: { theta_E: { mean: number; q2_5: number; q97_5: number; essBulk: number } } };

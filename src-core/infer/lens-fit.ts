@@ -9,6 +9,7 @@ import { ExtLensModel } from './lens-model-ext';
 import type { FitModel, ParamSpec } from './param-spec';
 import { LensPosterior, preconditioned, toPhysical, toUnconstrained } from './lens-posterior';
 import { choleskyOrNull } from './linalg';
+import { hessianMetric } from './hessian-metric';
 import { sample, type ChainResult } from './sample';
 import { samplerReport, summarise, type ParameterSummary, type SamplerReport } from './summary';
 
@@ -36,6 +37,9 @@ export interface LensFitPlan {
   mapUnsettled: boolean;
   /** Set when `stopWhen` (a time budget) cut the MAP search short: the MAP is the best start so far, unpolished. */
   mapStopped?: boolean;
+  /** Where scaleTril came from: the Gauss–Newton Laplace approximation, or (option `hessianMetric`) the
+   * Hessian of the log posterior by differences of its analytic gradient (hessian-metric.ts). */
+  metric?: 'gauss-newton' | 'hessian';
 }
 
 /** A MAP found earlier (planLensFit's own search, or another model that shares the MAP). */
@@ -69,6 +73,9 @@ export function planLensFit(
     /** Extra MAP starts (physical θ), e.g. from the quasar images' positions (image-positions.ts). */
     starts?: ArrayLike<number>[];
     polish?: { rounds?: number; maxEvals?: number };
+    /** Refine the preconditioning with the Hessian from the model's analytic gradient (hessian-metric.ts): for
+     * posteriors whose Gauss–Newton scale is wrong (bright point sources); 2n extra gradients. */
+    hessianMetric?: boolean;
   },
 ): LensFitPlan {
   const post = new LensPosterior(model);
@@ -99,6 +106,14 @@ export function planLensFit(
   if (!L) {
     L = new Float64Array(n * n);
     for (let i = 0; i < n; i++) L[i * n + i] = Math.min(Math.sqrt(lap.inverseMassDiag[i]!), 0.3);
+  }
+  let metric: LensFitPlan['metric'] = 'gauss-newton';
+  if (o.hessianMetric && model.chi2AndGradient) {
+    const hm = hessianMetric(post.logDensityAndGrad, lap.u, L);
+    if (hm) {
+      L = hm.scaleTril;
+      metric = 'hessian';
+    }
   }
   // Other local optima in z (Laplace units about the MAP); keep those within the χ² window that lie more
   // than 3 σ from every one kept so far: they are the search's disagreeing starts.
@@ -131,6 +146,7 @@ export function planLensFit(
     modes: modes.map((m) => ({ theta: m.theta, chi2: m.chi2 })),
     mapUnsettled,
     ...(mapStopped ? { mapStopped } : {}),
+    metric,
   };
 }
 

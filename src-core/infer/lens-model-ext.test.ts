@@ -141,6 +141,21 @@ describe('ExtLensModel', () => {
     const { chi2, amplitudes } = fit.solve(truth);
     expect(chi2).toBeLessThan(1e-6);
     for (let k = 0; k < 4; k++) expect(amplitudes[2 + k]).toBeCloseTo(flux[k]!, 3);
+    // pointSourceImage (the error floor's P) is the injected images alone: here the whole image.
+    const P = fit.pointSourceImage(truth);
+    let maxDiff = 0;
+    for (let i = 0; i < img.length; i++) maxDiff = Math.max(maxDiff, Math.abs(P[i]! - img[i]!));
+    expect(maxDiff).toBeLessThan(1e-3);
+    // With extended light in the data as well, it leaves that light out: model − P = source + lens light only.
+    const blob = Float64Array.from(img, (v, i) => v + 40 * Math.exp(-((i % size - 20) ** 2 + (Math.floor(i / size) - 20) ** 2) / 18));
+    const withLight = new ExtLensModel({ ...empty, image: blob });
+    const full = withLight.modelImage(truth), pts = withLight.pointSourceImage(truth);
+    const a = withLight.solve(truth).amplitudes;
+    expect(a[1]).toBeGreaterThan(0); // the lens light took part of the blob
+    let sumRest = 0, sumP = 0;
+    for (let i = 0; i < full.length; i++) { sumRest += full[i]! - pts[i]!; sumP += pts[i]!; }
+    expect(sumRest).toBeGreaterThan(100);
+    expect(sumP).toBeCloseTo(a[2]! + a[3]! + a[4]! + a[5]!, 0);
   });
 
   it('follows the last render\'s four images by Newton: the same χ² and images as a fresh triangle search', () => {

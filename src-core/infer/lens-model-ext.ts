@@ -273,6 +273,15 @@ export class ExtLensModel {
     return this.compose(this.solve(t).amplitudes);
   }
 
+  /** The quasar images alone at t (bands × npix, e⁻): their NNLS amplitudes times their PSF templates; zeros
+   * without point sources. The point-source error floor (point-error-floor.ts) is built on it. */
+  pointSourceImage(t: ArrayLike<number>): Float64Array {
+    const amplitudes = this.solve(t).amplitudes;
+    const nc = 2 + (this.pointSources ? this.maxImages : 0);
+    for (let b = 0; b < this.data.bands; b++) amplitudes[b * nc] = amplitudes[b * nc + 1] = 0;
+    return this.compose(amplitudes);
+  }
+
   private analytic: ExtLensGradient | null = null;
 
   /** χ² at t and the analytic dχ²/dt into grad (lens-gradient-ext.ts; ≈ 2 renders instead of 18). */

@@ -11,6 +11,7 @@ import { LensPosterior } from '../../src-core/infer/lens-posterior';
 import { LENS_PARAM_NAMES } from '../../src-core/infer/lens-model';
 import { ExtLensModel } from '../../src-core/infer/lens-model-ext';
 import { pointSourceStarts, type CompactPeak, type PositionFit } from '../../src-core/infer/image-positions';
+import { fitPointErrorFloor, withPointErrorFloor } from '../../src-core/infer/point-error-floor';
 import { truncated, type ChainResult } from '../../src-core/infer/sample';
 import { runFitChains, type FitChainJob } from '../workers/fit-pool';
 
@@ -46,6 +47,15 @@ export interface FitSettings {
   /** When posterior draws reach a χ² below the MAP's (lens-mode-check.ts), the fit re-optimises from the best
    * draw and samples again around the new optimum, at most this many times (issue 21). */
   maxModeRounds: number;
+  /** 'sie+ps' only: the point-source error floor, σ² += (f · quasar-image model)² (point-error-floor.ts): a number
+   * (default 1), or 'fit': f by maximum likelihood on the MAP residuals (then the MAP is re-polished and f fitted
+   * again); 0: none (every variance is then only rescaled by χ²/pixel, which left HE0435's chains stuck). Default
+   * 1, not the maximum-likelihood f (0.43–0.53 on HE0435-1223): with the quasar pixels weighted that strongly the
+   * Sérsic source and lens light bend to absorb the images' PSF residuals, run to their prior bounds, and the
+   * posterior's Hessian there is not positive definite (eigenvalues −10⁷…10⁹ in the Laplace coordinates); with
+   * f = 1 the quasar pixels fix the images' positions and the extended light describes the extended light
+   * (Hessian eigenvalues 0.2–2.1, docs/real-skies.md "HE0435-1223 with a point-source error floor"). */
+  pointErrorFloor?: number | 'fit';
 }
 
 export const DEFAULT_FIT_SETTINGS: FitSettings = {
@@ -95,7 +105,7 @@ export interface LensFitOutcome {
   /** Set when a time budget (maxSeconds) ended the fit early: 'map' = no draws (the report holds the MAP only),
    * 'draws' = fewer draws than the settings ask for. */
   partial: 'map' | 'draws' | null;
-  /** The variance the fit used before any inflation (the input's, plus the model's Poisson term when asked). */
+  /** The variance the fit used before any inflation (the input's, plus the model's Poisson term when asked, plus the point-source error floor). */
   variance: Float64Array;
   /** Whether the Poisson variance of the MAP model was added (input.poissonFromModel, unless the budget ran out first). */
   poissonAdded: boolean;
@@ -104,6 +114,19 @@ export interface LensFitOutcome {
   /** 'sie+ps': the compact peaks found in the cutout, the lens fitted to their positions (the MAP starts), and
    * the MAP's point images (arcsec from the stamp centre, signed magnification, amplitude per band in e⁻). */
   points?: PointSourceInfo;
+  /** 'sie+ps': the point-source error floor applied before sampling (null: none). */
+  pointErrorFloor: PointErrorFloorInfo | null;
+}
+
+export interface PointErrorFloorInfo {
+  /** σ² += (f · quasar-image model)²; `fitted`: f by maximum likelihood on the MAP residuals, else given. */
+  f: number;
+  fitted: boolean;
+  /** The fitted f lies at an end of its search range [1e-4, 1]. */
+  atBound: boolean;
+  /** χ² at the MAP before the floor (after any Poisson term) and after it (re-polished). */
+  chi2Before: number;
+  chi2After: number;
 }
 
 export interface PointSourceInfo {
@@ -123,6 +146,7 @@ export interface MapInfo {
   varianceInflation: number;
   /** Whether the Poisson variance of the MAP model was added to an estimated background variance. */
   poissonAdded: boolean;
+  pointErrorFloor: PointErrorFloorInfo | null;
 }
 
 /** Chains that stopped early (time budget) cut to a common length; chains without draws dropped. */
@@ -164,6 +188,8 @@ export async function fitLens(
     // From the image positions the MAP is one basin away: the 2 best-screened starts, short LM runs, no retries
     // (a χ² far above N − p is the PSF mismatch on 10⁵–10⁶ e⁻ images, which fresh random starts cannot fix).
     ...(ps?.starts.length ? { starts: ps.starts, nDraws: 0, nStarts: Math.min(2, ps.starts.length), maxEvals: 150, refineBest: 1, refineEvals: 300, retries: 0, polish: { rounds: 1, maxEvals: 150 } } : {}),
+    // Quasar images: the Gauss–Newton Laplace scale misses the curvature of their large residuals (hessian-metric.ts).
+    ...(ps ? { hessianMetric: true } : {}),
   };
   const polishOptions = ps?.starts.length ? { rounds: 1, maxEvals: 150 } : {};
   let plan = planLensFit(model, { ...planOptions, ...(deadline !== undefined ? { stopWhen: timeUp } : {}) });
@@ -184,11 +210,37 @@ export async function fitLens(
     const pol = new LensPosterior(model).polish(plan.mapTheta, model.solve(plan.mapTheta).chi2, { ...polishOptions, stopWhen: timeUp });
     plan = planLensFit(model, { ...planOptions, knownMap: { ...known(pol.theta, pol.chi2, plan, model.evaluations - before), runs: [] } });
   }
+  const poissonAdded = !!input.poissonFromModel && input.variance !== original.variance;
+  // Point sources: add the PSF-model error of the quasar images to their pixels' variances (point-error-floor.ts)
+  // before any global rescaling, so that the rescaling is left with the extended light's misfit only; then the
+  // MAP is re-polished under the new weights. With 'fit', f is fitted on the MAP residuals and once more after the
+  // re-polish (the first MAP's residuals were minimised with the quasar pixels dominating). The chains then start
+  // around this MAP only (runs: []). The residual image below is normalised by these floored σ.
+  let pointErrorFloor: PointErrorFloorInfo | null = null;
+  const floorSetting = s.pointErrorFloor ?? 1;
+  if (ps && floorSetting !== 0 && !mapStopped && !timeUp()) {
+    const base = input.variance;
+    const chi2Before = plan.mapChi2;
+    for (let round = 0; round < (floorSetting === 'fit' ? 2 : 1) && !timeUp(); round++) {
+      const m = model as ExtLensModel;
+      const P = m.pointSourceImage(plan.mapTheta);
+      const best = m.modelImage(plan.mapTheta);
+      const r = Float64Array.from(input.image, (d, i) => d - best[i]!);
+      const fit = floorSetting === 'fit' ? fitPointErrorFloor(r, base, P) : null;
+      const f = fit ? fit.f : (floorSetting as number);
+      input = { ...input, variance: withPointErrorFloor(base, P, f) };
+      model = lensModelFromInput(input);
+      const before = model.evaluations;
+      // Two LM rounds: the new weights move the extended light's optimum (one round stalled short of it on HE0435).
+      const pol = new LensPosterior(model).polish(plan.mapTheta, model.solve(plan.mapTheta).chi2, { ...polishOptions, rounds: 2, stopWhen: timeUp });
+      plan = planLensFit(model, { ...planOptions, knownMap: { ...known(pol.theta, pol.chi2, plan, model.evaluations - before), runs: [] } });
+      pointErrorFloor = { f, fitted: !!fit, atBound: fit?.atBound ?? false, chi2Before, chi2After: plan.mapChi2 };
+    }
+  }
   const expectation = chi2Expectation(model);
   /** z-score of a χ² against a well-specified model's N − p (chi2ExcessZ, with the expectation computed once). */
   const chi2Z = (chi2: number) => (chi2 - expectation.mean) / expectation.sd;
   const npixAll = expectation.n;
-  const poissonAdded = !!input.poissonFromModel && input.variance !== original.variance;
   const mapChi2PerPixel = plan.mapChi2 / npixAll;
   let varianceInflation = 1;
   const sampled = { ...input };
@@ -202,7 +254,7 @@ export async function fitLens(
   const mapSeconds = (performance.now() - t0) / 1000;
   o.onMap?.({
     theta: plan.mapTheta, chi2: plan.mapChi2, chi2PerPixel: mapChi2PerPixel, nPixels: npixAll, evaluations: plan.mapEvaluations,
-    seconds: mapSeconds, varianceInflation, poissonAdded,
+    seconds: mapSeconds, varianceInflation, poissonAdded, pointErrorFloor,
   });
   // Best-fit model and (data − model)/σ at the final MAP, against the variances before any inflation.
   const common = (p: LensFitPlan) => {
@@ -216,7 +268,7 @@ export async function fitLens(
   };
   const fixed = {
     mapSeconds, varianceInflation, mapChi2PerPixel, chi2Expected: { mean: expectation.mean, sd: expectation.sd },
-    nPixels: npixAll, variance: input.variance, poissonAdded,
+    nPixels: npixAll, variance: input.variance, poissonAdded, pointErrorFloor,
   };
   const pointInfo = (p: LensFitPlan): PointSourceInfo => {
     const m = model as ExtLensModel;
