@@ -22,6 +22,21 @@ export function fitStamp(data: ArrayLike<number>, rows: number, cols: number, si
   return out;
 }
 
+/**
+ * The white-noise σ of a size × size image (in its own units) from the robust scatter (1.4826 × MAD) of
+ * second differences along rows, (x_{i−1} − 2x_i + x_{i+1})/√6: a smooth galaxy's gradient cancels and
+ * its curvature is large only in its core, the noise does not cancel. ≈ 0 for a noiseless simulated stamp.
+ */
+export function imageNoiseSigma(img: ArrayLike<number>, size: number): number {
+  const d = new Float64Array(size * (size - 2));
+  let n = 0;
+  for (let r = 0; r < size; r++) for (let c = 1; c + 1 < size; c++) d[n++] = (img[r * size + c - 1]! - 2 * img[r * size + c]! + img[r * size + c + 1]!) / Math.sqrt(6);
+  const v = d.subarray(0, n).sort();
+  const med = v[n >> 1]!;
+  const dev = Float64Array.from(v, (x) => Math.abs(x - med)).sort();
+  return 1.4826 * dev[n >> 1]!;
+}
+
 /** dst = symmetry k ∈ [0, 8) of src (size×size): k & 3 quarter turns, k & 4 a transpose first. */
 export function dihedral(src: ArrayLike<number>, dst: Float32Array, size: number, k: number): void {
   const n = size - 1;

@@ -2,7 +2,10 @@
 // with its card. Documented in docs/learned-priors.md ("Learned score network").
 import { parseArgs } from 'node:util';
 import { InputError } from '../../../src-core/errors';
-import { fitStamp } from '../../../src-core/score/training-set';
+import { isAbsolute, resolve } from 'node:path';
+import { fitStamp, imageNoiseSigma } from '../../../src-core/score/training-set';
+import { readStampFile } from '../../stamps/stamp-file';
+import { openWorkspace } from '../../store/workspace';
 import { readStampLibrary } from '../../lens/stamp-files';
 import { kappaTrainingSet } from '../../score/kappa-training';
 import { readScoreModel } from '../../score/model-files';
@@ -10,7 +13,7 @@ import { simulatedImages, trainScorePrior, type PriorTrainOptions, type Training
 import type { CliCommand } from '../command';
 
 const USAGE = `Usage:
-  lensdesk prior train (--simulate galaxies | --stamps DIR) --out MODEL_DIR [--steps N] [--batch B]
+  lensdesk prior train (--simulate galaxies | --stamps DIR | --catalog NAME [--workspace DIR]) --out MODEL_DIR [--steps N] [--batch B]
                        [--sigmas MIN,MAX,N] [--size 64] [--n-train N] [--lr 2e-4] [--seed S]
                        [--threads T] [--checkpoint-every K] [--resume] [--json]
   lensdesk prior train --kappa MAP.fits[,MAP…] --ps PS.csv --pixel ARCMIN --out MODEL_DIR
@@ -26,9 +29,12 @@ more extends the training, fewer writes the model at the checkpoint's step).
 
 Options:
   --simulate galaxies   Sérsic + clumps galaxies, peak 1 (the peer's built-in set)
-  --stamps DIR          FITS stamps (a folder or one file; H×W or N×H×W): centre-cropped or zero-padded
-                        to the size and peak-normalised; 1/16 of them held out for the card. For noisy
-                        survey cutouts keep MIN above the noise level (in peak units).
+  --stamps DIR          FITS stamps (a folder or one file; H×W or N×H×W; GalSim real-galaxy catalogs):
+                        centre-cropped or zero-padded to the size and peak-normalised; 1/16 held out for
+                        the card. Noisy stamps: σ_min defaults to twice their median noise ν (peak units,
+                        from pixel differences), so the prior learns galaxies, not noise
+  --catalog NAME|ID     a workspace catalog's stamp cutouts (every band plane an image; --workspace DIR),
+                        with the same preprocessing and σ_min rule as --stamps
   --steps N             training steps (default 2000)
   --batch B             images per step (default 32)
   --sigmas MIN,MAX,N    σ range and ladder levels (default 0.003,8,10)
@@ -62,16 +68,48 @@ const num = (v: string | undefined, name: string, dflt: number, integer = false,
   return x;
 };
 
-function stampImages(dir: string, size: number): TrainingImages {
-  const { library, files, path } = readStampLibrary(dir);
-  const fitted = library.stamps.map((s) => fitStamp(s.data, s.height, s.width, size)).filter((s): s is Float32Array => s !== null);
-  if (fitted.length < 2) throw new InputError('PRIOR_STAMPS', `${path}: ${fitted.length} usable stamps (need ≥ 2 with a positive pixel)`, { path });
+/** Training images from peak-normalised stamps: 1/16 held out for the card; the median noise σ of the set. */
+function fittedImages(stamps: Array<{ data: ArrayLike<number>; height: number; width: number }>, size: number, where: string, description: Record<string, unknown>): TrainingImages & { noise: number } {
+  const fitted = stamps.map((s) => fitStamp(s.data, s.height, s.width, size)).filter((s): s is Float32Array => s !== null);
+  if (fitted.length < 2) throw new InputError('PRIOR_STAMPS', `${where}: ${fitted.length} usable stamps (need ≥ 2 with a positive pixel)`, { path: where });
   const heldOutCount = Math.max(1, Math.floor(fitted.length / 16));
   const count = fitted.length - heldOutCount;
   const d = size * size;
   const images = new Float32Array(count * d), heldOut = new Float32Array(heldOutCount * d);
   fitted.forEach((s, i) => (i < count ? images.set(s, i * d) : heldOut.set(s, (i - count) * d)));
-  return { images, count, heldOut, heldOutCount, description: { source: 'stamps', path, files: files.map((f) => ({ file: f.file, sha256: f.sha256, stamps: f.stamps })), images: count, heldOut: heldOutCount, preprocessing: `centre crop/pad to ${size}², peak 1` } };
+  const noises = fitted.map((f) => imageNoiseSigma(f, size)).sort((a, b) => a - b);
+  const noise = noises[noises.length >> 1]!;
+  return { images, count, heldOut, heldOutCount, noise, description: { ...description, images: count, heldOut: heldOutCount, preprocessing: `centre crop/pad to ${size}², peak 1`, noiseSigma: +noise.toPrecision(3) } };
+}
+
+function stampImages(dir: string, size: number): TrainingImages & { noise: number } {
+  // The prior learns peak-normalised pixels: no pixel scale is needed (scale 1 stands in for a missing WCS).
+  const { library, files, path } = readStampLibrary(dir, { scale: 1 });
+  return fittedImages(library.stamps, size, path, { source: 'stamps', path, files: files.map((f) => ({ file: f.file, sha256: f.sha256, stamps: f.stamps })) });
+}
+
+/** Every band plane of the 'stamp' cutouts of one workspace catalog (by name or id). */
+function workspaceImages(workspace: string | undefined, catalog: string, size: number): TrainingImages & { noise: number } {
+  const ws = openWorkspace(workspace);
+  try {
+    const cats = ws.db.prepare('SELECT id, name FROM catalogs ORDER BY id').all() as { id: number; name: string }[];
+    const cat = /^\d+$/.test(catalog) ? cats.find((c) => c.id === Number(catalog)) : cats.find((c) => c.name === catalog);
+    if (!cat) throw new InputError('PRIOR_STAMPS', `--catalog ${catalog}: no such catalog in ${ws.dir} (catalogs: ${cats.map((c) => `${c.id} '${c.name}'`).join(', ') || 'none'})`, { option: 'catalog' });
+    const paths = ws.db.prepare("SELECT cu.path FROM sources s JOIN cutouts cu ON cu.source_id = s.id AND cu.kind = 'stamp' WHERE s.catalog_id = ? ORDER BY s.id").pluck().all(cat.id) as string[];
+    const planes: Array<{ data: ArrayLike<number>; height: number; width: number }> = [];
+    const skipped: string[] = [];
+    for (const p of paths) {
+      try {
+        const st = readStampFile(isAbsolute(p) ? p : resolve(ws.dir, p));
+        for (const pl of st.planes) planes.push({ data: pl, height: st.height, width: st.width });
+      } catch (e) {
+        skipped.push(`${p}: ${(e as Error).message}`);
+      }
+    }
+    return fittedImages(planes, size, `catalog '${cat.name}' of ${ws.dir}`, { source: 'workspace', workspace: ws.dir, catalog: cat.name, stamps: paths.length, bandPlanes: planes.length, unreadable: skipped.length, ...(skipped.length ? { firstUnreadable: skipped[0] } : {}) });
+  } finally {
+    ws.close();
+  }
 }
 
 export const priorCommand: CliCommand = {
@@ -89,11 +127,14 @@ export const priorCommand: CliCommand = {
         threads: { type: 'string' }, 'checkpoint-every': { type: 'string' }, 'eval-images': { type: 'string' }, resume: { type: 'boolean' }, json: { type: 'boolean' },
         kappa: { type: 'string' }, 'held-out': { type: 'string' }, ps: { type: 'string' }, pixel: { type: 'string' }, crops: { type: 'string' },
         lognormal: { type: 'string' }, grf: { type: 'string' }, channels: { type: 'string' }, init: { type: 'string' },
+        workspace: { type: 'string' }, catalog: { type: 'string' },
       },
     });
     if (!values.out) throw new InputError('INPUT_INVALID', '--out MODEL_DIR is required', { option: 'out' });
     const isKappa = values.kappa !== undefined || values.lognormal !== undefined || values.grf !== undefined;
-    if ([!!values.simulate, !!values.stamps, isKappa].filter(Boolean).length !== 1) throw new InputError('INPUT_INVALID', 'give exactly one of --simulate PRESET, --stamps DIR and --kappa MAPS (or --lognormal/--grf)', {});
+    const fromWorkspace = values.catalog !== undefined;
+    if (values.workspace !== undefined && !fromWorkspace) throw new InputError('INPUT_INVALID', '--workspace goes with --catalog NAME (train on that catalog\'s stamps)', { option: 'workspace' });
+    if ([!!values.simulate, !!values.stamps, isKappa, fromWorkspace].filter(Boolean).length !== 1) throw new InputError('INPUT_INVALID', 'give exactly one of --simulate PRESET, --stamps DIR, --catalog NAME (with --workspace) and --kappa MAPS (or --lognormal/--grf)', {});
     const size = num(values.size, 'size', 64, true, 8);
     if (size % 4) throw new InputError('INPUT_INVALID', `--size must be a multiple of 4, got ${size}`, { option: 'size' });
     const sig = (values.sigmas ?? '0.003,8,10').split(',').map(Number);
@@ -110,7 +151,21 @@ export const priorCommand: CliCommand = {
       });
       data = k.data;
       residual = k.residual;
-    } else data = values.simulate ? simulatedImages(values.simulate, size, num(values['n-train'], 'n-train', 2048, true, 2), seed) : stampImages(values.stamps!, size);
+    } else if (values.simulate) data = simulatedImages(values.simulate, size, num(values['n-train'], 'n-train', 2048, true, 2), seed);
+    else {
+      // Real (noisy) stamps: DSM at σ below the stamps' own noise ν would learn the density of noisy
+      // galaxies, not of galaxies. Train from σ_min = 2ν (the stamp noise then adds ≤ 12 % to the
+      // smoothing, √(1 + ¼)); an explicit --sigmas below it is kept, with a warning.
+      const got = fromWorkspace ? workspaceImages(values.workspace, values.catalog!, size) : stampImages(values.stamps!, size);
+      data = got;
+      const floor = 2 * got.noise;
+      io.err(`prior train: median noise of the peak-1 stamps ν = ${got.noise.toPrecision(3)}`);
+      if (values.sigmas === undefined && floor > sig[0]!) {
+        if (!(floor < sig[1]!)) throw new InputError('PRIOR_STAMPS', `the stamps are too noisy: 2ν = ${floor.toPrecision(3)} (peak units) is not below σ_max ${sig[1]}`, { option: 'sigmas' });
+        sig[0] = +floor.toPrecision(3);
+        io.err(`prior train: σ_min raised to 2ν = ${sig[0]} (train only above the stamps' noise; --sigmas overrides)`);
+      } else if (floor > sig[0]!) io.err(`warning: --sigmas MIN ${sig[0]} is below twice the stamps' noise (2ν = ${floor.toPrecision(3)}): at those σ the prior learns noisy galaxies`);
+    }
     let channels: [number, number, number] | undefined;
     if (values.channels) {
       const c = values.channels.split(',').map(Number);
