@@ -45,6 +45,18 @@ export function listCatalogs(db: Db): CatalogSummary[] {
     .all() as never;
 }
 
+/**
+ * A catalog by its id (digits) or its name, for CLI options; null when there is none. `known` lists the
+ * workspace's catalogs for the error message ("12 'hsc-wide', …").
+ */
+export function findCatalog(db: Db, text: string): { catalog: CatalogSummary | null; known: string } {
+  const all = listCatalogs(db);
+  const t = text.trim();
+  const catalog = (/^\d+$/.test(t) ? all.find((c) => c.id === Number(t)) : all.find((c) => c.name === text)) ?? null;
+  const known = all.slice(0, 20).map((c) => `${c.id} '${c.name}'`).join(', ') + (all.length > 20 ? ', …' : '');
+  return { catalog, known };
+}
+
 /** Rows already present (resume): the set of catalog rows done. */
 export function catalogRowsDone(db: Db, catalogId: number): Set<number> {
   const rows = db.prepare('SELECT row FROM sources WHERE catalog_id = ?').pluck().all(catalogId) as number[];

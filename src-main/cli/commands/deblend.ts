@@ -11,6 +11,7 @@ import { numberOption } from '../args';
 import { readCutout } from '../../deblend/cutout-file';
 import { runJobCli, WORKSPACE_HELP } from '../job-runner';
 import { openWorkspace } from '../../store/workspace';
+import { findCatalog } from '../../store/catalogs';
 
 const USAGE = `Usage: lensdesk deblend CUTOUT.fits --out OUT.fits [--psf P.fits] [--prior auto|flow|score|MODEL|none]
          [--constraints monotonic,symmetric] [--max-iter N] [--detect] [--json]
@@ -130,11 +131,9 @@ export const deblendCommand: CliCommand = {
 function catalogIdOf(text: string, workspace: string | undefined): number {
   const ws = openWorkspace(workspace);
   try {
-    const rows = ws.db.prepare('SELECT id, name FROM catalogs ORDER BY id').all() as { id: number; name: string }[];
-    const hit = /^\d+$/.test(text.trim()) ? rows.find((r) => r.id === Number(text)) : rows.find((r) => r.name === text);
-    if (hit) return hit.id;
-    const list = rows.slice(0, 20).map((r) => `${r.id} '${r.name}'`).join(', ');
-    throw new InputError('CLI_USAGE', `--catalog ${text}: no such catalog in ${ws.dir} (${rows.length ? `catalogs: ${list}${rows.length > 20 ? ', …' : ''}` : 'the workspace has none; lensdesk ingest first'})`, { option: 'catalog' });
+    const { catalog, known } = findCatalog(ws.db, text);
+    if (catalog) return catalog.id;
+    throw new InputError('CLI_USAGE', `--catalog ${text}: no such catalog in ${ws.dir} (${known ? `catalogs: ${known}` : 'the workspace has none; lensdesk ingest first'})`, { option: 'catalog' });
   } finally {
     ws.close();
   }

@@ -6,6 +6,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { fitStamp, imageNoiseSigma } from '../../../src-core/score/training-set';
 import { readStampFile } from '../../stamps/stamp-file';
 import { openWorkspace } from '../../store/workspace';
+import { findCatalog } from '../../store/catalogs';
 import { readStampLibrary } from '../../lens/stamp-files';
 import { kappaTrainingSet } from '../../score/kappa-training';
 import { readScoreModel } from '../../score/model-files';
@@ -92,9 +93,8 @@ function stampImages(dir: string, size: number): TrainingImages & { noise: numbe
 function workspaceImages(workspace: string | undefined, catalog: string, size: number): TrainingImages & { noise: number } {
   const ws = openWorkspace(workspace);
   try {
-    const cats = ws.db.prepare('SELECT id, name FROM catalogs ORDER BY id').all() as { id: number; name: string }[];
-    const cat = /^\d+$/.test(catalog) ? cats.find((c) => c.id === Number(catalog)) : cats.find((c) => c.name === catalog);
-    if (!cat) throw new InputError('PRIOR_STAMPS', `--catalog ${catalog}: no such catalog in ${ws.dir} (catalogs: ${cats.map((c) => `${c.id} '${c.name}'`).join(', ') || 'none'})`, { option: 'catalog' });
+    const { catalog: cat, known } = findCatalog(ws.db, catalog);
+    if (!cat) throw new InputError('PRIOR_STAMPS', `--catalog ${catalog}: no such catalog in ${ws.dir} (catalogs: ${known || 'none'})`, { option: 'catalog' });
     const paths = ws.db.prepare("SELECT cu.path FROM sources s JOIN cutouts cu ON cu.source_id = s.id AND cu.kind = 'stamp' WHERE s.catalog_id = ? ORDER BY s.id").pluck().all(cat.id) as string[];
     const planes: Array<{ data: ArrayLike<number>; height: number; width: number }> = [];
     const skipped: string[] = [];
