@@ -38,8 +38,9 @@ export interface LensFitPlan {
   /** Set when `stopWhen` (a time budget) cut the MAP search short: the MAP is the best start so far, unpolished. */
   mapStopped?: boolean;
   /** Where scaleTril came from: the Gauss–Newton Laplace approximation, or (option `hessianMetric`) the
-   * Hessian of the log posterior by differences of its analytic gradient (hessian-metric.ts). */
-  metric?: 'gauss-newton' | 'hessian';
+   * Hessian of the log posterior by differences of its analytic gradient (hessian-metric.ts), or (after a first
+   * round that did not converge) the mean and covariance of the chains' draws (`replanFromDraws`). */
+  metric?: 'gauss-newton' | 'hessian' | 'draws';
 }
 
 /** A MAP found earlier (planLensFit's own search, or another model that shares the MAP). */
@@ -184,6 +185,9 @@ export interface ChainContinuation {
   inverseMassDiag: number[];
   /** Round number ≥ 1: selects the random stream (seed, chain + round · CONTINUATION_STREAM_STRIDE). */
   round: number;
+  /** Start a fresh warm-up (step size and diagonal metric adapted again) from `position` instead of continuing
+   * with them frozen: for a round under a new preconditioning (`replanFromDraws`), whose draws start a new chain. */
+  readapt?: boolean;
 }
 const CONTINUATION_STREAM_STRIDE = 4096;
 
@@ -204,8 +208,9 @@ export function runLensChain(
     logDensity: pre.logDensityAndGrad,
     init: Float64Array.from(c ? c.position : plan.inits[o.chain]!),
     inverseMassDiag: Float64Array.from(c ? c.inverseMassDiag : plan.inverseMassDiag),
-    ...(c ? { adapt: false, stepSize: c.stepSize, stream: o.chain + c.round * CONTINUATION_STREAM_STRIDE } : {}),
-    nWarmup: c ? 0 : o.nWarmup,
+    ...(c ? { stream: o.chain + c.round * CONTINUATION_STREAM_STRIDE } : {}),
+    ...(c && !c.readapt ? { adapt: false, stepSize: c.stepSize } : {}),
+    nWarmup: c && !c.readapt ? 0 : o.nWarmup,
     nSamples: o.nSamples,
     seed: o.seed,
     chain: o.chain,
@@ -225,6 +230,70 @@ export function continuationOf(r: ChainResult, round: number): ChainContinuation
     inverseMassDiag: Array.from(r.inverseMassDiag),
     round,
   };
+}
+
+/** Draws needed per parameter before their covariance replaces the MAP's Laplace/Hessian scale. */
+export const REPLAN_MIN_DRAWS_PER_PARAM = 20;
+
+/**
+ * A plan whose preconditioning is the chains' own posterior mean and covariance, and each chain's last draw in
+ * its coordinates (the starts of a re-adapted round). This is Stan's dense-metric adaptation from a warm-up
+ * window, done once after the first round of draws when that round did not converge: the Laplace or Hessian
+ * scale at the MAP describes the curvature at the mode, and for skewed, strongly correlated nuisance pairs (a
+ * Sérsic r_e with its n) the posterior is far wider along some directions than that curvature says. Those
+ * directions then need long trajectories and mix at ~0.1 effective draws per draw (HE0435-1223's source and
+ * lens-light r_e and n: docs/real-skies.md). In the new coordinates the pooled draws have unit covariance.
+ * The covariance is taken in z (where it is ≈ I when the old scale was right) and shrunk towards 10⁻³ I with
+ * Stan's weights n/(n + 5) and 5/(n + 5). The draws that estimated it are warm-up: a chain under a metric chosen
+ * from its own past is not a Markov chain across the change, so the caller discards them. Null when there are
+ * fewer than REPLAN_MIN_DRAWS_PER_PARAM draws per parameter, or the covariance is not positive definite.
+ */
+export function replanFromDraws(plan: LensFitPlan, results: ChainResult[]): { plan: LensFitPlan; starts: number[][]; draws: number } | null {
+  const n = plan.centre.length;
+  let count = 0;
+  const mean = new Float64Array(n);
+  for (const r of results) for (let i = 0; i < r.nSamples * n; i++) mean[i % n]! += r.draws[i]!;
+  for (const r of results) count += r.nSamples;
+  if (count < REPLAN_MIN_DRAWS_PER_PARAM * n) return null;
+  for (let j = 0; j < n; j++) mean[j]! /= count;
+  const cov = new Float64Array(n * n);
+  const d = new Float64Array(n);
+  for (const r of results) {
+    for (let t = 0; t < r.nSamples; t++) {
+      for (let j = 0; j < n; j++) d[j] = r.draws[t * n + j]! - mean[j]!;
+      for (let a = 0; a < n; a++) for (let b = 0; b <= a; b++) cov[a * n + b]! += d[a]! * d[b]!;
+    }
+  }
+  const w = count / (count + 5), shrink = (1e-3 * 5) / (count + 5);
+  for (let a = 0; a < n; a++) {
+    for (let b = 0; b <= a; b++) {
+      const v = (w * cov[a * n + b]!) / (count - 1) + (a === b ? shrink : 0);
+      cov[a * n + b] = v;
+      cov[b * n + a] = v;
+    }
+  }
+  const M = choleskyOrNull(cov, n);
+  if (!M || !M.every(Number.isFinite)) return null;
+  // u = centre + L z and z = mean + M z': centre' = centre + L mean, L' = L M (lower × lower stays lower).
+  const L = plan.scaleTril;
+  const centre = plan.centre.map((c, i) => {
+    let s = c;
+    for (let k = 0; k <= i; k++) s += L[i * n + k]! * mean[k]!;
+    return s;
+  });
+  const scaleTril = new Array<number>(n * n).fill(0);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = 0;
+      for (let k = j; k <= i; k++) s += L[i * n + k]! * M[k * n + j]!;
+      scaleTril[i * n + j] = s;
+    }
+  }
+  const starts = results.map((r) => {
+    const last = r.draws.subarray((r.nSamples - 1) * n, r.nSamples * n);
+    return Array.from(solveLower(M, n, Array.from(last, (v, j) => v - mean[j]!)));
+  });
+  return { plan: { ...plan, centre, scaleTril, inverseMassDiag: new Array(n).fill(1), metric: 'draws' }, starts, draws: count };
 }
 
 /** One chain's draws and statistics followed by those of its continuation. */

@@ -5,7 +5,7 @@
 // posterior of z is close to N(0, I), so 75 warm-up iterations suffice (measured, docs/infer.md) for the step size and the
 // diagonal metric. MAP: 8 LM starts × ≤ 100 evaluations, the best 2 continued for ≤ 600 (≈ 2000
 // evaluations; 4 × 200 missed the mode of bright lenses, see lens-posterior findMap).
-import { appendChain, chi2Expectation, continuationOf, lensModelFromInput, mapOnlyReport, planLensFit, reportLensFit, toPhysicalChains, type KnownMap, type LensFitInput, type LensFitPlan, type LensFitReport } from '../../src-core/infer/lens-fit';
+import { appendChain, chi2Expectation, continuationOf, lensModelFromInput, mapOnlyReport, planLensFit, replanFromDraws, reportLensFit, toPhysicalChains, type KnownMap, type LensFitInput, type LensFitPlan, type LensFitReport } from '../../src-core/infer/lens-fit';
 import { checkModes, type ModeCheck } from '../../src-core/infer/lens-mode-check';
 import { LensPosterior } from '../../src-core/infer/lens-posterior';
 import { LENS_PARAM_NAMES } from '../../src-core/infer/lens-model';
@@ -56,6 +56,10 @@ export interface FitSettings {
    * f = 1 the quasar pixels fix the images' positions and the extended light describes the extended light
    * (Hessian eigenvalues 0.2–2.1, docs/real-skies.md "HE0435-1223 with a point-source error floor"). */
   pointErrorFloor?: number | 'fit';
+  /** After a first round of draws that did not converge, re-precondition with the draws' own mean and
+   * covariance (lens-fit.ts `replanFromDraws`, Stan's dense-metric adaptation), warm up again and sample anew;
+   * the first round's draws are discarded as warm-up. Default true; false keeps the MAP's scale throughout. */
+  replan?: boolean;
 }
 
 export const DEFAULT_FIT_SETTINGS: FitSettings = {
@@ -68,7 +72,9 @@ export function settingsKey(s: FitSettings): string {
   return `nuts-lens12/c${s.chains}/w${s.warmup}/s${s.samples}/seed${s.seed}/ms${s.nStarts}x${s.maxEvals}+${s.refineBest}x${s.refineEvals}`
     + `/until-rhat${s.targetRhat}-ess${s.targetEss}-max${s.maxSamples}/inflate${s.inflateAbove}${s.maxDepth === 10 ? '' : `/depth${s.maxDepth}`}`
     // Overdispersed starts and the missed-mode check (issue 21) change the draws: fits from before are not interchangeable.
-    + `/od-modes${s.maxModeRounds}`;
+    + `/od-modes${s.maxModeRounds}`
+    // Re-preconditioning from the first round's draws changes every fit that needs more than one round.
+    + (s.replan === false ? '' : '/replan');
 }
 
 export interface LensFitOutcome {
@@ -83,6 +89,9 @@ export interface LensFitOutcome {
   wallSeconds: number;
   /** Sampling rounds run (1 = the first warm-up + samples sufficed) and whether the targets were met. */
   rounds: number;
+  /** Set when the chains were re-preconditioned from their first round's draws (FitSettings.replan): the
+   * metric before, the draws per chain discarded as warm-up, and R̂ max of those discarded draws. */
+  replanned?: { from: NonNullable<LensFitPlan['metric']>; discardedPerChain: number; rhatBefore: number };
   converged: boolean;
   /** Factor applied to every variance before sampling (1 = none; see FitSettings.inflateAbove) and the
    * χ²/pixel at the MAP against the cutout's own variances. */
@@ -317,6 +326,26 @@ export async function fitLens(
   }
   let report = reportLensFit(results, plan, model.spec);
   let rounds = 1;
+  let replanned: LensFitOutcome['replanned'];
+  const re = s.replan !== false && !timeUp() && !fitConverged(report, s) ? replanFromDraws(plan, results) : null;
+  if (re) {
+    total += s.chains * (s.warmup + s.samples);
+    const fresh = commonLength(await runRound(
+      results.map((r, k) => ({
+        input: sampled, plan: re.plan, chain: r.chain, seed: s.seed + modeRounds, nWarmup: s.warmup, nSamples: s.samples, maxDepth: s.maxDepth, deadline,
+        continueFrom: { position: re.starts[k]!, stepSize: r.stepSize, inverseMassDiag: re.plan.inverseMassDiag, round: rounds, readapt: true },
+      })),
+      `NUTS, metric from the draws (R̂ ${report.rhatMax.toFixed(3)})`,
+    ));
+    // A budget that ends the new round with fewer draws than the old one keeps the old draws and metric.
+    if (fresh.length === results.length && fresh[0]!.nSamples >= Math.min(results[0]!.nSamples, s.samples)) {
+      replanned = { from: plan.metric ?? 'gauss-newton', discardedPerChain: results[0]!.nSamples, rhatBefore: report.rhatMax };
+      results = fresh;
+      plan = re.plan;
+      report = reportLensFit(results, plan, model.spec);
+      rounds++;
+    }
+  }
   while (!timeUp() && !fitConverged(report, s) && results[0]!.nSamples + s.samples <= s.maxSamples) {
     total += s.chains * s.samples;
     const more = await runRound(
@@ -347,7 +376,7 @@ export async function fitLens(
   if (plan.mapUnsettled) reasons.push(`the MAP is unconfirmed: the last MAP search retry still lowered χ² (to ${plan.mapChi2.toFixed(1)}, ${chi2Z(plan.mapChi2).toFixed(1)} σ above N − p = ${expectation.mean})`);
   return {
     ...common(plan), plan, report, physical: toPhysicalChains(results, plan, model.spec),
-    wallSeconds: (performance.now() - t0) / 1000, rounds, converged: reasons.length === 0,
+    wallSeconds: (performance.now() - t0) / 1000, rounds, ...(replanned ? { replanned } : {}), converged: reasons.length === 0,
     reason: reasons.length ? reasons.join('; ') : null, modeRounds, modeCheck: check,
     startModes: plan.modes.length, partial: short && deadline !== undefined ? 'draws' : null,
   };

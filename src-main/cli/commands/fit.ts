@@ -24,13 +24,15 @@ const USAGE = `Usage:
                [--psf PSF.fits | --psf-fwhm ARCSEC [--psf-profile gaussian|moffat] [--moffat-beta 3]] [--max-seconds S]
                [--model auto|sie|ext|sie+ps] [--no-crop] [--ps-error-floor F|fit] [--psf-flux F]
   lensdesk fit CUTOUT.fits [--psf PSF.fits] [--index I] [--grid simulator|uniform] [--chains 4] [--warmup 75] [--draws 200]
-               [--max-draws 1000] [--max-depth 10] [--no-inflate] [--samples OUT.fits [--force]] [--workers 2] [--seed S] [--json]
+               [--max-draws 1000] [--max-depth 10] [--no-inflate] [--no-replan] [--samples OUT.fits [--force]] [--workers 2] [--seed S] [--json]
 
 Fits SIE + external shear (centre fixed at the stamp centre), a Sérsic source and a de Vaucouleurs lens
 light (sharing the mass q and φ) to a multi-band cutout; per-band source and lens amplitudes are solved
 by non-negative least squares at every step. Uniform priors as the emcee peer. MAP by multi-start
 Levenberg–Marquardt, then NUTS (one chain per worker thread, from overdispersed starts), continued in rounds
-of --draws until every R̂ < 1.01 and θE's bulk ESS ≥ 400 (or --max-draws per chain). When a posterior draw has a
+of --draws until every R̂ < 1.01 and θE's bulk ESS ≥ 400 (or --max-draws per chain); when the first round has
+not converged, the chains are re-preconditioned with its draws' mean and covariance, warmed up again and the first
+round's draws discarded (--no-replan keeps the MAP's metric). When a posterior draw has a
 lower χ² than the MAP, the fit re-optimises from it and samples again (at most twice); a fit that does not
 settle reports converged: false and a reason. When χ²/pixel at the MAP exceeds 1.5 the model
 misses structure in the cutout: the variances are scaled by that χ²/pixel before sampling (reported as
@@ -85,6 +87,8 @@ Options:
   --max-depth D     NUTS maximum tree depth (default 10, Stan's, for sie; 6 for ext and sie+ps; each draw costs up to
                     2^D − 1 gradients)
   --no-inflate      sample with the cutout's own variances even when the model does not fit it
+  --no-replan       keep the MAP's metric (Laplace or Hessian) in every round; by default a first round that has
+                    not converged re-preconditions the chains with its draws' covariance (Stan's dense metric)
   --ps-error-floor F|fit
                     sie+ps: PSF-model error of the quasar images, σ² += (F × their model image)² before any rescaling
                     (lenstronomy's point-source error map); default 1 (the quasar pixels constrain the images'
@@ -128,7 +132,7 @@ export const fitCommand: CliCommand = {
         bands: { type: 'string' },
         psf: { type: 'string' }, preset: { type: 'string' }, index: { type: 'string' }, chains: { type: 'string' }, grid: { type: 'string' },
         warmup: { type: 'string' }, samples: { type: 'string' }, draws: { type: 'string' }, workers: { type: 'string' }, seed: { type: 'string' },
-        'max-draws': { type: 'string' }, 'max-depth': { type: 'string' }, 'no-inflate': { type: 'boolean', default: false }, 'ps-error-floor': { type: 'string' }, 'psf-flux': { type: 'string' },
+        'max-draws': { type: 'string' }, 'max-depth': { type: 'string' }, 'no-inflate': { type: 'boolean', default: false }, 'no-replan': { type: 'boolean', default: false }, 'ps-error-floor': { type: 'string' }, 'psf-flux': { type: 'string' },
         json: { type: 'boolean', default: false }, force: { type: 'boolean', default: false },
         hdu: { type: 'string' }, 'pixel-scale': { type: 'string' }, ra: { type: 'string' }, dec: { type: 'string' }, size: { type: 'string' },
         mask: { type: 'string' }, 'psf-fwhm': { type: 'string' }, 'psf-profile': { type: 'string' }, 'moffat-beta': { type: 'string' },
@@ -219,6 +223,7 @@ export const fitCommand: CliCommand = {
     const settings = {
       ...DEFAULT_FIT_SETTINGS, chains, warmup: nWarmup, samples: nSamples, seed, maxSamples: maxDraws, maxDepth, pointErrorFloor,
       inflateAbove: values['no-inflate'] ? 0 : DEFAULT_FIT_SETTINGS.inflateAbove,
+      replan: !values['no-replan'],
     };
     const fit = await fitLens(input, settings, {
       workers, signal: io.signal, onProgress: (d, n, phase) => io.progress(d, n, phase), ...(maxSeconds !== undefined ? { maxSeconds } : {}),
@@ -236,6 +241,7 @@ export const fitCommand: CliCommand = {
     io.err(`MAP χ² ${plan.mapChi2.toFixed(1)} for ${npix} pixels (${plan.mapEvaluations} evaluations, ${mapS.toFixed(1)} s)`
       + (fit.varianceInflation > 1 ? `; the model misses structure in this cutout: variances × ${fit.varianceInflation.toFixed(2)} while sampling` : '')
       + (fit.modeRounds ? `; re-optimised ${fit.modeRounds}× from posterior draws below the MAP` : '')
+      + (fit.replanned ? `; metric re-estimated from the first ${fit.replanned.discardedPerChain} draws per chain (R̂ ${fit.replanned.rhatBefore.toFixed(3)} with the ${fit.replanned.from} metric; those draws discarded as warm-up)` : '')
       + `; NUTS ${fit.physical.length} × (${nWarmup} + ${fit.physical[0]?.nSamples ?? 0}) in ${fit.rounds} round(s), ${fit.converged ? 'converged' : `NOT converged: ${fit.reason}`}`);
     if (samplesOut && fit.physical.length) {
       const bytes = encodeSamplesFits(fit.physical, fit.paramNames, {
@@ -267,6 +273,7 @@ export const fitCommand: CliCommand = {
       varianceInflation: r6(fit.varianceInflation), mapChi2PerPixel: r6(fit.mapChi2PerPixel), workers, seed,
       pointErrorFloor: fit.pointErrorFloor ? { ...fit.pointErrorFloor, f: r6(fit.pointErrorFloor.f), chi2Before: r6(fit.pointErrorFloor.chi2Before), chi2After: r6(fit.pointErrorFloor.chi2After) } : null,
       metric: plan.metric ?? 'gauss-newton',
+      replanned: fit.replanned ? { ...fit.replanned, rhatBefore: r6(fit.replanned.rhatBefore) } : null,
       map: { theta: Object.fromEntries(rep.params.map((p, i) => [p.name, r6(plan.mapTheta[i]!)])), chi2: r6(plan.mapChi2), startChi2: plan.startChi2.map(r6), evaluations: plan.mapEvaluations, seconds: r6(mapS) },
       params: Object.fromEntries(rep.params.map((p) => [p.name, {
         mean: r6(p.mean), sd: r6(p.sd), q2_5: r6(p.q2_5), q16: r6(p.q16), q50: r6(p.q50), q84: r6(p.q84), q97_5: r6(p.q97_5),

@@ -144,6 +144,7 @@ export const fitKind: JobKind<FitParams> = {
           samples,
           diagnostics: {
             settings: key, chains: params.chains, drawsPerChain: perChain, rounds: out.rounds, converged: out.converged,
+            ...(out.replanned ? { replanned: out.replanned } : {}),
             reason: out.reason, modeRounds: out.modeRounds, startModes: out.startModes, bestDrawChi2: out.modeCheck.bestDrawChi2,
             chi2Expected: out.chi2Expected, mapChi2Z: out.mapChi2Z,
             varianceInflation: out.varianceInflation, mapChi2PerPixel: out.mapChi2PerPixel,
