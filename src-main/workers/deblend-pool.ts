@@ -19,6 +19,9 @@ export interface DeblendTask {
   cols: number;
   psfs?: PsfArray[];
   positions?: Array<{ x: number; y: number }>;
+  /** Without `positions`: find them in the worker with src-core/deblend's candidatePositions (the lens-candidate
+   * rule: a source at the centre plus the detected peaks), so that this serial step is not done on the job thread. */
+  candidatePositions?: boolean;
   constraints: ConstraintName[];
   maxIter: number;
   eRel?: number;

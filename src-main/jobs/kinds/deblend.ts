@@ -116,15 +116,16 @@ export const deblendKind: JobKind<DeblendParams> = {
         const { width: cols, height: rows, bands } = stamp;
         try {
           const psf = presetPsfs(t.survey, bands, stamp.pixelScale);
-          const positions = candidatePositions(stamp.planes, rows, cols, { variance: stamp.variance });
           const eRel = params.mode === 'lens-light' ? LENS_LIGHT_EREL : undefined;
           // The flow prior learned shapes at one pixel scale: a stamp at another (> 10 % off) gets constraints only.
           const scale = loaded.prior && loaded.modelPixelScale !== undefined ? checkPixelScale(stamp.pixelScale, loaded.modelPixelScale, `source ${t.sourceId} stamp`) : null;
           const prior = scale?.status === 'mismatch' ? null : loaded.prior;
           let r: DeblendResult;
           if (pool) {
-            r = await pool.deblend({ images: stamp.planes, rows, cols, variance: stamp.variance, psfs: psf.psfs, positions, constraints: [...constraints], maxIter: params.maxIter, eRel });
+            // The worker finds the candidate's sources itself (serial work kept off this thread).
+            r = await pool.deblend({ images: stamp.planes, rows, cols, variance: stamp.variance, psfs: psf.psfs, candidatePositions: true, constraints: [...constraints], maxIter: params.maxIter, eRel });
           } else {
+            const positions = candidatePositions(stamp.planes, rows, cols, { variance: stamp.variance });
             const input: DeblendInput = {
               images: stamp.planes, rows, cols, variance: stamp.variance, psfs: psf.psfs, positions, constraints,
               maxIter: params.maxIter, eRel, shouldStop: () => ctx.cancelled(),
