@@ -32,6 +32,7 @@ import { ExtLensGradient } from './lens-gradient-ext';
 import { nnlsGram } from './nnls';
 import { addPointTemplate } from './point-template';
 import type { ParamSpec } from './param-spec';
+import { PairConvolver } from './convolve-pair';
 import { addShapelets, SHAPELET_BETA_PER_RE, ShapeletBasis } from './shapelets';
 
 export const EXT_PARAM_NAMES = [
@@ -80,6 +81,7 @@ export class ExtLensModel {
   readonly shapeletRidge: Float64Array;
   private readonly preS: Float64Array;
   private readonly lastShp = new Float64Array(10).fill(NaN);
+  private readonly pair = new PairConvolver();
   private readonly w: Float64Array;
   private readonly yw: Float64Array;
   private readonly yy: Float64Array;
@@ -214,9 +216,13 @@ export class ExtLensModel {
       const ns = this.shapelets.count, side2 = g.side * g.side, nb = this.data.bands;
       this.preS.fill(0);
       addShapelets(this.shapelets, this.bx, this.by, g.n, g.pix, g.wt, area, t[7]!, t[8]!, SHAPELET_BETA_PER_RE * t[9]!, this.preS, side2);
-      for (let k = 0; k < ns; k++)
-        for (let b = 0; b < nb; b++)
-          convolveValid(this.preS.subarray(k * side2, (k + 1) * side2), g.side, g.margin, this.data.psf[b]!, this.shpT.subarray((k * nb + b) * this.npix, (k * nb + b + 1) * this.npix), this.tmp);
+      const plane = (k: number) => this.preS.subarray(k * side2, (k + 1) * side2);
+      const tmpl = (k: number, b: number) => this.shpT.subarray((k * nb + b) * this.npix, (k * nb + b + 1) * this.npix);
+      for (let k = 0; k < ns; k += 2)
+        for (let b = 0; b < nb; b++) {
+          const two = k + 1 < ns;
+          this.pair.convolve(plane(k), two ? plane(k + 1) : null, g.side, g.margin, this.data.psf[b]!, tmpl(k, b), two ? tmpl(k + 1, b) : null, this.tmp);
+        }
     }
     if (this.pointSources && changed(this.lastPt, [...MASS, 7, 8])) this.renderPoints(t);
   }
