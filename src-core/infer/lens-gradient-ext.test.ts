@@ -170,6 +170,12 @@ describe('ExtLensGradient with a shapelet source', () => {
     });
   }
 
+  it("'ext' + shapelets with a scale floor (β = √(r_e² + β_min²)): analytic = central differences", () => {
+    const m = new ExtLensModel(data(makeKernel({ type: 'gaussian', fwhm: 0.3 }, ps), false), { pointSources: false, shapelets: 3, shapeletBetaMin: 0.25 });
+    expect(m.shapeletScale(0.3)).toBeCloseTo(Math.hypot(0.3, 0.25), 12);
+    expectGradientsAgree(m, tOff);
+  });
+
   it("'sie+ps' + shapelets: analytic = central differences with four quasar images in the data", () => {
     const psf = makeKernel({ type: 'gaussian', fwhm: 0.3 }, ps);
     const m = new ExtLensModel(data(psf, true), { shapelets: 3 });

@@ -9,10 +9,11 @@
 //   ∂χ²/∂θ_k = 2 Σ_b A_kb ρ_b · ∂T_kb/∂θ_k (pointTemplateGradient), and θ_k moves with the parameters by the
 //   implicit function theorem on the lens equation F = θ − α(θ − c) − β_s = 0 with 𝒜 = ∂F/∂θ = I − J − Γ:
 //   dθ_k/dβ_s = 𝒜⁻¹, dθ_k/dp = 𝒜⁻¹ ∂α/∂p (mass), dθ_k/dc = −𝒜⁻¹ (J + Γ).
-// Shapelets (source with shapelets, shapelets.ts): S_b(β) = Σ_k a_kb B_k((β − β_s)/β_sc), β_sc = r_e; their
+// Shapelets (source with shapelets, shapelets.ts): S_b(β) = Σ_k a_kb B_k((β − β_s)/β_sc), β_sc = β(r_e) (= r_e by
+//   default; ExtLensModel.shapeletScale); their
 //   coefficients are profiled too (signed, under a fixed Gaussian prior: the envelope theorem still holds), so they
 //   add ∂S/∂β to the source's ∂I/∂β (the same chain through the lens equation and the source centre) and
-//   ∂S/∂β_sc = −(u ∂S/∂u + v ∂S/∂v)/β_sc to ∂/∂r_e. Their coefficients differ per band, so Kᵀρ is kept per band.
+//   dβ_sc/dr_e · ∂S/∂β_sc, ∂S/∂β_sc = −(u ∂S/∂u + v ∂S/∂v)/β_sc, to ∂/∂r_e. Their coefficients differ per band, so Kᵀρ is kept per band.
 // The image set is that of the render at θ (it changes only on a caustic, where the new pair enters with
 // amplitude ≥ 0 at the critical curve). Units: arcsec, radians; ellipticities chain through q = (1−e)/(1+e),
 // φ = ½ atan2(e2, e1).
@@ -21,7 +22,7 @@ import { adjointPsf, massEllipticityByDifferences, sersicBnPrime } from './lens-
 import { addSieExact, ellipticityToQPhi } from './lens-model';
 import type { ExtLensModel } from './lens-model-ext';
 import { pointTemplateGradient } from './point-template';
-import { SHAPELET_BETA_PER_RE, shapeletGradient } from './shapelets';
+import { shapeletGradient } from './shapelets';
 import { SieDerivatives } from './sie-derivatives';
 
 /** Per-sample Sérsic terms: ∂ln I/∂(x, y) of the profile's argument and ∂ln I/∂(R_e, n, q, φ). */
@@ -153,7 +154,7 @@ export class ExtLensGradient {
     const { x: xs, y: ys, pix, wt, n: ng } = g;
     const { sx: dxs, sy: dys, bx, by } = m;
     const sc = m.srcCache, lc = m.lensCache;
-    const basis = m.shapelets, beta = SHAPELET_BETA_PER_RE * t[9]!, area = ps * ps, cS = this.cS, gS = this.g2;
+    const basis = m.shapelets, beta = basis ? m.shapeletScale(t[9]!) : 1, dBeta = basis ? m.shapeletScaleDerivative(t[9]!) : 0, area = ps * ps, cS = this.cS, gS = this.g2;
     for (let s = 0; s < ng; s++) {
       const j = pix[s]!;
       const Rs = this.rSrc[j]!, Rl = this.rLens[j]!;
@@ -175,7 +176,7 @@ export class ExtLensGradient {
           const f = wt[s]! / area;
           hx = (f * gS[0]!) / beta;
           hy = (f * gS[1]!) / beta;
-          gSre -= SHAPELET_BETA_PER_RE * (u * hx + v * hy);
+          gSre -= dBeta * (u * hx + v * hy);
         }
       }
       if (Rs === 0 && Rl === 0 && hx === 0 && hy === 0) continue;

@@ -66,6 +66,9 @@ export interface ExtLensModelOptions extends LensModelOptions {
   maxImages?: number;
   /** Add Cartesian shapelets of orders n1 + n2 ≤ this to the Sérsic source (shapelets.ts); none when undefined. */
   shapelets?: number;
+  /** Smallest shapelet scale β_min (arcsec; see shapeletScale), default 0: β = r_e. A floor that keeps the shapelets
+   * off the quasar's own (PSF-scale) residuals; measured on HE0435-1223 (docs/real-skies.md) it did not help. */
+  shapeletBetaMin?: number;
 }
 
 export class ExtLensModel {
@@ -79,6 +82,7 @@ export class ExtLensModel {
   readonly shapelets: ShapeletBasis | null;
   readonly shpT: Float64Array;
   readonly shapeletRidge: Float64Array;
+  readonly shapeletBetaMin: number;
   private readonly preS: Float64Array;
   private readonly lastShp = new Float64Array(10).fill(NaN);
   private readonly pair = new PairConvolver();
@@ -130,6 +134,7 @@ export class ExtLensModel {
     this.lastLens = new Float64Array(6).fill(NaN);
     this.lastPt = new Float64Array(9).fill(NaN);
     this.shapelets = options.shapelets !== undefined ? new ShapeletBasis(options.shapelets) : null;
+    this.shapeletBetaMin = options.shapeletBetaMin ?? 0;
     const ns = this.shapelets?.count ?? 0;
     this.shpT = new Float64Array(ns * bands * this.npix);
     this.preS = new Float64Array(ns * side2);
@@ -139,6 +144,14 @@ export class ExtLensModel {
       for (let i = b * this.npix; i < (b + 1) * this.npix; i++) if (this.w[i]! > 0) peak = Math.max(peak, Math.abs(data.image[i]!));
       this.shapeletRidge[b] = peak > 0 ? 1 / (10 * peak) ** 2 : 1;
     }
+  }
+
+  /** The shapelets' scale β at source r_e: √((c r_e)² + β_min²), c = SHAPELET_BETA_PER_RE, and dβ/dr_e. */
+  shapeletScale(re: number): number {
+    return Math.hypot(SHAPELET_BETA_PER_RE * re, this.shapeletBetaMin);
+  }
+  shapeletScaleDerivative(re: number): number {
+    return (SHAPELET_BETA_PER_RE * SHAPELET_BETA_PER_RE * re) / this.shapeletScale(re);
   }
 
   /** Shapelet coefficients per band (0 without shapelets); stored after the bands × nBase other amplitudes. */
@@ -215,7 +228,7 @@ export class ExtLensModel {
       // The rays bx, by are those of the Sérsic render just above (it re-renders on every parameter that moves them).
       const ns = this.shapelets.count, side2 = g.side * g.side, nb = this.data.bands;
       this.preS.fill(0);
-      addShapelets(this.shapelets, this.bx, this.by, g.n, g.pix, g.wt, area, t[7]!, t[8]!, SHAPELET_BETA_PER_RE * t[9]!, this.preS, side2);
+      addShapelets(this.shapelets, this.bx, this.by, g.n, g.pix, g.wt, area, t[7]!, t[8]!, this.shapeletScale(t[9]!), this.preS, side2);
       const plane = (k: number) => this.preS.subarray(k * side2, (k + 1) * side2);
       const tmpl = (k: number, b: number) => this.shpT.subarray((k * nb + b) * this.npix, (k * nb + b + 1) * this.npix);
       for (let k = 0; k < ns; k += 2)
