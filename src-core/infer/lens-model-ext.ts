@@ -32,8 +32,8 @@ import { ExtLensGradient } from './lens-gradient-ext';
 import { nnlsGram } from './nnls';
 import { addPointTemplate } from './point-template';
 import type { ParamSpec } from './param-spec';
-import { PairConvolver } from './convolve-pair';
-import { addShapelets, SHAPELET_BETA_PER_RE, ShapeletBasis } from './shapelets';
+import { ShapeletSource } from './shapelet-source';
+import type { ShapeletBasis } from './shapelets';
 
 export const EXT_PARAM_NAMES = [
   'theta_E', 'e1', 'e2', 'center_x', 'center_y', 'gamma1', 'gamma2', 'src_x', 'src_y', 'src_r_e', 'src_n', 'src_e1', 'src_e2',
@@ -77,15 +77,9 @@ export class ExtLensModel {
   readonly npix: number;
   readonly pointSources: boolean;
   readonly maxImages: number;
-  /** The source's shapelet basis (null: Sérsic alone) and its PSF-convolved templates, function k of band b at
-   * (k · bands + b) · npix; the ridge 1/s_b² of the coefficients' prior per band. */
-  readonly shapelets: ShapeletBasis | null;
-  readonly shpT: Float64Array;
-  readonly shapeletRidge: Float64Array;
-  readonly shapeletBetaMin: number;
-  private readonly preS: Float64Array;
+  /** The source's shapelets (null: Sérsic alone; shapelet-source.ts). */
+  readonly shapeletSource: ShapeletSource | null;
   private readonly lastShp = new Float64Array(10).fill(NaN);
-  private readonly pair = new PairConvolver();
   private readonly w: Float64Array;
   private readonly yw: Float64Array;
   private readonly yy: Float64Array;
@@ -133,25 +127,23 @@ export class ExtLensModel {
     this.lastSrc = new Float64Array(13).fill(NaN);
     this.lastLens = new Float64Array(6).fill(NaN);
     this.lastPt = new Float64Array(9).fill(NaN);
-    this.shapelets = options.shapelets !== undefined ? new ShapeletBasis(options.shapelets) : null;
-    this.shapeletBetaMin = options.shapeletBetaMin ?? 0;
-    const ns = this.shapelets?.count ?? 0;
-    this.shpT = new Float64Array(ns * bands * this.npix);
-    this.preS = new Float64Array(ns * side2);
-    this.shapeletRidge = new Float64Array(bands);
-    for (let b = 0; b < bands; b++) {
-      let peak = 0;
-      for (let i = b * this.npix; i < (b + 1) * this.npix; i++) if (this.w[i]! > 0) peak = Math.max(peak, Math.abs(data.image[i]!));
-      this.shapeletRidge[b] = peak > 0 ? 1 / (10 * peak) ** 2 : 1;
-    }
+    this.shapeletSource = options.shapelets !== undefined
+      ? new ShapeletSource(options.shapelets, options.shapeletBetaMin ?? 0, bands, this.npix, this.grid.side, data.image, this.w) : null;
   }
 
-  /** The shapelets' scale β at source r_e: √((c r_e)² + β_min²), c = SHAPELET_BETA_PER_RE, and dβ/dr_e. */
+  /** The shapelet basis (null: none), its templates (function k of band b at (k · bands + b) · npix), its scale β(r_e)
+   * and dβ/dr_e. */
+  get shapelets(): ShapeletBasis | null {
+    return this.shapeletSource?.basis ?? null;
+  }
+  get shpT(): Float64Array {
+    return this.shapeletSource?.templates ?? new Float64Array(0);
+  }
   shapeletScale(re: number): number {
-    return Math.hypot(SHAPELET_BETA_PER_RE * re, this.shapeletBetaMin);
+    return this.shapeletSource ? this.shapeletSource.scale(re) : re;
   }
   shapeletScaleDerivative(re: number): number {
-    return (SHAPELET_BETA_PER_RE * SHAPELET_BETA_PER_RE * re) / this.shapeletScale(re);
+    return this.shapeletSource ? this.shapeletSource.scaleDerivative(re) : 1;
   }
 
   /** Shapelet coefficients per band (0 without shapelets); stored after the bands × nBase other amplitudes. */
@@ -224,19 +216,8 @@ export class ExtLensModel {
       addSersicExact(g.x, g.y, g.n, g.pix, g.wt, 1 / area, t[13]!, t[14]!, light.q, light.phi, cx, cy, this.pre, this.lensCache);
       this.convolve(this.lensT);
     }
-    if (this.shapelets && changed(this.lastShp, [...MASS, 7, 8, 9])) {
-      // The rays bx, by are those of the Sérsic render just above (it re-renders on every parameter that moves them).
-      const ns = this.shapelets.count, side2 = g.side * g.side, nb = this.data.bands;
-      this.preS.fill(0);
-      addShapelets(this.shapelets, this.bx, this.by, g.n, g.pix, g.wt, area, t[7]!, t[8]!, this.shapeletScale(t[9]!), this.preS, side2);
-      const plane = (k: number) => this.preS.subarray(k * side2, (k + 1) * side2);
-      const tmpl = (k: number, b: number) => this.shpT.subarray((k * nb + b) * this.npix, (k * nb + b + 1) * this.npix);
-      for (let k = 0; k < ns; k += 2)
-        for (let b = 0; b < nb; b++) {
-          const two = k + 1 < ns;
-          this.pair.convolve(plane(k), two ? plane(k + 1) : null, g.side, g.margin, this.data.psf[b]!, tmpl(k, b), two ? tmpl(k + 1, b) : null, this.tmp);
-        }
-    }
+    // The rays bx, by are those of the Sérsic render just above (it re-renders on every parameter that moves them).
+    if (this.shapeletSource && changed(this.lastShp, [...MASS, 7, 8, 9])) this.shapeletSource.render(g, this.bx, this.by, t[7]!, t[8]!, t[9]!, this.data.psf, this.tmp);
     if (this.pointSources && changed(this.lastPt, [...MASS, 7, 8])) this.renderPoints(t);
   }
 
@@ -280,8 +261,7 @@ export class ExtLensModel {
   /** Templates of band b: source, lens light, images, then the shapelets. */
   private columns(b: number): Float64Array[] {
     const s = (a: Float64Array) => a.subarray(b * this.npix, (b + 1) * this.npix);
-    const nb = this.data.bands;
-    const shp = Array.from({ length: this.nShapelets }, (_, k) => this.shpT.subarray((k * nb + b) * this.npix, (k * nb + b + 1) * this.npix));
+    const shp = Array.from({ length: this.nShapelets }, (_, k) => this.shapeletSource!.template(k, b));
     return [s(this.srcT), s(this.lensT), ...(this.pointSources ? this.ptT.map(s) : []), ...shp];
   }
 
@@ -321,7 +301,7 @@ export class ExtLensModel {
           }
           G[p * nc + q] = G[q * nc + p] = s;
         }
-        if (p >= this.nBase) G[p * nc + p] = G[p * nc + p]! + this.shapeletRidge[b]!;
+        if (p >= this.nBase) G[p * nc + p] = G[p * nc + p]! + this.shapeletSource!.ridge[b]!;
       }
       chi2 += nnlsGram(G, rhs, this.yy[b]!, nc, x, free);
       this.gather(amplitudes, b, x, true);
@@ -367,14 +347,6 @@ export class ExtLensModel {
     const nc = this.nBase;
     for (let b = 0; b < this.data.bands; b++) amplitudes[b * nc] = amplitudes[b * nc + 1] = 0;
     amplitudes.fill(0, nc * this.data.bands);
-    return this.compose(amplitudes);
-  }
-
-  /** The model at t with the shapelet coefficients set to 0 (the Sérsic source, lens light and images of the same
-   * joint solve): the shapelets' share of the model is modelImage − this. */
-  withoutShapelets(t: ArrayLike<number>): Float64Array {
-    const amplitudes = this.solve(t).amplitudes;
-    amplitudes.fill(0, this.nBase * this.data.bands);
     return this.compose(amplitudes);
   }
 
