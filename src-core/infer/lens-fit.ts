@@ -388,6 +388,9 @@ export interface LensFitInput {
   /** 'sie' (default): the 12-parameter model (lens-model.ts). 'ext': free centre, Sérsic lens light with its own
    * n, q, φ (lens-model-ext.ts); 'sie+ps': 'ext' plus the quasar's images as point sources. */
   model?: LensModelKind;
+  /** 'ext' and 'sie+ps' only: add Cartesian shapelets of orders n1 + n2 ≤ this to the Sérsic source (signed linear
+   * amplitudes per band, β = source r_e; shapelets.ts). Absent: the Sérsic source alone. */
+  shapelets?: number;
 }
 
 export type LensModelKind = 'sie' | 'ext' | 'sie+ps';
@@ -396,7 +399,8 @@ export function lensModelFromInput(input: LensFitInput): FitModel {
   const psf = input.psf.map((s) => makeKernel(s, input.pixelScale));
   const cutout = { bands: input.bands.length, size: input.size, pixelScale: input.pixelScale, image: input.image, variance: input.variance, psf };
   const opts = { supersample: input.supersample, grid: input.grid };
-  if (input.model === 'ext' || input.model === 'sie+ps') return new ExtLensModel(cutout, { ...opts, pointSources: input.model === 'sie+ps' });
+  if (input.model === 'ext' || input.model === 'sie+ps') return new ExtLensModel(cutout, { ...opts, pointSources: input.model === 'sie+ps', shapelets: input.shapelets });
+  if (input.shapelets !== undefined) ExtLensModel.shapeletsNeedExtended(input.model ?? 'sie');
   return new LensModel(cutout, opts);
 }
 

@@ -9,6 +9,11 @@
 //   ∂χ²/∂θ_k = 2 Σ_b A_kb ρ_b · ∂T_kb/∂θ_k (pointTemplateGradient), and θ_k moves with the parameters by the
 //   implicit function theorem on the lens equation F = θ − α(θ − c) − β_s = 0 with 𝒜 = ∂F/∂θ = I − J − Γ:
 //   dθ_k/dβ_s = 𝒜⁻¹, dθ_k/dp = 𝒜⁻¹ ∂α/∂p (mass), dθ_k/dc = −𝒜⁻¹ (J + Γ).
+// Shapelets (source with shapelets, shapelets.ts): S_b(β) = Σ_k a_kb B_k((β − β_s)/β_sc), β_sc = β(r_e) (= r_e by
+//   default; ExtLensModel.shapeletScale); their
+//   coefficients are profiled too (signed, under a fixed Gaussian prior: the envelope theorem still holds), so they
+//   add ∂S/∂β to the source's ∂I/∂β (the same chain through the lens equation and the source centre) and
+//   dβ_sc/dr_e · ∂S/∂β_sc, ∂S/∂β_sc = −(u ∂S/∂u + v ∂S/∂v)/β_sc, to ∂/∂r_e. Their coefficients differ per band, so Kᵀρ is kept per band.
 // The image set is that of the render at θ (it changes only on a caustic, where the new pair enters with
 // amplitude ≥ 0 at the critical curve). Units: arcsec, radians; ellipticities chain through q = (1−e)/(1+e),
 // φ = ½ atan2(e2, e1).
@@ -17,6 +22,7 @@ import { adjointPsf, massEllipticityByDifferences, sersicBnPrime } from './lens-
 import { addSieExact, ellipticityToQPhi } from './lens-model';
 import type { ExtLensModel } from './lens-model-ext';
 import { pointTemplateGradient } from './point-template';
+import { shapeletGradient } from './shapelets';
 import { SieDerivatives } from './sie-derivatives';
 
 /** Per-sample Sérsic terms: ∂ln I/∂(x, y) of the profile's argument and ∂ln I/∂(R_e, n, q, φ). */
@@ -70,6 +76,9 @@ export class ExtLensGradient {
   private readonly amps: Float64Array;
   private readonly ptG: Float64Array;
   private readonly g2 = new Float64Array(2);
+  /** Kᵀρ per band (shapelets only) and the per-sub-pixel coefficient sums Σ_b a_kb (Kᵀρ_b)[j]. */
+  private readonly adjB: Float64Array;
+  private readonly cS: Float64Array;
   private readonly one = [new Float64Array(1), new Float64Array(1), new Float64Array(1), new Float64Array(1)] as const;
 
   constructor(readonly model: ExtLensModel) {
@@ -81,6 +90,8 @@ export class ExtLensGradient {
     this.adj = new Float64Array(side * side);
     this.amps = new Float64Array(model.nLinear);
     this.ptG = new Float64Array(2 * model.maxImages);
+    this.adjB = new Float64Array(model.nShapelets ? model.data.bands * side * side : 0);
+    this.cS = new Float64Array(model.nShapelets);
   }
 
   /** χ² at t (amplitudes profiled) and dχ²/dt into grad (length 17). */
@@ -91,24 +102,29 @@ export class ExtLensGradient {
     if (!Number.isFinite(chi2)) return chi2;
     const g = m.grid, n = m.npix, size = m.data.size, ps = m.data.pixelScale;
     const w = m.weights, yw = m.weightedData;
-    const nc = 2 + (m.pointSources ? m.maxImages : 0);
+    const nc = m.nBase, ns = m.nShapelets, nb = m.data.bands, side2 = g.side * g.side;
     const c0 = (size - 1) / 2;
     this.rSrc.fill(0);
     this.rLens.fill(0);
     this.ptG.fill(0);
-    for (let b = 0; b < m.data.bands; b++) {
-      const a = this.amps.subarray(b * nc, (b + 1) * nc);
+    this.adjB.fill(0);
+    const shp = (b: number) => this.amps.subarray(nb * nc + b * ns, nb * nc + (b + 1) * ns);
+    for (let b = 0; b < nb; b++) {
+      const a = this.amps.subarray(b * nc, (b + 1) * nc), as = shp(b);
+      const anyShp = as.some((v) => v !== 0);
       for (let i = 0; i < n; i++) {
         const k = b * n + i;
         let v = a[0]! * m.srcT[k]! + a[1]! * m.lensT[k]!;
         for (let p = 2; p < nc; p++) if (a[p] !== 0) v += a[p]! * m.ptT[p - 2]![k]!;
+        if (anyShp) for (let p = 0; p < ns; p++) v += as[p]! * m.shpT[(p * nb + b) * n + i]!;
         this.rho[i] = (v * w[k]! - yw[k]!) * w[k]!;
       }
       const psf = m.data.psf[b]!;
       // Kᵀρ once per band (the costly part with a wide pixelised PSF), then scaled into each component.
-      if (a[0] !== 0 || a[1] !== 0) {
+      if (a[0] !== 0 || a[1] !== 0 || anyShp) {
         this.adj.fill(0);
         adjointPsf(this.rho, g.side, g.margin, psf, 1, this.adj, this.tmp);
+        if (anyShp) this.adjB.set(this.adj, b * side2);
         const as = a[0]!, al = a[1]!;
         for (let j = 0; j < this.adj.length; j++) {
           const v = this.adj[j]!;
@@ -135,34 +151,62 @@ export class ExtLensGradient {
     // Half-gradients ∂(χ²/2)/∂(θE, q_m, φ_m, cx, cy, γ1, γ2, sx, sy, sRe, sn, s_q, s_φ, lRe, ln, l_q, l_φ).
     let gT = 0, gQm = 0, gPm = 0, gCx = 0, gCy = 0, gG1 = 0, gG2 = 0, gSx = 0, gSy = 0;
     let gSre = 0, gSn = 0, gSq = 0, gSp = 0, gLre = 0, gLn = 0, gLq = 0, gLp = 0;
-    const { x: xs, y: ys, pix, wt, n: ns } = g;
+    const { x: xs, y: ys, pix, wt, n: ng } = g;
     const { sx: dxs, sy: dys, bx, by } = m;
     const sc = m.srcCache, lc = m.lensCache;
-    for (let s = 0; s < ns; s++) {
-      const Rs = this.rSrc[pix[s]!]!, Rl = this.rLens[pix[s]!]!;
-      if (Rs === 0 && Rl === 0) continue;
+    const basis = m.shapelets, beta = basis ? m.shapeletScale(t[9]!) : 1, dBeta = basis ? m.shapeletScaleDerivative(t[9]!) : 0, area = ps * ps, cS = this.cS, gS = this.g2;
+    for (let s = 0; s < ng; s++) {
+      const j = pix[s]!;
+      const Rs = this.rSrc[j]!, Rl = this.rLens[j]!;
+      // Shapelets: c_k = Σ_b a_kb (Kᵀρ_b)[j]; then ∂(χ²/2)/∂β of Σ_k c_k B_k at this sub-pixel.
+      let hx = 0, hy = 0;
+      if (basis) {
+        let any = false;
+        cS.fill(0);
+        for (let b = 0; b < nb; b++) {
+          const r = this.adjB[b * side2 + j]!;
+          if (r === 0) continue;
+          const as = shp(b);
+          for (let k = 0; k < ns; k++) cS[k] = cS[k]! + as[k]! * r;
+          any = true;
+        }
+        if (any) {
+          const u = (bx[s]! - srcX) / beta, v = (by[s]! - srcY) / beta;
+          shapeletGradient(basis, u, v, cS, gS);
+          const f = wt[s]! / area;
+          hx = (f * gS[0]!) / beta;
+          hy = (f * gS[1]!) / beta;
+          gSre -= dBeta * (u * hx + v * hy);
+        }
+      }
+      if (Rs === 0 && Rl === 0 && hx === 0 && hy === 0) continue;
       const dx = dxs[s]!, dy = dys[s]!;
-      if (Rs !== 0) {
-        const f = wt[s]! * Rs * sc.I[s]!;
-        S.at(bx[s]! - srcX, by[s]! - srcY, sc.t[s]!, sc.lnS[s]!);
-        const lx = S.dx, ly = S.dy; // ∂ln I/∂β
-        gSx -= f * lx;
-        gSy -= f * ly;
-        gSre += f * S.dRe;
-        gSn += f * S.dN;
-        gSq += f * S.dQ;
-        gSp += f * S.dP;
-        gG1 -= f * (lx * dx - ly * dy);
-        gG2 -= f * (lx * dy + ly * dx);
+      if (Rs !== 0 || hx !== 0 || hy !== 0) {
+        // lx, ly: ∂(χ²/2)/∂β at this sub-pixel, Sérsic and shapelets together.
+        let lx = hx, ly = hy;
+        if (Rs !== 0) {
+          const f = wt[s]! * Rs * sc.I[s]!;
+          S.at(bx[s]! - srcX, by[s]! - srcY, sc.t[s]!, sc.lnS[s]!);
+          lx += f * S.dx;
+          ly += f * S.dy;
+          gSre += f * S.dRe;
+          gSn += f * S.dN;
+          gSq += f * S.dQ;
+          gSp += f * S.dP;
+        }
+        gSx -= lx;
+        gSy -= ly;
+        gG1 -= lx * dx - ly * dy;
+        gG2 -= lx * dy + ly * dx;
         // SIE deflection from the ray shooting: β = x − α_SIE − Γd.
         const ax = xs[s]! - bx[s]! - (g1 * dx + g2 * dy);
         const ay = ys[s]! - by[s]! - (g2 * dx - g1 * dy);
-        gT -= (f * (lx * ax + ly * ay)) / thetaE;
+        gT -= (lx * ax + ly * ay) / thetaE;
         sie.at(dx, dy, ax, ay);
-        gPm -= f * (lx * sie.dpx + ly * sie.dpy);
-        if (analyticQ) gQm -= f * (lx * sie.dqx + ly * sie.dqy);
-        gCx += f * (lx * (sie.j11 + g1) + ly * (sie.j12 + g2));
-        gCy += f * (lx * (sie.j12 + g2) + ly * (sie.j22 - g1));
+        gPm -= lx * sie.dpx + ly * sie.dpy;
+        if (analyticQ) gQm -= lx * sie.dqx + ly * sie.dqy;
+        gCx += lx * (sie.j11 + g1) + ly * (sie.j12 + g2);
+        gCy += lx * (sie.j12 + g2) + ly * (sie.j22 - g1);
       }
       if (Rl !== 0) {
         const f = wt[s]! * Rl * lc.I[s]!;

@@ -3,16 +3,24 @@
 //   - SIE + external shear with a free centre (the shear about the same centre), uniform prior within
 //     CENTRE_MAX of the stamp centre;
 //   - lens light: Sérsic with its own index, axis ratio and angle, centred on the mass;
-//   - source: Sérsic (the quasar's host when there are point sources);
+//   - source: Sérsic (the quasar's host when there are point sources), optionally plus Cartesian shapelets up to
+//     order n_max (shapelets.ts; Refregier 2003) on the Sérsic's centre with β = r_e, through the same ray shooting,
+//     sub-pixels and PSF, with signed per-band amplitudes;
 //   - point sources ('sie+ps'): a quasar at the source centre, its images where the lens equation of the current
 //     SIE + shear puts them (src-core/lens/point-images.ts, Newton to 1e-9″), each the band's PSF at that
 //     position (point-template.ts) with its own free amplitude per band (flux ratios of real quads differ from
 //     the smooth model's magnifications by microlensing and substructure, so they are not predicted).
-// All amplitudes are linear and profiled by NNLS (nnls.ts) at every evaluation. When the source crosses a
+// All amplitudes are linear and profiled at every evaluation: NNLS (nnls.ts) for the source, lens light and images,
+// the shapelet coefficients unconstrained in the same solve (they are signed), under a weak Gaussian prior
+// N(0, s_b²) with s_b = 10 × the band's brightest |pixel| (e⁻/pixel): far wider than any coefficient the data allow,
+// it only keeps the solve well posed where lensed, PSF-blurred high orders are nearly collinear with the Sérsic or
+// each other. It is a fixed quadratic in the amplitudes, so the profiled objective χ² + Σ (a/s_b)² (what `solve`
+// returns as chi2) keeps its exact envelope-theorem gradient. When the source crosses a
 // caustic the number of images changes; new images appear in pairs at the critical curve with amplitude ≥ 0,
 // so χ² changes continuously to first order there and the sampler needs no special move (an image that the
 // data do not support gets amplitude 0).
 // 17 non-linear parameters (EXT_PARAM_NAMES). Units: arcsec, radians; images and variances in e⁻, e⁻².
+import { InputError } from '../errors';
 import type { SubpixelGrid } from '../lens/grid';
 import { lensJacobian, rayShoot, solvePointImages, type PointImage } from '../lens/point-images';
 import { SHEAR } from '../lens/profiles/shear';
@@ -24,6 +32,8 @@ import { ExtLensGradient } from './lens-gradient-ext';
 import { nnlsGram } from './nnls';
 import { addPointTemplate } from './point-template';
 import type { ParamSpec } from './param-spec';
+import { ShapeletSource } from './shapelet-source';
+import type { ShapeletBasis } from './shapelets';
 
 export const EXT_PARAM_NAMES = [
   'theta_E', 'e1', 'e2', 'center_x', 'center_y', 'gamma1', 'gamma2', 'src_x', 'src_y', 'src_r_e', 'src_n', 'src_e1', 'src_e2',
@@ -54,6 +64,11 @@ export interface ExtLensModelOptions extends LensModelOptions {
   pointSources?: boolean;
   /** At most this many images (the brightest by |μ|; SIE + shear gives ≤ 4 besides the vanishing central one). */
   maxImages?: number;
+  /** Add Cartesian shapelets of orders n1 + n2 ≤ this to the Sérsic source (shapelets.ts); none when undefined. */
+  shapelets?: number;
+  /** Smallest shapelet scale β_min (arcsec; see shapeletScale), default 0: β = r_e. A floor that keeps the shapelets
+   * off the quasar's own (PSF-scale) residuals; measured on HE0435-1223 (docs/real-skies.md) it did not help. */
+  shapeletBetaMin?: number;
 }
 
 export class ExtLensModel {
@@ -62,6 +77,9 @@ export class ExtLensModel {
   readonly npix: number;
   readonly pointSources: boolean;
   readonly maxImages: number;
+  /** The source's shapelets (null: Sérsic alone; shapelet-source.ts). */
+  readonly shapeletSource: ShapeletSource | null;
+  private readonly lastShp = new Float64Array(10).fill(NaN);
   private readonly w: Float64Array;
   private readonly yw: Float64Array;
   private readonly yy: Float64Array;
@@ -109,6 +127,32 @@ export class ExtLensModel {
     this.lastSrc = new Float64Array(13).fill(NaN);
     this.lastLens = new Float64Array(6).fill(NaN);
     this.lastPt = new Float64Array(9).fill(NaN);
+    this.shapeletSource = options.shapelets !== undefined
+      ? new ShapeletSource(options.shapelets, options.shapeletBetaMin ?? 0, bands, this.npix, this.grid.side, data.image, this.w) : null;
+  }
+
+  /** The shapelet basis (null: none), its templates (function k of band b at (k · bands + b) · npix), its scale β(r_e)
+   * and dβ/dr_e. */
+  get shapelets(): ShapeletBasis | null {
+    return this.shapeletSource?.basis ?? null;
+  }
+  get shpT(): Float64Array {
+    return this.shapeletSource?.templates ?? new Float64Array(0);
+  }
+  shapeletScale(re: number): number {
+    return this.shapeletSource ? this.shapeletSource.scale(re) : re;
+  }
+  shapeletScaleDerivative(re: number): number {
+    return this.shapeletSource ? this.shapeletSource.scaleDerivative(re) : 1;
+  }
+
+  /** Shapelet coefficients per band (0 without shapelets); stored after the bands × nBase other amplitudes. */
+  get nShapelets(): number {
+    return this.shapelets?.count ?? 0;
+  }
+  /** Non-shapelet amplitudes per band: source, lens light, maxImages images (the layout fit-lens.ts reads). */
+  get nBase(): number {
+    return 2 + (this.pointSources ? this.maxImages : 0);
   }
 
   get weights(): Float64Array {
@@ -118,9 +162,14 @@ export class ExtLensModel {
     return this.yw;
   }
 
-  /** Linear amplitudes per band: source, lens light, maxImages point images. */
+  /** Linear amplitudes: per band source, lens light, maxImages point images; then per band the shapelets. */
   get nLinear(): number {
-    return (2 + (this.pointSources ? this.maxImages : 0)) * this.data.bands;
+    return (this.nBase + this.nShapelets) * this.data.bands;
+  }
+
+  /** Throws: a shapelet source exists only in this model ('ext', 'sie+ps'), not in the 12-parameter one. */
+  static shapeletsNeedExtended(kind: string): never {
+    throw new InputError('INPUT_INVALID', `a shapelet source needs the extended model ('ext' or 'sie+ps'), not '${kind}'`, { field: 'model' });
   }
 
   /** The mass model as the simulator's components (for the lens-equation solver). */
@@ -167,6 +216,8 @@ export class ExtLensModel {
       addSersicExact(g.x, g.y, g.n, g.pix, g.wt, 1 / area, t[13]!, t[14]!, light.q, light.phi, cx, cy, this.pre, this.lensCache);
       this.convolve(this.lensT);
     }
+    // The rays bx, by are those of the Sérsic render just above (it re-renders on every parameter that moves them).
+    if (this.shapeletSource && changed(this.lastShp, [...MASS, 7, 8, 9])) this.shapeletSource.render(g, this.bx, this.by, t[7]!, t[8]!, t[9]!, this.data.psf, this.tmp);
     if (this.pointSources && changed(this.lastPt, [...MASS, 7, 8])) this.renderPoints(t);
   }
 
@@ -207,9 +258,21 @@ export class ExtLensModel {
     }
   }
 
+  /** Templates of band b: source, lens light, images, then the shapelets. */
   private columns(b: number): Float64Array[] {
     const s = (a: Float64Array) => a.subarray(b * this.npix, (b + 1) * this.npix);
-    return [s(this.srcT), s(this.lensT), ...(this.pointSources ? this.ptT.map(s) : [])];
+    const shp = Array.from({ length: this.nShapelets }, (_, k) => this.shapeletSource!.template(k, b));
+    return [s(this.srcT), s(this.lensT), ...(this.pointSources ? this.ptT.map(s) : []), ...shp];
+  }
+
+  /** Band b's amplitudes from the layout of `amplitudes` into x (columns order), or back (toLayout). */
+  private gather(amplitudes: Float64Array, b: number, x: Float64Array, toLayout = false): void {
+    const nc = this.nBase, ns = this.nShapelets, nb = this.data.bands;
+    for (let p = 0; p < nc + ns; p++) {
+      const at = p < nc ? b * nc + p : nb * nc + b * ns + (p - nc);
+      if (toLayout) amplitudes[at] = x[p]!;
+      else x[p] = amplitudes[at]!;
+    }
   }
 
   /** χ² and NNLS amplitudes at t (per band: source, lens light, images). Non-finite parameters give ∞. */
@@ -217,8 +280,9 @@ export class ExtLensModel {
     this.evaluations++;
     for (let i = 0; i < 17; i++) if (!Number.isFinite(t[i]!)) return { chi2: Infinity, amplitudes };
     this.templates(t);
-    const nc = 2 + (this.pointSources ? this.maxImages : 0);
+    const nc = this.nBase + this.nShapelets;
     const G = new Float64Array(nc * nc), rhs = new Float64Array(nc), x = new Float64Array(nc);
+    const free = this.shapelets ? Uint8Array.from({ length: nc }, (_, p) => (p >= this.nBase ? 1 : 0)) : undefined;
     let chi2 = 0;
     for (let b = 0; b < this.data.bands; b++) {
       const cols = this.columns(b);
@@ -237,9 +301,10 @@ export class ExtLensModel {
           }
           G[p * nc + q] = G[q * nc + p] = s;
         }
+        if (p >= this.nBase) G[p * nc + p] = G[p * nc + p]! + this.shapeletSource!.ridge[b]!;
       }
-      chi2 += nnlsGram(G, rhs, this.yy[b]!, nc, x);
-      amplitudes.set(x, b * nc);
+      chi2 += nnlsGram(G, rhs, this.yy[b]!, nc, x, free);
+      this.gather(amplitudes, b, x, true);
     }
     return { chi2: Number.isFinite(chi2) ? chi2 : Infinity, amplitudes };
   }
@@ -253,13 +318,15 @@ export class ExtLensModel {
   }
 
   private compose(amplitudes: Float64Array): Float64Array {
-    const nc = 2 + (this.pointSources ? this.maxImages : 0);
+    const nc = this.nBase + this.nShapelets;
     const out = new Float64Array(this.data.bands * this.npix);
+    const x = new Float64Array(nc);
     for (let b = 0; b < this.data.bands; b++) {
       const cols = this.columns(b);
       const o = out.subarray(b * this.npix, (b + 1) * this.npix);
+      this.gather(amplitudes, b, x);
       for (let p = 0; p < nc; p++) {
-        const a = amplitudes[b * nc + p]!;
+        const a = x[p]!;
         if (a === 0) continue;
         const A = cols[p]!;
         for (let i = 0; i < this.npix; i++) o[i] = o[i]! + a * A[i]!;
@@ -277,8 +344,9 @@ export class ExtLensModel {
    * without point sources. The point-source error floor (point-error-floor.ts) is built on it. */
   pointSourceImage(t: ArrayLike<number>): Float64Array {
     const amplitudes = this.solve(t).amplitudes;
-    const nc = 2 + (this.pointSources ? this.maxImages : 0);
+    const nc = this.nBase;
     for (let b = 0; b < this.data.bands; b++) amplitudes[b * nc] = amplitudes[b * nc + 1] = 0;
+    amplitudes.fill(0, nc * this.data.bands);
     return this.compose(amplitudes);
   }
 

@@ -7,7 +7,7 @@ import { applyBandsOption, cubeBands } from '../../../src-core/stamps/band-keywo
 import { isPlaceholderBand, parseBandList } from '../../../src-core/stamps/band-names';
 import { InputError } from '../../../src-core/errors';
 import type { FitsHeader } from '../../../src-core/fits/header';
-import type { LensFitInput } from '../../../src-core/infer/lens-fit';
+import { lensModelFromInput, type LensFitInput } from '../../../src-core/infer/lens-fit';
 import { makeKernel } from '../../../src-core/lens/psf';
 import { detectPointImages } from '../../../src-core/infer/image-positions';
 import { cropInput, stampSideFor, truncatePixelPsf } from '../../../src-core/infer/stamp-crop';
@@ -22,7 +22,7 @@ import type { CliCommand } from '../command';
 const USAGE = `Usage:
   lensdesk fit IMAGE.fits [--hdu NAME|N] [--ra DEG --dec DEG --size ARCSEC] [--pixel-scale ARCSEC] [--mask MASK.fits]
                [--psf PSF.fits | --psf-fwhm ARCSEC [--psf-profile gaussian|moffat] [--moffat-beta 3]] [--max-seconds S]
-               [--model auto|sie|ext|sie+ps] [--no-crop] [--ps-error-floor F|fit] [--psf-flux F]
+               [--model auto|sie|ext|sie+ps] [--source sersic|sersic+shapelets[:NMAX]] [--no-crop] [--ps-error-floor F|fit] [--psf-flux F]
   lensdesk fit CUTOUT.fits [--psf PSF.fits] [--index I] [--grid simulator|uniform] [--chains 4] [--warmup 75] [--draws 200]
                [--max-draws 1000] [--max-depth 10] [--no-inflate] [--no-replan] [--samples OUT.fits [--force]] [--workers 2] [--seed S] [--json]
 
@@ -70,6 +70,12 @@ Options:
   --psf-fwhm F      PSF FWHM in arcsec for every band (instead of a file or the preset)
   --psf-profile P   gaussian (default) or moffat, with --moffat-beta B (default 3)
   --model M         auto, sie (default), ext or sie+ps (see Models above)
+  --source S        the source's light: sersic (default) or sersic+shapelets[:NMAX] = the Sérsic plus Cartesian
+                    shapelets (Refregier 2003) of orders n1 + n2 ≤ NMAX (default 4, at most 12) on its centre with
+                    scale β = its r_e, through the same lens and PSF, with signed amplitudes per band solved with the
+                    others at every step ((NMAX+1)(NMAX+2)/2 per band; no new non-linear parameter). Needs ext or
+                    sie+ps: without --model it selects ext (auto: sie+ps or ext). Reported as 'source' (χ² at the MAP
+                    with the shapelets and with them removed and the other amplitudes re-solved)
   --no-crop         sie+ps: keep the whole stamp and PSF
   --max-seconds S   wall-clock budget: the MAP search (before every LM step) and sampling (before every leapfrog step,
                     inside NUTS trajectories) stop when it is spent and the fit returns what it has, flagged
@@ -116,6 +122,28 @@ function bandNames(file: string, headers: FitsHeader[], nb: number, option?: str
   return { bands: d.bands, named: !d.bands.every(isPlaceholderBand) };
 }
 
+/** --source: undefined for 'sersic' (the default), else the shapelets' n_max (integer 0–12; 4 when not given). */
+export function parseSourceOption(v: string | undefined): number | undefined {
+  if (v === undefined || v === 'sersic') return undefined;
+  const m = /^sersic\+shapelets(?::(\d+))?$/.exec(v);
+  const nMax = m ? (m[1] === undefined ? 4 : Number(m[1])) : NaN;
+  if (!(nMax >= 0 && nMax <= 12))
+    throw new InputError('INPUT_INVALID', `--source must be sersic or sersic+shapelets[:NMAX] with NMAX an integer 0–12, got '${v}'`, { option: 'source' });
+  return nMax;
+}
+
+/** The source model of a fit and, with shapelets, χ² at the MAP with them and with them removed (the same lens and
+ * variances, the other amplitudes re-solved): how much of the fit the shapelets carry. */
+function sourceReport(input: LensFitInput, variance: Float64Array, theta: number[], chi2: number) {
+  if (input.shapelets === undefined) return { kind: 'sersic' as const };
+  const nMax = input.shapelets;
+  const without = lensModelFromInput({ ...input, variance, shapelets: undefined }).solve(theta).chi2;
+  return {
+    kind: 'sersic+shapelets' as const, nMax, shapeletAmplitudes: (((nMax + 1) * (nMax + 2)) / 2) * input.bands.length,
+    mapChi2: r6(chi2), mapChi2WithoutShapelets: r6(without),
+  };
+}
+
 const r6 = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(6)) : null);
 
 export const fitCommand: CliCommand = {
@@ -136,7 +164,7 @@ export const fitCommand: CliCommand = {
         json: { type: 'boolean', default: false }, force: { type: 'boolean', default: false },
         hdu: { type: 'string' }, 'pixel-scale': { type: 'string' }, ra: { type: 'string' }, dec: { type: 'string' }, size: { type: 'string' },
         mask: { type: 'string' }, 'psf-fwhm': { type: 'string' }, 'psf-profile': { type: 'string' }, 'moffat-beta': { type: 'string' },
-        'max-seconds': { type: 'string' }, model: { type: 'string' }, 'no-crop': { type: 'boolean', default: false },
+        'max-seconds': { type: 'string' }, model: { type: 'string' }, 'no-crop': { type: 'boolean', default: false }, source: { type: 'string' },
       },
     });
     if (positionals.length !== 1) throw new InputError('INPUT_INVALID', 'give exactly one CUTOUT.fits', { given: positionals.length });
@@ -167,7 +195,10 @@ export const fitCommand: CliCommand = {
     if (maxSeconds! < 0) throw new InputError('INPUT_INVALID', `--max-seconds must be ≥ 0, got '${values['max-seconds']}'`, { option: 'max-seconds' });
     const grid = values.grid ?? 'simulator';
     if (grid !== 'simulator' && grid !== 'uniform') throw new InputError('INPUT_INVALID', `--grid must be simulator or uniform, got '${grid}'`, { option: 'grid' });
-    const modelOpt = values.model ?? 'sie';
+    const shapelets = parseSourceOption(values.source);
+    if (shapelets !== undefined && values.model === 'sie')
+      throw new InputError('INPUT_INVALID', `--source ${values.source} needs --model ext, sie+ps or auto: the 12-parameter sie model has a Sérsic source only`, { option: 'source' });
+    const modelOpt = values.model ?? (shapelets !== undefined ? 'ext' : 'sie');
     if (!['auto', 'sie', 'ext', 'sie+ps'].includes(modelOpt)) throw new InputError('INPUT_INVALID', `--model must be auto, sie, ext or sie+ps, got '${modelOpt}'`, { option: 'model' });
     let input: LensFitInput = {
       bands, size: c.size, pixelScale: c.pixelScale, image: c.image, variance: c.variance, psf, grid,
@@ -178,7 +209,7 @@ export const fitCommand: CliCommand = {
     if (modelOpt === 'auto' || modelOpt === 'sie+ps') {
       const kernels = psf.map((p) => makeKernel(p, c.pixelScale));
       const det = detectPointImages({ bands: bands.length, size: c.size, pixelScale: c.pixelScale, image: c.image, variance: c.variance, psf: kernels });
-      const chosen = modelOpt === 'sie+ps' || det.peaks.length >= 2 ? 'sie+ps' : 'sie';
+      const chosen = modelOpt === 'sie+ps' || det.peaks.length >= 2 ? 'sie+ps' : shapelets !== undefined ? 'ext' : 'sie';
       modelNote = `${det.peaks.length} compact peak(s) in ${bands[det.band]}${det.peaks.length ? ` at r = ${det.peaks.map((p) => Math.hypot(p.x, p.y).toFixed(2)).join(', ')}″` : ''}`
         + (modelOpt === 'auto' ? ` → model ${chosen}` : '');
       input = { ...input, model: chosen };
@@ -201,6 +232,7 @@ export const fitCommand: CliCommand = {
         }
       }
     } else input = { ...input, model: modelOpt as 'sie' | 'ext' };
+    if (shapelets !== undefined) input = { ...input, shapelets };
     // HST-like pixels (< 0.08″, PSF FWHM ≥ 2 pixels): one ray per pixel resolves every profile the PSF leaves;
     // the simulator's 3 × 3 (12 × 12 at the centre) grid would cost 2.5× per evaluation for nothing measurable.
     if (input.model !== 'sie' && values.grid === undefined && c.pixelScale < 0.08) {
@@ -212,7 +244,7 @@ export const fitCommand: CliCommand = {
       + (c.window.x0 || c.window.y0 || c.targetPixel ? `, stamp from pixel (${c.window.x0}, ${c.window.y0})` : '')
       + `; unit ${c.unit}${c.units.bunit ? ` (BUNIT ${c.units.bunit}: ${c.units.via})` : ` (${c.units.via})`}; noise: ${noise.text}`
       + `; masked ${c.masked.total} pixel(s)${c.maskFrom ? ` (mask: ${c.maskFrom})` : ''}; PSF: ${psfFrom}`
-      + `; model ${input.model}${modelNote ? ` (${modelNote})` : ''}; MAP…`);
+      + `; model ${input.model}${modelNote ? ` (${modelNote})` : ''}${shapelets !== undefined ? `; source Sérsic + shapelets n_max ${shapelets}` : ''}; MAP…`);
     // The extended models' evaluations cost more (free centre, point images): a depth-6 cap (≤ 63 leapfrog steps) bounds
     // what an early warm-up draw with a badly adapted step size can cost; the Laplace-preconditioned posterior needs far fewer.
     const maxDepth = numberOptionOr(values, 'max-depth', input.model === 'sie' ? DEFAULT_FIT_SETTINGS.maxDepth : 6, { integer: true, min: 1 });
@@ -235,6 +267,7 @@ export const fitCommand: CliCommand = {
       },
     });
     const { plan, report: rep } = fit;
+    const source = sourceReport(input, fit.variance, plan.mapTheta, plan.mapChi2);
     const mapS = fit.mapSeconds;
     const wall = fit.wallSeconds;
     const npix = fit.nPixels;
@@ -274,6 +307,7 @@ export const fitCommand: CliCommand = {
       pointErrorFloor: fit.pointErrorFloor ? { ...fit.pointErrorFloor, f: r6(fit.pointErrorFloor.f), chi2Before: r6(fit.pointErrorFloor.chi2Before), chi2After: r6(fit.pointErrorFloor.chi2After) } : null,
       metric: plan.metric ?? 'gauss-newton',
       replanned: fit.replanned ? { ...fit.replanned, rhatBefore: r6(fit.replanned.rhatBefore) } : null,
+      source,
       map: { theta: Object.fromEntries(rep.params.map((p, i) => [p.name, r6(plan.mapTheta[i]!)])), chi2: r6(plan.mapChi2), startChi2: plan.startChi2.map(r6), evaluations: plan.mapEvaluations, seconds: r6(mapS) },
       params: Object.fromEntries(rep.params.map((p) => [p.name, {
         mean: r6(p.mean), sd: r6(p.sd), q2_5: r6(p.q2_5), q16: r6(p.q16), q50: r6(p.q50), q84: r6(p.q84), q97_5: r6(p.q97_5),
@@ -294,6 +328,8 @@ export const fitCommand: CliCommand = {
     for (const p of rep.params)
       io.out(`${p.name.padEnd(9)} ${[p.mean, p.sd, p.q2_5, p.q16, p.q50, p.q84, p.q97_5].map((v) => v.toPrecision(5).padStart(10)).join(' ')}  ${p.rhat.toFixed(3)}  ${p.essBulk.toFixed(0).padStart(6)}  ${p.essTail.toFixed(0).padStart(6)}`);
     if (fit.partial) io.out(`PARTIAL RESULT (converged: false): ${fit.reason}${fit.partial === 'map' ? '; the values above are the MAP, no posterior draws' : ''}`);
+    if (source.kind !== 'sersic')
+      io.out(`source: Sérsic + shapelets n_max ${source.nMax} (${source.shapeletAmplitudes} signed amplitudes); χ² at the MAP ${source.mapChi2} with them, ${source.mapChi2WithoutShapelets} with them removed (other amplitudes re-solved, same lens)`);
     io.out(`noise: ${noise.text}; χ²/pixel at the MAP ${fit.mapChi2PerPixel.toFixed(3)} over ${fit.nPixels} pixels`);
     io.out(`R̂ max ${rep.rhatMax.toFixed(3)}, ESS bulk min ${rep.essBulkMin.toFixed(0)}, tail min ${rep.essTailMin.toFixed(0)}; divergences ${rep.sampler.divergences} (+${rep.sampler.warmupDivergences} in warm-up), tree depth saturated ${rep.sampler.treeDepthSaturated}, E-BFMI ${rep.sampler.ebfmi.map((e) => e.toFixed(2)).join(' ')}; ${wall.toFixed(1)} s`);
     return 0;
