@@ -10,38 +10,7 @@ import { ExtLensModel } from './lens-model-ext';
 import { nnlsGram } from './nnls';
 import { addPointTemplate } from './point-template';
 import { syntheticLens } from './lens-synthetic';
-
-/** Best χ² over every subset of free columns (unconstrained LS on the subset, kept only when all ≥ 0). */
-function bruteNnls(G: Float64Array, b: Float64Array, yy: number, n: number): number {
-  let best = yy;
-  for (let mask = 1; mask < 1 << n; mask++) {
-    const idx = Array.from({ length: n }, (_, i) => i).filter((i) => mask & (1 << i));
-    const m = idx.length;
-    // Gaussian elimination on G_SS x = b_S.
-    const A = idx.map((i) => [...idx.map((j) => G[i * n + j]!), b[i]!]);
-    let ok = true;
-    for (let c = 0; c < m && ok; c++) {
-      let p = c;
-      for (let r = c + 1; r < m; r++) if (Math.abs(A[r]![c]!) > Math.abs(A[p]![c]!)) p = r;
-      if (Math.abs(A[p]![c]!) < 1e-12) { ok = false; break; }
-      [A[c], A[p]] = [A[p]!, A[c]!];
-      for (let r = 0; r < m; r++) if (r !== c) {
-        const f = A[r]![c]! / A[c]![c]!;
-        for (let k = c; k <= m; k++) A[r]![k] = A[r]![k]! - f * A[c]![k]!;
-      }
-    }
-    if (!ok) continue;
-    const x = A.map((row, r) => row[m]! / row[r]!);
-    if (x.some((v) => v < 0)) continue;
-    let chi = yy;
-    idx.forEach((i, a) => {
-      chi -= 2 * x[a]! * b[i]!;
-      idx.forEach((j, c) => { chi += x[a]! * G[i * n + j]! * x[c]!; });
-    });
-    best = Math.min(best, chi);
-  }
-  return best;
-}
+import { bruteNnls } from './nnls-brute.testutil';
 
 describe('nnlsGram', () => {
   it('matches the best of all active sets on random problems (2–6 columns)', () => {

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../rng';
 import { nnlsGram } from './nnls';
 import { hermiteFunctions, ShapeletBasis, shapeletGradient } from './shapelets';
+import { bruteNnls } from './nnls-brute.testutil';
 
 /** Physicists' Hermite polynomials by their explicit low-order forms. */
 const H = [
@@ -82,36 +83,6 @@ describe('ShapeletBasis', () => {
   });
 });
 
-/** Best objective over every subset of the constrained columns (free ones always in), unconstrained LS on the
- * subset, kept only when its constrained amplitudes are ≥ 0. */
-function bruteMixed(G: Float64Array, b: Float64Array, yy: number, n: number, free: Uint8Array): number {
-  let best = Infinity;
-  const constrained = Array.from({ length: n }, (_, i) => i).filter((i) => !free[i]);
-  for (let mask = 0; mask < 1 << constrained.length; mask++) {
-    const idx = [...Array.from({ length: n }, (_, i) => i).filter((i) => free[i]), ...constrained.filter((_, k) => mask & (1 << k))];
-    const m = idx.length;
-    const A = idx.map((i) => [...idx.map((j) => G[i * n + j]!), b[i]!]);
-    for (let c = 0; c < m; c++) {
-      let p = c;
-      for (let r = c + 1; r < m; r++) if (Math.abs(A[r]![c]!) > Math.abs(A[p]![c]!)) p = r;
-      [A[c], A[p]] = [A[p]!, A[c]!];
-      for (let r = 0; r < m; r++) if (r !== c) {
-        const f = A[r]![c]! / A[c]![c]!;
-        for (let k = c; k <= m; k++) A[r]![k] = A[r]![k]! - f * A[c]![k]!;
-      }
-    }
-    const x = A.map((row, r) => row[m]! / row[r]!);
-    if (idx.some((i, a) => !free[i] && x[a]! < 0)) continue;
-    let chi = yy;
-    idx.forEach((i, a) => {
-      chi -= 2 * x[a]! * b[i]!;
-      idx.forEach((j, c) => { chi += x[a]! * G[i * n + j]! * x[c]!; });
-    });
-    best = Math.min(best, chi);
-  }
-  return best;
-}
-
 describe('nnlsGram with free (signed) columns', () => {
   it('matches the best active set of the constrained columns on random problems, free columns of any sign', () => {
     const rng = new Rng(9, 2);
@@ -134,7 +105,7 @@ describe('nnlsGram with free (signed) columns', () => {
       const chi = nnlsGram(G, b, yy, n, x, free);
       for (let i = 0; i < n; i++) if (!free[i]) expect(x[i]).toBeGreaterThanOrEqual(0);
       for (let i = 0; i < n; i++) if (free[i] && x[i]! < 0) negativeFree++;
-      expect(chi).toBeCloseTo(bruteMixed(G, b, yy, n, free), 6);
+      expect(chi).toBeCloseTo(bruteNnls(G, b, yy, n, free), 6);
     }
     // The free columns did take negative values (the constraint is really lifted).
     expect(negativeFree).toBeGreaterThan(10);
