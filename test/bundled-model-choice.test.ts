@@ -9,6 +9,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Backend } from '../src-main/api/backend';
+import { listBundledModels } from '../src-main/api/bundled-models';
+import { openWorkspace } from '../src-main/store/workspace';
 import { bundledModelOptions, chooseScoringModel, defaultBundledModel } from '../src-main/classify/model-choice';
 import { PROJECT_ROOT } from './shared';
 import { tempDir } from './workspace-fixture';
@@ -27,6 +30,26 @@ describe.skipIf(!HAVE)(`the bundled models are chosen by bands and pixel scale${
     const byName = Object.fromEntries(bundledModelOptions(MODELS).map((m) => [m.name, m]));
     expect(byName['cmudeeplens-lsst']).toMatchObject({ bands: ['g', 'r', 'i', 'z'], pixelScale: 0.2, inputSize: 45, preset: 'lsst' });
     expect(byName['cmudeeplens-challenge']).toMatchObject({ bands: ['u', 'g', 'r', 'i'], pixelScale: 0.2, inputSize: 101, preset: 'challenge' });
+  });
+  it('the models view\'s list (models.bundled) carries both cards with their held-out hard and default-mix evaluations', () => {
+    const list = listBundledModels(MODELS);
+    for (const name of ['cmudeeplens-lsst', 'cmudeeplens-challenge']) {
+      const m = list.find((x) => x.name === name);
+      expect(m, name).toBeDefined();
+      const evals = m!.card.heldOutEvaluations as Record<string, { auroc: number; breakdown: unknown; set: { heldOut: boolean } }>;
+      expect(Object.keys(evals), name).toEqual(expect.arrayContaining(['hard']));
+      expect(evals.hard!.auroc).toBeGreaterThan(0.5);
+      expect(evals.hard!.breakdown).toBeTruthy();
+    }
+  });
+  it('the API method the models view calls (models.bundled) answers with both', async () => {
+    const backend = new Backend(openWorkspace(join(t.dir, 'api-ws')), { mode: 'browser', reviewer: 'tester' });
+    try {
+      const list = (await backend.call('models.bundled', {})) as { name: string; bands: string[] }[];
+      expect(list.map((m) => `${m.name}:${m.bands.join(',')}`)).toEqual(expect.arrayContaining(['cmudeeplens-lsst:g,r,i,z', 'cmudeeplens-challenge:u,g,r,i']));
+    } finally {
+      await backend.close();
+    }
   });
   it('the demo survey (lsst g,r,i,z, 45 px) gets the LSST model; u,g,r,i 101 px gets the challenge model, with the reason', () => {
     const demo = chooseScoringModel({ survey: shape(['g', 'r', 'i', 'z'], 0.2, 45), root: MODELS });
