@@ -110,6 +110,8 @@ export const schemas = {
   'jobs.cancel': z.object({ jobId: id }).strict(),
   'jobs.resume': z.object({ jobId: id }).strict(),
   'models.list': z.object({}).strict(),
+  /** The models shipped in models/ (not yet used by this workspace too): layout and card, for the models view. */
+  'models.bundled': z.object({}).strict(),
   /** The workspace's graded set under a mapping: counts and whether a held-out split is possible. */
   'models.graded': z.object({ mapping: gradeMapping.optional(), weights: gradeWeights.optional() }).strict(),
   /** ROC, metrics and reliability curve of one model version's stored scores on the graded set. */
@@ -242,6 +244,16 @@ export interface ModelInfo {
   card: Record<string, unknown>;
   /** The workspace's active model (grid order, exports, next fine-tune's parent). */
   active?: boolean;
+}
+
+/** A model folder in models/: what cutouts it fits (src-core/classify/choose-model.ts) and its card. */
+export interface BundledModelInfo {
+  name: string;
+  bands: string[];
+  pixelScale: number | null;
+  inputSize: number;
+  preset: string | null;
+  card: Record<string, unknown>;
 }
 
 export interface GradedSetSummary {
@@ -451,6 +463,7 @@ export interface Results {
   'jobs.cancel': JobInfo;
   'jobs.resume': JobInfo;
   'models.list': ModelInfo[];
+  'models.bundled': BundledModelInfo[];
   'models.graded': GradedSetSummary;
   'models.evaluate': ModelEvaluation;
   'models.promote': { activeModelId: number | null };

@@ -59,7 +59,11 @@ export interface ModelCard {
   createdAt: string;
   software: Record<string, string>;
   /** Fine-tuned versions: the model they started from. */
-  lineage?: { parent: { name: string; version: string; path: string | null; modelId: number | null } };
+  lineage?: {
+    parent: { name: string; version: string; path: string | null; modelId: number | null };
+    /** Started for other bands / another cutout size (src-core/classify/transfer-init.ts): how. */
+    transfer?: Record<string, unknown>;
+  };
   /** Fine-tuned versions: how reviewers' grades became labels (src-core/classify/graded-set.ts). */
   fineTune?: Record<string, unknown>;
   /** Old (parent) vs this version on a labelled set: see src-core/classify/evaluation.ts. */

@@ -11,6 +11,7 @@ import { backendStatus, setBackendStatus } from './backend-status';
 import { consensusSummary } from './consensus';
 import { confineApiExport } from './export-target';
 import { evaluateModel, gradedSummary, listModels, promoteModel } from './models';
+import { listBundledModels } from './bundled-models';
 import { SampService } from '../samp/service';
 import { simulatePresets } from './simulate-presets';
 import { listMassMaps, massMapOverlay } from './massmaps';
@@ -134,6 +135,7 @@ export class Backend extends EventEmitter {
     'jobs.cancel': (p) => this.jobs.cancel(p.jobId),
     'jobs.resume': (p) => this.jobs.resume(p.jobId),
     'models.list': () => listModels(this.repo),
+    'models.bundled': () => listBundledModels(),
     'models.graded': (p) => gradedSummary(this.repo, p),
     'models.evaluate': (p) => evaluateModel(this.repo, p),
     'models.promote': (p) => promoteModel(this.repo, p),

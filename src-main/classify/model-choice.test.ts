@@ -1,10 +1,10 @@
-// Choosing the scoring model among several model folders with synthetic cards (only one model is
-// bundled today): --model, the workspace's active model, the bundled models; reasons and refusals.
+// Choosing the scoring model among several model folders with synthetic cards (the real bundled
+// ones: bundled-choice.test.ts): --model, the workspace's active model, the bundled models; reasons and refusals.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/workspace-fixture';
-import { bandMismatch, bundledModelOptions, chooseScoringModel } from './model-choice';
+import { bandMismatch, bundledModelOptions, chooseScoringModel, defaultBundledModel } from './model-choice';
 
 const t = tempDir();
 afterAll(() => t.cleanup());
@@ -46,9 +46,18 @@ describe('chooseScoringModel', () => {
     );
     expect(chooseScoringModel({ survey: shape(['g', 'r', 'i', 'z'], 0.2, 45), root, explicit: lsst }).reason).toMatch(/^m-lsst \(given with --model\)/);
   });
-  it('without models falls back to the placeholder, and without cutouts to the first model', () => {
+  it('without models falls back to the placeholder, and without cutouts to the default survey\'s (lsst) model, not the first by name', () => {
     expect(chooseScoringModel({ survey: shape(['g'], 0.2, 45), root: join(t.dir, 'none') })).toEqual({ path: undefined, reason: expect.stringMatching(/placeholder/) });
-    expect(chooseScoringModel({ survey: null, root }).path).toBe(challenge);
+    const none = chooseScoringModel({ survey: null, root });
+    expect(none.path).toBe(lsst);
+    expect(none.reason).toMatch(/^m-lsst \(the default bundled model, trained for lsst; no cutouts/);
+    expect(defaultBundledModel(root)?.path).toBe(lsst);
+    // No lsst model among them: the first by name.
+    const r2 = join(t.dir, 'models2');
+    const ch2 = card('m-challenge', ['u', 'g', 'r', 'i'], 0.2, 101, 'challenge', r2);
+    card('m-des', ['g', 'r', 'i', 'z'], 0.263, 45, 'des', r2);
+    expect(defaultBundledModel(r2)?.path).toBe(ch2);
+    expect(defaultBundledModel(join(t.dir, 'none'))).toBeNull();
   });
 });
 

@@ -28,6 +28,19 @@ export function bundledModelOptions(root = modelsDir()): ModelOption[] {
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/**
+ * The survey preset whose model stands in when no cutouts say which model fits (a fine-tune
+ * without an active model, a new simulated set before it is scored): the app's default survey,
+ * the one `npm start`'s demo and `lensdesk simulate` use when none is named.
+ */
+export const DEFAULT_MODEL_PRESET = 'lsst';
+
+/** The bundled model to use when there is nothing to match: the default survey's, else the first by name. */
+export function defaultBundledModel(root = modelsDir()): ModelOption | null {
+  const all = bundledModelOptions(root);
+  return all.find((m) => m.preset === DEFAULT_MODEL_PRESET) ?? all[0] ?? null;
+}
+
 export interface ScoringModel {
   /** Folder to load; undefined = no network model (the placeholder). */
   path: string | undefined;
@@ -63,7 +76,10 @@ export function chooseScoringModel(o: { explicit?: string; active?: string; surv
     notActive = `; the workspace's active model ${m.name} does not fit: it ${f.why}`;
   }
   if (!bundled.length) return { path: undefined, reason: `no model in models/: placeholder heuristic${notActive}` };
-  if (!survey) return { path: bundled[0]!.path, reason: `${bundled[0]!.name} (first bundled model; no cutouts to match it to)${notActive}` };
+  if (!survey) {
+    const d = bundled.find((m) => m.preset === DEFAULT_MODEL_PRESET) ?? bundled[0]!;
+    return { path: d.path, reason: `${d.name} (the default bundled model${d.preset === DEFAULT_MODEL_PRESET ? `, trained for ${DEFAULT_MODEL_PRESET}` : ''}; no cutouts to match it to)${notActive}` };
+  }
   try {
     const c = chooseModel(survey, bundled);
     return { path: c.model.path, reason: c.reason + notActive };

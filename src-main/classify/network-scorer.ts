@@ -3,7 +3,6 @@
 // onnxruntime-node; falls back to tfjs on the selected backend if onnxruntime cannot start.
 // Stamps are matched to the card: bands by name (reordered as trained), size equal or
 // centre-cropped from a larger odd stamp, then the card's per-band normalisation.
-import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { ModelCard } from '../../src-core/classify/card';
@@ -17,7 +16,7 @@ import { loadModelDir } from './model-files';
 import { chooseOrtProvider } from '../gpu/ort-provider';
 import { OrtScorer } from './ort-scorer';
 import { modelsDir } from '../util/paths';
-import { bandMismatch } from './model-choice';
+import { bandMismatch, defaultBundledModel } from './model-choice';
 
 /** Stamps → one raw NHWC buffer in the given band order, centre-cropped to size × size. */
 export function stampsToChannelsLast(stamps: Stamp[], size: number, bands: string[]): Float32Array {
@@ -48,12 +47,13 @@ export function stampsToInput(stamps: Stamp[], card: ModelCard): Float32Array {
   return out;
 }
 
-/** The model directory to use: the given one, else the first models/<name>/ with a card. */
+/**
+ * The model directory to use: the given one, else the default bundled model (the default survey's,
+ * see model-choice.ts; scoring a catalog picks by its bands and pixel scale before it gets here).
+ */
 export function findModelDir(modelPath?: string, modelsRoot = modelsDir()): string | null {
   if (modelPath) return modelPath;
-  if (!existsSync(modelsRoot)) return null;
-  const dirs = readdirSync(modelsRoot, { withFileTypes: true }).filter((d) => d.isDirectory() && existsSync(join(modelsRoot, d.name, 'card.json')));
-  return dirs.length ? join(modelsRoot, dirs.sort((a, b) => a.name.localeCompare(b.name))[0].name) : null;
+  return defaultBundledModel(modelsRoot)?.path ?? null;
 }
 
 export async function loadCmuDeepLensScorer(dir: string, opts: { threads?: number } = {}): Promise<Scorer> {

@@ -17,6 +17,7 @@ import { getPreset } from '../../../src-core/lens/presets';
 import { HARD_SET_SEED, hardSetConfig } from '../../../src-core/lens/hard-set';
 import { CARD_FORMAT, type ModelCard } from '../../../src-core/classify/card';
 import { countTrainableParams } from '../../../src-core/classify/model';
+import { transferCmuDeepLens } from '../../../src-core/classify/transfer-init';
 import { simulatedTrainingData } from '../../../src-core/classify/sim-data';
 import { DEFAULT_RECIPE, trainCmuDeepLens } from '../../../src-core/classify/train';
 import { CancelledError, InputError } from '../../../src-core/errors';
@@ -29,20 +30,34 @@ const num = (v: string | undefined, name: string, dflt: number) => {
   return x;
 };
 
-/** The model to fine-tune, checked against the data it will see (a mismatch would train garbage). */
-async function initialModel(dir: string, data: { bands: string[]; size: number; pixelScale?: number | null }) {
+/**
+ * The model to fine-tune, checked against the data it will see (a mismatch would train garbage).
+ * Other bands or another cutout size at the same pixel scale start a transferred copy
+ * (src-core/classify/transfer-init.ts) whose input normalisation is refitted on the data.
+ */
+async function initialModel(dir: string, data: { bands: string[]; size: number; pixelScale?: number | null }, seed: number) {
   if (!existsSync(join(dir, 'card.json'))) throw new InputError('MODEL_MISSING', `--init ${dir}: no model there (card.json)`, { path: dir, option: 'init' });
   const m = await loadModelDir(dir);
   const a = m.card.architecture;
-  const why = a.bands.join(',') !== data.bands.join(',') ? `bands ${a.bands.join(',')} vs the data's ${data.bands.join(',')}`
-    : a.inputSize !== data.size ? `size ${a.inputSize} vs the data's ${data.size}`
-    : m.card.pixelScale && data.pixelScale && Math.abs(m.card.pixelScale / data.pixelScale - 1) > 0.01 ? `pixel scale ${m.card.pixelScale}″ vs the data's ${data.pixelScale}″`
+  const why = m.card.pixelScale && data.pixelScale && Math.abs(m.card.pixelScale / data.pixelScale - 1) > 0.01 ? `pixel scale ${m.card.pixelScale}″ vs the data's ${data.pixelScale}″ (lenses would have another size in pixels)`
     : !m.card.normalisation ? 'its card has no input normalisation' : null;
   if (why) {
     m.model.dispose();
     throw new InputError('MODEL_MISMATCH', `--init ${dir}: ${why}`, { path: dir, option: 'init' });
   }
-  return m;
+  if (a.bands.join(',') === data.bands.join(',') && a.inputSize === data.size) return { ...m, transfer: null };
+  try {
+    const { model, mapping } = transferCmuDeepLens(m.model, a.bands, { size: data.size, bands: data.bands, seed });
+    const transfer = {
+      bands: { from: a.bands, to: data.bands, startedFrom: mapping.from, borrowed: mapping.borrowed },
+      inputSize: { from: a.inputSize, to: data.size },
+      normalisation: 'refitted on the training data (asinh, noise units)',
+      method: 'all weights copied by layer name; stem kernel band slices by band name, a missing band from the nearest in wavelength',
+    };
+    return { model, card: m.card, transfer };
+  } finally {
+    m.model.dispose();
+  }
 }
 
 export const trainCommand: CliCommand = {
@@ -76,8 +91,10 @@ Data:
                       rings, mergers, spirals, edge-on discs, blends, artefacts) drawn with the training
                       seed, so 'evaluate --hard' (seed ${HARD_SET_SEED}) stays held out
 Start:
-  --init MODEL        fine-tune: start from MODEL's weights and keep its input normalisation (bands,
-                      size and pixel scale must match the data); e.g. --init models/cmudeeplens-lsst
+  --init MODEL        fine-tune: start from MODEL's weights and keep its input normalisation (pixel
+                      scale must match the data); e.g. --init models/cmudeeplens-lsst. Other bands or
+                      size: weights copied by layer, input bands by name (a missing one from the
+                      nearest in wavelength, u ← g), normalisation refitted; recorded in lineage
 Recipe (defaults: Lanusse et al. 2018):
   --epochs 120  --batch 128  --lr 1e-3  --lr-drops 40,80  --lr-factor 0.1
   --pos-weight 1  --val-fraction 0.1  --patience 20 (0 = never stop early)  --no-augment
@@ -175,8 +192,8 @@ Output:
       throw new InputError('MODEL_EXISTS', `${out} already holds a model (card.json); train into a new --out folder, or pass --force to overwrite it`, { path: out, option: 'out' });
     }
     const store = new FileCheckpointStore(`${out}.ckpt`);
-    const init = values.init !== undefined ? await initialModel(values.init, data) : undefined;
-    if (init) io.err(`fine-tuning ${values.init} (its input normalisation kept)`);
+    const init = values.init !== undefined ? await initialModel(values.init, data, seed) : undefined;
+    if (init) io.err(init.transfer ? `starting from ${values.init} (bands ${init.transfer.bands.from.join(',')} → ${init.transfer.bands.to.join(',')}, ${init.transfer.inputSize.from} → ${init.transfer.inputSize.to} px; input normalisation refitted)` : `fine-tuning ${values.init} (its input normalisation kept)`);
     let trained: Awaited<ReturnType<typeof trainCmuDeepLens>>;
     try {
       trained = await trainCmuDeepLens(data, {
@@ -184,7 +201,7 @@ Output:
         store,
         resume: values.resume,
         engine: engine.factory,
-        ...(init ? { initialModel: init.model, normalisation: init.card.normalisation } : {}),
+        ...(init ? { initialModel: init.model, ...(init.transfer ? {} : { normalisation: init.card.normalisation }) } : {}),
         signal: io.signal,
         onStep: (p) => io.progress(Math.min(p.step, p.stepsPerEpoch), p.stepsPerEpoch, `epoch ${p.epoch + 1} loss ${p.loss.toFixed(4)} ${p.imagesPerSecond.toFixed(1)} img/s`),
         onEpoch: (m) =>
@@ -224,7 +241,7 @@ Output:
       },
       training: state.recipe,
       metrics: { best, history: state.history, stoppedEarly: state.stoppedEarly },
-      ...(init ? { lineage: { parent: { name: init.card.name, version: init.card.createdAt ?? '', path: resolve(values.init!), modelId: null } } } : {}),
+      ...(init ? { lineage: { parent: { name: init.card.name, version: init.card.createdAt ?? '', path: resolve(values.init!), modelId: null }, ...(init.transfer ? { transfer: init.transfer } : {}) } } : {}),
       createdAt: new Date().toISOString(),
       software: { lensdesk: '0.1.0', tfjs: tf.version.tfjs, backend: state.recipe.backend },
     };
