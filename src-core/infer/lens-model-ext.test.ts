@@ -10,24 +10,14 @@ import { ExtLensModel } from './lens-model-ext';
 import { nnlsGram } from './nnls';
 import { addPointTemplate } from './point-template';
 import { syntheticLens } from './lens-synthetic';
-import { bruteNnls } from './nnls-brute.testutil';
+import { bruteNnls, randomNormalEquations } from './nnls-brute.testutil';
 
 describe('nnlsGram', () => {
   it('matches the best of all active sets on random problems (2–6 columns)', () => {
     const rng = new Rng(5, 1);
     for (let trial = 0; trial < 60; trial++) {
       const n = 2 + (trial % 5), m = 30;
-      const A = Float64Array.from({ length: m * n }, () => rng.normal() + (trial % 2 ? 0.5 : 0));
-      const y = Float64Array.from({ length: m }, () => rng.normal() * 2);
-      const G = new Float64Array(n * n), b = new Float64Array(n);
-      let yy = 0;
-      for (let r = 0; r < m; r++) {
-        yy += y[r]! ** 2;
-        for (let i = 0; i < n; i++) {
-          b[i] = b[i]! + A[r * n + i]! * y[r]!;
-          for (let j = 0; j < n; j++) G[i * n + j] = G[i * n + j]! + A[r * n + i]! * A[r * n + j]!;
-        }
-      }
+      const { G, b, yy } = randomNormalEquations(rng, n, m, trial % 2 ? 0.5 : 0);
       const x = new Float64Array(n);
       const chi = nnlsGram(G, b, yy, n, x);
       expect(x.every((v) => v >= 0)).toBe(true);

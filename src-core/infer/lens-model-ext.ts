@@ -80,6 +80,8 @@ export class ExtLensModel {
   /** The source's shapelets (null: Sérsic alone; shapelet-source.ts). */
   readonly shapeletSource: ShapeletSource | null;
   private readonly lastShp = new Float64Array(10).fill(NaN);
+  /** The solve's columns whose amplitudes may be negative (the shapelets); undefined without shapelets. */
+  private readonly freeColumns: Uint8Array | undefined;
   private readonly w: Float64Array;
   private readonly yw: Float64Array;
   private readonly yy: Float64Array;
@@ -129,6 +131,8 @@ export class ExtLensModel {
     this.lastPt = new Float64Array(9).fill(NaN);
     this.shapeletSource = options.shapelets !== undefined
       ? new ShapeletSource(options.shapelets, options.shapeletBetaMin ?? 0, bands, this.npix, this.grid.side, data.image, this.w) : null;
+    const nc = this.nBase + this.nShapelets;
+    this.freeColumns = this.shapeletSource ? Uint8Array.from({ length: nc }, (_, p) => (p >= this.nBase ? 1 : 0)) : undefined;
   }
 
   /** The shapelet basis (null: none), its templates (function k of band b at (k · bands + b) · npix), its scale β(r_e)
@@ -282,7 +286,7 @@ export class ExtLensModel {
     this.templates(t);
     const nc = this.nBase + this.nShapelets;
     const G = new Float64Array(nc * nc), rhs = new Float64Array(nc), x = new Float64Array(nc);
-    const free = this.shapelets ? Uint8Array.from({ length: nc }, (_, p) => (p >= this.nBase ? 1 : 0)) : undefined;
+    const free = this.freeColumns;
     let chi2 = 0;
     for (let b = 0; b < this.data.bands; b++) {
       const cols = this.columns(b);

@@ -1,4 +1,22 @@
-// Test reference for nnls.ts: exhaustive active-set enumeration (tests only; small n).
+// Test reference for nnls.ts: random least-squares problems in normal-equation form and exhaustive
+// active-set enumeration (tests only; small n).
+import type { Rng } from '../rng';
+
+/** A random m × n design A (entries N(offset, 1)) and data y (N(0, 4)) as G = AᵀA, b = Aᵀy, yy = yᵀy. */
+export function randomNormalEquations(rng: Rng, n: number, m: number, offset: number): { G: Float64Array; b: Float64Array; yy: number } {
+  const A = Float64Array.from({ length: m * n }, () => rng.normal() + offset);
+  const y = Float64Array.from({ length: m }, () => rng.normal() * 2);
+  const G = new Float64Array(n * n), b = new Float64Array(n);
+  let yy = 0;
+  for (let r = 0; r < m; r++) {
+    yy += y[r]! ** 2;
+    for (let i = 0; i < n; i++) {
+      b[i] = b[i]! + A[r * n + i]! * y[r]!;
+      for (let j = 0; j < n; j++) G[i * n + j] = G[i * n + j]! + A[r * n + i]! * A[r * n + j]!;
+    }
+  }
+  return { G, b, yy };
+}
 
 /**
  * Best objective yy − 2aᵀb + aᵀGa over every subset of the constrained columns (the `free` ones are always in):

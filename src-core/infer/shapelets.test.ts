@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../rng';
 import { nnlsGram } from './nnls';
 import { hermiteFunctions, ShapeletBasis, shapeletGradient } from './shapelets';
-import { bruteNnls } from './nnls-brute.testutil';
+import { bruteNnls, randomNormalEquations } from './nnls-brute.testutil';
 
 /** Physicists' Hermite polynomials by their explicit low-order forms. */
 const H = [
@@ -90,17 +90,7 @@ describe('nnlsGram with free (signed) columns', () => {
     for (let trial = 0; trial < 60; trial++) {
       const n = 3 + (trial % 5), m = 40;
       const free = Uint8Array.from({ length: n }, (_, i) => (i >= n - 1 - (trial % 3) ? 1 : 0));
-      const A = Float64Array.from({ length: m * n }, () => rng.normal() + (trial % 2 ? 0.5 : 0));
-      const y = Float64Array.from({ length: m }, () => rng.normal() * 2);
-      const G = new Float64Array(n * n), b = new Float64Array(n);
-      let yy = 0;
-      for (let r = 0; r < m; r++) {
-        yy += y[r]! ** 2;
-        for (let i = 0; i < n; i++) {
-          b[i] = b[i]! + A[r * n + i]! * y[r]!;
-          for (let j = 0; j < n; j++) G[i * n + j] = G[i * n + j]! + A[r * n + i]! * A[r * n + j]!;
-        }
-      }
+      const { G, b, yy } = randomNormalEquations(rng, n, m, trial % 2 ? 0.5 : 0);
       const x = new Float64Array(n);
       const chi = nnlsGram(G, b, yy, n, x, free);
       for (let i = 0; i < n; i++) if (!free[i]) expect(x[i]).toBeGreaterThanOrEqual(0);
