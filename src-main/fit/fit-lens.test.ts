@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { getPreset } from '../../src-core/lens/presets';
 import { syntheticLens } from '../../src-core/infer/lens-synthetic';
 import { lensModelFromInput, planLensFit, type LensFitInput } from '../../src-core/infer/lens-fit';
-import { DEFAULT_FIT_SETTINGS, fitLens, type FitSettings } from './fit-lens';
+import { DEFAULT_FIT_SETTINGS, fitLens, roundDrawsOf, settingsKey, type FitSettings } from './fit-lens';
 
 function input(extraBlob = 0): LensFitInput {
   const s = syntheticLens({ seed: 11, size: 15, bands: ['i'] });
@@ -32,6 +32,24 @@ describe('fitLens', () => {
     for (let c = 0; c < 2; c++) expect(Array.from(three.physical[c]!.draws.subarray(0, 20 * 12))).toEqual(Array.from(one.physical[c]!.draws));
     // Round 2 starts where round 1 stopped, with fresh random numbers: not a replay of round 1.
     expect(three.physical[0]!.draws[20 * 12]).not.toBe(three.physical[0]!.draws[0]);
+  }, 240_000);
+
+  it('with the re-preconditioning on, samples in short rounds: the first decides, its draws are discarded, the later ones are kept', async () => {
+    // Four chains × 60 draws = 20 per parameter, the least replanFromDraws accepts; an ESS target no run meets.
+    const s: FitSettings = { ...quick, chains: 4, samples: 200, roundDraws: 60, replanWarmup: 30, maxSamples: 180, targetEss: 1e9 };
+    expect(roundDrawsOf(s)).toBe(60);
+    expect(roundDrawsOf({ ...s, replan: false })).toBe(200);
+    expect(roundDrawsOf({ ...s, roundDraws: 500 })).toBe(200);
+    // The round length and the re-warm-up change the draws, so they are part of the resume key.
+    expect(settingsKey(s)).not.toBe(settingsKey({ ...s, roundDraws: 100 }));
+    expect(settingsKey(s)).not.toBe(settingsKey({ ...s, replanWarmup: 50 }));
+    const fit = await fitLens(input(), s, { workers: 0 });
+    expect(fit.replanned?.discardedPerChain).toBe(60);
+    expect(fit.plan.metric).toBe('draws');
+    // Re-adapted round of 60, then continuation rounds of 60 until maxSamples: 180 kept draws, 4 rounds in all.
+    expect(fit.rounds).toBe(4);
+    for (const c of fit.physical) expect(c.nSamples).toBe(180);
+    expect(fit.converged).toBe(false);
   }, 240_000);
 
   it('inflates the variances of a cutout the model cannot describe, and only then', async () => {

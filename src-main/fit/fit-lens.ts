@@ -60,7 +60,20 @@ export interface FitSettings {
    * covariance (lens-fit.ts `replanFromDraws`, Stan's dense-metric adaptation), warm up again and sample anew;
    * the first round's draws are discarded as warm-up. Default true; false keeps the MAP's scale throughout. */
   replan?: boolean;
+  /** With replan on: draws per chain in each round (default REPLAN_ROUND_DRAWS, at most `samples`). The first
+   * round decides whether to re-precondition; its draws are either kept (converged, or continued when no new metric
+   * can be estimated) or discarded as warm-up, so a short round wastes less, and 4 × 100 draws estimate a 12- or
+   * 17-parameter covariance (replanFromDraws needs 20 per parameter). The later rounds are as short so that a fit
+   * stops within 100 draws of meeting its targets (a check costs milliseconds; a round of draws, tens of seconds). */
+  roundDraws?: number;
+  /** Warm-up iterations after re-preconditioning (default REPLAN_WARMUP): the new metric is already the draws'
+   * covariance, so only the step size and a diagonal correction remain to adapt. */
+  replanWarmup?: number;
 }
+
+/** Default first-round length and post-replan warm-up (docs/real-skies.md "Eight demo lenses": measured). */
+export const REPLAN_ROUND_DRAWS = 100;
+export const REPLAN_WARMUP = 50;
 
 export const DEFAULT_FIT_SETTINGS: FitSettings = {
   chains: 4, warmup: 75, samples: 200, seed: 0, nStarts: 8, maxEvals: 100, refineBest: 2, refineEvals: 600,
@@ -74,7 +87,12 @@ export function settingsKey(s: FitSettings): string {
     // Overdispersed starts and the missed-mode check (issue 21) change the draws: fits from before are not interchangeable.
     + `/od-modes${s.maxModeRounds}`
     // Re-preconditioning from the first round's draws changes every fit that needs more than one round.
-    + (s.replan === false ? '' : '/replan');
+    + (s.replan === false ? '' : `/replan${roundDrawsOf(s)}w${s.replanWarmup ?? REPLAN_WARMUP}`);
+}
+
+/** Draws per chain in a round: shorter when a re-preconditioning may follow (FitSettings.firstRound). */
+export function roundDrawsOf(s: FitSettings): number {
+  return s.replan === false ? s.samples : Math.min(s.samples, s.roundDraws ?? REPLAN_ROUND_DRAWS);
 }
 
 export interface LensFitOutcome {
@@ -297,7 +315,8 @@ export async function fitLens(
   if (mapStopped) return mapOnly(`in the MAP search: the best of its starts so far, not refined (χ² ${plan.mapChi2.toFixed(1)}); no draws`);
   if (timeUp()) return mapOnly('after the MAP search: MAP only, no draws');
   const done = new Array(s.chains).fill(0);
-  let total = s.chains * (s.warmup + s.samples);
+  const roundDraws = roundDrawsOf(s);
+  let total = s.chains * (s.warmup + roundDraws);
   const runRound = (jobs: FitChainJob[], phase: string) => {
     const base = done.slice();
     return runFitChains(jobs, {
@@ -311,7 +330,7 @@ export async function fitLens(
   let results: ChainResult[];
   let check: ModeCheck;
   for (;;) {
-    results = await runRound(Array.from({ length: s.chains }, (_, chain) => ({ input: sampled, plan, chain, seed: s.seed + modeRounds, nWarmup: s.warmup, nSamples: s.samples, maxDepth: s.maxDepth, deadline })), modeRounds ? `NUTS after re-optimisation ${modeRounds}` : 'NUTS');
+    results = await runRound(Array.from({ length: s.chains }, (_, chain) => ({ input: sampled, plan, chain, seed: s.seed + modeRounds, nWarmup: s.warmup, nSamples: roundDraws, maxDepth: s.maxDepth, deadline })), modeRounds ? `NUTS after re-optimisation ${modeRounds}` : 'NUTS');
     results = commonLength(results);
     if (!results.length) return mapOnly('in warm-up: MAP only, no draws');
     check = checkModes(model, plan, results);
@@ -319,7 +338,7 @@ export async function fitLens(
     const before = model.evaluations;
     const polished = new LensPosterior(model).polish(check.bestDrawTheta, check.bestDrawChi2, { ...polishOptions, stopWhen: timeUp });
     modeRounds++;
-    total += s.chains * (s.warmup + s.samples);
+    total += s.chains * (s.warmup + roundDraws);
     o.onProgress?.(done.reduce((a, b) => a + b, 0), total, `re-optimising: a draw has χ² ${check.bestDrawChi2.toFixed(1)} < MAP ${check.mapChi2.toFixed(1)}`);
     plan = planLensFit(model, { ...planOptions, seed: s.seed + modeRounds, knownMap: known(polished.theta, polished.chi2 * varianceInflation, plan, model.evaluations - before) });
     done.fill(0);
@@ -329,16 +348,17 @@ export async function fitLens(
   let replanned: LensFitOutcome['replanned'];
   const re = s.replan !== false && !timeUp() && !fitConverged(report, s) ? replanFromDraws(plan, results) : null;
   if (re) {
-    total += s.chains * (s.warmup + s.samples);
+    const rewarm = s.replanWarmup ?? REPLAN_WARMUP;
+    total += s.chains * (rewarm + roundDraws);
     const fresh = commonLength(await runRound(
       results.map((r, k) => ({
-        input: sampled, plan: re.plan, chain: r.chain, seed: s.seed + modeRounds, nWarmup: s.warmup, nSamples: s.samples, maxDepth: s.maxDepth, deadline,
+        input: sampled, plan: re.plan, chain: r.chain, seed: s.seed + modeRounds, nWarmup: rewarm, nSamples: roundDraws, maxDepth: s.maxDepth, deadline,
         continueFrom: { position: re.starts[k]!, stepSize: r.stepSize, inverseMassDiag: re.plan.inverseMassDiag, round: rounds, readapt: true },
       })),
       `NUTS, metric from the draws (R̂ ${report.rhatMax.toFixed(3)})`,
     ));
     // A budget that ends the new round with fewer draws than the old one keeps the old draws and metric.
-    if (fresh.length === results.length && fresh[0]!.nSamples >= Math.min(results[0]!.nSamples, s.samples)) {
+    if (fresh.length === results.length && fresh[0]!.nSamples >= Math.min(results[0]!.nSamples, roundDraws)) {
       replanned = { from: plan.metric ?? 'gauss-newton', discardedPerChain: results[0]!.nSamples, rhatBefore: report.rhatMax };
       results = fresh;
       plan = re.plan;
@@ -346,10 +366,10 @@ export async function fitLens(
       rounds++;
     }
   }
-  while (!timeUp() && !fitConverged(report, s) && results[0]!.nSamples + s.samples <= s.maxSamples) {
-    total += s.chains * s.samples;
+  while (!timeUp() && !fitConverged(report, s) && results[0]!.nSamples + roundDraws <= s.maxSamples) {
+    total += s.chains * roundDraws;
     const more = await runRound(
-      results.map((r) => ({ input: sampled, plan, chain: r.chain, seed: s.seed + modeRounds, nWarmup: 0, nSamples: s.samples, maxDepth: s.maxDepth, continueFrom: continuationOf(r, rounds), deadline })),
+      results.map((r) => ({ input: sampled, plan, chain: r.chain, seed: s.seed + modeRounds, nWarmup: 0, nSamples: roundDraws, maxDepth: s.maxDepth, continueFrom: continuationOf(r, rounds), deadline })),
       `NUTS, more draws (R̂ ${report.rhatMax.toFixed(3)})`,
     );
     results = commonLength(results.map((r, k) => appendChain(r, more[k]!)));
@@ -359,7 +379,7 @@ export async function fitLens(
   if (rounds > 1) check = checkModes(model, plan, results); // the continuation rounds added draws
   const reasons: string[] = [];
   const perChain = results[0]!.nSamples;
-  const short = results.length < s.chains || perChain < s.samples || results.some((r) => r.stopped) || (timeUp() && !fitConverged(report, s));
+  const short = results.length < s.chains || perChain < roundDraws || results.some((r) => r.stopped) || (timeUp() && !fitConverged(report, s));
   if (short && deadline !== undefined) {
     const rh = Number.isFinite(report.rhatMax) ? report.rhatMax.toFixed(3) : 'n/a';
     reasons.push(budgetReason(`after ${perChain} draws in each of ${results.length} chain(s): not converged (R̂ ${rh}, bulk-ESS(θE) ${Math.round(report.params[0]!.essBulk)})`));
