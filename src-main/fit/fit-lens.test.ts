@@ -40,6 +40,9 @@ describe('fitLens', () => {
     expect(roundDrawsOf(s)).toBe(60);
     expect(roundDrawsOf({ ...s, replan: false })).toBe(200);
     expect(roundDrawsOf({ ...s, roundDraws: 500 })).toBe(200);
+    // Defaults: 100 for the 12-parameter model, the whole `samples` for the 17-parameter ones.
+    expect(roundDrawsOf({ ...s, roundDraws: undefined })).toBe(100);
+    expect(roundDrawsOf({ ...s, roundDraws: undefined }, 17)).toBe(200);
     // The round length and the re-warm-up change the draws, so they are part of the resume key.
     expect(settingsKey(s)).not.toBe(settingsKey({ ...s, roundDraws: 100 }));
     expect(settingsKey(s)).not.toBe(settingsKey({ ...s, replanWarmup: 50 }));

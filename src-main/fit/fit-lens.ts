@@ -60,19 +60,25 @@ export interface FitSettings {
    * covariance (lens-fit.ts `replanFromDraws`, Stan's dense-metric adaptation), warm up again and sample anew;
    * the first round's draws are discarded as warm-up. Default true; false keeps the MAP's scale throughout. */
   replan?: boolean;
-  /** With replan on: draws per chain in each round (default REPLAN_ROUND_DRAWS, at most `samples`). The first
+  /** With replan on: draws per chain in each round (default REPLAN_ROUND_DRAWS for the 12-parameter model, `samples`
+   * for the larger ones; at most `samples`). The first
    * round decides whether to re-precondition; its draws are either kept (converged, or continued when no new metric
    * can be estimated) or discarded as warm-up, so a short round wastes less, and 4 × 100 draws estimate a 12- or
    * 17-parameter covariance (replanFromDraws needs 20 per parameter). The later rounds are as short so that a fit
    * stops within 100 draws of meeting its targets (a check costs milliseconds; a round of draws, tens of seconds). */
   roundDraws?: number;
-  /** Warm-up iterations after re-preconditioning (default REPLAN_WARMUP): the new metric is already the draws'
-   * covariance, so only the step size and a diagonal correction remain to adapt. */
+  /** Warm-up iterations after re-preconditioning (default REPLAN_WARMUP for the 12-parameter model, `warmup` for the
+   * larger ones, as their rounds): the new metric is already the draws' covariance, so only the step size and a
+   * diagonal correction remain to adapt. */
   replanWarmup?: number;
 }
 
-/** Default first-round length and post-replan warm-up (docs/real-skies.md "Eight demo lenses": measured). */
+/** Default round length of the 12-parameter model and the post-replan warm-up (docs/real-skies.md "Rounds of 100
+ * draws": measured on the demo's lenses). Models with more parameters ('ext', 'sie+ps': 17) keep rounds of `samples` and the full warm-up:
+ * their first round can mix at ~0.1 effective draws per draw (HE0435-1223), and 4 × 100 such draws hold ~40
+ * independent ones for a 17 × 17 covariance; HE0435's converged fit was measured with 4 × 200. */
 export const REPLAN_ROUND_DRAWS = 100;
+export const REPLAN_ROUND_MAX_PARAMS = 12;
 export const REPLAN_WARMUP = 50;
 
 export const DEFAULT_FIT_SETTINGS: FitSettings = {
@@ -90,9 +96,11 @@ export function settingsKey(s: FitSettings): string {
     + (s.replan === false ? '' : `/replan${roundDrawsOf(s)}w${s.replanWarmup ?? REPLAN_WARMUP}`);
 }
 
-/** Draws per chain in a round: shorter when a re-preconditioning may follow (FitSettings.firstRound). */
-export function roundDrawsOf(s: FitSettings): number {
-  return s.replan === false ? s.samples : Math.min(s.samples, s.roundDraws ?? REPLAN_ROUND_DRAWS);
+/** Draws per chain in a round of a model with nParams parameters: shorter when a re-preconditioning may follow
+ * (FitSettings.roundDraws). */
+export function roundDrawsOf(s: FitSettings, nParams = REPLAN_ROUND_MAX_PARAMS): number {
+  if (s.replan === false) return s.samples;
+  return Math.min(s.samples, s.roundDraws ?? (nParams <= REPLAN_ROUND_MAX_PARAMS ? REPLAN_ROUND_DRAWS : s.samples));
 }
 
 export interface LensFitOutcome {
@@ -315,7 +323,7 @@ export async function fitLens(
   if (mapStopped) return mapOnly(`in the MAP search: the best of its starts so far, not refined (χ² ${plan.mapChi2.toFixed(1)}); no draws`);
   if (timeUp()) return mapOnly('after the MAP search: MAP only, no draws');
   const done = new Array(s.chains).fill(0);
-  const roundDraws = roundDrawsOf(s);
+  const roundDraws = roundDrawsOf(s, model.spec.names.length);
   let total = s.chains * (s.warmup + roundDraws);
   const runRound = (jobs: FitChainJob[], phase: string) => {
     const base = done.slice();
@@ -348,7 +356,7 @@ export async function fitLens(
   let replanned: LensFitOutcome['replanned'];
   const re = s.replan !== false && !timeUp() && !fitConverged(report, s) ? replanFromDraws(plan, results) : null;
   if (re) {
-    const rewarm = s.replanWarmup ?? REPLAN_WARMUP;
+    const rewarm = s.replanWarmup ?? (model.spec.names.length <= REPLAN_ROUND_MAX_PARAMS ? REPLAN_WARMUP : s.warmup);
     total += s.chains * (rewarm + roundDraws);
     const fresh = commonLength(await runRound(
       results.map((r, k) => ({

@@ -30,13 +30,14 @@ Fits SIE + external shear (centre fixed at the stamp centre), a Sérsic source a
 light (sharing the mass q and φ) to a multi-band cutout; per-band source and lens amplitudes are solved
 by non-negative least squares at every step. Uniform priors as the emcee peer. MAP by multi-start
 Levenberg–Marquardt, then NUTS (one chain per worker thread, from overdispersed starts), continued in rounds
-of 100 draws per chain until every R̂ < 1.01 and θE's bulk ESS ≥ 400 (or --max-draws per chain); when the first
-round has not converged, the chains are re-preconditioned with its draws' mean and covariance, warmed up again (50
-iterations) and the first round's draws discarded (--no-replan keeps the MAP's metric, in rounds of --draws). When a posterior draw has a
-lower χ² than the MAP, the fit re-optimises from it and samples again (at most twice); a fit that does not
-settle reports converged: false and a reason. When χ²/pixel at the MAP exceeds 1.5 the model
-misses structure in the cutout: the variances are scaled by that χ²/pixel before sampling (reported as
-varianceInflation) so that the widths include the model error; --no-inflate keeps the cutout's variances.
+(100 draws per chain for sie, --draws for ext and sie+ps) until every R̂ < 1.01 and θE's bulk ESS ≥ 400 (or
+--max-draws per chain); when the first round has not converged, the chains are re-preconditioned with its draws'
+mean and covariance, warmed up again (sie: 50 iterations, else --warmup) and the first round's draws discarded
+(--no-replan keeps the MAP's metric, in rounds of --draws). When a posterior draw has a lower χ² than the MAP,
+the fit re-optimises from it and samples again (at most twice); a fit that does not settle reports converged:
+false and a reason. When χ²/pixel at the MAP exceeds 1.5 the model misses structure in the cutout: the variances
+are scaled by that χ²/pixel before sampling (reported as varianceInflation) so that the widths include the model
+error; --no-inflate keeps the cutout's variances.
 
 Input: a 2-D image (H × W) or a cube (bands × H × W, or N × bands × H × W from \`lensdesk simulate\`, pick one with
 --index) in the primary HDU, else SCI, else the first image HDU (or --hdu); sky subtracted. A stamp that is not an
@@ -88,7 +89,7 @@ Options:
                     everywhere, as the numpy peer lens_sim_numpy.py: use it for the peer's cutouts)
   --chains C        NUTS chains (default 4)
   --warmup W        warm-up iterations per chain (default 75; the Laplace preconditioning makes short warm-ups enough)
-  --draws N         draws per chain per round (default 200; with the re-preconditioning on, rounds of min(N, 100))
+  --draws N         draws per chain per round (default 200; sie with the re-preconditioning on: min(N, 100))
   --max-draws N     stop continuing at N draws per chain even if R̂ or ESS miss their targets (default 1000)
   --max-depth D     NUTS maximum tree depth (default 10, Stan's, for sie; 6 for ext and sie+ps; each draw costs up to
                     2^D − 1 gradients)
