@@ -61,8 +61,7 @@ export interface FitSettings {
    * the first round's draws are discarded as warm-up. Default true; false keeps the MAP's scale throughout. */
   replan?: boolean;
   /** With replan on: draws per chain in each round (default REPLAN_ROUND_DRAWS for the 12-parameter model, `samples`
-   * for the larger ones; at most `samples`). The first
-   * round decides whether to re-precondition; its draws are either kept (converged, or continued when no new metric
+   * for the larger ones; at most `samples`). The first round decides whether to re-precondition; its draws are either kept (converged, or continued when no new metric
    * can be estimated) or discarded as warm-up, so a short round wastes less, and 4 × 100 draws estimate a 12- or
    * 17-parameter covariance (replanFromDraws needs 20 per parameter). The later rounds are as short so that a fit
    * stops within 100 draws of meeting its targets (a check costs milliseconds; a round of draws, tens of seconds). */
@@ -93,14 +92,24 @@ export function settingsKey(s: FitSettings): string {
     // Overdispersed starts and the missed-mode check (issue 21) change the draws: fits from before are not interchangeable.
     + `/od-modes${s.maxModeRounds}`
     // Re-preconditioning from the first round's draws changes every fit that needs more than one round.
-    + (s.replan === false ? '' : `/replan${roundDrawsOf(s)}w${s.replanWarmup ?? REPLAN_WARMUP}`);
+    + (s.replan === false ? '' : `/replan${roundDrawsOf(s)}w${replanWarmupOf(s)}`);
+}
+
+/** Whether the measured short schedule (rounds of REPLAN_ROUND_DRAWS, re-warm-up REPLAN_WARMUP) is the default. */
+function shortScheduleFor(nParams: number): boolean {
+  return nParams <= REPLAN_ROUND_MAX_PARAMS;
 }
 
 /** Draws per chain in a round of a model with nParams parameters: shorter when a re-preconditioning may follow
  * (FitSettings.roundDraws). */
 export function roundDrawsOf(s: FitSettings, nParams = REPLAN_ROUND_MAX_PARAMS): number {
   if (s.replan === false) return s.samples;
-  return Math.min(s.samples, s.roundDraws ?? (nParams <= REPLAN_ROUND_MAX_PARAMS ? REPLAN_ROUND_DRAWS : s.samples));
+  return Math.min(s.samples, s.roundDraws ?? (shortScheduleFor(nParams) ? REPLAN_ROUND_DRAWS : s.samples));
+}
+
+/** Warm-up iterations after a re-preconditioning, for a model with nParams parameters (FitSettings.replanWarmup). */
+export function replanWarmupOf(s: FitSettings, nParams = REPLAN_ROUND_MAX_PARAMS): number {
+  return s.replanWarmup ?? (shortScheduleFor(nParams) ? REPLAN_WARMUP : s.warmup);
 }
 
 export interface LensFitOutcome {
@@ -356,7 +365,7 @@ export async function fitLens(
   let replanned: LensFitOutcome['replanned'];
   const re = s.replan !== false && !timeUp() && !fitConverged(report, s) ? replanFromDraws(plan, results) : null;
   if (re) {
-    const rewarm = s.replanWarmup ?? (model.spec.names.length <= REPLAN_ROUND_MAX_PARAMS ? REPLAN_WARMUP : s.warmup);
+    const rewarm = replanWarmupOf(s, model.spec.names.length);
     total += s.chains * (rewarm + roundDraws);
     const fresh = commonLength(await runRound(
       results.map((r, k) => ({
