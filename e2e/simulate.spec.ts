@@ -114,6 +114,8 @@ test('a long job: its progress bar moves through intermediate values, then finis
   await page.getByTestId('sim-name').fill('Progress e2e');
   await page.getByTestId('sim-name').press('Enter');
   const row = page.locator('[data-testid="jobs"] [data-kind="simulate"]').first();
+  // The new job's row appears after the dialog closes; until then the first row is the previous test's finished job.
+  await expect.poll(async () => before.includes(await row.getAttribute('data-job')), { timeout: 30_000 }).toBe(false);
   await expect(row).toHaveAttribute('data-state', 'done', { timeout: 100_000 });
   const jobId = await row.getAttribute('data-job');
   expect(before).not.toContain(jobId);
