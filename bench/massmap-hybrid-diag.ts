@@ -8,7 +8,7 @@
 //     (Robbins 1956; Efron 2011). With r_θ = 0 this is exactly the Wiener filter (s_G = −κ̂/(P + σ²)), so
 //     "Tweedie hybrid" = Wiener + σ_pix² r_θ(κ_KS, σ_pix): the MC-free posterior mean under the learned prior.
 //
-//   npx tsx bench/massmap-hybrid-diag.ts --prior models/priors/kappa-hybrid-32 [--side 120] [--seeds 2]
+//   npx tsx bench/massmap-hybrid-diag.ts --prior models/priors/kappa-hybrid [--side 120] [--seeds 2]
 //        [--map ktng_cosmos_kappa360.fits] [--ngal 30] [--threads 1] [--checkpoint]
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,7 +23,7 @@ import { modeVariance, parsePowerTable } from '../src-core/massmap/spectrum';
 import { wienerWhite } from '../src-core/massmap/wiener';
 import { openFitsFile } from '../src-main/fits/file-source';
 import { readCheckpoint, readScoreModel } from '../src-main/score/model-files';
-import { createUnetScorer, unetInferenceOnnx } from '../src-main/score/unet-engine';
+import { createKappaResidualScorer } from '../src-main/score/kappa-training';
 import { SHARED_DIR } from '../test/shared';
 
 const { values } = parseArgs({
@@ -42,9 +42,9 @@ const k = ksKernel(S, S, pix * ARCMIN_RAD), P = modeVariance(k, table);
 const gauss = new GaussianKappaScore(S, S, P);
 // --checkpoint: score with the folder's training checkpoint (a run still under way) instead of its model
 const ck = values.checkpoint ? readCheckpoint(values.prior!) : null;
-const model = ck ? { card: { config: ck.ck.config }, weights: ck.weights } : readScoreModel(values.prior!);
+const model = ck ? { card: { config: ck.ck.config, residualOf: (ck.ck.options as { residual?: unknown }).residual }, weights: ck.weights } : readScoreModel(values.prior!);
 if (ck) console.error(`checkpoint at step ${ck.ck.step}`);
-const scorer = await createUnetScorer(unetInferenceOnnx({ ...model.card.config, size: S }, model.weights), S, { threads: Number(values.threads) });
+const scorer = await createKappaResidualScorer(model, S, Number(values.threads));
 const residual = async (x: Float64Array, s: number) => scorer.score(Float32Array.from(x), new Float32Array([s]));
 const per = Math.floor(360 / S), fields: Float64Array[] = [];
 for (let f = 0; f < per * per; f++) {

@@ -12,7 +12,7 @@
 // Peak counts (mass-mapping.md §7 plan 5): 8-neighbour maxima in the interior, S/N ν = κ/σ_W with one κ scale
 // for every map (σ_W = the Wiener posterior pixel std), histogram per map; `peaks` in the JSON (mean per run).
 //
-//   npx tsx bench/massmap-hybrid-eval.ts --prior models/priors/kappa-hybrid-32 [--fields 0,4,8] [--seeds 2]
+//   npx tsx bench/massmap-hybrid-eval.ts --prior models/priors/kappa-hybrid [--fields 0,4,8] [--seeds 2]
 //        [--side 120] [--chains 16] [--levels L] [--steps-per-level T] [--threads 1] [--gaussian]
 //        [--sampler auto|diffusion|pcn|langevin] [--sigma-min S] [--samples-per-chain K] [--thin 2] [--final-steps F] [--delta 1] [--sigma-max S]
 import { readFileSync } from 'node:fs';
@@ -32,7 +32,8 @@ import { measurePowerSpectrum, modeVariance, parsePowerTable } from '../src-core
 import { wienerWhite } from '../src-core/massmap/wiener';
 import { openFitsFile } from '../src-main/fits/file-source';
 import { readScoreModel } from '../src-main/score/model-files';
-import { createUnetScorer, unetBatchScore, unetInferenceOnnx } from '../src-main/score/unet-engine';
+import { unetBatchScore } from '../src-main/score/unet-engine';
+import { createKappaResidualScorer } from '../src-main/score/kappa-training';
 import { SHARED_DIR } from '../test/shared';
 
 const { values } = parseArgs({
@@ -54,7 +55,7 @@ const img = readImage(file, file.hdu(0));
 const map = Float64Array.from(img.data as ArrayLike<number>);
 const k = ksKernel(S, S, pix * ARCMIN_RAD), P = modeVariance(k, table), n = S * S;
 const model = values.gaussian ? null : readScoreModel(values.prior!);
-const scorer = model ? await createUnetScorer(unetInferenceOnnx({ ...model.card.config, size: S }, model.weights), S, { threads: Number(values.threads) }) : null;
+const scorer = model ? await createKappaResidualScorer(model, S, Number(values.threads)) : null;
 const residual = scorer ? unetBatchScore(scorer, S, 8) : null;
 const per = Math.floor(360 / S);
 const opt = (name: string) => (values[name as keyof typeof values] === undefined ? undefined : Number(values[name as keyof typeof values]));

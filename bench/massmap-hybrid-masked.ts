@@ -21,13 +21,14 @@ import { measurePowerSpectrum, modeVariance, parsePowerTable } from '../src-core
 import { wienerFilter, wienerWhite } from '../src-core/massmap/wiener';
 import { openFitsFile } from '../src-main/fits/file-source';
 import { readScoreModel } from '../src-main/score/model-files';
-import { createUnetScorer, unetBatchScore, unetInferenceOnnx } from '../src-main/score/unet-engine';
+import { unetBatchScore } from '../src-main/score/unet-engine';
+import { createKappaResidualScorer } from '../src-main/score/kappa-training';
 import { SHARED_DIR } from '../test/shared';
 
 const { values } = parseArgs({
   options: {
     fields: { type: 'string', default: '0,12,24' }, side: { type: 'string', default: '64' }, chains: { type: 'string', default: '8' },
-    samplers: { type: 'string', default: 'gibbs,langevin' }, threads: { type: 'string', default: '1' }, prior: { type: 'string', default: 'models/priors/kappa-hybrid-32' },
+    samplers: { type: 'string', default: 'gibbs,langevin' }, threads: { type: 'string', default: '1' }, prior: { type: 'string', default: 'models/priors/kappa-hybrid' },
   },
 });
 const S = Number(values.side), n = S * S, B = Number(values.chains), pix = 0.29, per = Math.floor(360 / S);
@@ -37,7 +38,7 @@ const file = openFitsFile(join(D, 'ktng_cosmos_kappa360.fits'));
 const map = Float64Array.from(readImage(file, file.hdu(0)).data as ArrayLike<number>);
 const k = ksKernel(S, S, pix * ARCMIN_RAD), P = modeVariance(k, table);
 const model = readScoreModel(values.prior!);
-const scorer = await createUnetScorer(unetInferenceOnnx({ ...model.card.config, size: S }, model.weights), S, { threads: Number(values.threads) });
+const scorer = await createKappaResidualScorer(model, S, Number(values.threads));
 const residual = unetBatchScore(scorer, S, 8);
 const EDGES = [0, 1, 2, 3, 4, 6, Infinity];
 const rows: Record<string, { rmse: number[]; c68: number[]; c95: number[]; power: number[][]; peaks: number[][]; secs: number[] }> = {};

@@ -18,13 +18,14 @@ import { simulateShearOnMap } from '../src-core/massmap/simulate-shear';
 import { modeVariance, parsePowerTable } from '../src-core/massmap/spectrum';
 import { openFitsFile } from '../src-main/fits/file-source';
 import { readScoreModel } from '../src-main/score/model-files';
-import { createUnetScorer, unetBatchScore, unetInferenceOnnx } from '../src-main/score/unet-engine';
+import { unetBatchScore } from '../src-main/score/unet-engine';
+import { createKappaResidualScorer } from '../src-main/score/kappa-training';
 import { SHARED_DIR } from '../test/shared';
 
 const { values } = parseArgs({
   options: {
     side: { type: 'string', default: '360' }, samples: { type: 'string', default: '4' }, threads: { type: 'string', default: '1' },
-    sampler: { type: 'string', default: 'auto' }, levels: { type: 'string' }, prior: { type: 'string', default: 'models/priors/kappa-hybrid-32' },
+    sampler: { type: 'string', default: 'auto' }, levels: { type: 'string' }, prior: { type: 'string', default: 'models/priors/kappa-hybrid' },
   },
 });
 const S = Number(values.side), B = Number(values.samples), n = S * S, pix = 0.29;
@@ -37,7 +38,7 @@ cropMap(map, 360, 360, S, 0, 0, 0, crop);
 const { shear: { g1, g2, variance: noiseVariance } } = simulateShearOnMap(crop, S, S, { pixArcmin: pix, ngal: 30, sigmaE: 0.26, poisson: false, seed: 1 });
 const k = ksKernel(S, S, pix * ARCMIN_RAD), P = modeVariance(k, table);
 const model = readScoreModel(values.prior!);
-const scorer = await createUnetScorer(unetInferenceOnnx({ ...model.card.config, size: S }, model.weights), S, { threads: Number(values.threads) });
+const scorer = await createKappaResidualScorer(model, S, Number(values.threads));
 const load0 = loadavg(), c0 = process.cpuUsage(), t0 = performance.now();
 const h = await sampleHybrid({
   kernel: k, g1, g2, variance: noiseVariance, modeVariance: P, residual: unetBatchScore(scorer, S, 8), chains: B, rng: new Rng(1, 2),

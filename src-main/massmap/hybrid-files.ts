@@ -6,7 +6,7 @@ import type { HduSpec } from '../../src-core/fits/writer';
 import { gridWcsCards, type GriddedShear } from '../../src-core/massmap/grid';
 
 /** The bundled hybrid κ prior's folder name under models/priors/. */
-export const KAPPA_PRIOR = 'kappa-hybrid-32';
+export const KAPPA_PRIOR = 'kappa-hybrid';
 
 export function noKappaPrior(): never {
   throw new InputError('MASSMAP_PRIOR', `--method hybrid needs a κ prior: none is bundled (models/priors/${KAPPA_PRIOR}); pass --prior DIR (a \`lensdesk prior train --kappa …\` folder)`, { option: 'prior' });

@@ -10,8 +10,8 @@ import { ARCMIN_RAD, ksKernel } from '../../src-core/massmap/ks93';
 import { modeVariance } from '../../src-core/massmap/spectrum';
 import type { Rng } from '../../src-core/rng';
 import { readScoreModel } from '../score/model-files';
-import type { KappaResidualCard } from '../score/kappa-training';
-import { createUnetScorer, unetBatchScore, unetInferenceOnnx } from '../score/unet-engine';
+import { createKappaResidualScorer, type KappaResidualCard } from '../score/kappa-training';
+import { unetBatchScore } from '../score/unet-engine';
 
 export interface HybridPrior {
   dir: string;
@@ -62,7 +62,7 @@ export async function hybridMassMap(gs: GriddedShear, prior: HybridPrior, o: Hyb
       variance[j] = gs.variance[i]!;
     }
   const P = modeVariance(k, { ell: Float64Array.from(prior.card.ell), cl: Float64Array.from(prior.card.cl) });
-  const scorer = prior.model ? await createUnetScorer(unetInferenceOnnx({ ...prior.model.card.config, size: S }, prior.model.weights), S, { threads: o.threads }) : null;
+  const scorer = prior.model ? await createKappaResidualScorer(prior.model, S, o.threads) : null;
   try {
     const res = await sampleHybrid({
       kernel: k, g1, g2, variance, modeVariance: P, // the folder's ONNX output `score` is u_θ/σ = r_θ, the residual only (s_G is added in src-core)

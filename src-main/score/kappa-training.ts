@@ -13,6 +13,8 @@ import { ARCMIN_RAD, ksKernel } from '../../src-core/massmap/ks93';
 import { modeVariance, parsePowerTable, type PowerTable } from '../../src-core/massmap/spectrum';
 import { openFitsFile } from '../fits/file-source';
 import type { PriorTrainOptions, TrainingImages } from './train-prior';
+import type { UnetConfig } from '../../src-core/score/unet-graph';
+import { createUnetScorer, unetInferenceOnnx, type UnetScorer } from './unet-engine';
 
 /** What the card stores so a sampler can rebuild s_G on any grid at the same pixel scale. */
 export interface KappaResidualCard {
@@ -21,6 +23,35 @@ export interface KappaResidualCard {
   psFile: string;
   ell: number[];
   cl: number[];
+  /**
+   * What the network sees (absent = 'noisy', the first models): the noisy map x̃ itself, or the Gaussian
+   * part's posterior mean x̃ + σ²s_G(x̃, σ) (the Wiener-denoised map; Remy et al. feed σ²s_G as a second
+   * channel). The map is an invertible linear function of x̃, so no information is lost, but at a weak-
+   * lensing map's pixel noise (σ_pix ≈ 6 × the κ rms) the network no longer has to build the ~25-pixel
+   * Wiener kernel itself out of 3 × 3 convolutions on a map that is almost all noise.
+   */
+  input?: 'noisy' | 'gaussian-mean';
+}
+
+/** The network input for `card.input = 'gaussian-mean'`: x̃ + σ²s_G(x̃, σ) per image (n images of S × S). */
+export function kappaNetworkInput(card: KappaResidualCard, size: number): ((x: Float32Array, sigma: Float32Array) => Float32Array) | undefined {
+  if ((card.input ?? 'noisy') === 'noisy') return undefined;
+  const sG = gaussianScoreFor(card, size, size), d = size * size, g = new Float64Array(d);
+  return (x, sigma) => {
+    const out = new Float32Array(x.length);
+    for (let b = 0; b < sigma.length; b++) {
+      const s = sigma[b]!, xi = x.subarray(b * d, (b + 1) * d);
+      sG.score(xi, s, g, s * s);
+      for (let i = 0; i < d; i++) out[b * d + i] = xi[i]! + g[i]!;
+    }
+    return out;
+  };
+}
+
+/** A scorer for a hybrid κ prior's network on S × S grids (its residual r_θ; s_G is added by the sampler). */
+export async function createKappaResidualScorer(model: { card: { config: UnetConfig; residualOf?: unknown }; weights: ReadonlyMap<string, Float32Array> }, size: number, threads?: number): Promise<UnetScorer> {
+  const card = model.card.residualOf as KappaResidualCard | undefined;
+  return createUnetScorer(unetInferenceOnnx({ ...model.card.config, size }, model.weights), size, { threads, input: card ? kappaNetworkInput(card, size) : undefined });
 }
 
 export interface KappaTrainingOptions {
@@ -34,6 +65,8 @@ export interface KappaTrainingOptions {
   lognormal: number;
   gaussian: number;
   seed: number;
+  /** The network's input (KappaResidualCard.input); default 'noisy'. */
+  input?: 'noisy' | 'gaussian-mean';
 }
 
 function readKappaMap(path: string): { data: Float64Array; rows: number; cols: number; mean: number } {
@@ -66,6 +99,7 @@ export function kappaTrainingSet(o: KappaTrainingOptions): { data: TrainingImage
   const { size } = o, d = size * size;
   const table = readPowerTableFile(o.ps);
   const rcard: KappaResidualCard = { kind: 'gaussian-kappa', pixArcmin: o.pixArcmin, psFile: basename(o.ps), ell: Array.from(table.ell), cl: Array.from(table.cl) };
+  if (o.input && o.input !== 'noisy') rcard.input = o.input;
   const sG = gaussianScoreFor(rcard, size, size);
   const P = sG.P;
   const rng = new Rng(o.seed, 77);
@@ -104,6 +138,7 @@ export function kappaTrainingSet(o: KappaTrainingOptions): { data: TrainingImage
   const residual = {
     card: rcard as unknown as Record<string, unknown>,
     offset: (xn: Float32Array, sigma: number, out: Float32Array) => sG.score(xn, sigma, out, sigma),
+    input: kappaNetworkInput(rcard, size),
   };
   return { data: { images, count, heldOut, heldOutCount: heldList.length, description }, residual };
 }

@@ -40,6 +40,8 @@ export interface ScoreUnetCard {
   residualOf?: Record<string, unknown>;
   /** Fine-tuned models (`prior train --init`): the model it started from and that model's steps. */
   initFrom?: { dir: string; steps?: number };
+  /** `prior train --sigma-focus`: a fraction of the training draws near one σ (train-prior.ts `drawTrainingSigma`). */
+  sigmaFocus?: { sigma: number; fraction: number; factor: number };
   /** The annealed-Langevin ladder this model was validated with (levels × steps per level); samplers use it
    * unless told otherwise. Absent: the samplers' own defaults. */
   sampler?: { levels: number; steps: number; note?: string };

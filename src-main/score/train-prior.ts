@@ -6,6 +6,7 @@
 // noise level: below it the "clean" images are themselves noisy (§1). A checkpoint (weights + Adam)
 // is written every `checkpointEvery` steps and on cancellation; `resume` continues from it.
 import { existsSync, mkdirSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { CancelledError, InputError } from '../../src-core/errors';
 import { zigguratNormal } from '../../src-core/lens/ziggurat';
 import { Rng } from '../../src-core/rng';
@@ -50,12 +51,37 @@ export interface PriorTrainOptions {
    * graph's ‖ε′ + u‖² fed with ε′ = ε + σs_G and x′ = x − σ·σs_G (so that x′ + σε′ = x̃): no second graph.
    * `card` is stored in the model card (what a sampler needs to rebuild s_G).
    */
-  residual?: { offset: (xNoisy: Float32Array, sigma: number, out: Float32Array) => void; card: Record<string, unknown> };
+  residual?: {
+    offset: (xNoisy: Float32Array, sigma: number, out: Float32Array) => void;
+    card: Record<string, unknown>;
+    /**
+     * The network is fed input(x̃) instead of x̃ (kappa-training.ts `kappaNetworkInput`). Same trick as the
+     * offset: the graph's input x′ + σε′ is free once ε′ is fixed, so x′ = input(x̃) − σε′.
+     */
+    input?: (x: Float32Array, sigma: Float32Array) => Float32Array;
+  };
   /**
    * Fine-tuning: start from an existing model's weights and config (its widths and σ_data; the U-Net is fully
    * convolutional, so a model trained on another image side continues at `size`). `dir` is pinned for --resume.
    */
   init?: { dir: string; config: UnetConfig; weights: Map<string, Float32Array>; steps?: number };
+  /**
+   * Extra training at one noise level: a `fraction` of the images gets σ log-uniform within a factor 1.5 of
+   * `sigma`, the rest log-uniform over the whole range. DSM's σ²-weighted loss is dominated by the small σ
+   * (loss ≈ 1 per pixel there, ≈ 0.02 at a weak-lensing map's pixel noise), so the level at which a prior
+   * is used as a one-step denoiser (the Tweedie posterior mean at σ_pix) otherwise gets little of the
+   * gradient. Off by default (the σ draws are then unchanged).
+   */
+  sigmaFocus?: { sigma: number; fraction: number };
+}
+
+/** Half-width (as a factor) of the band that `sigmaFocus` draws from. */
+export const SIGMA_FOCUS_FACTOR = 1.5;
+
+/** One training σ: log-uniform over [sMin, sMax], or within the focus band for a `focus.fraction` of draws. */
+export function drawTrainingSigma(rng: Rng, sMin: number, sMax: number, focus?: { sigma: number; fraction: number }): number {
+  if (focus && rng.uniform() < focus.fraction) return focus.sigma * SIGMA_FOCUS_FACTOR ** (2 * rng.uniform() - 1);
+  return sMin * (sMax / sMin) ** rng.uniform();
 }
 
 
@@ -71,16 +97,20 @@ export function simulatedImages(preset: string, size: number, nTrain: number, se
   };
 }
 
-/** x ← x − σ·o, ε ← ε + o with o = σ s_G(x + σε, σ) per image (see PriorTrainOptions.residual). */
-function shiftForResidual(offset: NonNullable<PriorTrainOptions['residual']>['offset'], x: Float32Array, eps: Float32Array, sigma: Float32Array, d: number): void {
+/**
+ * x ← x − σ·o, ε ← ε + o with o = σ s_G(x + σε, σ) per image (see PriorTrainOptions.residual); with an
+ * `input` transform, x ← input(x̃) − σε′ so that the graph's x + σε is what the network is fed.
+ */
+export function shiftForResidual(residual: NonNullable<PriorTrainOptions['residual']>, x: Float32Array, eps: Float32Array, sigma: Float32Array, d: number): void {
   const xn = new Float32Array(d), off = new Float32Array(d);
   for (let b = 0; b < sigma.length; b++) {
     const s = sigma[b]!, o = b * d;
     for (let i = 0; i < d; i++) xn[i] = x[o + i]! + s * eps[o + i]!;
-    offset(xn, s, off);
+    residual.offset(xn, s, off);
+    const fed = residual.input?.(xn, Float32Array.of(s));
     for (let i = 0; i < d; i++) {
-      x[o + i] = x[o + i]! - s * off[i]!;
       eps[o + i] = eps[o + i]! + off[i]!;
+      x[o + i] = fed ? fed[i]! - s * eps[o + i]! : x[o + i]! - s * off[i]!;
     }
   }
 }
@@ -92,6 +122,11 @@ function addAnalyticScore(offset: NonNullable<PriorTrainOptions['residual']>['of
     offset(xn.subarray(o, o + d), s, off);
     for (let i = 0; i < d; i++) score[o + i] = score[o + i]! + off[i]! / s;
   }
+}
+
+function cardPath(dir: string): string {
+  const rel = relative(process.cwd(), resolve(dir));
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : dir;
 }
 
 export async function trainScorePrior(o: PriorTrainOptions): Promise<ScoreUnetCard> {
@@ -113,6 +148,7 @@ export async function trainScorePrior(o: PriorTrainOptions): Promise<ScoreUnetCa
   if (o.channels) pinned.channels = o.channels;
   if (o.residual) pinned.residual = o.residual.card;
   if (o.init) pinned.init = o.init.dir;
+  if (o.sigmaFocus) pinned.sigmaFocus = o.sigmaFocus;
   const params = unetParams(cfg);
   let weights = o.init ? new Map([...o.init.weights].map(([k, v]) => [k, Float32Array.from(v)])) : initUnetWeights(params, (() => { const r = new Rng(o.seed, 1); return () => r.uniform(); })());
   if (o.init) {
@@ -151,10 +187,10 @@ export async function trainScorePrior(o: PriorTrainOptions): Promise<ScoreUnetCa
       for (let b = 0; b < batch; b++) {
         const j = rng.int(data.count);
         dihedral(data.images.subarray(j * d, (j + 1) * d), x.subarray(b * d, (b + 1) * d), size, rng.int(8));
-        sigma[b] = sMin * (sMax / sMin) ** rng.uniform();
+        sigma[b] = drawTrainingSigma(rng, sMin, sMax, o.sigmaFocus);
       }
       for (let i = 0; i < eps.length; i++) eps[i] = zigguratNormal(rng);
-      if (o.residual) shiftForResidual(o.residual.offset, x, eps, sigma, d);
+      if (o.residual) shiftForResidual(o.residual, x, eps, sigma, d);
       const t0 = performance.now();
       // linear warm-up over the first 1 % of steps, then constant (the peer uses a constant rate)
       const lr = o.learningRate * Math.min(1, (step + 1) / warmupSteps);
@@ -174,12 +210,14 @@ export async function trainScorePrior(o: PriorTrainOptions): Promise<ScoreUnetCa
   const ladder = Array.from(geometricLadder(sMax, sMin, nLevels));
   const spectrum = setSpectrum(data.images, data.count, size);
   const onnx = unetInferenceOnnx(cfg, weights);
-  const scorer = await createUnetScorer(onnx, size, { threads: o.threads });
+  const scorer = await createUnetScorer(onnx, size, { threads: o.threads, input: o.residual?.input });
   const lossPerSigma: ScoreUnetCard['lossPerSigma'] = [];
   try {
     const rng = new Rng(o.seed, 3);
     const m = Math.min(o.evalImages, data.heldOutCount);
-    for (const s of ladder) {
+    // the focus σ too, in its place in the (descending) ladder: the rows stay ordered, the last is the smallest σ
+    const evalSigmas = o.sigmaFocus && !ladder.some((s) => Math.abs(s / o.sigmaFocus!.sigma - 1) < 1e-9) ? [...ladder, o.sigmaFocus.sigma].sort((a, b) => b - a) : ladder;
+    for (const s of evalSigmas) {
       const xn = new Float32Array(m * d), e = new Float32Array(m * d);
       for (let i = 0; i < m * d; i++) {
         e[i] = zigguratNormal(rng);
@@ -205,7 +243,9 @@ export async function trainScorePrior(o: PriorTrainOptions): Promise<ScoreUnetCa
     imagesPerSecond: Math.round((lastStep * batch / Math.max(1e-9, trainSeconds)) * 100) / 100,
     finalTrainLoss: tail.reduce((a, b) => a + b, 0) / Math.max(1, tail.length),
   };
-  if (o.init) card.initFrom = { dir: o.init.dir, steps: o.init.steps };
+  // relative to the working directory when inside it: a card shipped in the repo must not name the trainer's machine
+  if (o.init) card.initFrom = { dir: cardPath(o.init.dir), steps: o.init.steps };
+  if (o.sigmaFocus) card.sigmaFocus = { ...o.sigmaFocus, factor: SIGMA_FOCUS_FACTOR };
   if (o.residual) card.residualOf = o.residual.card;
   writeScoreModel(o.out, card, weights, onnx);
   return card;

@@ -81,12 +81,17 @@ export interface UnetScorer {
   dispose(): Promise<void>;
 }
 
-export async function createUnetScorer(onnx: Uint8Array, size: number, opts: { threads?: number } = {}): Promise<UnetScorer> {
+/**
+ * `input`: what the network is fed for the noisy images x (n×S×S) at σ, when a model was trained on a
+ * transform of x̃ rather than x̃ itself (a hybrid κ prior fed the Gaussian posterior mean: kappa-training.ts).
+ */
+export async function createUnetScorer(onnx: Uint8Array, size: number, opts: { threads?: number; input?: (x: Float32Array, sigma: Float32Array) => Float32Array } = {}): Promise<UnetScorer> {
   const session = await ort.InferenceSession.create(onnx, cpuSessionOptions(opts.threads ?? defaultThreads()));
   return {
     async score(x, sigma) {
       const n = sigma.length;
-      const out = await session.run({ x: new ort.Tensor('float32', x, [n, 1, size, size]), sigma: new ort.Tensor('float32', sigma, [n]) }, ['score']);
+      const fed = opts.input ? opts.input(x, sigma) : x;
+      const out = await session.run({ x: new ort.Tensor('float32', fed, [n, 1, size, size]), sigma: new ort.Tensor('float32', sigma, [n]) }, ['score']);
       const s = Float32Array.from(out.score!.data as Float32Array);
       out.score!.dispose?.();
       return s;

@@ -81,3 +81,33 @@ describe('lensdesk prior train from noisy stamps', () => {
     await expect(priorCommand.run(['train', '--workspace', wsDir, '--simulate', 'galaxies', '--out', join(t.dir, 'm5'), ...common], io())).rejects.toThrow(/--workspace goes with --catalog/);
   });
 });
+
+describe('lensdesk prior train, hybrid κ prior options', () => {
+  const ps = join(t.dir, 'ps.csv');
+  const rows = ['ell,C_ell'];
+  for (let l = 10; l < 1e5; l *= 1.3) rows.push(`${l},${6e-10 * (l / 1000) ** -1.2}`);
+  writeFileSync(ps, rows.join('\n') + '\n');
+  const kappa = ['--lognormal', '6', '--ps', ps, '--pixel', '1', '--size', '16', '--steps', '2', '--batch', '2', '--channels', '8,8,8', '--sigmas', '0.005,0.2,3', '--threads', '1', '--eval-images', '2', '--json'];
+
+  it('--kappa-input and --sigma-focus are recorded in the card; the focus σ gets a held-out loss row; bad values refused', { timeout: 120_000 }, async () => {
+    const o = io();
+    expect(await priorCommand.run(['train', ...kappa, '--kappa-input', 'gaussian-mean', '--sigma-focus', '0.05,0.5', '--out', join(t.dir, 'k1')], o)).toBe(0);
+    const card = JSON.parse(o.lines.join('\n'));
+    expect(card.residualOf.input).toBe('gaussian-mean');
+    expect(card.sigmaFocus).toEqual({ sigma: 0.05, fraction: 0.5, factor: 1.5 });
+    expect(card.lossPerSigma.map((r: { sigma: number }) => +r.sigma.toPrecision(3))).toEqual([0.2, 0.05, 0.0316, 0.005]);
+    const saved = JSON.parse(readFileSync(join(t.dir, 'k1', 'card.json'), 'utf8'));
+    expect(saved.residualOf.input).toBe('gaussian-mean');
+    // the default stays the noisy map (the bundled prior's input): no `input` key, no focus
+    const o2 = io();
+    expect(await priorCommand.run(['train', ...kappa, '--out', join(t.dir, 'k2')], o2)).toBe(0);
+    const card2 = JSON.parse(o2.lines.join('\n'));
+    expect(card2.residualOf.input).toBeUndefined();
+    expect(card2.sigmaFocus).toBeUndefined();
+    expect(card2.lossPerSigma).toHaveLength(3);
+
+    await expect(priorCommand.run(['train', ...kappa, '--kappa-input', 'wiener', '--out', join(t.dir, 'k3')], io())).rejects.toThrow(/--kappa-input must be noisy or gaussian-mean, got 'wiener'/);
+    await expect(priorCommand.run(['train', ...kappa, '--sigma-focus', '0.1,2', '--out', join(t.dir, 'k4')], io())).rejects.toThrow(/--sigma-focus S,F needs S > 0 and 0 < F ≤ 1, got '0.1,2'/);
+    await expect(priorCommand.run(['train', '--simulate', 'galaxies', '--kappa-input', 'gaussian-mean', '--out', join(t.dir, 'k5'), '--size', '16', '--steps', '1'], io())).rejects.toThrow(/--kappa-input goes with a κ prior/);
+  });
+});

@@ -48,6 +48,10 @@ Options:
   --eval-images M       held-out images per σ for the card (default 64)
   --json                print the card as JSON on stdout
   --channels A,B,C      U-Net widths (default 32,64,128)
+  --sigma-focus S,F     draw a fraction F (0–1) of the training σ within a factor 1.5 of S, the rest over
+                        MIN–MAX: more training where the prior is used as a one-step denoiser (a mass map's
+                        pixel noise σ_pix for the hybrid posterior mean), which the σ²-weighted loss
+                        otherwise leaves with little of the gradient
   --init MODEL_DIR      fine-tune: start from that model's weights and widths (any --size: the U-Net is
                         fully convolutional); Adam and the warm-up start afresh
 
@@ -60,7 +64,10 @@ total score. Used by \`lensdesk massmap --method hybrid --prior MODEL_DIR\`.
   --pixel ARCMIN        pixel side of the maps in arcmin (κTNG: 0.29)
   --crops N             crops per --kappa map (default 1536)
   --lognormal N         lognormal fields with the --ps spectrum, shift fitted to the maps' skewness (default 512)
-  --grf N               Gaussian random fields with the --ps spectrum (default 0)`;
+  --grf N               Gaussian random fields with the --ps spectrum (default 0)
+  --kappa-input KIND    what the network sees: noisy (default: the noisy map) or gaussian-mean (the
+                        Gaussian part's posterior mean x̃ + σ²s_G, the Wiener-denoised map, as Remy et al.'s
+                        second channel); the card records it and every sampler feeds the network the same`;
 
 const num = (v: string | undefined, name: string, dflt: number, integer = false, lo = 0): number => {
   if (v === undefined) return dflt;
@@ -127,7 +134,7 @@ export const priorCommand: CliCommand = {
         threads: { type: 'string' }, 'checkpoint-every': { type: 'string' }, 'eval-images': { type: 'string' }, resume: { type: 'boolean' }, json: { type: 'boolean' },
         kappa: { type: 'string' }, 'held-out': { type: 'string' }, ps: { type: 'string' }, pixel: { type: 'string' }, crops: { type: 'string' },
         lognormal: { type: 'string' }, grf: { type: 'string' }, channels: { type: 'string' }, init: { type: 'string' },
-        workspace: { type: 'string' }, catalog: { type: 'string' },
+        workspace: { type: 'string' }, catalog: { type: 'string' }, 'sigma-focus': { type: 'string' }, 'kappa-input': { type: 'string' },
       },
     });
     if (!values.out) throw new InputError('INPUT_INVALID', '--out MODEL_DIR is required', { option: 'out' });
@@ -140,14 +147,24 @@ export const priorCommand: CliCommand = {
     const sig = (values.sigmas ?? '0.003,8,10').split(',').map(Number);
     if (sig.length !== 3 || !(sig[0]! > 0 && sig[1]! > sig[0]! && Number.isInteger(sig[2]) && sig[2]! >= 2)) throw new InputError('INPUT_INVALID', `--sigmas MIN,MAX,N needs 0 < MIN < MAX and an integer N ≥ 2, got '${values.sigmas}'`, { option: 'sigmas' });
     const seed = num(values.seed, 'seed', 0, true);
+    let sigmaFocus: PriorTrainOptions['sigmaFocus'];
+    if (values['sigma-focus'] !== undefined) {
+      const f = values['sigma-focus'].split(',').map(Number);
+      if (f.length !== 2 || !(f[0]! > 0 && f[1]! > 0 && f[1]! <= 1)) throw new InputError('INPUT_INVALID', `--sigma-focus S,F needs S > 0 and 0 < F ≤ 1, got '${values['sigma-focus']}'`, { option: 'sigma-focus' });
+      sigmaFocus = { sigma: f[0]!, fraction: f[1]! };
+    }
     let residual: PriorTrainOptions['residual'];
     let data: TrainingImages;
+    const kappaInput = values['kappa-input'] ?? 'noisy';
+    if (kappaInput !== 'noisy' && kappaInput !== 'gaussian-mean') throw new InputError('INPUT_INVALID', `--kappa-input must be noisy or gaussian-mean, got '${kappaInput}'`, { option: 'kappa-input' });
+    if (values['kappa-input'] !== undefined && !isKappa) throw new InputError('INPUT_INVALID', '--kappa-input goes with a κ prior (--kappa, --lognormal or --grf)', { option: 'kappa-input' });
     if (isKappa) {
       if (!values.ps || !values.pixel) throw new InputError('INPUT_INVALID', 'a κ prior needs --ps PS.csv and --pixel ARCMIN', { option: values.ps ? 'pixel' : 'ps' });
       const list = (v?: string) => (v ? v.split(',').filter(Boolean) : []);
       const k = kappaTrainingSet({
         maps: list(values.kappa), heldOutMaps: list(values['held-out']), ps: values.ps, pixArcmin: num(values.pixel, 'pixel', 0),
         size, crops: num(values.crops, 'crops', 1536, true), lognormal: num(values.lognormal, 'lognormal', 512, true), gaussian: num(values.grf, 'grf', 0, true), seed,
+        input: kappaInput,
       });
       data = k.data;
       residual = k.residual;
@@ -181,7 +198,7 @@ export const priorCommand: CliCommand = {
       resume: !!values.resume, checkpointEvery: num(values['checkpoint-every'], 'checkpoint-every', 100, true, 1),
       evalImages: num(values['eval-images'], 'eval-images', 64, true, 1), signal: io.signal,
       onProgress: (s, n, loss) => io.progress(s, n, `loss ${loss.toFixed(4)}`),
-      log: (l) => io.err(l), channels, residual,
+      log: (l) => io.err(l), channels, residual, sigmaFocus,
       init: values.init ? (() => { const m = readScoreModel(values.init!); return { dir: values.init!, config: m.card.config, weights: m.weights, steps: m.card.steps }; })() : undefined,
     });
     if (values.json) io.out(JSON.stringify(card));
