@@ -6,7 +6,6 @@
 // noise level: below it the "clean" images are themselves noisy (§1). A checkpoint (weights + Adam)
 // is written every `checkpointEvery` steps and on cancellation; `resume` continues from it.
 import { existsSync, mkdirSync } from 'node:fs';
-import { isAbsolute, relative, resolve } from 'node:path';
 import { CancelledError, InputError } from '../../src-core/errors';
 import { zigguratNormal } from '../../src-core/lens/ziggurat';
 import { Rng } from '../../src-core/rng';
@@ -17,6 +16,7 @@ import { dihedral, setSpectrum } from '../../src-core/score/training-set';
 import { initUnetWeights, peerUnetConfig, unetParams, type UnetConfig } from '../../src-core/score/unet-graph';
 import { readCheckpoint, SCORE_MODEL_FORMAT, writeCheckpoint, writeScoreModel, type ScoreUnetCard } from './model-files';
 import { createUnetScorer, createUnetTrainer, unetInferenceOnnx } from './unet-engine';
+import { cardPath } from '../util/paths';
 
 export interface TrainingImages {
   images: Float32Array;
@@ -122,11 +122,6 @@ function addAnalyticScore(offset: NonNullable<PriorTrainOptions['residual']>['of
     offset(xn.subarray(o, o + d), s, off);
     for (let i = 0; i < d; i++) score[o + i] = score[o + i]! + off[i]! / s;
   }
-}
-
-function cardPath(dir: string): string {
-  const rel = relative(process.cwd(), resolve(dir));
-  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : dir;
 }
 
 export async function trainScorePrior(o: PriorTrainOptions): Promise<ScoreUnetCard> {

@@ -1,7 +1,7 @@
 // Locating the project's own files (db/migrations, models/, out/renderer) from wherever this code
 // runs: TypeScript sources under tsx/vitest (src-main/...) or the built bundle (out/main/...).
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 let cachedRoot: string | null = null;
@@ -25,3 +25,12 @@ export const modelsDir = (): string => join(appRoot(), 'models');
 export const rendererDir = (): string => join(appRoot(), 'out', 'renderer');
 /** True when running from TypeScript sources (tsx / vitest) rather than the built bundle. */
 export const runningFromSource = (): boolean => import.meta.url.endsWith('.ts');
+
+/**
+ * A path as a model card records it: relative to the working directory when inside it (a card shipped in the
+ * repository must not name the folders of the machine it was trained on), else as given.
+ */
+export function cardPath(path: string, cwd = process.cwd()): string {
+  const rel = relative(cwd, resolve(cwd, path));
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+}

@@ -136,5 +136,15 @@ describe('lensdesk evaluate', () => {
     expect(card.trainingSet.nTrain + card.trainingSet.nValidation).toBe(12);
     expect((card.trainingSet.source as { set: string }).set).toBe(setDir);
     expect(existsSync(join(out, 'weights.bin'))).toBe(true);
+    expect(card.name).toBe('trained');
+    // --name names the model; without it a trailing slash still gives the folder's name, not ''
+    const n = io();
+    expect(await trainCommand.run(['--set', setDir, '--epochs', '1', '--batch', '4', '--val-fraction', '0.25', '--backend', 'wasm', '--out', join(t.dir, 'named'), '--name', 'LSST trial 2', '--json'], n)).toBe(0);
+    expect((JSON.parse(n.stdout.at(-1)!).card as ModelCard).name).toBe('LSST trial 2');
+    expect(JSON.parse(readFileSync(join(t.dir, 'named', 'card.json'), 'utf8')).name).toBe('LSST trial 2');
+    const sl = io();
+    expect(await trainCommand.run(['--set', setDir, '--epochs', '1', '--batch', '4', '--val-fraction', '0.25', '--backend', 'wasm', '--out', join(t.dir, 'slashed') + '/', '--json'], sl)).toBe(0);
+    expect((JSON.parse(sl.stdout.at(-1)!).card as ModelCard).name).toBe('slashed');
+    await expect(trainCommand.run(['--set', setDir, '--out', join(t.dir, 'bad'), '--name', '../x'], io())).rejects.toThrow(/--name must be 1–80 letters/);
   });
 });

@@ -4,6 +4,7 @@
 // to resume and exits 130 (src-core/classify/train.ts lets the SIGINT handler run between steps).
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { cardPath } from '../../util/paths';
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
 import { type BackendCandidate, backendSummary, selectBackend } from '../../backend/select';
@@ -101,6 +102,7 @@ Recipe (defaults: Lanusse et al. 2018):
 Output:
   --out DIR           model directory (default models/cmudeeplens-<preset>); checkpoints in DIR.ckpt/;
                       a DIR that already holds a model (card.json) is refused unless --force
+  --name NAME         the model's name in its card and the Models view (default: DIR's last folder)
   --force             overwrite the model in DIR (e.g. the bundled one) when training ends
   --resume            continue from DIR.ckpt/last
   --backend LIST      tfjs backends to try, e.g. wasm,cpu (default tfjs-node-gpu,tfjs-node,wasm,cpu)
@@ -117,7 +119,7 @@ Output:
         bands: { type: 'string' }, epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' },
         'lr-drops': { type: 'string' }, 'lr-factor': { type: 'string' }, 'pos-weight': { type: 'string' },
         'val-fraction': { type: 'string' }, patience: { type: 'string' }, 'no-augment': { type: 'boolean' },
-        out: { type: 'string' }, resume: { type: 'boolean' }, force: { type: 'boolean' }, backend: { type: 'string' }, engine: { type: 'string' }, json: { type: 'boolean' },
+        out: { type: 'string' }, name: { type: 'string' }, resume: { type: 'boolean' }, force: { type: 'boolean' }, backend: { type: 'string' }, engine: { type: 'string' }, json: { type: 'boolean' },
         'source-stamps': { type: 'string' }, 'source-stamp-fraction': { type: 'string' }, 'source-stamp-scale': { type: 'string' },
       },
     });
@@ -127,6 +129,7 @@ Output:
     if ([values.simulate, values.set, values['inject-into']].filter((v) => v !== undefined).length !== 1) {
       throw new InputError('CLI_ARG', 'give one of --simulate PRESET, --set DIR or --inject-into WORKSPACE|FOLDER (see --help)');
     }
+    if (values.name !== undefined && !/^[\w.+-][\w .+-]{0,79}$/.test(values.name.trim())) throw new InputError('CLI_ARG', `--name must be 1–80 letters, digits, spaces or . _ + -, got '${values.name}'`, { option: 'name' });
     if (values['hard-mix'] && !values.simulate) throw new InputError('CLI_ARG', '--hard-mix goes with --simulate PRESET', { option: 'hard-mix' });
     const backend = await selectBackend(values.backend ? { order: values.backend.split(',') as BackendCandidate[] } : {});
     io.err(`backend: ${backendSummary(backend)}`);
@@ -186,7 +189,11 @@ Output:
       backend: backend.tfBackend,
     };
     if ('skipped' in data && Array.isArray(data.skipped) && data.skipped.length) io.err(`inject: ${data.skipped.length} cutout(s) skipped, e.g. ${String(data.skipped[0])}`);
-    const out = values.out ?? `models/cmudeeplens-${values.simulate ?? basename(resolve(values.set ?? values['inject-into']!))}${values['inject-into'] ? '-injected' : ''}`;
+    // no trailing separator: the checkpoints go to DIR.ckpt/ and the model is swapped in through DIR.new/DIR.old,
+    // which for 'A/' would be 'A/.ckpt' inside the model folder and a rename of A/ into itself
+    const out = (values.out !== undefined ? values.out.replace(/(.)[\\/]+$/, '$1') : undefined) ?? `models/cmudeeplens-${values.simulate ?? basename(resolve(values.set ?? values['inject-into']!))}${values['inject-into'] ? '-injected' : ''}`;
+    // basename of the resolved folder: `--out A/` or `--out .` still names the model
+    const modelName = values.name?.trim() || basename(resolve(out));
     // Checked before training: a reproduction must not replace the bundled model it is compared with.
     if (!values.force && existsSync(join(out, 'card.json'))) {
       throw new InputError('MODEL_EXISTS', `${out} already holds a model (card.json); train into a new --out folder, or pass --force to overwrite it`, { path: out, option: 'out' });
@@ -221,7 +228,7 @@ Output:
     const best = state.bestEpoch != null ? state.history[state.bestEpoch] : (state.history.at(-1) ?? null);
     const card: ModelCard = {
       format: CARD_FORMAT,
-      name: out.split('/').pop()!,
+      name: modelName,
       architecture: {
         name: 'CMUDeepLens',
         reference: 'Lanusse et al. 2018, MNRAS 473, 3895',
@@ -241,7 +248,7 @@ Output:
       },
       training: state.recipe,
       metrics: { best, history: state.history, stoppedEarly: state.stoppedEarly },
-      ...(init ? { lineage: { parent: { name: init.card.name, version: init.card.createdAt ?? '', path: resolve(values.init!), modelId: null }, ...(init.transfer ? { transfer: init.transfer } : {}) } } : {}),
+      ...(init ? { lineage: { parent: { name: init.card.name, version: init.card.createdAt ?? '', path: cardPath(values.init!), modelId: null }, ...(init.transfer ? { transfer: init.transfer } : {}) } } : {}),
       createdAt: new Date().toISOString(),
       software: { lensdesk: '0.1.0', tfjs: tf.version.tfjs, backend: state.recipe.backend },
     };
