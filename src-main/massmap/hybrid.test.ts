@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { writePowerTable } from '../../test/power-table';
 import { Rng } from '../../src-core/rng';
 import type { GriddedShear } from '../../src-core/massmap/grid';
 import { kappaTrainingSet } from '../score/kappa-training';
@@ -12,13 +13,7 @@ import { hybridMassMap, loadHybridPrior } from './hybrid';
 const dir = mkdtempSync(join(tmpdir(), 'lensdesk-hybrid-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function powerTable(): string {
-  const path = join(dir, 'ps.csv');
-  const rows = ['ell,C_ell'];
-  for (let l = 10; l < 1e5; l *= 1.3) rows.push(`${l},${6e-10 * (l / 1000) ** -1.2}`);
-  writeFileSync(path, rows.join('\n') + '\n');
-  return path;
-}
+const powerTable = (): string => writePowerTable(dir);
 
 describe('hybrid mass map (tiny network, end to end)', () => {
   it('trains a tiny residual κ prior, samples a non-square masked field and rejects a galaxy prior and a wrong pixel', async () => {

@@ -3,10 +3,11 @@
 // What must hold: the input is that map (checked per Fourier mode); the training graph, fed through the
 // residual shift, computes exactly the DSM loss of the total score s_G + r_θ(input(x̃)) that the samplers use;
 // the scorer every sampler gets applies the same input; the σ draws stay in range and the focus band.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { writePowerTable } from '../../test/power-table';
 import { Rng } from '../../src-core/rng';
 import { initUnetWeights, unetParams, type UnetConfig } from '../../src-core/score/unet-graph';
 import { zigguratNormal } from '../../src-core/lens/ziggurat';
@@ -17,13 +18,7 @@ import { createUnetScorer, createUnetTrainer, unetInferenceOnnx } from './unet-e
 const dir = mkdtempSync(join(tmpdir(), 'lensdesk-kappa-input-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function powerTable(): string {
-  const path = join(dir, 'ps.csv');
-  const rows = ['ell,C_ell'];
-  for (let l = 10; l < 1e5; l *= 1.3) rows.push(`${l},${6e-10 * (l / 1000) ** -1.2}`);
-  writeFileSync(path, rows.join('\n') + '\n');
-  return path;
-}
+const powerTable = (): string => writePowerTable(dir);
 
 const S = 16, d = S * S;
 

@@ -11,6 +11,7 @@ import { writeStampFile } from '../../stamps/stamp-file';
 import { Repo } from '../../store/repo';
 import { openWorkspace } from '../../store/workspace';
 import { tempDir } from '../../../test/workspace-fixture';
+import { writePowerTable } from '../../../test/power-table';
 import type { CliIO } from '../command';
 import { priorCommand } from './prior';
 
@@ -83,10 +84,7 @@ describe('lensdesk prior train from noisy stamps', () => {
 });
 
 describe('lensdesk prior train, hybrid κ prior options', () => {
-  const ps = join(t.dir, 'ps.csv');
-  const rows = ['ell,C_ell'];
-  for (let l = 10; l < 1e5; l *= 1.3) rows.push(`${l},${6e-10 * (l / 1000) ** -1.2}`);
-  writeFileSync(ps, rows.join('\n') + '\n');
+  const ps = writePowerTable(t.dir);
   const kappa = ['--lognormal', '6', '--ps', ps, '--pixel', '1', '--size', '16', '--steps', '2', '--batch', '2', '--channels', '8,8,8', '--sigmas', '0.005,0.2,3', '--threads', '1', '--eval-images', '2', '--json'];
 
   it('--kappa-input and --sigma-focus are recorded in the card; the focus σ gets a held-out loss row; bad values refused', { timeout: 120_000 }, async () => {
