@@ -61,7 +61,8 @@ export interface FitSettings {
    * the first round's draws are discarded as warm-up. Default true; false keeps the MAP's scale throughout. */
   replan?: boolean;
   /** With replan on: draws per chain in each round (default REPLAN_ROUND_DRAWS for the 12-parameter model, `samples`
-   * for the larger ones; at most `samples`). The first round decides whether to re-precondition; its draws are either kept (converged, or continued when no new metric
+   * for the larger ones; at most `samples`). The first round decides whether to re-precondition; its draws are
+   * either kept (converged, or continued when no new metric
    * can be estimated) or discarded as warm-up, so a short round wastes less, and 4 × 100 draws estimate a 12- or
    * 17-parameter covariance (replanFromDraws needs 20 per parameter). The later rounds are as short so that a fit
    * stops within 100 draws of meeting its targets (a check costs milliseconds; a round of draws, tens of seconds). */

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { InputError } from '../../src-core/errors';
 import type { UnetConfig } from '../../src-core/score/unet-graph';
 import type { AdamState } from './unet-engine';
+import type { SigmaFocus } from './train-prior';
 
 export const SCORE_MODEL_FORMAT = 'lensdesk-score-unet/1';
 
@@ -41,7 +42,7 @@ export interface ScoreUnetCard {
   /** Fine-tuned models (`prior train --init`): the model it started from and that model's steps. */
   initFrom?: { dir: string; steps?: number };
   /** `prior train --sigma-focus`: a fraction of the training draws near one σ (train-prior.ts `drawTrainingSigma`). */
-  sigmaFocus?: { sigma: number; fraction: number; factor: number };
+  sigmaFocus?: SigmaFocus & { factor: number };
   /** The annealed-Langevin ladder this model was validated with (levels × steps per level); samplers use it
    * unless told otherwise. Absent: the samplers' own defaults. */
   sampler?: { levels: number; steps: number; note?: string };

@@ -72,14 +72,20 @@ export interface PriorTrainOptions {
    * is used as a one-step denoiser (the Tweedie posterior mean at σ_pix) otherwise gets little of the
    * gradient. Off by default (the σ draws are then unchanged).
    */
-  sigmaFocus?: { sigma: number; fraction: number };
+  sigmaFocus?: SigmaFocus;
+}
+
+/** `prior train --sigma-focus S,F`: a fraction F of the training σ within a factor SIGMA_FOCUS_FACTOR of S. */
+export interface SigmaFocus {
+  sigma: number;
+  fraction: number;
 }
 
 /** Half-width (as a factor) of the band that `sigmaFocus` draws from. */
 export const SIGMA_FOCUS_FACTOR = 1.5;
 
 /** One training σ: log-uniform over [sMin, sMax], or within the focus band for a `focus.fraction` of draws. */
-export function drawTrainingSigma(rng: Rng, sMin: number, sMax: number, focus?: { sigma: number; fraction: number }): number {
+export function drawTrainingSigma(rng: Rng, sMin: number, sMax: number, focus?: SigmaFocus): number {
   if (focus && rng.uniform() < focus.fraction) return focus.sigma * SIGMA_FOCUS_FACTOR ** (2 * rng.uniform() - 1);
   return sMin * (sMax / sMin) ** rng.uniform();
 }

@@ -1,5 +1,6 @@
 // Locating the project's own files (db/migrations, models/, out/renderer) from wherever this code
-// runs: TypeScript sources under tsx/vitest (src-main/...) or the built bundle (out/main/...).
+// runs: TypeScript sources under tsx/vitest (src-main/...) or the built bundle (out/main/...); and how a
+// model card names a folder (cardPath).
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

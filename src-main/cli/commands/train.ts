@@ -4,8 +4,8 @@
 // to resume and exits 130 (src-core/classify/train.ts lets the SIGINT handler run between steps).
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { cardPath } from '../../util/paths';
 import { parseArgs } from 'node:util';
+import { cardPath } from '../../util/paths';
 import type { CliCommand } from '../command';
 import { type BackendCandidate, backendSummary, selectBackend } from '../../backend/select';
 import { chooseTrainEngine, ENGINE_PREFERENCES, enginePreferenceFromEnv, type EnginePreference } from '../../backend/train-engine';
@@ -191,7 +191,7 @@ Output:
     if ('skipped' in data && Array.isArray(data.skipped) && data.skipped.length) io.err(`inject: ${data.skipped.length} cutout(s) skipped, e.g. ${String(data.skipped[0])}`);
     // no trailing separator: the checkpoints go to DIR.ckpt/ and the model is swapped in through DIR.new/DIR.old,
     // which for 'A/' would be 'A/.ckpt' inside the model folder and a rename of A/ into itself
-    const out = (values.out !== undefined ? values.out.replace(/(.)[\\/]+$/, '$1') : undefined) ?? `models/cmudeeplens-${values.simulate ?? basename(resolve(values.set ?? values['inject-into']!))}${values['inject-into'] ? '-injected' : ''}`;
+    const out = values.out?.replace(/(.)[\\/]+$/, '$1') ?? `models/cmudeeplens-${values.simulate ?? basename(resolve(values.set ?? values['inject-into']!))}${values['inject-into'] ? '-injected' : ''}`;
     // basename of the resolved folder: `--out A/` or `--out .` still names the model
     const modelName = values.name?.trim() || basename(resolve(out));
     // Checked before training: a reproduction must not replace the bundled model it is compared with.
