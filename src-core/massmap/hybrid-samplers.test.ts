@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { fft2 } from '../math/fft';
 import { Rng } from '../rng';
-import { sampleHybrid } from './hybrid';
+import { diffusionLadder, sampleHybrid } from './hybrid';
 import { hybridReference } from './hybrid-reference';
 import { gaussianRandomField } from './kappa-fields';
 import { ARCMIN_RAD, ksKernel, shearFromKappa } from './ks93';
@@ -168,5 +168,23 @@ describe('hybrid prior: Gibbs data augmentation (masks, unequal noise; r_θ = 0)
     expect(good.stdRatio).toBeGreaterThan(1.1);
     const bad = await gibbsCase(1);
     expect(bad.ratio).toBeGreaterThan(1.5);
+  }, 120000);
+});
+
+describe('hybrid diffusion with little noise', () => {
+  it('noise below the ladder\'s σ_min: one step to 0, still the exact Wiener posterior (mean and pixel std); σ = 0 refused', async () => {
+    const s = 0.002, variance = new Float64Array(n).fill(s * s);
+    const { g1, g2 } = noisyShear(4, variance);
+    const w = wienerWhite(k, g1, g2, s * s, P);
+    const B = 64;
+    const res = await sampleHybrid({ kernel: k, g1, g2, variance, modeVariance: P, residual: null, chains: B, rng: new Rng(5, 6) });
+    expect(Array.from(res.sigmas)).toEqual([s]);
+    let err2 = 0, std2 = 0, c = 0;
+    for (let i = 0; i < n; i++) { err2 += (res.mean[i]! - w.kappa[i]!) ** 2; std2 += res.std[i]! ** 2 / n; }
+    expect(Math.sqrt(err2 / ((n * w.pixelStd ** 2) / B))).toBeLessThan(1.3);
+    for (let i = 1; i < n; i++) c += (P[i]! * s * s) / (P[i]! + s * s) / n;
+    expect(Math.abs(Math.sqrt(std2 / c) - 1)).toBeLessThan(0.05);
+    expect(diffusionLadder(0.164, 0.003, 8)).toHaveLength(8);
+    expect(() => diffusionLadder(0, 0.003, 8)).toThrow(/pixel noise σ = 0 is not positive/);
   }, 120000);
 });

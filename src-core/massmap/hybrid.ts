@@ -128,9 +128,20 @@ export async function sampleHybrid(o: HybridSamplerOptions): Promise<HybridResul
  * (σ² − σ′²)(P_k + σ′²)/(P_k + σ²) per mode (mean mode fixed: unmeasured), so with r_θ = 0 every sample is an
  * exact Wiener posterior draw, and the chains' mean estimates the Tweedie mean of tweedieWhiteMean.
  */
+/**
+ * The diffusion's σ ladder from the data's noise σ0 down to sigmaMin. Noise already at or below sigmaMin (many
+ * galaxies per pixel, or a noise-free simulated catalogue: σ_pix ≈ 0.002 on lenspack's catalogue at 0.29′) needs
+ * no intermediate levels: one step from σ0 straight to 0, which is Tweedie's formula at σ0 plus the Gaussian
+ * part's conditional noise, exact for r_θ = 0.
+ */
+export function diffusionLadder(sigma0: number, sigmaMin: number, levels: number): Float64Array {
+  if (!(sigma0 > 0)) throw new InputError('MASSMAP_NOISE', `hybrid sampler: the pixel noise σ = ${sigma0} is not positive (shape noise σ_e = 0?); the diffusion needs noisy data`, { sigma: sigma0 });
+  return sigma0 > sigmaMin ? geometricLadder(sigma0, sigmaMin, levels) : Float64Array.of(sigma0);
+}
+
 async function sampleDiffusion(o: HybridSamplerOptions, starts?: Float64Array[], tauIn?: number): Promise<HybridResult> {
   const k = o.kernel, D = k.rows * k.cols, P = o.modeVariance, tau = tauIn ?? o.variance[0]!;
-  const sigmas = geometricLadder(Math.sqrt(tau), o.sigmaMin ?? 0.003, o.levels ?? 8);
+  const sigmas = diffusionLadder(Math.sqrt(tau), o.sigmaMin ?? 0.003, o.levels ?? 8);
   const gauss = new GaussianKappaScore(k.rows, k.cols, P);
   const v = new Float64Array(D), zero = new Float64Array(D);
   let cached = { s: NaN, sn: NaN, g: null as FourierDiagonalGaussian | null };
